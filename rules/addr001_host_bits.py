@@ -1,0 +1,62 @@
+"""A block whose host bits are set.
+
+## What it does
+Reports every block (a net's or subnet's `cidr`, a route's destination, a
+security group or network ACL rule's block) written with bits set after its
+prefix length, such as `10.0.1.5/16`, and names the block that was probably
+meant.
+
+## Why it matters
+`10.0.1.5/16` is ambiguous: the author may have meant the network
+`10.0.0.0/16` or the host `10.0.1.5/32`. Some APIs silently mask it, others
+reject it. peerproof will not guess which.
+
+## Example
+```
+net a { cidr 10.0.1.5/16 }
+```
+
+## Use instead
+```
+net a { cidr 10.0.0.0/16 }
+```
+
+## References
+- LANGUAGE.md, "Files": a block whose host bits are set is an error.
+- RFC 4632, section 3.1 (prefix notation).
+"""
+
+from verifier.catalog import Finding, Rule
+from verifier.model import Address
+
+
+def blocks(model):
+    for net in model.nets:
+        yield from net.blocks
+        for subnet in net.subnets:
+            yield from subnet.blocks
+        for table in net.route_tables:
+            for route in table.routes:
+                yield route.destination
+        for group in net.security_groups:
+            for rule in group.rules:
+                if rule.peer.block is not None:
+                    yield rule.peer.block
+        for acl in net.network_acls:
+            for rule in acl.rules:
+                yield rule.block
+
+
+def check(ctx):
+    for block in blocks(ctx.model):
+        if block.host_bits_set:
+            written = Address(block.version, block.value, block.span)
+            yield Finding(
+                block.span,
+                f"block {written}/{block.prefixlen} has host bits set; did you mean {block} "
+                f"(the network) or {written}/{block.width} (the host)?",
+            )
+
+
+RULE = Rule(code="ADDR001", name="host-bits-set", severity="error", doc=__doc__, stage="structure",
+            check=check, gates=True)

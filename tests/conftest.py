@@ -1,0 +1,80 @@
+"""Shared helpers: run the CLI in-process, read inline expectations, compare models."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the source tree, whatever is installed
+
+FIXTURES = ROOT / "fixtures"
+EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9_,\s]+)")
+
+
+@dataclasses.dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str) -> Run:
+    from verifier.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def model_files(path: Path) -> list[Path]:
+    return sorted(path.rglob("*.peer")) if path.is_dir() else [path]
+
+
+def expectations(path: Path) -> list[tuple[str, int, str]]:
+    """(file, line, code) for every `# expect: CODE[, CODE]` in a fixture (file or directory)."""
+    found = []
+    for file in model_files(path):
+        for number, line in enumerate(file.read_text().splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                for code in filter(None, (c.strip() for c in match.group(1).split(","))):
+                    found.append((str(file), number, code))
+    return sorted(found)
+
+
+def fixture_models(*folders: str) -> list[Path]:
+    """Every model below the folders: each *.peer file, and each directory of them."""
+    found: list[Path] = []
+    for folder in folders:
+        for entry in sorted((FIXTURES / folder).iterdir()):
+            if entry.suffix == ".peer" or (entry.is_dir() and any(entry.rglob("*.peer"))):
+                found.append(entry)
+    return found
+
+
+def shape(value):
+    """A model without its spans, for comparing models read from different text."""
+    from verifier.model import Span
+
+    if isinstance(value, Span):
+        return None
+    if dataclasses.is_dataclass(value):
+        return (type(value).__name__,) + tuple(
+            shape(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in ("span", "files")
+        )
+    if isinstance(value, (tuple, list)):
+        return tuple(shape(v) for v in value)
+    return value
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,55 @@
+"""Meta-tests over the rule registry: codes, documentation, fixtures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import FIXTURES, expectations, fixture_models
+
+from verifier.catalog import DOC_SECTIONS, registry
+
+RULES = registry()
+TRIGGERED = {code for path in fixture_models("models", "rules") for _, _, code in expectations(path)}
+
+
+def test_codes_unique_and_well_formed():
+    codes = [r.code for r in RULES]
+    assert len(codes) == len(set(codes))
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+    for code in codes:
+        assert re.fullmatch(r"[A-Z]+[0-9]{3}", code)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_documented(rule):
+    sections = rule.sections()
+    for heading in DOC_SECTIONS:
+        assert sections.get(heading), f"{rule.code} lacks a '{heading}' section"
+    assert rule.summary() and not rule.summary().startswith("#")
+    assert rule.severity in ("error", "warning", "info")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_has_triggering_fixture(rule):
+    assert rule.code in TRIGGERED, f"no fixture expects {rule.code}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_has_clean_fixture(rule):
+    # A near miss that must not trigger the rule (and, being a fixture, triggers nothing unexpected).
+    clean = FIXTURES / "rules" / f"{rule.code}-ok.peer"
+    assert clean.exists(), f"missing {clean.name}"
+    assert rule.code not in {code for _, _, code in expectations(clean)}
+
+
+def test_rule_modules_are_all_registered():
+    # One file per rule, and every file listed in the explicit registry.
+    from verifier.resources import resource_dir
+
+    files = {p.stem for p in resource_dir("rules").glob("*.py") if p.stem != "__init__"}
+    modules = {r.check.__module__.rsplit(".", 1)[-1] for r in RULES if r.check} | {
+        m for m in files if any(m.startswith(r.code.lower()) for r in RULES)
+    }
+    assert files == modules

@@ -1,0 +1,115 @@
+"""The command line: exit codes, formats, stats, version, usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import FIXTURES, ROOT, run_cli
+
+from verifier import __version__
+
+EXAMPLE = str(FIXTURES / "models" / "language-example.peer")
+
+
+def test_version():
+    run = run_cli("--version")
+    assert run.code == 0
+    assert run.out.strip() == f"peerproof {__version__}"
+
+
+def test_version_subprocess():
+    result = subprocess.run([sys.executable, "-m", "verifier.cli", "--version"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"peerproof {__version__}"
+
+
+def test_clean_model_exits_zero_with_summary():
+    run = run_cli("check", EXAMPLE)
+    assert run.code == 0
+    assert run.out.endswith("1 file checked: 0 error(s), 0 warning(s), 0 note(s)\n")
+
+
+def test_error_finding_text_is_compiler_style():
+    path = FIXTURES / "rules" / "PEER003.peer"
+    run = run_cli("check", str(path))
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0] == f"{path}:2:1: error PEER003 peering 'p' joins net 'hub' to itself"
+    assert lines[1] == "    2 | peering p { requester hub  accepter hub }   # expect: PEER003"
+    assert lines[2] == "      | ^~~~~~~~~"
+
+
+def test_json_schema_fields():
+    run = run_cli("check", "--format", "json", str(FIXTURES / "rules" / "ADDR003.peer"))
+    assert run.code == 1
+    document = json.loads(run.out)
+    assert document["version"] == 1
+    assert document["summary"] == {"errors": 3, "warnings": 0, "infos": 0}
+    first = document["diagnostics"][0]
+    assert set(first) >= {"code", "severity", "message", "file", "line", "column", "end_line",
+                          "end_column", "counterexample", "related", "help"}
+    assert first["counterexample"] == {"address": "10.0.1.0", "blocks": ["10.0.0.0/23", "10.0.1.0/24"]}
+    assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (4, 21, 4, 32)
+
+
+def test_output_is_deterministic():
+    runs = {run_cli("check", "--format", "json", str(FIXTURES / "rules")).out for _ in range(3)}
+    assert len(runs) == 1
+
+
+def test_directory_reads_every_peer_file():
+    run = run_cli("stats", "--format", "json", str(FIXTURES / "models" / "multi-file-estate"))
+    assert run.code == 0
+    assert json.loads(run.out) == {
+        "provider": "aws", "files": 4, "nets": 2, "subnets": 2, "vms": 2, "peerings": 1,
+        "route_tables": 2, "routes": 2, "security_groups": 2, "network_acls": 0, "rules": 2,
+        "assertions": 2,
+    }
+
+
+def test_stats_text():
+    run = run_cli("stats", EXAMPLE)
+    assert run.code == 0
+    assert "nets 3\n" in run.out and "peerings 2\n" in run.out and "routes 5\n" in run.out
+
+
+def test_missing_file_is_input_error(tmp_path):
+    run = run_cli("check", str(tmp_path / "nope.peer"))
+    assert run.code == 2
+    assert "nope.peer:1:1: error PARSE003 no such file or directory" in run.err
+
+
+def test_syntax_error_exit_two_and_json(tmp_path):
+    bad = tmp_path / "bad.peer"
+    bad.write_text("net a {\n  cidr 10.0.0.0/16\n  subnet s { cidr }\n}\n")
+    run = run_cli("check", "--format", "json", str(bad))
+    assert run.code == 2
+    [diagnostic] = json.loads(run.out)["diagnostics"]
+    assert diagnostic["code"] == "PARSE001"
+    assert (diagnostic["line"], diagnostic["column"]) == (3, 19)
+    assert diagnostic["message"] == "syntax error: unexpected '}'; expected an address or block"
+
+
+def test_usage_errors_exit_two():
+    assert run_cli("check").code == 2
+    assert run_cli("frobnicate", EXAMPLE).code == 2
+    assert run_cli().code == 2
+    assert run_cli("check", "--format", "yaml", EXAMPLE).code == 2
+    run = run_cli("check", "--now", "yesterday", EXAMPLE)
+    assert run.code == 2 and "invalid timestamp 'yesterday'" in run.err
+
+
+def test_now_accepts_iso_8601():
+    assert run_cli("check", "--now", "2026-11-21T10:00:00+01:00", EXAMPLE).code == 0
+    assert run_cli("check", "--now", "2026-11-21", EXAMPLE).code == 0
+
+
+def test_invalid_utf8_is_located(tmp_path):
+    bad = tmp_path / "bin.peer"
+    bad.write_bytes(b"net a {\n  cidr 10.0.0.0/16 \xff\n}\n")
+    run = run_cli("check", str(bad))
+    assert run.code == 2
+    assert f"{bad}:2:20: error PARSE003 file is not valid UTF-8 text" in run.err

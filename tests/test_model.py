@@ -1,0 +1,87 @@
+"""Model semantics that rules rely on: peering state defaults, main tables, blocks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import netaddr
+from conftest import shape
+from hypothesis import given
+from hypothesis import strategies as st
+
+from verifier.build import build
+from verifier.model import Block, Span
+from verifier.parse import SourceFile
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+SPAN = Span("x", 1, 1, 1, 1)
+
+
+def model_of(text: str):
+    model, findings = build([SourceFile("m.peer", text)])
+    return model
+
+
+NETS = "net a { account 1 cidr 10.0.0.0/16 }\nnet b { account 2 cidr 10.1.0.0/16 }\nnet c { cidr 10.2.0.0/16 }\n"
+
+
+def states(text: str, now=NOW):
+    model = model_of(NETS + text)
+    return [model.peering_state(p, now) for p in model.peerings]
+
+
+def test_same_account_or_no_account_is_active():
+    assert states("peering p { requester a accepter c }") == ["active"]
+    assert states("peering p { requester c accepter c }") == ["active"]
+
+
+def test_cross_account_is_pending():
+    assert states("peering p { requester a accepter b }") == ["pending-acceptance"]
+
+
+def test_pending_expires_after_seven_days():
+    text = "peering p { requester a accepter b created 2026-11-14T12:00:00Z }"
+    assert states(text, datetime(2026, 11, 21, 11, 59, 59, tzinfo=timezone.utc)) == ["pending-acceptance"]
+    assert states(text, datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)) == ["expired"]
+    # an explicit state other than pending never expires
+    assert states("peering p { requester a accepter b state active created 2020-01-01T00:00:00Z }") == ["active"]
+
+
+def test_timestamp_without_offset_is_utc():
+    model = model_of(NETS + "peering p { requester a accepter b created 2026-11-14T12:00 }")
+    assert model.peerings[0].created == datetime(2026, 11, 14, 12, 0, tzinfo=timezone.utc)
+
+
+def test_main_table():
+    model = model_of("net a { cidr 10.0.0.0/16 route-table only { } }\n"
+                     "net b { cidr 10.1.0.0/16 route-table x { } route-table y { main } }\n"
+                     "net c { cidr 10.2.0.0/16 route-table x2 { } route-table y2 { } }\n")
+    a, b, c = model.nets
+    assert model.main_table(a).name == "only"
+    assert model.main_table(b).name == "y"
+    assert model.main_table(c) is None
+
+
+def test_declaration_order_does_not_matter():
+    one = model_of("net a { cidr 10.0.0.0/16 }\npeering p { requester a accepter a }\n")
+    two = model_of("peering p { requester a accepter a }\nnet a { cidr 10.0.0.0/16 }\n")
+    assert [d.name for d in one.declarations()] == ["a", "p"]
+    assert {d.name for d in two.declarations()} == {"a", "p"}
+    assert shape(one.nets) == shape(two.nets) and shape(one.peerings) == shape(two.peerings)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 32))
+def test_block_arithmetic_matches_netaddr(value, prefix):
+    block = Block(4, value, prefix, SPAN)
+    oracle = netaddr.IPNetwork((value, prefix), version=4)
+    assert block.first == oracle.first and block.last == oracle.last
+    assert block.host_bits_set == (value != oracle.first)
+    assert str(block) == str(oracle.cidr)
+
+
+@given(st.integers(0, 2**128 - 1), st.integers(0, 128), st.integers(0, 2**128 - 1))
+def test_ipv6_contains_matches_netaddr(value, prefix, probe):
+    block = Block(6, value, prefix, SPAN)
+    oracle = netaddr.IPNetwork((value, prefix), version=6)
+    assert block.contains(probe, 6) == (netaddr.IPAddress(probe, 6) in oracle)
+    assert not block.contains(probe & 0xFFFFFFFF, 4)

@@ -1,0 +1,131 @@
+"""The rule API and the runner over the rule catalog in `rules/`.
+
+A rule is a module in `rules/` holding `RULE = Rule(...)`; `rules/__init__.py`
+lists them explicitly. Rules read the typed model and yield `Finding`s; the
+runner turns them into `Diagnostic`s with the rule's code and severity.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable, Iterator, Literal
+
+from .diagnostics import Diagnostic, Related, sort_diagnostics
+from .model import Model, Severity, Span
+
+Stage = Literal["build", "structure", "semantic"]
+
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead", "References")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule's check reports; the runner adds the rule's code and severity."""
+
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+    counterexample: dict[str, Any] | None = None
+    help: str | None = None
+    severity: Severity | None = None  # overrides the rule's default (e.g. by provider)
+
+
+@dataclass
+class Context:
+    """What a check may consult besides the model."""
+
+    model: Model
+    now: datetime
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def provider(self) -> str:
+        return self.model.provider
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    stage: Stage
+    check: Check | None = None  # None: reported while the model is built
+    # An error of a gating rule leaves the model's meaning undefined (an unknown
+    # name, an ambiguous address): semantic checks do not run on such a model.
+    gates: bool = False
+
+    def summary(self) -> str:
+        """The first line of the rule's documentation."""
+        return self.doc.strip().splitlines()[0].strip()
+
+    def sections(self) -> dict[str, str]:
+        """The documentation's fixed sections, by heading."""
+        parts = re.split(r"^## +(.+?)\s*$", self.doc, flags=re.M)
+        return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def registry() -> tuple[Rule, ...]:
+    from .resources import rules_package
+
+    return tuple(rules_package().RULES)
+
+
+def rule_by_code() -> dict[str, Rule]:
+    return {r.code: r for r in registry()}
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or ''."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
+              options: dict[str, Any] | None = None) -> list[Diagnostic]:
+    """Every check of the catalog over the model, sorted.
+
+    Semantic checks reason about what the model means, so they only run on a
+    well-formed model: when a structural error is found they are skipped, and a
+    CHECK001 note says so (nothing is skipped without a word).
+    """
+    context = Context(model, now, options or {})
+    rules = registry()
+    diagnostics = list(build_findings)
+    for rule in rules:
+        if rule.stage == "structure" and rule.check is not None:
+            diagnostics.extend(_run(rule, context))
+    gating = {r.code for r in rules if r.gates}
+    blocking = sorted({d.code for d in diagnostics if d.severity == "error" and d.code in gating})
+    semantic = [r for r in rules if r.stage == "semantic" and r.check is not None]
+    if blocking and semantic:
+        first = min((d for d in diagnostics if d.code in blocking), key=Diagnostic.sort_key)
+        diagnostics.append(Diagnostic(
+            "CHECK001", "info",
+            f"{len(semantic)} semantic checks and the assertions were not run because the model has "
+            f"structural errors ({', '.join(blocking)}); fix them first",
+            first.span))
+    else:
+        for rule in semantic:
+            diagnostics.extend(_run(rule, context))
+    return sort_diagnostics(diagnostics)
+
+
+def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
+    assert rule.check is not None
+    for finding in rule.check(context):
+        yield Diagnostic(
+            code=rule.code,
+            severity=finding.severity or rule.severity,
+            message=finding.message,
+            span=finding.span,
+            related=finding.related,
+            counterexample=finding.counterexample,
+            help=finding.help,
+        )

@@ -1,0 +1,451 @@
+"""The typed, immutable model of a network: what the peer language describes.
+
+Every object carries the `Span` of its declaration. References to other
+declarations are kept as `Ref`s (a name and where it was written) and resolved
+through `Model.lookup`, so rules can report an unknown or misused name at the
+very token the user wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Iterator, Literal
+
+import netaddr
+
+Severity = Literal["error", "warning", "info"]
+Direction = Literal["inbound", "outbound"]
+
+PROVIDERS = ("aws", "outscale", "alibaba", "generic")
+
+PEERING_STATES = (
+    "initiating",
+    "pending-acceptance",
+    "provisioning",
+    "active",
+    "rejected",
+    "expired",
+    "failed",
+    "deleting",
+    "deleted",
+)
+PEERING_STATE_ALIASES = {
+    "activated": "active",
+    "accepting": "pending-acceptance",
+    "creating": "initiating",
+    "updating": "provisioning",
+}
+# A request not accepted within this time expires (LANGUAGE.md, peering states).
+PENDING_LIFETIME = timedelta(days=7)
+
+PROTOCOL_NUMBERS = {"icmp": 1, "tcp": 6, "udp": 17}
+ANY_PROTOCOL = -1  # `all`
+PORTED_PROTOCOLS = (6, 17)
+EPHEMERAL_PORTS = (1024, 65535)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a source file: 1-based, end exclusive (as SARIF's region)."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name as written where it refers to a declaration."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Block:
+    """An IPv4 or IPv6 address block, kept as written (host bits included)."""
+
+    version: int
+    value: int
+    prefixlen: int
+    span: Span
+
+    @property
+    def width(self) -> int:
+        return 32 if self.version == 4 else 128
+
+    @property
+    def first(self) -> int:
+        return self.value & ~((1 << (self.width - self.prefixlen)) - 1) & ((1 << self.width) - 1)
+
+    @property
+    def last(self) -> int:
+        return self.first | ((1 << (self.width - self.prefixlen)) - 1)
+
+    @property
+    def host_bits_set(self) -> bool:
+        return self.value != self.first
+
+    @property
+    def network(self) -> netaddr.IPNetwork:
+        return netaddr.IPNetwork((self.first, self.prefixlen), version=self.version)
+
+    def contains(self, address: int, version: int) -> bool:
+        return version == self.version and self.first <= address <= self.last
+
+    def covers(self, other: "Block") -> bool:
+        return other.version == self.version and self.first <= other.first and other.last <= self.last
+
+    def overlaps(self, other: "Block") -> bool:
+        return other.version == self.version and self.first <= other.last and other.first <= self.last
+
+    def __str__(self) -> str:
+        return f"{netaddr.IPAddress(self.first, self.version)}/{self.prefixlen}"
+
+
+@dataclass(frozen=True)
+class Address:
+    version: int
+    value: int
+    span: Span
+
+    def __str__(self) -> str:
+        return str(netaddr.IPAddress(self.value, self.version))
+
+
+@dataclass(frozen=True)
+class Ports:
+    low: int
+    high: int
+    span: Span
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """An IP protocol number, or ANY_PROTOCOL for `all`."""
+
+    number: int
+    span: Span
+
+    def __str__(self) -> str:
+        return protocol_name(self.number)
+
+
+def protocol_name(number: int) -> str:
+    if number == ANY_PROTOCOL:
+        return "all"
+    for name, value in PROTOCOL_NUMBERS.items():
+        if value == number:
+            return name
+    return str(number)
+
+
+@dataclass(frozen=True)
+class Route:
+    destination: Block
+    target: Literal["peering", "gateway", "drop"]
+    via: Ref | None  # the peering or gateway; None for drop
+    span: Span
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    name: str
+    net: str
+    main: bool
+    routes: tuple[Route, ...]
+    span: Span
+    kind = "route-table"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Whom a security group rule speaks of: a block, a group, or any address."""
+
+    kind: Literal["block", "group", "any"]
+    block: Block | None
+    group: Ref | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    direction: Direction
+    action: Literal["allow", "deny"]
+    action_written: bool
+    priority: int | None  # None: not written (the default, 1)
+    protocol: Protocol
+    ports: Ports | None
+    peer: Peer
+    span: Span
+
+    @property
+    def effective_priority(self) -> int:
+        return 1 if self.priority is None else self.priority
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    name: str
+    net: str
+    rules: tuple[GroupRule, ...]
+    span: Span
+    kind = "security-group"
+
+
+@dataclass(frozen=True)
+class AclRule:
+    direction: Direction
+    number: int
+    action: Literal["allow", "deny"]
+    protocol: Protocol
+    ports: Ports | None
+    block: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class NetworkAcl:
+    name: str
+    net: str
+    rules: tuple[AclRule, ...]
+    span: Span
+    kind = "network-acl"
+
+    def ordered(self, direction: Direction) -> list[AclRule]:
+        """The rules of one direction in evaluation order (increasing number)."""
+        return sorted((r for r in self.rules if r.direction == direction), key=lambda r: (r.number, r.span))
+
+
+@dataclass(frozen=True)
+class Subnet:
+    name: str
+    net: str
+    blocks: tuple[Block, ...]
+    zone: str | None
+    route_table: Ref | None
+    network_acl: Ref | None
+    span: Span
+    kind = "subnet"
+
+
+@dataclass(frozen=True)
+class Vm:
+    name: str
+    net: str
+    subnet: Ref | None
+    addresses: tuple[Address, ...]
+    groups: tuple[Ref, ...]
+    span: Span
+    kind = "vm"
+
+
+@dataclass(frozen=True)
+class Net:
+    name: str
+    account: str | None
+    region: str | None
+    blocks: tuple[Block, ...]
+    subnets: tuple[Subnet, ...]
+    route_tables: tuple[RouteTable, ...]
+    security_groups: tuple[SecurityGroup, ...]
+    network_acls: tuple[NetworkAcl, ...]
+    vms: tuple[Vm, ...]
+    span: Span
+    kind = "net"
+
+
+@dataclass(frozen=True)
+class Peering:
+    name: str
+    requester: Ref | None
+    accepter: Ref | None
+    state: str | None  # canonical state as written, None when not written
+    state_span: Span | None
+    created: datetime | None
+    span: Span
+    kind = "peering"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An assertion endpoint: a declared name, or (destination only) an address."""
+
+    name: Ref | None
+    address: Address | None
+    span: Span
+
+    def __str__(self) -> str:
+        return self.name.name if self.name else str(self.address)
+
+
+@dataclass(frozen=True)
+class Assertion:
+    kind: Literal["reach", "isolate"]
+    source: Endpoint
+    destination: Endpoint
+    protocol: Protocol | None
+    ports: Ports | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class ProviderDecl:
+    name: str
+    span: Span
+
+
+Declaration = Net | Subnet | RouteTable | SecurityGroup | NetworkAcl | Vm | Peering
+
+
+@dataclass(frozen=True)
+class Model:
+    """A whole model: every file read, merged. Order of declarations is source order."""
+
+    providers: tuple[ProviderDecl, ...]
+    nets: tuple[Net, ...]
+    peerings: tuple[Peering, ...]
+    assertions: tuple[Assertion, ...]
+    files: tuple[str, ...] = ()
+
+    @property
+    def provider(self) -> str:
+        return self.providers[0].name if self.providers else "generic"
+
+    def declarations(self) -> Iterator[Declaration]:
+        """Every named declaration, in source order (files sorted, then position)."""
+        items: list[Declaration] = list(self.peerings)
+        for net in self.nets:
+            items.append(net)
+            items.extend(net.subnets)
+            items.extend(net.route_tables)
+            items.extend(net.security_groups)
+            items.extend(net.network_acls)
+            items.extend(net.vms)
+        return iter(sorted(items, key=lambda d: d.span))
+
+    @cached_property
+    def names(self) -> dict[str, Declaration]:
+        """Name to declaration; where a name is declared twice, the first wins."""
+        index: dict[str, Declaration] = {}
+        for decl in self.declarations():
+            index.setdefault(decl.name, decl)
+        return index
+
+    def lookup(self, ref: Ref | None, kind: type | None = None) -> Declaration | None:
+        """The declaration `ref` names, if it exists (and is of `kind`)."""
+        if ref is None:
+            return None
+        decl = self.names.get(ref.name)
+        if decl is None or (kind is not None and not isinstance(decl, kind)):
+            return None
+        return decl
+
+    def net(self, name: str) -> Net:
+        decl = self.names[name]
+        assert isinstance(decl, Net)
+        return decl
+
+    def vms(self) -> Iterator[Vm]:
+        for net in self.nets:
+            yield from net.vms
+
+    def routes(self) -> Iterator[tuple[Net, RouteTable, Route]]:
+        for net in self.nets:
+            for table in net.route_tables:
+                for route in table.routes:
+                    yield net, table, route
+
+    def main_table(self, net: Net) -> RouteTable | None:
+        """The net's main table: the one marked `main`, or its only table."""
+        marked = [t for t in net.route_tables if t.main]
+        if marked:
+            return marked[0]
+        if len(net.route_tables) == 1:
+            return net.route_tables[0]
+        return None
+
+    def subnet_table(self, subnet: Subnet) -> RouteTable | None:
+        """The table a subnet uses: its own, else its net's main table (None: local routes only)."""
+        if subnet.route_table is not None:
+            table = self.lookup(subnet.route_table, RouteTable)
+            return table if isinstance(table, RouteTable) else None
+        return self.main_table(self.net(subnet.net))
+
+    def peering_nets(self, peering: Peering) -> tuple[Net | None, Net | None]:
+        requester = self.lookup(peering.requester, Net)
+        accepter = self.lookup(peering.accepter, Net)
+        return requester, accepter  # type: ignore[return-value]
+
+    def peering_state(self, peering: Peering, now: datetime) -> str:
+        """The state a peering is in at `now` (LANGUAGE.md, peering states)."""
+        state = peering.state
+        if state is None:
+            requester, accepter = self.peering_nets(peering)
+            accounts = {n.account for n in (requester, accepter) if n is not None and n.account is not None}
+            state = "pending-acceptance" if len(accounts) > 1 else "active"
+        if state == "pending-acceptance" and peering.created is not None:
+            if now >= peering.created + PENDING_LIFETIME:
+                return "expired"
+        return state
+
+
+def canonical_state(word: str) -> str | None:
+    """The canonical peering state for a written state or alias; None if unknown."""
+    if word in PEERING_STATES:
+        return word
+    return PEERING_STATE_ALIASES.get(word)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A place where the model refers to a declaration by name."""
+
+    ref: Ref
+    kinds: tuple[type, ...]  # what the name must declare
+    role: str  # how the reference reads, for messages: "'via peering'"
+    same_net: str | None  # the net the declaration must belong to, if any
+
+
+def references(model: Model) -> Iterator[Reference]:
+    """Every name reference in the model, in source order of the owners."""
+    for peering in model.peerings:
+        for ref in (peering.requester, peering.accepter):
+            if ref is not None:
+                yield Reference(ref, (Net,), "a peering's requester or accepter", None)
+    for net in model.nets:
+        for subnet in net.subnets:
+            if subnet.route_table is not None:
+                yield Reference(subnet.route_table, (RouteTable,), "a subnet's 'route-table'", net.name)
+            if subnet.network_acl is not None:
+                yield Reference(subnet.network_acl, (NetworkAcl,), "a subnet's 'network-acl'", net.name)
+        for table in net.route_tables:
+            for route in table.routes:
+                if route.target == "peering" and route.via is not None:
+                    yield Reference(route.via, (Peering,), "'via peering'", None)
+        for group in net.security_groups:
+            for rule in group.rules:
+                if rule.peer.group is not None:
+                    yield Reference(rule.peer.group, (SecurityGroup,), "a rule's 'group'", None)
+        for vm in net.vms:
+            if vm.subnet is not None:
+                yield Reference(vm.subnet, (Subnet,), "a vm's 'subnet'", net.name)
+            for ref in vm.groups:
+                yield Reference(ref, (SecurityGroup,), "a vm's 'groups'", net.name)
+    for assertion in model.assertions:
+        for endpoint in (assertion.source, assertion.destination):
+            if endpoint.name is not None:
+                yield Reference(endpoint.name, (Vm, Subnet, Net), "an assertion endpoint", None)
+
+
+def kinds_text(kinds: tuple[type, ...]) -> str:
+    """'vm, subnet or net' for a tuple of declaration classes."""
+    words = [k.kind for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

@@ -1,0 +1,117 @@
+"""Renderers: pure functions from a sorted list of diagnostics to text.
+
+The JSON schema is public and stable (documented in the README): version 1.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from . import __version__
+from .diagnostics import Diagnostic
+
+JSON_SCHEMA_VERSION = 1
+
+
+def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    counts = {"errors": 0, "warnings": 0, "infos": 0}
+    for d in diagnostics:
+        counts[{"error": "errors", "warning": "warnings", "info": "infos"}[d.severity]] += 1
+    return counts
+
+
+def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files: int | None) -> str:
+    """Compiler-style: `file:line:col: severity CODE message`, the line and a caret."""
+    lines_of = {path: text.splitlines() for path, text in sources.items()}
+    out: list[str] = []
+    for d in diagnostics:
+        s = d.span
+        out.append(f"{s.file}:{s.line}:{s.column}: {d.severity} {d.code} {d.message}")
+        out.extend(_excerpt(lines_of.get(s.file), s.line, s.column, s.end_line, s.end_column))
+        for related in d.related:
+            r = related.span
+            out.append(f"  {r.file}:{r.line}:{r.column}: note: {related.message}")
+        if d.counterexample:
+            out.extend("  " + line for line in describe_counterexample(d.counterexample))
+        if d.help:
+            out.append(f"  help: {d.help}")
+    counts = summary_counts(diagnostics)
+    if files is None:  # the input could not be read: there is no verdict to sum up
+        out.append(f"peerproof: the model could not be read ({counts['errors']} error(s))")
+    else:
+        noun = "file" if files == 1 else "files"
+        out.append(
+            f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "
+            f"{counts['infos']} note(s)"
+        )
+    return "\n".join(out) + "\n"
+
+
+def _excerpt(lines: list[str] | None, line: int, column: int, end_line: int, end_column: int) -> list[str]:
+    if not lines or not 1 <= line <= len(lines):
+        return []
+    text = lines[line - 1].replace("\t", " ")
+    if len(text) > 200:  # keep a huge line readable: show the neighbourhood of the column
+        start = max(0, column - 80)
+        text = ("..." if start else "") + text[start:start + 160] + "..."
+        column = column - start + (3 if start else 0)
+        end_column = column + 1 if end_line != line else min(end_column - start + (3 if start else 0), len(text) + 1)
+    width = (end_column - column) if end_line == line else len(text) - column + 1
+    width = max(1, width)
+    gutter = f"{line:>5} | "
+    return [f"{gutter}{text}", " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" + "~" * (width - 1)]
+
+
+def describe_counterexample(counterexample: Mapping[str, Any]) -> list[str]:
+    """A counterexample as readable lines: scalars first, then the hops of a trace."""
+    lines = []
+    scalars = {k: v for k, v in counterexample.items() if k not in ("hops", "forward", "reply")}
+    if scalars:
+        lines.append("counterexample: " + ", ".join(f"{k} {_scalar(v)}" for k, v in scalars.items()))
+    for key in ("hops", "forward", "reply"):
+        hops = counterexample.get(key)
+        if hops:
+            lines.append(f"{key}:" if key != "hops" else "hops:")
+            for i, hop in enumerate(hops, 1):
+                where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
+                lines.append(f"  {i}. {hop['description']}{where}")
+    return lines
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "file": d.span.file,
+        "line": d.span.line,
+        "column": d.span.column,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_column,
+        "related": [
+            {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column}
+            for r in d.related
+        ],
+        "counterexample": d.counterexample,
+        "help": d.help,
+    }
+
+
+def render_json(diagnostics: list[Diagnostic], files: int) -> str:
+    document = {
+        "version": JSON_SCHEMA_VERSION,
+        "tool": {"name": "peerproof", "version": __version__},
+        "files": files,
+        "summary": summary_counts(diagnostics),
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+    }
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
