@@ -10,11 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal
 
 from .diagnostics import Diagnostic, Related, sort_diagnostics
 from .model import Model, Severity, Span
+
+if TYPE_CHECKING:
+    from .verify import Engine
 
 Stage = Literal["build", "structure", "semantic"]
 
@@ -31,6 +35,13 @@ class Finding:
     counterexample: dict[str, Any] | None = None
     help: str | None = None
     severity: Severity | None = None  # overrides the rule's default (e.g. by provider)
+    code: str | None = None  # CHECK002 only: a question the solver left undecided
+
+
+def undecided(span: Span, rule_code: str, what: str, reason: str) -> Finding:
+    """A note that a check could not be decided within the solver limits: nothing is claimed."""
+    return Finding(span, f"{rule_code} not decided: could not decide {what} within the solver limits "
+                         f"({reason}); nothing is claimed either way", severity="info", code="CHECK002")
 
 
 @dataclass
@@ -44,6 +55,14 @@ class Context:
     @property
     def provider(self) -> str:
         return self.model.provider
+
+    @cached_property
+    def engine(self) -> "Engine":
+        """The verification engine, built on first use (structural checks never need it)."""
+        from .solve import Limits
+        from .verify import Engine
+
+        return Engine(self.model, self.now, self.options.get("limits") or Limits())
 
 
 Check = Callable[[Context], Iterable[Finding]]
@@ -87,9 +106,24 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """An assertion and what became of it: proved, refuted, unknown, vacuous, or not-run."""
+
+    text: str
+    status: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Report:
+    diagnostics: list[Diagnostic]
+    verdicts: list[Verdict]
+
+
 def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
-              options: dict[str, Any] | None = None) -> list[Diagnostic]:
-    """Every check of the catalog over the model, sorted.
+              options: dict[str, Any] | None = None) -> Report:
+    """Every check of the catalog over the model: sorted diagnostics and assertion verdicts.
 
     Semantic checks reason about what the model means, so they only run on a
     well-formed model: when a structural error is found they are skipped, and a
@@ -114,18 +148,41 @@ def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
     else:
         for rule in semantic:
             diagnostics.extend(_run(rule, context))
-    return sort_diagnostics(diagnostics)
+    return Report(sort_diagnostics(diagnostics), _verdicts(context))
+
+
+def _verdicts(context: Context) -> list[Verdict]:
+    from .printer import assertion_text
+
+    engine = context.__dict__.get("engine")  # built only when a semantic check ran
+    results = engine.results if engine is not None else {}
+    verdicts = []
+    for assertion in context.model.assertions:
+        found = results.get(id(assertion))
+        verdicts.append(Verdict(assertion_text(assertion), found[1].status if found else "not-run", assertion.span))
+    return sorted(verdicts, key=lambda v: v.span)
 
 
 def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
+    from .verify import Disagreement
+
     assert rule.check is not None
-    for finding in rule.check(context):
-        yield Diagnostic(
-            code=rule.code,
-            severity=finding.severity or rule.severity,
-            message=finding.message,
-            span=finding.span,
-            related=finding.related,
-            counterexample=finding.counterexample,
-            help=finding.help,
-        )
+    try:
+        yield from (_diagnostic(rule, finding) for finding in rule.check(context))
+    except Disagreement as exc:
+        first = Span(context.model.files[0], 1, 1, 1, 1) if context.model.files else Span("<model>", 1, 1, 1, 1)
+        yield Diagnostic("INTERNAL001", "error",
+                         f"internal error in {rule.code}: the solver and the simulator disagree: {exc}. "
+                         "This is a bug in peerproof; no verdict is given", exc.span or first)
+
+
+def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
+    return Diagnostic(
+        code=finding.code or rule.code,
+        severity=finding.severity or rule.severity,
+        message=finding.message,
+        span=finding.span,
+        related=finding.related,
+        counterexample=finding.counterexample,
+        help=finding.help,
+    )

@@ -4,7 +4,8 @@ Exit codes (documented in the README):
   0  no error-level finding
   1  error-level findings
   2  the input could not be read or parsed, or bad usage
-  3  internal error (a bug in peerproof; never a verdict)
+  3  internal error (a bug in peerproof, e.g. the solver and the simulator
+     disagree; never a verdict)
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Sequence
 
 from . import __version__
 from .build import build
-from .catalog import run_rules
+from .catalog import Report, run_rules
 from .diagnostics import Diagnostic, InputError, sort_diagnostics
 from .model import Model
 from .parse import SourceFile, read_sources
 from .render import render_json, render_text
+from .solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS, Limits
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("text", "json")
@@ -45,6 +47,12 @@ def _timestamp(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    return int(text)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="peerproof", description="Prove what peered cloud networks can and cannot reach.")
     parser.add_argument("--version", action="version", version=f"peerproof {__version__}")
@@ -57,6 +65,10 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[common], help="check a model and prove its assertions")
     check.add_argument("--now", type=_timestamp, default=None,
                        help="the time for time-dependent rules, ISO 8601 (default: the clock)")
+    check.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT_MS, metavar="MS",
+                       help=f"solver time limit per query, in ms (default: {DEFAULT_TIMEOUT_MS})")
+    check.add_argument("--rlimit", type=_positive, default=DEFAULT_RLIMIT, metavar="N",
+                       help=f"solver resource limit per query, deterministic (default: {DEFAULT_RLIMIT}; 0: none)")
     commands.add_parser("stats", parents=[common], help="parse and build only; count what was read")
     return parser
 
@@ -92,16 +104,20 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "stats":
         return _stats(model, args.format)
     now = args.now or datetime.now(timezone.utc)
-    diagnostics = run_rules(model, now, build_findings)
-    _emit(diagnostics, sources, args.format)
-    return EXIT_FINDINGS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+    limits = Limits(timeout_ms=args.timeout, rlimit=args.rlimit)
+    report = run_rules(model, now, build_findings, {"limits": limits})
+    _emit(report, sources, args.format)
+    if any(d.code.startswith("INTERNAL") for d in report.diagnostics):
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
 
 
-def _emit(diagnostics: list[Diagnostic], sources: list[SourceFile], fmt: str) -> None:
+def _emit(report: Report, sources: list[SourceFile], fmt: str) -> None:
     if fmt == "json":
-        sys.stdout.write(render_json(diagnostics, len(sources)))
+        sys.stdout.write(render_json(report.diagnostics, len(sources), report.verdicts))
     else:
-        sys.stdout.write(render_text(diagnostics, {s.path: s.text for s in sources}, len(sources)))
+        sys.stdout.write(render_text(report.diagnostics, {s.path: s.text for s in sources}, len(sources),
+                                     report.verdicts))
 
 
 def _report_input_error(diagnostics: list[Diagnostic], fmt: str) -> int:

@@ -357,11 +357,12 @@ class Model:
         for net in self.nets:
             yield from net.vms
 
-    def routes(self) -> Iterator[tuple[Net, RouteTable, Route]]:
+    def routes(self) -> Iterator[tuple[Net, RouteTable, int, Route]]:
+        """Every declared route, with its net, its table and its index in the table."""
         for net in self.nets:
             for table in net.route_tables:
-                for route in table.routes:
-                    yield net, table, route
+                for index, route in enumerate(table.routes):
+                    yield net, table, index, route
 
     def main_table(self, net: Net) -> RouteTable | None:
         """The net's main table: the one marked `main`, or its only table."""

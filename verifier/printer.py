@@ -53,7 +53,7 @@ def print_model(model: Model) -> str:
     for peering in model.peerings:
         parts.append(_peering(peering))
     if model.assertions:
-        parts.append("".join(_assertion(a) + "\n" for a in model.assertions))
+        parts.append("".join(assertion_text(a) + "\n" for a in model.assertions))
     return "\n".join(parts)
 
 
@@ -158,7 +158,7 @@ def _peering(peering: Peering) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _assertion(assertion: Assertion) -> str:
+def assertion_text(assertion: Assertion) -> str:
     destination = assertion.destination
     dst = destination.name.name if destination.name else address_text(destination.address)  # type: ignore[arg-type]
     src = assertion.source.name.name if assertion.source.name else address_text(assertion.source.address)  # type: ignore[arg-type]

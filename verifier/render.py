@@ -21,7 +21,8 @@ def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
     return counts
 
 
-def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files: int | None) -> str:
+def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files: int | None,
+                verdicts: list | None = None) -> str:
     """Compiler-style: `file:line:col: severity CODE message`, the line and a caret."""
     lines_of = {path: text.splitlines() for path, text in sources.items()}
     out: list[str] = []
@@ -41,10 +42,14 @@ def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files
         out.append(f"peerproof: the model could not be read ({counts['errors']} error(s))")
     else:
         noun = "file" if files == 1 else "files"
-        out.append(
-            f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "
-            f"{counts['infos']} note(s)"
-        )
+        line = (f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "
+                f"{counts['infos']} note(s)")
+        if verdicts:
+            tally: dict[str, int] = {}
+            for verdict in verdicts:
+                tally[verdict.status] = tally.get(verdict.status, 0) + 1
+            line += "; assertions: " + ", ".join(f"{n} {status}" for status, n in sorted(tally.items()))
+        out.append(line)
     return "\n".join(out) + "\n"
 
 
@@ -63,10 +68,30 @@ def _excerpt(lines: list[str] | None, line: int, column: int, end_line: int, end
     return [f"{gutter}{text}", " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" + "~" * (width - 1)]
 
 
+TRACE_KEYS = ("hops", "forward", "reply")
+CONNECTION_KEYS = ("source_vm", "destination_vm", "packet", "direction", "blocked")
+
+
+def packet_text(packet: Mapping[str, Any]) -> str:
+    if packet["protocol"] in ("tcp", "udp"):
+        return (f"{packet['protocol']} {packet['source']}:{packet['source_port']} -> "
+                f"{packet['destination']}:{packet['destination_port']}")
+    return f"{packet['protocol']} {packet['source']} -> {packet['destination']}"
+
+
 def describe_counterexample(counterexample: Mapping[str, Any]) -> list[str]:
-    """A counterexample as readable lines: scalars first, then the hops of a trace."""
+    """A counterexample as readable lines: the connection or the values, then the hops."""
     lines = []
-    scalars = {k: v for k, v in counterexample.items() if k not in ("hops", "forward", "reply")}
+    if "source_vm" in counterexample:
+        head = f"counterexample: vm {counterexample['source_vm']} -> vm {counterexample['destination_vm']}"
+        if counterexample.get("packet"):
+            head += f", {packet_text(counterexample['packet'])}"
+        if counterexample.get("direction"):
+            head += f"; dies on the {counterexample['direction']}"
+            if counterexample.get("blocked"):
+                head += f" ({counterexample['blocked']})"
+        lines.append(head)
+    scalars = {k: v for k, v in counterexample.items() if k not in TRACE_KEYS + CONNECTION_KEYS}
     if scalars:
         lines.append("counterexample: " + ", ".join(f"{k} {_scalar(v)}" for k, v in scalars.items()))
     for key in ("hops", "forward", "reply"):
@@ -106,12 +131,17 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def render_json(diagnostics: list[Diagnostic], files: int) -> str:
+def render_json(diagnostics: list[Diagnostic], files: int, verdicts: list | None = None) -> str:
     document = {
         "version": JSON_SCHEMA_VERSION,
         "tool": {"name": "peerproof", "version": __version__},
         "files": files,
         "summary": summary_counts(diagnostics),
         "diagnostics": [diagnostic_json(d) for d in diagnostics],
+        "assertions": [
+            {"assertion": v.text, "status": v.status, "file": v.span.file, "line": v.span.line,
+             "column": v.span.column}
+            for v in verdicts or []
+        ],
     }
     return json.dumps(document, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,57 @@
+"""More than one peering between the same two nets.
+
+## What it does
+Reports a peering that joins two nets already joined by another peering: the
+one that is not active, or, when both are active or neither is, the later
+one. It names the other.
+
+## Why it matters
+A cloud allows one active peering per pair of Nets
+(VpcPeeringConnectionAlreadyExists); the second request fails or lingers.
+Routes that name it do not carry traffic, and reviewers cannot tell which one
+the tables are meant to use.
+
+## Example
+```
+peering a-b   { requester a  accepter b }
+peering a-b-2 { requester b  accepter a }
+```
+
+## Use instead
+Keep one peering per pair of nets and route through it.
+
+## References
+- AWS: "VPC peering limitations" (one peering connection between two VPCs).
+"""
+
+from verifier.catalog import Finding, Rule
+from verifier.diagnostics import Related
+
+
+def check(ctx):
+    pairs = {}
+    for peering in sorted(ctx.model.peerings, key=lambda p: p.span):
+        requester, accepter = ctx.model.peering_nets(peering)
+        if requester is None or accepter is None or requester is accepter:
+            continue
+        pairs.setdefault(frozenset((requester.name, accepter.name)), []).append(peering)
+    for (first, *rest) in pairs.values():
+        if not rest:
+            continue
+        group = [first, *rest]
+        active = [p for p in group if ctx.model.peering_state(p, ctx.now) == "active"]
+        keep = active[0] if active else first
+        nets = " and ".join(f"'{name}'" for name in sorted((keep.requester.name, keep.accepter.name)))
+        for peering in group:
+            if peering is keep:
+                continue
+            state = ctx.model.peering_state(peering, ctx.now)
+            yield Finding(
+                peering.span,
+                f"peering '{peering.name}' ({state}) joins nets {nets}, already joined by peering '{keep.name}'",
+                related=(Related(keep.span, f"peering '{keep.name}'"),),
+            )
+
+
+RULE = Rule(code="PEER002", name="duplicate-peering", severity="error", doc=__doc__, stage="semantic",
+            check=check)

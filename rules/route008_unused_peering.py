@@ -1,0 +1,39 @@
+"""An active peering that no route table uses.
+
+## What it does
+Reports an active peering that no route of any table names.
+
+## Why it matters
+A peering carries nothing until routes point at it: either the routes were
+forgotten (and the connection everyone expects does not work), or the peering
+is left over and widens the attack surface for no reason.
+
+## Example
+```
+peering a-b { requester a  accepter b }    # no `via peering a-b` anywhere
+```
+
+## Use instead
+Add routes on both sides, or delete the peering.
+
+## References
+- AWS: "Update your route tables for a VPC peering connection".
+"""
+
+from verifier.catalog import Finding, Rule
+
+
+def check(ctx):
+    used = {route.via.name for _, _, _, route in ctx.model.routes() if route.target == "peering"}
+    for peering in ctx.model.peerings:
+        if peering.name in used or ctx.model.peering_state(peering, ctx.now) != "active":
+            continue
+        requester, accepter = ctx.model.peering_nets(peering)
+        if requester is None or accepter is None or requester is accepter:
+            continue
+        yield Finding(peering.span, f"peering '{peering.name}' is active but no route table routes through it: "
+                      f"it carries no traffic")
+
+
+RULE = Rule(code="ROUTE008", name="unused-peering", severity="warning", doc=__doc__, stage="semantic",
+            check=check)

@@ -1,0 +1,52 @@
+"""A security group rule that can never decide.
+
+## What it does
+Proves, for a rule of a group with priorities or deny rules, that every packet
+it matches is also matched by rules of the same group and direction with a
+better priority (or by a deny rule of equal priority, which wins over an
+allow), and names those rules.
+
+## Why it matters
+The rule is dead: it looks like it allows (or denies) something, and reviewers
+trust it, but another rule always decides first.
+
+## Example
+```
+provider alibaba
+security-group web {
+  inbound deny  priority 1 tcp 1-65535 from any
+  inbound allow priority 5 tcp 443 from any        # never decides
+}
+```
+
+## Use instead
+Give the intended rule the better priority, or narrow the broad deny.
+
+## References
+- Alibaba Cloud: "Security group rules" (priority, and deny over allow at equal priority).
+- LANGUAGE.md, "What a model means": security groups.
+"""
+
+from verifier.catalog import Finding, Rule, undecided
+from verifier.diagnostics import Related
+
+
+def check(ctx):
+    for net in ctx.model.nets:
+        for group in net.security_groups:
+            for rule in group.rules:
+                shadowing, open_questions = ctx.engine.shadowed_group_rule(group, rule)
+                for question in open_questions:
+                    yield undecided(rule.span, "SG002", question.what, question.reason)
+                if shadowing:
+                    yield Finding(
+                        rule.span,
+                        f"this {rule.direction} {rule.action} rule of '{group.name}' never decides: "
+                        f"{len(shadowing)} rule(s) of better priority match every packet it matches",
+                        related=tuple(Related(q.span, f"{q.action} rule, priority {q.effective_priority}")
+                                      for q in shadowing),
+                    )
+
+
+RULE = Rule(code="SG002", name="shadowed-group-rule", severity="warning", doc=__doc__, stage="semantic",
+            check=check)

@@ -1,0 +1,364 @@
+"""The packet semantics of LANGUAGE.md ("What a model means") as Z3 formulas.
+
+Addresses are bit-vectors (32 bits for IPv4, 128 for IPv6; one family per
+encoder), the protocol 8 bits, ports 16 bits. Everything here is symbolic: a
+formula speaks of every packet at once, and an unsatisfiable one is a proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+import z3
+
+from .model import ANY_PROTOCOL, EPHEMERAL_PORTS, PORTED_PROTOCOLS, AclRule, Block, GroupRule, Net, Ports, Route, Vm
+from .topology import Topology
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A symbolic packet."""
+
+    src: z3.BitVecRef
+    dst: z3.BitVecRef
+    proto: z3.BitVecRef
+    sport: z3.BitVecRef
+    dport: z3.BitVecRef
+
+    def reply(self) -> "Sym":
+        return Sym(self.dst, self.src, self.proto, self.dport, self.sport)
+
+    def variables(self) -> dict[str, z3.ExprRef]:
+        return {"src": self.src, "dst": self.dst, "proto": self.proto, "sport": self.sport, "dport": self.dport}
+
+
+# A route table's choice for a destination: the local routes, or one declared route.
+Outcome = tuple[Literal["local"], None] | tuple[Literal["route"], Route]
+
+
+class Encoder:
+    def __init__(self, topology: Topology, version: int):
+        self.topo = topology
+        self.version = version
+        self.width = 32 if version == 4 else 128
+
+    # --- packets ---------------------------------------------------------------------
+    def packet(self, prefix: str = "") -> Sym:
+        return Sym(
+            z3.BitVec(f"{prefix}src", self.width),
+            z3.BitVec(f"{prefix}dst", self.width),
+            z3.BitVec(f"{prefix}proto", 8),
+            z3.BitVec(f"{prefix}sport", 16),
+            z3.BitVec(f"{prefix}dport", 16),
+        )
+
+    def address(self, value: int) -> z3.BitVecRef:
+        return z3.BitVecVal(value, self.width)
+
+    @staticmethod
+    def ported(pkt: Sym) -> z3.BoolRef:
+        return z3.Or(pkt.proto == 6, pkt.proto == 17)
+
+    def wellformed(self, pkt: Sym) -> z3.BoolRef:
+        """Only TCP and UDP carry ports; other protocols have both ports 0."""
+        return z3.Or(self.ported(pkt), z3.And(pkt.sport == 0, pkt.dport == 0))
+
+    @staticmethod
+    def ephemeral(port: z3.BitVecRef) -> z3.BoolRef:
+        low, high = EPHEMERAL_PORTS
+        return z3.And(z3.UGE(port, low), z3.ULE(port, high))
+
+    @staticmethod
+    def protocol_is(pkt: Sym, number: int | None) -> z3.BoolRef:
+        return z3.BoolVal(True) if number in (None, ANY_PROTOCOL) else pkt.proto == number
+
+    @staticmethod
+    def port_in(port: z3.BitVecRef, ports: Ports | None) -> z3.BoolRef:
+        if ports is None:
+            return z3.BoolVal(True)
+        return z3.And(z3.UGE(port, ports.low), z3.ULE(port, ports.high))
+
+    # --- address arithmetic ---------------------------------------------------------------
+    def in_block(self, x: z3.BitVecRef, block: Block) -> z3.BoolRef:
+        if block.version != self.version:
+            return z3.BoolVal(False)
+        if block.prefixlen == 0:
+            return z3.BoolVal(True)
+        host = self.width - block.prefixlen
+        return z3.Extract(self.width - 1, host, x) == z3.BitVecVal(block.first >> host, block.prefixlen)
+
+    def in_any(self, x: z3.BitVecRef, blocks: Iterable[Block]) -> z3.BoolRef:
+        return z3.Or([self.in_block(x, b) for b in blocks if b.version == self.version] or [z3.BoolVal(False)])
+
+    def one_of(self, x: z3.BitVecRef, values: Iterable[int]) -> z3.BoolRef:
+        return z3.Or([x == self.address(v) for v in values] or [z3.BoolVal(False)])
+
+    # --- filters ------------------------------------------------------------------------------
+    def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+        matches = [self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports)]
+        if rule.peer.kind == "block":
+            matches.append(self.in_block(peer, rule.peer.block))  # type: ignore[arg-type]
+        elif rule.peer.kind == "group":
+            matches.append(self.one_of(peer, self.topo.member_addresses(rule.peer.group.name, self.version)))  # type: ignore[union-attr]
+        return z3.And(matches)
+
+    def port_ported(self, pkt: Sym, ports: Ports | None) -> z3.BoolRef:
+        if ports is None:
+            return z3.BoolVal(True)
+        return z3.And(self.ported(pkt), self.port_in(pkt.dport, ports))
+
+    def decision(self, rules: list[GroupRule], pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+        """Allowed iff some matching allow rule has no matching deny rule of equal or better priority."""
+        match = {id(r): self.rule_matches(r, pkt, peer) for r in rules}
+        allowed = []
+        for rule in rules:
+            if rule.action != "allow":
+                continue
+            beaten = [match[id(d)] for d in rules
+                      if d.action == "deny" and d.effective_priority <= rule.effective_priority]
+            allowed.append(z3.And(match[id(rule)], z3.Not(z3.Or(beaten))) if beaten else match[id(rule)])
+        return z3.Or(allowed) if allowed else z3.BoolVal(False)
+
+    def groups_allow(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
+        rules = [r for g in self.topo.groups_of(vm) for r in g.rules if r.direction == direction]
+        return self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src)
+
+    def acl_entry_matches(self, entry: AclRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+        return z3.And(self.protocol_is(pkt, entry.protocol.number), self.port_ported(pkt, entry.ports),
+                      self.in_block(peer, entry.block))
+
+    def acl_allows(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
+        acl = self.topo.acl_of(self.topo.subnet_of(vm))
+        if acl is None:
+            return z3.BoolVal(True)
+        peer = pkt.dst if direction == "outbound" else pkt.src
+        result: z3.BoolRef = z3.BoolVal(False)  # no match: denied
+        for entry in reversed(acl.ordered(direction)):  # type: ignore[arg-type]
+            result = z3.If(self.acl_entry_matches(entry, pkt, peer), z3.BoolVal(entry.action == "allow"), result)
+        return result
+
+    # --- routing ---------------------------------------------------------------------------------
+    def route_order(self, routes: Iterable[Route]) -> list[Route]:
+        """Declared routes of this family, most specific first; equal prefixes in source order."""
+        mine = [r for r in routes if r.destination.version == self.version]
+        return sorted(mine, key=lambda r: -r.destination.prefixlen)  # stable: source order kept
+
+    def outcomes(self, net: Net, table, dst: z3.BitVecRef) -> list[tuple[Outcome, z3.BoolRef]]:
+        """Each possible choice of the table for `dst`, with the condition that it is chosen."""
+        local = self.in_any(dst, self.topo.local_blocks(net))
+        choices: list[tuple[Outcome, z3.BoolRef]] = [(("local", None), local)]
+        earlier: list[z3.BoolRef] = [local]
+        for route in self.route_order(table.routes if table else ()):
+            here = self.in_block(dst, route.destination)
+            choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier)))))
+            earlier.append(here)
+        return choices
+
+    def carried(self, net: Net, outcome: Outcome) -> Net | None:
+        """The net a chosen route carries the packet to, or None where it is dropped."""
+        kind, route = outcome
+        if kind == "local":
+            return net
+        assert route is not None
+        if route.target != "peering":
+            return None
+        peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
+        if peering is None or self.topo.state(peering) != "active":
+            return None
+        return self.topo.other_net(peering, net)
+
+    def walk(self, source: Vm, pkt: Sym, stateful_reply: bool = False) -> dict[str, z3.BoolRef]:
+        """For each VM the packet can reach, the condition that it is delivered there.
+
+        With `stateful_reply`, the packet is a reply: security groups let it
+        pass (they are stateful), network ACLs are evaluated again.
+        """
+        net = self.topo.net_of(source)
+        table = self.topo.table_of(self.topo.subnet_of(source))
+        leave = [self.acl_allows(source, pkt, "outbound")]
+        if not stateful_reply:
+            leave.insert(0, self.groups_allow(source, pkt, "outbound"))
+        delivered: dict[str, list[z3.BoolRef]] = {}
+        for outcome, chosen in self.outcomes(net, table, pkt.dst):
+            destination = self.carried(net, outcome)
+            if destination is None:
+                continue
+            # Across a peering, only the peer net's own blocks are delivered (non-transitive).
+            inside = z3.BoolVal(True) if outcome[0] == "local" else self.in_any(pkt.dst, destination.blocks)
+            for holder in self.topo.holders_in(destination, self.version):
+                if self.topo.vm_holding(destination, self.version, holder.address) is not holder.vm:
+                    continue  # a second holder of one address is gated out (ADDR005)
+                arrive = [pkt.dst == self.address(holder.address), self.acl_allows(holder.vm, pkt, "inbound")]
+                if not stateful_reply:
+                    arrive.append(self.groups_allow(holder.vm, pkt, "inbound"))
+                delivered.setdefault(holder.vm.name, []).append(z3.And(chosen, inside, *arrive))
+        exit_ok = z3.And(leave)
+        return {name: z3.And(exit_ok, z3.Or(conds)) for name, conds in delivered.items()}
+
+    def leaves(self, source: Vm, pkt: Sym) -> z3.BoolRef:
+        """The packet passes the source's groups and ACL (it gets as far as routing)."""
+        return z3.And(self.groups_allow(source, pkt, "outbound"), self.acl_allows(source, pkt, "outbound"))
+
+    def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
+        """(forward delivered to target, reply delivered back to source)."""
+        forward = self.walk(source, pkt).get(target.name, z3.BoolVal(False))
+        back = self.walk(target, pkt.reply(), stateful_reply=True).get(source.name, z3.BoolVal(False))
+        return forward, back
+
+
+@dataclass(frozen=True)
+class Query:
+    """A formula to decide, the variables whose values a model should report, and its logic."""
+
+    formula: z3.BoolRef
+    variables: dict[str, z3.ExprRef]
+    quantified: bool = False
+
+
+class Queries:
+    """The questions the engine asks, one method per question, for one address family."""
+
+    def __init__(self, encoder: Encoder):
+        self.enc = encoder
+
+    def _kind(self, pkt: Sym, protocol: int | None, ports: Ports | None) -> z3.BoolRef:
+        parts = [self.enc.wellformed(pkt), self.enc.protocol_is(pkt, protocol)]
+        if ports is not None:
+            parts.append(self.enc.port_in(pkt.dport, ports))
+        return z3.And(parts)
+
+    # --- assertions -------------------------------------------------------------------
+    def isolate(self, source: Vm, targets: set[str], protocol: int | None, ports: Ports | None,
+                fixed_dst: int | None) -> Query | None:
+        """A packet of the kind, from `source`, delivered to one of `targets` (None: none can be)."""
+        enc = self.enc
+        pkt = enc.packet()
+        reached = [cond for name, cond in enc.walk(source, pkt).items() if name in targets]
+        if not reached:
+            return None
+        parts = [self._kind(pkt, protocol, ports),
+                 enc.one_of(pkt.src, [a.value for a in source.addresses if a.version == enc.version]),
+                 z3.Or(reached)]
+        if fixed_dst is not None:
+            parts.append(pkt.dst == enc.address(fixed_dst))
+        return Query(z3.And(parts), pkt.variables())
+
+    def reach(self, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
+              ports: Ports | None) -> "ReachQueries":
+        return ReachQueries(self, source, target, src, dst, protocol, ports)
+
+    # --- routes -------------------------------------------------------------------------
+    def _selected(self, net: Net, table, route: Route, dst: z3.BitVecRef) -> z3.BoolRef:
+        for outcome, cond in self.enc.outcomes(net, table, dst):
+            if outcome[0] == "route" and outcome[1] is route:
+                return cond
+        raise AssertionError("the route is not in its table")
+
+    def route_selectable(self, net: Net, table, route: Route) -> Query:
+        """An address for which the table selects `route` (none: the route is never selected).
+
+        Equal destinations are left to ROUTE006: only the local routes and more
+        specific routes count as covering.
+        """
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        specific = [r for r in (table.routes if table else ()) if r.destination.version == enc.version
+                    and r.destination.prefixlen > route.destination.prefixlen]
+        covered = z3.Or([enc.in_any(dst, self.enc.topo.local_blocks(net))]
+                        + [enc.in_block(dst, r.destination) for r in specific])
+        return Query(z3.And(enc.in_block(dst, route.destination), z3.Not(covered)), {"dst": dst})
+
+    def route_overridden(self, net: Net, route: Route) -> Query:
+        """An address of the route's destination that the local routes take instead."""
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        return Query(z3.And(enc.in_block(dst, route.destination), enc.in_any(dst, enc.topo.local_blocks(net))),
+                     {"dst": dst})
+
+    def route_outside_peer(self, net: Net, table, route: Route, peer: Net) -> Query:
+        """An address the route carries across its peering that lies outside the peer net."""
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        return Query(z3.And(self._selected(net, table, route, dst), z3.Not(enc.in_any(dst, peer.blocks))),
+                     {"dst": dst})
+
+    def route_reaches(self, net: Net, table, route: Route, peer: Net, peer_subnet) -> Query:
+        """An address of `peer_subnet` that the route carries across and delivers."""
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        return Query(z3.And(self._selected(net, table, route, dst), enc.in_any(dst, peer.blocks),
+                            enc.in_any(dst, peer_subnet.blocks)), {"dst": dst})
+
+    def no_way_back(self, peer: Net, peer_table, home: Net, subnet) -> Query:
+        """An address of `subnet` (in `home`) that `peer_table` does not route back to `home`."""
+        enc = self.enc
+        back = z3.BitVec("back", enc.width)
+        ways = [cond for outcome, cond in enc.outcomes(peer, peer_table, back) if enc.carried(peer, outcome) is home]
+        return Query(z3.And(enc.in_any(back, subnet.blocks), z3.Not(z3.Or(ways or [z3.BoolVal(False)]))),
+                     {"back": back})
+
+    # --- filters ------------------------------------------------------------------------
+    def group_rule_matches(self, rule: GroupRule, others: list[GroupRule], excluded: bool) -> Query:
+        """A packet `rule` matches and (with `excluded`) none of `others` does; else one that both match."""
+        enc = self.enc
+        pkt = enc.packet()
+        peer = z3.BitVec("peer", enc.width)
+        alone = z3.And(enc.wellformed(pkt), enc.rule_matches(rule, pkt, peer))
+        if not others:
+            return Query(alone, {})
+        any_other = z3.Or([enc.rule_matches(q, pkt, peer) for q in others])
+        return Query(z3.And(alone, z3.Not(any_other) if excluded else any_other), {})
+
+    def acl_entry_matches(self, entry: AclRule, others: list[AclRule], excluded: bool) -> Query:
+        """A packet `entry` matches and (with `excluded`) none of `others` does; else one that both match."""
+        enc = self.enc
+        pkt = enc.packet()
+        peer = z3.BitVec("peer", enc.width)
+        alone = z3.And(enc.wellformed(pkt), enc.acl_entry_matches(entry, pkt, peer))
+        if not others:
+            return Query(alone, {})
+        any_other = z3.Or([enc.acl_entry_matches(e, pkt, peer) for e in others])
+        return Query(z3.And(alone, z3.Not(any_other) if excluded else any_other), {})
+
+
+class ReachQueries:
+    """The questions about one connection from `source` (address src) to `target` (address dst)."""
+
+    def __init__(self, queries: Queries, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
+                 ports: Ports | None):
+        enc = self.enc = queries.enc
+        self.source = source
+        self.pkt = pkt = enc.packet()
+        self.forward, self.back = enc.connection(source, target, pkt)
+        self.kind = z3.And(queries._kind(pkt, protocol, ports), pkt.src == enc.address(src),
+                           pkt.dst == enc.address(dst))
+        # Client source ports: the ephemeral range, for the protocols that have ports.
+        self.client = z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport))
+
+    def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:
+        return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified)
+
+    def violation(self) -> Query:
+        """A connection of the kind, from a client port, that fails."""
+        return self._query(self.client, z3.Not(z3.And(self.forward, self.back)))
+
+    def success(self) -> Query:
+        return self._query(self.client, self.forward, self.back)
+
+    def some_port_for_every_client(self) -> Query:
+        """A protocol and destination port that work from every client source port."""
+        sport = z3.BitVec("client_sport", 16)
+        every = z3.ForAll([sport], z3.substitute(z3.Implies(self.client, z3.And(self.forward, self.back)),
+                                                 (self.pkt.sport, sport)))
+        return self._query(every, quantified=True)
+
+    def telling_failures(self) -> list[Query]:
+        """Failing connections, the most telling first: the reply dies; the forward packet
+        dies after leaving the source; any failure."""
+        failing = z3.Not(z3.And(self.forward, self.back))
+        return [
+            self._query(self.client, self.forward, z3.Not(self.back)),
+            self._query(self.client, self.enc.leaves(self.source, self.pkt), z3.Not(self.forward)),
+            self._query(self.client, failing),
+        ]

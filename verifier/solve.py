@@ -1,0 +1,67 @@
+"""The one wrapper around the Z3 solver: fixed seeds, a timeout, an rlimit, three answers.
+
+A query asks whether a formula is satisfiable. `sat` comes with the values of
+the named variables; `unknown` (timeout, rlimit, incompleteness) is never read
+as either of the others by the callers: it becomes REACH003 or a withheld
+finding, never a pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import z3
+
+from .encode import Query
+
+# Fixed seeds: the same input gives the same model, hence the same
+# counterexample and byte-identical output.
+SEED = 0
+# Wall-clock limit per query, so one pathological query cannot hang a
+# pre-commit hook; its expiry is an `unknown`, never a verdict.
+DEFAULT_TIMEOUT_MS = 10_000
+# Z3's resource counter is deterministic, unlike the clock: a query that gives
+# up, gives up at the same point on every machine, so an `unknown` is
+# reproducible in CI. Sized well above what the fixtures need (< 1e6).
+DEFAULT_RLIMIT = 50_000_000
+
+z3.set_param("smt.random_seed", SEED)
+z3.set_param("sat.random_seed", SEED)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: Literal["sat", "unsat", "unknown"]
+    values: dict[str, int] | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    rlimit: int = DEFAULT_RLIMIT
+
+
+class Solver:
+    def __init__(self, limits: Limits | None = None):
+        self.limits = limits or Limits()
+        self.queries = 0
+
+    def check(self, query: Query) -> Answer:
+        """Is the query's formula satisfiable? With `sat`, the values of its variables in a model."""
+        self.queries += 1
+        solver = z3.Solver() if query.quantified else z3.SolverFor("QF_BV")
+        solver.set("random_seed", SEED)
+        solver.set("timeout", self.limits.timeout_ms)
+        if self.limits.rlimit:
+            solver.set("rlimit", self.limits.rlimit)
+        solver.add(query.formula)
+        result = solver.check()
+        if result == z3.sat:
+            model = solver.model()
+            values = {name: model.eval(var, model_completion=True).as_long() for name, var in query.variables.items()}
+            return Answer("sat", values)
+        if result == z3.unsat:
+            return Answer("unsat")
+        return Answer("unknown", reason=solver.reason_unknown() or "unknown")

@@ -1,0 +1,445 @@
+"""The verification engine: asks the solver, replays every answer on the simulator.
+
+Rules reach the engine through `Context.engine`. The engine takes its
+questions from `encode.Queries`, decides them with `solve.Solver`, and checks
+each witness concretely with `simulate.Simulator` before anything is reported.
+A solver answer that the simulator contradicts raises `Disagreement`: a bug in
+peerproof, reported as an internal error (exit 3), never hidden and never
+reported as a finding. An `unknown` answer is never read as a proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Literal
+
+import netaddr
+
+from .encode import Encoder, Queries, Query
+from .model import (
+    EPHEMERAL_PORTS,
+    PORTED_PROTOCOLS,
+    AclRule,
+    Assertion,
+    Block,
+    GroupRule,
+    Model,
+    Net,
+    NetworkAcl,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    Span,
+    Subnet,
+    Vm,
+    protocol_name,
+)
+from .printer import assertion_text
+from .simulate import Connection, Packet, Simulator, Trace, address_text, hops_json
+from .solve import Answer, Limits, Solver
+from .topology import Topology
+
+
+class Disagreement(Exception):
+    """The solver and the simulator disagree: a bug in peerproof."""
+
+    def __init__(self, message: str, span: Span | None = None):
+        super().__init__(message)
+        self.span = span
+
+
+Status = Literal["proved", "refuted", "unknown", "vacuous"]
+
+
+@dataclass
+class AssertionResult:
+    status: Status
+    message: str
+    counterexample: dict[str, Any] | None = None
+    witness: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """A question the solver could not answer within its limits."""
+
+    what: str
+    reason: str
+
+
+@dataclass
+class RouteFacts:
+    never_selected: bool = False
+    covering: list[Block | Route] = field(default_factory=list)
+    local_override: int | None = None  # an address the local routes take instead
+    outside_peer: int | None = None  # an address carried across the peering, outside the peer net
+    undecided: list[Undecided] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MissingWayBack:
+    subnet: Subnet  # where the traffic comes from
+    peer_subnet: Subnet  # where it arrives
+    peer_table: RouteTable | None  # the table that has no route back (None: local routes only)
+    address: int  # an address of `subnet` that the peer table does not route back
+
+
+# Protocols without ports: an assertion on one of them has no destination port to choose.
+_UNPORTED = frozenset(range(256)) - set(PORTED_PROTOCOLS)
+
+
+class Engine:
+    def __init__(self, model: Model, now: datetime, limits: Limits | None = None):
+        self.model = model
+        self.topo = Topology(model, now)
+        self.sim = Simulator(self.topo)
+        self.solver = Solver(limits)
+        self._route_facts: dict[tuple[str, int], RouteFacts] = {}
+        self.results: dict[int, tuple[Assertion, AssertionResult]] = {}
+
+    @cached_property
+    def queries(self) -> dict[int, Queries]:
+        return {4: Queries(Encoder(self.topo, 4)), 6: Queries(Encoder(self.topo, 6))}
+
+    def _ask(self, query: Query) -> Answer:
+        return self.solver.check(query)
+
+    # --- assertions ------------------------------------------------------------------------
+    def assertion_result(self, assertion: Assertion) -> AssertionResult:
+        """The verdict on an assertion, decided once (several rules report on it)."""
+        key = id(assertion)
+        if key not in self.results:
+            try:
+                self.results[key] = (assertion, self.check_assertion(assertion))
+            except Disagreement as exc:
+                exc.span = exc.span or assertion.span
+                raise
+        return self.results[key][1]
+
+    def check_assertion(self, assertion: Assertion) -> AssertionResult:
+        sources = self.topo.endpoint_vms(assertion.source)
+        targets = self.topo.endpoint_vms(assertion.destination)
+        if not sources or not targets:
+            side = assertion.source if not sources else assertion.destination
+            return AssertionResult("vacuous", f"{assertion_text(assertion)} speaks of no connection: "
+                                   f"'{side}' holds no vm")
+        if assertion.kind == "isolate":
+            return self._isolate(assertion, sources, targets)
+        return self._reach(assertion, sources, targets)
+
+    def _isolate(self, assertion: Assertion, sources: list[Vm], targets: list[Vm]) -> AssertionResult:
+        text = assertion_text(assertion)
+        unknown: list[str] = []
+        names = {t.name for t in targets}
+        fixed = assertion.destination.address
+        protocol = assertion.protocol.number if assertion.protocol else None
+        for source in sources:
+            for version in sorted({a.version for a in source.addresses}):
+                if fixed is not None and fixed.version != version:
+                    continue
+                query = self.queries[version].isolate(source, names, protocol, assertion.ports,
+                                                       fixed.value if fixed else None)
+                if query is None:
+                    continue
+                answer = self._ask(query)
+                if answer.status == "unknown":
+                    unknown.append(f"from {source.name} over IPv{version}: {answer.reason}")
+                    continue
+                if answer.status == "unsat":
+                    continue
+                packet = _packet(version, answer.values)  # type: ignore[arg-type]
+                trace = self.sim.forward(source, packet)
+                if trace.delivered_to is None or trace.delivered_to.name not in names:
+                    raise Disagreement(f"{text}: the solver finds {packet.describe()} delivered, the simulator "
+                                       f"{_fate(trace)}")
+                return AssertionResult(
+                    "refuted",
+                    f"{text} is refuted: {packet.describe()} from vm {source.name} is delivered to vm "
+                    f"{trace.delivered_to.name}",
+                    counterexample={"source_vm": source.name, "destination_vm": trace.delivered_to.name,
+                                    "packet": packet.as_json(), "hops": hops_json(trace.hops)},
+                )
+        if unknown:
+            return AssertionResult("unknown", f"{text} could not be decided within the solver limits "
+                                   f"({'; '.join(unknown)})")
+        return AssertionResult("proved", f"{text} is proved")
+
+    def _reach(self, assertion: Assertion, sources: list[Vm], targets: list[Vm]) -> AssertionResult:
+        text = assertion_text(assertion)
+        unknown: list[str] = []
+        witness: dict[str, Any] | None = None
+        fixed = assertion.destination.address
+        for source in sources:
+            for target in targets:
+                if target is source:
+                    continue  # a VM to itself never crosses the network
+                addresses = [a for a in target.addresses
+                             if fixed is None or (a.version == fixed.version and a.value == fixed.value)]
+                common = [a for a in addresses if any(s.version == a.version for s in source.addresses)]
+                if not common:
+                    return AssertionResult(
+                        "refuted",
+                        f"{text} is refuted: vm {source.name} has no address of the family of vm "
+                        f"{target.name}'s {', '.join(str(a) for a in addresses)}",
+                        counterexample={"source_vm": source.name, "destination_vm": target.name, "packet": None,
+                                        "direction": "forward", "blocked": "NO_COMMON_FAMILY",
+                                        "forward": [], "reply": []})
+                for address in common:
+                    # A VM opens connections from its first (primary) address of the family.
+                    src = next(a for a in source.addresses if a.version == address.version)
+                    result = self._reach_pair(assertion, source, target, src.value, address.value, address.version)
+                    if result.status == "refuted":
+                        return result
+                    if result.status == "unknown":
+                        unknown.append(result.message)
+                    elif witness is None:
+                        witness = result.witness
+        if unknown:
+            return AssertionResult("unknown", f"{text} could not be decided within the solver limits "
+                                   f"({'; '.join(unknown)})")
+        return AssertionResult("proved", f"{text} is proved", witness=witness)
+
+    def _reach_pair(self, assertion: Assertion, source: Vm, target: Vm, src: int, dst: int,
+                    version: int) -> AssertionResult:
+        protocol = assertion.protocol.number if assertion.protocol else None
+        questions = self.queries[version].reach(source, target, src, dst, protocol, assertion.ports)
+        pair = f"{source.name} -> {target.name} ({address_text(dst, version)})"
+        some_port = assertion.ports is None and protocol not in _UNPORTED
+        if some_port:
+            answer = self._ask(questions.some_port_for_every_client())
+            if answer.status == "sat":
+                return self._confirm(assertion, source, target, version, answer.values, pair)  # type: ignore[arg-type]
+        else:
+            answer = self._ask(questions.violation())
+            if answer.status == "unsat":
+                success = self._ask(questions.success())
+                if success.status == "sat":
+                    return self._confirm(assertion, source, target, version, success.values, pair)  # type: ignore[arg-type]
+                return AssertionResult("unknown" if success.status == "unknown" else "proved", pair)
+        if answer.status == "unknown":
+            return AssertionResult("unknown", f"{pair}: {answer.reason}")
+        return self._refute(assertion, source, target, version, questions.telling_failures(), some_port)
+
+    def _confirm(self, assertion: Assertion, source: Vm, target: Vm, version: int, values: dict[str, int],
+                 pair: str) -> AssertionResult:
+        """Replay a proved connection on the simulator, at both ends of the client port range."""
+        protocol, dport = values["proto"], values["dport"]
+        sports = EPHEMERAL_PORTS if protocol in PORTED_PROTOCOLS else (0,)
+        for sport in sports:
+            packet = Packet(version, values["src"], values["dst"], protocol, sport, dport)
+            connection = self.sim.connection(source, packet)
+            if not connection.ok:
+                raise Disagreement(f"{assertion_text(assertion)}: the solver proves {pair}, the simulator fails "
+                                   f"{packet.describe()} ({_connection_fate(connection)})")
+        witness = {"source_vm": source.name, "destination_vm": target.name, "protocol": protocol_name(protocol),
+                   "destination_port": dport}
+        return AssertionResult("proved", pair, witness=witness)
+
+    def _refute(self, assertion: Assertion, source: Vm, target: Vm, version: int, failures: list[Query],
+                some_port: bool) -> AssertionResult:
+        text = assertion_text(assertion)
+        for query in failures:
+            answer = self._ask(query)
+            if answer.status == "sat":
+                break
+            if answer.status == "unknown":
+                return AssertionResult("unknown", f"{source.name} -> {target.name}: {answer.reason}")
+        else:
+            raise Disagreement(f"{text}: refuted, yet the solver finds no failing connection")
+        packet = _packet(version, answer.values)  # type: ignore[arg-type]
+        connection = self.sim.connection(source, packet)
+        if connection.ok:
+            raise Disagreement(f"{text}: the solver finds {packet.describe()} failing, the simulator completes it")
+        direction = connection.failed_direction
+        trace = connection.reply if direction == "reply" else connection.forward
+        blocked = trace.blocked if trace else None
+        what = f"no destination port works, e.g. {packet.describe()}" if some_port else packet.describe()
+        where = f"dies on the {direction}: {blocked.description}" if blocked else f"fails on the {direction}"
+        return AssertionResult(
+            "refuted",
+            f"{text} is refuted: vm {source.name} to vm {target.name}, {what} {where}",
+            counterexample={
+                "source_vm": source.name, "destination_vm": target.name, "packet": packet.as_json(),
+                "direction": direction, "blocked": blocked.code if blocked else None,
+                "forward": hops_json(connection.forward.hops),
+                "reply": hops_json(connection.reply.hops) if connection.reply else [],
+            },
+        )
+
+    # --- routes ----------------------------------------------------------------------------
+    def route_facts(self, net: Net, table: RouteTable, index: int) -> RouteFacts:
+        key = (table.name, index)
+        if key not in self._route_facts:
+            self._route_facts[key] = self._analyse_route(net, table, table.routes[index])
+        return self._route_facts[key]
+
+    def _analyse_route(self, net: Net, table: RouteTable, route: Route) -> RouteFacts:
+        facts = RouteFacts()
+        if self.duplicate_of(table, route) is not None:
+            return facts  # an earlier route of the same destination always wins: ROUTE006's concern
+        version = route.destination.version
+        questions = self.queries[version]
+        answer = self._ask(questions.route_selectable(net, table, route))
+        if answer.status == "unknown":
+            facts.undecided.append(Undecided(f"whether route {route.destination} is ever selected",
+                                             answer.reason or ""))
+            return facts
+        local = [b for b in self.topo.local_blocks(net) if b.version == version]
+        if answer.status == "unsat":
+            specific = [r for r in table.routes if r.destination.version == version
+                        and r.destination.prefixlen > route.destination.prefixlen
+                        and r.destination.overlaps(route.destination)]
+            # Cross-check the proof with independent address arithmetic.
+            covered = netaddr.IPSet([b.network for b in local] + [r.destination.network for r in specific])
+            if route.destination.network not in covered:
+                raise Disagreement(f"route {route.destination} in {table.name}: the solver proves it never "
+                                   "selected, the address arithmetic does not")
+            facts.never_selected = True
+            facts.covering = [b for b in local if b.overlaps(route.destination)] + specific
+            return facts
+        chosen = answer.values["dst"]  # type: ignore[index]
+        if self.sim.select_route(net, table, version, chosen) is not route:
+            raise Disagreement(f"route {route.destination} in {table.name}: the solver selects it for "
+                               f"{address_text(chosen, version)}, the simulator does not")
+        if route.target != "peering":
+            return facts
+        overridden = self._ask(questions.route_overridden(net, route))
+        if overridden.status == "sat":
+            address = overridden.values["dst"]  # type: ignore[index]
+            if not isinstance(self.sim.select_route(net, table, version, address), Block):
+                raise Disagreement(f"route {route.destination}: the local route taking "
+                                   f"{address_text(address, version)} is not reproduced")
+            facts.local_override = address
+        elif overridden.status == "unknown":
+            facts.undecided.append(Undecided(f"whether local routes override {route.destination}",
+                                             overridden.reason or ""))
+        peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
+        peer = self.topo.other_net(peering, net) if peering else None
+        if peer is None:
+            return facts
+        outside = self._ask(questions.route_outside_peer(net, table, route, peer))
+        if outside.status == "sat":
+            address = outside.values["dst"]  # type: ignore[index]
+            if self.sim.select_route(net, table, version, address) is not route or any(
+                    b.contains(address, version) for b in peer.blocks):
+                raise Disagreement(f"route {route.destination}: {address_text(address, version)} outside net "
+                                   f"{peer.name} is not reproduced")
+            facts.outside_peer = address
+        elif outside.status == "unknown":
+            facts.undecided.append(Undecided(f"whether {route.destination} reaches outside net {peer.name}",
+                                             outside.reason or ""))
+        return facts
+
+    @staticmethod
+    def duplicate_of(table: RouteTable, route: Route) -> Route | None:
+        """An earlier route of `table` with the same destination, if any."""
+        key = (route.destination.version, route.destination.first, route.destination.prefixlen)
+        for other in table.routes:
+            if other is route:
+                return None
+            if (other.destination.version, other.destination.first, other.destination.prefixlen) == key:
+                return other
+        return None
+
+    def missing_way_back(self, net: Net, table: RouteTable, route: Route
+                         ) -> tuple[MissingWayBack | None, list[Undecided]]:
+        """Where traffic this route carries to the peer net finds no route back, if anywhere."""
+        peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
+        peer = self.topo.other_net(peering, net) if peering else None
+        if peer is None or self.topo.state(peering) != "active":  # type: ignore[arg-type]
+            return None, []
+        version = route.destination.version
+        questions = self.queries[version]
+        undecided: list[Undecided] = []
+        for subnet in self.topo.subnets_using(table):
+            if not any(b.version == version for b in subnet.blocks):
+                continue
+            for peer_subnet in peer.subnets:
+                if self._ask(questions.route_reaches(net, table, route, peer, peer_subnet)).status != "sat":
+                    continue
+                peer_table = self.topo.table_of(peer_subnet)
+                answer = self._ask(questions.no_way_back(peer, peer_table, net, subnet))
+                if answer.status == "unknown":
+                    undecided.append(Undecided(f"whether {peer_subnet.name} routes back to {subnet.name}",
+                                               answer.reason or ""))
+                    continue
+                if answer.status == "sat":
+                    address = answer.values["back"]  # type: ignore[index]
+                    if self._carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
+                        raise Disagreement(f"the route back from {peer_subnet.name} to "
+                                           f"{address_text(address, version)}: missing for the solver, present "
+                                           "for the simulator")
+                    return MissingWayBack(subnet, peer_subnet, peer_table, address), undecided
+        return None, undecided
+
+    def _carries_to(self, net: Net, choice: Route | Block | None) -> Net | None:
+        """Where a concrete route choice carries traffic from `net` (simulator's reading)."""
+        if choice is None:
+            return None
+        if isinstance(choice, Block):
+            return net
+        if choice.target != "peering":
+            return None
+        peering = self.topo.peering(choice.via.name)  # type: ignore[union-attr]
+        if peering is None or self.topo.state(peering) != "active":
+            return None
+        return self.topo.other_net(peering, net)
+
+    # --- filters ---------------------------------------------------------------------------
+    def shadowed_group_rule(self, group: SecurityGroup, rule: GroupRule
+                            ) -> tuple[list[GroupRule] | None, list[Undecided]]:
+        """The rules of better priority that decide every packet `rule` matches, or None."""
+        better = [q for q in group.rules if q is not rule and q.direction == rule.direction and (
+            q.effective_priority < rule.effective_priority
+            or (q.effective_priority == rule.effective_priority and q.action == "deny" and rule.action == "allow"))]
+        if not better:
+            return None, []
+        matches_something = False
+        for version in (4, 6):
+            questions = self.queries[version]
+            free = self._ask(questions.group_rule_matches(rule, better, excluded=True))
+            if free.status == "unknown":
+                return None, [Undecided("whether a security group rule is shadowed", free.reason or "")]
+            if free.status == "sat":
+                return None, []
+            if self._ask(questions.group_rule_matches(rule, [], excluded=True)).status == "sat":
+                matches_something = True
+        if not matches_something:
+            return None, []  # it matches no packet at all: not a question of shadowing
+        shadowing = [q for q in better if any(
+            self._ask(self.queries[v].group_rule_matches(rule, [q], excluded=False)).status == "sat" for v in (4, 6))]
+        return shadowing, []
+
+    def shadowed_acl_entry(self, acl: NetworkAcl, entry: AclRule) -> tuple[list[AclRule] | None, list[Undecided]]:
+        """The earlier entries that decide every packet `entry` matches, or None."""
+        order = acl.ordered(entry.direction)
+        earlier = order[: order.index(entry)]
+        if not earlier:
+            return None, []
+        questions = self.queries[entry.block.version]
+        free = self._ask(questions.acl_entry_matches(entry, earlier, excluded=True))
+        if free.status == "unknown":
+            return None, [Undecided("whether a network ACL entry is shadowed", free.reason or "")]
+        if free.status == "sat" or self._ask(questions.acl_entry_matches(entry, [], excluded=True)).status != "sat":
+            return None, []
+        shadowing = [e for e in earlier
+                     if self._ask(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"]
+        return shadowing, []
+
+
+def _packet(version: int, values: dict[str, int]) -> Packet:
+    return Packet(version, values["src"], values["dst"], values["proto"], values["sport"], values["dport"])
+
+
+def _fate(trace: Trace) -> str:
+    if trace.delivered_to is not None:
+        return f"delivers it to vm {trace.delivered_to.name}"
+    blocked = trace.blocked
+    return f"drops it ({blocked.description})" if blocked else "does not deliver it"
+
+
+def _connection_fate(connection: Connection) -> str:
+    trace = connection.reply if connection.failed_direction == "reply" else connection.forward
+    return _fate(trace) if trace else "fails"
