@@ -38,7 +38,7 @@ def check(ctx):
                 yield undecided(route.span, "ROUTE004", question.what, question.reason)
         if not facts.never_selected:
             continue
-        names = [f"local {c}" if isinstance(c, Block) else f"{c.destination}" for c in facts.covering]
+        names = [f"the local route {c}" if isinstance(c, Block) else f"route {c.destination}" for c in facts.covering]
         related = tuple(Related(c.span, "local route of the net" if isinstance(c, Block) else "more specific route")
                         for c in facts.covering)
         yield Finding(route.span, f"route {route.destination} in '{table.name}' is never selected: every address "

@@ -42,7 +42,8 @@ def check(ctx):
                     yield Finding(
                         rule.span,
                         f"this {rule.direction} {rule.action} rule of '{group.name}' never decides: "
-                        f"{len(shadowing)} rule(s) of better priority match every packet it matches",
+                        f"rules that take precedence (a better priority, or deny at an equal one) match every packet it "
+                        f"matches",
                         related=tuple(Related(q.span, f"{q.action} rule, priority {q.effective_priority}")
                                       for q in shadowing),
                     )

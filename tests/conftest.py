@@ -34,6 +34,18 @@ def run_cli(*args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+FLAGS = re.compile(r"^#\s*flags:\s*(.+)$", re.M)
+
+
+def fixture_flags(path: Path) -> list[str]:
+    """Extra command-line flags a fixture asks for (`# flags: --rlimit 1`), as mypy's test data does."""
+    flags: list[str] = []
+    for file in model_files(path):
+        for match in FLAGS.finditer(file.read_text()):
+            flags.extend(match.group(1).split())
+    return flags
+
+
 def model_files(path: Path) -> list[Path]:
     return sorted(path.rglob("*.peer")) if path.is_dir() else [path]
 

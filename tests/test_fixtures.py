@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, expectations, fixture_models, run_cli
+from conftest import ROOT, expectations, fixture_flags, fixture_models, run_cli
 
 NOW = "2026-11-21T12:00:00Z"  # fixed, so time-dependent rules are reproducible
 MODELS = fixture_models("models", "rules")
@@ -16,7 +16,7 @@ MODELS = fixture_models("models", "rules")
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: str(p.relative_to(ROOT / "fixtures")))
 def test_fixture_findings(path):
-    run = run_cli("check", "--format", "json", "--now", NOW, str(path))
+    run = run_cli("check", "--format", "json", "--now", NOW, *fixture_flags(path), str(path))
     assert run.code in (0, 1), run.err
     document = json.loads(run.out)
     found = sorted((d["file"], d["line"], d["code"]) for d in document["diagnostics"])

@@ -209,11 +209,17 @@ class Encoder:
 
 @dataclass(frozen=True)
 class Query:
-    """A formula to decide, the variables whose values a model should report, and its logic."""
+    """A formula to decide, the variables whose values a model should report, and its logic.
+
+    `preferences` make a witness read naturally (TCP, an ephemeral client
+    port); they are tried only once the formula is known satisfiable, and
+    dropped one by one, last first, where they cannot hold.
+    """
 
     formula: z3.BoolRef
     variables: dict[str, z3.ExprRef]
     quantified: bool = False
+    preferences: tuple[z3.BoolRef, ...] = ()
 
 
 class Queries:
@@ -242,7 +248,11 @@ class Queries:
                  z3.Or(reached)]
         if fixed_dst is not None:
             parts.append(pkt.dst == enc.address(fixed_dst))
-        return Query(z3.And(parts), pkt.variables())
+        return Query(z3.And(parts), pkt.variables(), preferences=self.natural(pkt))
+
+    def natural(self, pkt: Sym) -> tuple[z3.BoolRef, ...]:
+        """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0."""
+        return (pkt.proto == 6, self.enc.ephemeral(pkt.sport), z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0))
 
     def reach(self, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
               ports: Ports | None) -> "ReachQueries":
@@ -335,9 +345,10 @@ class ReachQueries:
                            pkt.dst == enc.address(dst))
         # Client source ports: the ephemeral range, for the protocols that have ports.
         self.client = z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport))
+        self.preferences = queries.natural(pkt)
 
     def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:
-        return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified)
+        return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified, self.preferences)
 
     def violation(self) -> Query:
         """A connection of the kind, from a client port, that fails."""

@@ -49,14 +49,27 @@ class Solver:
         self.queries = 0
 
     def check(self, query: Query) -> Answer:
-        """Is the query's formula satisfiable? With `sat`, the values of its variables in a model."""
+        """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
+        as natural as the query's preferences allow."""
+        answer = self._check(query, query.formula)
+        if answer.status != "sat" or not query.preferences:
+            return answer
+        preferences = list(query.preferences)
+        while preferences:
+            nicer = self._check(query, z3.And(query.formula, *preferences))
+            if nicer.status == "sat":
+                return nicer
+            preferences.pop()
+        return answer
+
+    def _check(self, query: Query, formula: z3.BoolRef) -> Answer:
         self.queries += 1
         solver = z3.Solver() if query.quantified else z3.SolverFor("QF_BV")
         solver.set("random_seed", SEED)
         solver.set("timeout", self.limits.timeout_ms)
         if self.limits.rlimit:
             solver.set("rlimit", self.limits.rlimit)
-        solver.add(query.formula)
+        solver.add(formula)
         result = solver.check()
         if result == z3.sat:
             model = solver.model()
