@@ -90,3 +90,12 @@ def shape(value):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+
+# `--hypothesis-profile=ci` runs the same examples every time (CI must not be flaky);
+# `--hypothesis-profile=triage` skips shrinking to show a failure fast.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("triage", phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                          suppress_health_check=list(HealthCheck))

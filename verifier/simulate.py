@@ -274,13 +274,21 @@ class Simulator:
     def forward(self, source: Vm, packet: Packet) -> Trace:
         return self.walk(source, packet, Trace(packet))
 
-    def connection(self, source: Vm, packet: Packet) -> Connection:
-        """A connection: the packet, then its reply routed back by the same rules.
+    def connection(self, source: Vm, packet: Packet, target: Vm | None = None) -> Connection:
+        """A connection to `target` (or whoever holds the destination): the packet, then its
+        reply routed back by the same rules.
 
         Security groups are stateful (the reply passes them); network ACLs are
         stateless (the reply must pass them again).
         """
         forward = self.forward(source, packet)
+        if target is not None and forward.delivered_to is not None and forward.delivered_to is not target:
+            # Another VM holds the same address (overlapping nets): the route led there instead.
+            reached = forward.delivered_to
+            forward.hops[-1] = Hop("delivery", f"delivered to vm {reached.name} of net {reached.net}, which also "
+                                   f"holds {address_text(packet.dst, packet.version)}, not to vm {target.name} of net "
+                                   f"{target.net}", "drop", reached.span, "NO_DESTINATION")
+            forward.delivered_to = None
         if forward.delivered_to is None:
             return Connection(forward, None, source, False)
         reply = self.walk(forward.delivered_to, packet.reply(), Trace(packet.reply()),

@@ -229,12 +229,13 @@ class Engine:
         sports = EPHEMERAL_PORTS if protocol in PORTED_PROTOCOLS else (0,)
         for sport in sports:
             packet = Packet(version, values["src"], values["dst"], protocol, sport, dport)
-            connection = self.sim.connection(source, packet)
+            connection = self.sim.connection(source, packet, target)
             if not connection.ok:
                 raise Disagreement(f"{assertion_text(assertion)}: the solver proves {pair}, the simulator fails "
                                    f"{packet.describe()} ({_connection_fate(connection)})")
-        witness = {"source_vm": source.name, "destination_vm": target.name, "protocol": protocol_name(protocol),
-                   "destination_port": dport}
+        witness = {"source_vm": source.name, "destination_vm": target.name,
+                   "source": address_text(values["src"], version), "destination": address_text(values["dst"], version),
+                   "protocol": protocol_name(protocol), "destination_port": dport}
         return AssertionResult("proved", pair, witness=witness)
 
     def _refute(self, assertion: Assertion, source: Vm, target: Vm, version: int, failures: list[Query],
@@ -249,7 +250,7 @@ class Engine:
         else:
             raise Disagreement(f"{text}: refuted, yet the solver finds no failing connection")
         packet = _packet(version, answer.values)  # type: ignore[arg-type]
-        connection = self.sim.connection(source, packet)
+        connection = self.sim.connection(source, packet, target)
         if connection.ok:
             raise Disagreement(f"{text}: the solver finds {packet.describe()} failing, the simulator completes it")
         direction = connection.failed_direction

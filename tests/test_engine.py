@@ -1,0 +1,87 @@
+"""The engine's contract: counterexamples replayed, unknown never a pass, disagreements loud."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from conftest import FIXTURES, fixture_models, run_cli
+from estates import estates
+from hypothesis import HealthCheck, given, settings
+
+from verifier import simulate
+from verifier.build import build
+from verifier.catalog import run_rules
+from verifier.parse import SourceFile, read_sources
+from verifier.solve import Limits
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+
+def report_for(path, **options):
+    model, findings = build(read_sources([str(path)]))
+    return run_rules(model, NOW, findings, options)
+
+
+def test_reach_counterexample_in_json():
+    run = run_cli("check", "--format", "json", str(FIXTURES / "rules" / "REACH001.peer"))
+    first = json.loads(run.out)["diagnostics"][0]
+    cx = first["counterexample"]
+    assert first["code"] == "REACH001"
+    assert cx["source_vm"] == "a-1" and cx["destination_vm"] == "b-1"
+    assert cx["direction"] == "reply" and cx["blocked"] == "NACL_INGRESS_DENIED"
+    assert cx["packet"]["destination_port"] == 443 and 1024 <= cx["packet"]["source_port"] <= 65535
+    assert cx["forward"][-1]["disposition"] == "deliver"
+    assert cx["reply"][-1] == {"step": "network-acl", "description": "no inbound entry of a-acl matches: denied",
+                               "disposition": "drop", "code": "NACL_INGRESS_DENIED",
+                               "file": str(FIXTURES / "rules" / "REACH001.peer"), "line": 7}
+
+
+def test_isolate_counterexample_is_a_delivered_packet():
+    run = run_cli("check", "--format", "json", str(FIXTURES / "rules" / "REACH002.peer"))
+    document = json.loads(run.out)
+    cx = document["diagnostics"][0]["counterexample"]
+    assert cx["hops"][-1]["description"] == "delivered to vm prd-db"
+    assert cx["packet"]["destination"] == "10.13.1.10"
+    assert [a["status"] for a in document["assertions"]] == ["refuted", "refuted", "proved"]
+
+
+def test_unknown_is_never_a_pass():
+    # Regression: a solver that gives up must give REACH003 (an error), not a proof.
+    report = report_for(FIXTURES / "models" / "aws-two-vpcs.peer", limits=Limits(rlimit=1))
+    assert {v.status for v in report.verdicts} == {"unknown"}
+    assert {d.code for d in report.diagnostics if d.severity == "error"} == {"REACH003"}
+
+
+def test_disagreement_is_an_internal_error(monkeypatch):
+    # A simulator that contradicts the solver must surface as INTERNAL001 and exit 3, never a verdict.
+    real_forward = simulate.Simulator.forward
+
+    def lying_forward(self, source, packet):
+        trace = real_forward(self, source, packet)
+        trace.delivered_to = None
+        return trace
+
+    monkeypatch.setattr(simulate.Simulator, "forward", lying_forward)
+    run = run_cli("check", str(FIXTURES / "rules" / "REACH002.peer"))
+    assert run.code == 3
+    assert "error INTERNAL001 internal error in REACH002: the solver and the simulator disagree" in run.out
+
+
+def test_same_answer_every_run():
+    # Fixed seeds: counterexamples, and so the output bytes, do not change between runs.
+    for path in fixture_models("models") + [FIXTURES / "rules" / "REACH001.peer"]:
+        outputs = {run_cli("check", "--format", "json", "--now", "2026-11-21T12:00:00Z", str(path)).out
+                   for _ in range(2)}
+        assert len(outputs) == 1, path
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(estates())
+def test_every_rule_replays_on_generated_estates(text):
+    # Every witness of every rule is replayed on the simulator; none may disagree or stay undecided.
+    model, findings = build([SourceFile("generated.peer", text)])
+    report = run_rules(model, NOW, findings)
+    codes = {d.code for d in report.diagnostics}
+    assert "INTERNAL001" not in codes, [d.message for d in report.diagnostics if d.code == "INTERNAL001"]
+    assert "CHECK002" not in codes
