@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -99,3 +100,5 @@ from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("triage", phases=[Phase.explicit, Phase.reuse, Phase.generate],
                           suppress_health_check=list(HealthCheck))
+if os.environ.get("CI"):
+    settings.load_profile("ci")
