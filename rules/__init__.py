@@ -6,6 +6,9 @@ fixtures under fixtures/rules/ that trigger it and that must not.
 """
 
 from . import (
+    check001_not_run,
+    check002_undecided,
+    sup001_unused_suppression,
     acl001_shadowed_entry,
     addr001_host_bits,
     addr002_subnet_outside_net,
@@ -89,4 +92,7 @@ RULES = [
     reach002_isolate_refuted.RULE,
     reach003_undecided.RULE,
     reach004_vacuous.RULE,
+    sup001_unused_suppression.RULE,
+    check001_not_run.RULE,
+    check002_undecided.RULE,
 ]

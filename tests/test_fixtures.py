@@ -16,7 +16,7 @@ MODELS = fixture_models("models", "rules")
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: str(p.relative_to(ROOT / "fixtures")))
 def test_fixture_findings(path):
-    run = run_cli("check", "--format", "json", "--now", NOW, *fixture_flags(path), str(path))
+    run = run_cli("check", "--isolated", "--format", "json", "--now", NOW, *fixture_flags(path), str(path))
     assert run.code in (0, 1), run.err
     document = json.loads(run.out)
     found = sorted((d["file"], d["line"], d["code"]) for d in document["diagnostics"])

@@ -20,7 +20,7 @@ from .model import Model, Severity, Span
 if TYPE_CHECKING:
     from .verify import Engine
 
-Stage = Literal["build", "structure", "semantic"]
+Stage = Literal["build", "structure", "semantic", "report"]
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead", "References")
 
@@ -75,7 +75,7 @@ class Rule:
     severity: Severity
     doc: str
     stage: Stage
-    check: Check | None = None  # None: reported while the model is built
+    check: Check | None = None  # None: reported while the model is built, or by the pipeline
     # An error of a gating rule leaves the model's meaning undefined (an unknown
     # name, an ambiguous address): semantic checks do not run on such a model.
     gates: bool = False

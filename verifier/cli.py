@@ -1,9 +1,9 @@
 """The `peerproof` command line.
 
 Exit codes (documented in the README):
-  0  no error-level finding
-  1  error-level findings
-  2  the input could not be read or parsed, or bad usage
+  0  no finding at the failing level (`--fail-on`, default: error)
+  1  findings at the failing level (or, for `diff`, a broken assertion)
+  2  the input could not be read or parsed, bad configuration, or bad usage
   3  internal error (a bug in peerproof, e.g. the solver and the simulator
      disagree; never a verdict)
 """
@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .build import build
-from .catalog import Report, run_rules
+from .catalog import did_you_mean, registry
+from .check import CheckResult, known_codes, load_model, run_check
+from .codes import TOOL_CODES
+from .config import FAIL_ON, SEVERITIES, Config, discover, load
 from .diagnostics import Diagnostic, InputError, sort_diagnostics
-from .model import Model
-from .parse import SourceFile, read_sources
-from .render import render_json, render_text
-from .solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS, Limits
+from .model import PROVIDERS, Model
+from .render import FORMATS, render
+from .solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,10 +49,29 @@ def _timestamp(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _positive(text: str) -> int:
+def _whole(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
     return int(text)
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    codes = tuple(c.strip() for c in text.split(",") if c.strip())
+    known = known_codes()
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            raise argparse.ArgumentTypeError(f"unknown code '{code}'{did_you_mean(code, known)}")
+    return codes
+
+
+def _severity(text: str) -> tuple[str, str]:
+    code, _, level = text.partition("=")
+    known = known_codes()
+    if code not in known:
+        raise argparse.ArgumentTypeError(f"unknown code '{code}'{did_you_mean(code, known)}")
+    if level not in SEVERITIES:
+        raise argparse.ArgumentTypeError(f"expected CODE=error|warning|info, got {text!r}")
+    return code, level
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -58,18 +79,46 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"peerproof {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    common = _Parser(add_help=False)
-    common.add_argument("paths", nargs="+", metavar="PATH", help="*.peer files, or directories to search")
-    common.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    model = _Parser(add_help=False)
+    model.add_argument("paths", nargs="*", metavar="PATH",
+                       help="*.peer files, or directories to search (default: `paths` of the configuration)")
+    model.add_argument("--config", type=Path, metavar="FILE",
+                       help="configuration file (default: the nearest peerproof.toml or pyproject.toml)")
+    model.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    model.add_argument("--provider", choices=PROVIDERS, help="the provider when the model declares none")
+    model.add_argument("--exclude", action="append", metavar="GLOB", help="leave out matching files")
 
-    check = commands.add_parser("check", parents=[common], help="check a model and prove its assertions")
-    check.add_argument("--now", type=_timestamp, default=None,
-                       help="the time for time-dependent rules, ISO 8601 (default: the clock)")
-    check.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT_MS, metavar="MS",
-                       help=f"solver time limit per query, in ms (default: {DEFAULT_TIMEOUT_MS})")
-    check.add_argument("--rlimit", type=_positive, default=DEFAULT_RLIMIT, metavar="N",
-                       help=f"solver resource limit per query, deterministic (default: {DEFAULT_RLIMIT}; 0: none)")
-    commands.add_parser("stats", parents=[common], help="parse and build only; count what was read")
+    verify = _Parser(add_help=False)
+    verify.add_argument("--now", type=_timestamp, default=None,
+                        help="the time for time-dependent rules, ISO 8601 (default: the clock)")
+    verify.add_argument("--timeout", type=_whole, metavar="MS",
+                        help=f"solver time limit per query, in ms (default: {DEFAULT_TIMEOUT_MS})")
+    verify.add_argument("--rlimit", type=_whole, metavar="N",
+                        help=f"solver resource limit per query, deterministic (default: {DEFAULT_RLIMIT}; 0: none)")
+    verify.add_argument("--select", type=_codes, metavar="CODES", help="report only these codes (or prefixes)")
+    verify.add_argument("--ignore", type=_codes, metavar="CODES", help="never report these codes (or prefixes)")
+    verify.add_argument("--severity", type=_severity, action="append", metavar="CODE=LEVEL",
+                        help="report CODE at LEVEL (error, warning, info)")
+    verify.add_argument("--fail-on", choices=FAIL_ON, help="the level that makes the exit code 1 (default: error)")
+
+    check = commands.add_parser("check", parents=[model, verify], help="check a model and prove its assertions")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour in text output (default: on a terminal, unless NO_COLOR is set)")
+    check.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
+    check.add_argument("--write-baseline", type=Path, metavar="FILE",
+                       help="record today's findings in FILE (and exit 0)")
+
+    stats = commands.add_parser("stats", parents=[model], help="parse and build only; count what was read")
+    stats.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    rules = commands.add_parser("rules", help="list the rule catalog, or document one code")
+    rules.add_argument("code", nargs="?", help="a code, such as ROUTE004")
+    rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    from .diff import add_diff_command
+
+    add_diff_command(commands, [model, verify])
     return parser
 
 
@@ -96,43 +145,82 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
+    if args.command == "rules":
+        return _rules(args.code, args.format)
     try:
-        sources = read_sources(args.paths)
-        model, build_findings = build(sources)
+        config = configuration(args)
     except InputError as exc:
-        return _report_input_error(exc.diagnostics, args.format)
+        return _input_error(exc.diagnostics, getattr(args, "format", "text"))
+    paths = args.paths or list(config.paths)
+    if not paths:
+        parser.error(f"{args.command}: give a PATH, or `paths` in the configuration")
     if args.command == "stats":
-        return _stats(model, args.format)
+        return _stats(paths, config, args.format)
+    if args.command == "diff":
+        from .diff import run_diff
+
+        return run_diff(args, config)
     now = args.now or datetime.now(timezone.utc)
-    limits = Limits(timeout_ms=args.timeout, rlimit=args.rlimit)
-    report = run_rules(model, now, build_findings, {"limits": limits})
-    _emit(report, sources, args.format)
-    if any(d.code.startswith("INTERNAL") for d in report.diagnostics):
-        return EXIT_INTERNAL
-    return EXIT_FINDINGS if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
+    result = run_check(paths, config, now, args.baseline)
+    if args.write_baseline is not None and result.readable:
+        from .baseline import write
+
+        count = write(args.write_baseline, result.diagnostics, result.sources)
+        print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
+    return emit(result, args.format, args.color)
 
 
-def _emit(report: Report, sources: list[SourceFile], fmt: str) -> None:
-    if fmt == "json":
-        sys.stdout.write(render_json(report.diagnostics, len(sources), report.verdicts))
-    else:
-        sys.stdout.write(render_text(report.diagnostics, {s.path: s.text for s in sources}, len(sources),
-                                     report.verdicts))
+def configuration(args: argparse.Namespace) -> Config:
+    """The configuration file (unless --isolated), with the command line's flags over it."""
+    config = Config()
+    if not args.isolated:
+        path = args.config or discover(Path.cwd())
+        if args.config is not None and not args.config.is_file():
+            raise InputError([Diagnostic("CONFIG001", "error", "no such configuration file",
+                                         _span(str(args.config)))])
+        if path is not None:
+            config = load(path, known_codes())
+    severity = dict(config.severity)
+    severity.update(dict(getattr(args, "severity", None) or []))
+    return config.merged(
+        select=getattr(args, "select", None), ignore=getattr(args, "ignore", None),
+        severity=tuple(sorted(severity.items())), provider=args.provider,
+        fail_on=getattr(args, "fail_on", None), timeout=getattr(args, "timeout", None),
+        rlimit=getattr(args, "rlimit", None),
+        exclude=tuple(config.exclude) + tuple(args.exclude or ()) or None,
+    )
 
 
-def _report_input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
-    diagnostics = sort_diagnostics(diagnostics)
-    if fmt == "json":
-        sys.stdout.write(render_json(diagnostics, len({d.span.file for d in diagnostics})))
-    else:
-        texts = {}
-        for d in diagnostics:
-            try:
-                with open(d.span.file, encoding="utf-8", errors="replace") as handle:
-                    texts[d.span.file] = handle.read()
-            except OSError:
-                pass
-        sys.stderr.write(render_text(diagnostics, texts, None))
+def _span(file: str):
+    from .model import Span
+
+    return Span(file, 1, 1, 1, 1)
+
+
+def emit(result: CheckResult, fmt: str, colour_choice: str = "never") -> int:
+    if not result.readable and fmt == "text":
+        return _input_error(result.diagnostics, fmt)
+    colour = colour_choice == "always" or (colour_choice == "auto" and sys.stdout.isatty()
+                                           and not os.environ.get("NO_COLOR"))
+    sys.stdout.write(render(result, fmt, colour))
+    return result.exit_code
+
+
+def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
+    result = CheckResult(sort_diagnostics(diagnostics), readable=False)
+    if fmt != "text":
+        sys.stdout.write(render(result, fmt))
+        return EXIT_INPUT
+    texts = {}
+    for d in result.diagnostics:
+        try:
+            with open(d.span.file, encoding="utf-8", errors="replace") as handle:
+                texts[d.span.file] = handle.read()
+        except OSError:
+            pass
+    result.sources = texts
+    sys.stderr.write(render(result, "text"))
     return EXIT_INPUT
 
 
@@ -154,13 +242,42 @@ def stats_of(model: Model) -> dict[str, int]:
     }
 
 
-def _stats(model: Model, fmt: str) -> int:
+def _stats(paths: list[str], config: Config, fmt: str) -> int:
+    try:
+        _, model, _ = load_model(paths, config)
+    except InputError as exc:
+        return _input_error(exc.diagnostics, fmt)
     counts = stats_of(model)
     if fmt == "json":
         sys.stdout.write(json.dumps({"provider": model.provider, **counts}, indent=2) + "\n")
     else:
         sys.stdout.write(f"provider {model.provider}\n")
         sys.stdout.write("".join(f"{key.replace('_', ' ')} {value}\n" for key, value in counts.items()))
+    return EXIT_OK
+
+
+def _rules(code: str | None, fmt: str) -> int:
+    entries = [(r.code, r.name, r.severity, r.summary(), r.doc) for r in registry()]
+    entries += [(c.code, c.name, c.severity, c.summary, c.doc) for c in TOOL_CODES]
+    if code is None:
+        if fmt == "json":
+            sys.stdout.write(json.dumps([{"code": c, "name": n, "severity": s, "summary": m}
+                                         for c, n, s, m, _ in entries], indent=2) + "\n")
+        else:
+            width = max(len(n) for _, n, _, _, _ in entries)
+            sys.stdout.write("".join(f"{c:<12}{s:<8} {n:<{width}}  {m}\n" for c, n, s, m, _ in entries))
+        return EXIT_OK
+    found = next((e for e in entries if e[0] == code.upper()), None)
+    if found is None:
+        print(f"peerproof: unknown code '{code}'{did_you_mean(code.upper(), [e[0] for e in entries])}",
+              file=sys.stderr)
+        return EXIT_INPUT
+    c, name, severity, summary, doc = found
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"code": c, "name": name, "severity": severity, "summary": summary,
+                                     "doc": doc.strip()}, indent=2) + "\n")
+    else:
+        sys.stdout.write(f"{c} {name} ({severity})\n\n{doc.strip()}\n")
     return EXIT_OK
 
 

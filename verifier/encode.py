@@ -373,3 +373,28 @@ class ReachQueries:
             self._query(self.client, self.enc.leaves(self.source, self.pkt), z3.Not(self.forward)),
             self._query(self.client, failing),
         ]
+
+
+class DiffQueries:
+    """Questions about two versions of a model: a connection one allows and the other does not."""
+
+    def __init__(self, old: Encoder, new: Encoder):
+        assert old.version == new.version
+        self.old, self.new = old, new
+
+    def gained(self, source_old: Vm, target_old: Vm, source_new: Vm, target_new: Vm,
+               src_old: int, dst_old: int, src_new: int, dst_new: int, towards_new: bool) -> Query:
+        """A connection (same protocol and ports) that works in one version and not in the other:
+        in the new one only with `towards_new`, in the old one only otherwise."""
+        old_pkt, new_pkt = self.old.packet("old_"), self.new.packet("new_")
+        old_ok = z3.And(*self.old.connection(source_old, target_old, old_pkt))
+        new_ok = z3.And(*self.new.connection(source_new, target_new, new_pkt))
+        shared = z3.And(old_pkt.proto == new_pkt.proto, old_pkt.sport == new_pkt.sport,
+                        old_pkt.dport == new_pkt.dport,
+                        old_pkt.src == self.old.address(src_old), old_pkt.dst == self.old.address(dst_old),
+                        new_pkt.src == self.new.address(src_new), new_pkt.dst == self.new.address(dst_new),
+                        self.new.wellformed(new_pkt),
+                        z3.Implies(self.new.ported(new_pkt), self.new.ephemeral(new_pkt.sport)))
+        differs = z3.And(new_ok, z3.Not(old_ok)) if towards_new else z3.And(old_ok, z3.Not(new_ok))
+        preferences = (new_pkt.proto == 6, z3.Or(z3.Not(self.new.ported(new_pkt)), new_pkt.dport != 0))
+        return Query(z3.And(shared, differs), new_pkt.variables(), preferences=preferences)

@@ -1,17 +1,13 @@
-"""Renderers: pure functions from a sorted list of diagnostics to text.
-
-The JSON schema is public and stable (documented in the README): version 1.
-"""
+"""Text output, compiler style: `file:line:col: severity CODE message`, the line, a caret."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
 
-from . import __version__
-from .diagnostics import Diagnostic
+from ..diagnostics import Diagnostic
 
-JSON_SCHEMA_VERSION = 1
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
@@ -22,13 +18,17 @@ def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
 
 
 def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files: int | None,
-                verdicts: list | None = None) -> str:
+                verdicts: list | None = None, colour: bool = False) -> str:
     """Compiler-style: `file:line:col: severity CODE message`, the line and a caret."""
     lines_of = {path: text.splitlines() for path, text in sources.items()}
     out: list[str] = []
     for d in diagnostics:
         s = d.span
-        out.append(f"{s.file}:{s.line}:{s.column}: {d.severity} {d.code} {d.message}")
+        if colour:
+            out.append(f"{BOLD}{s.file}:{s.line}:{s.column}:{RESET} {COLOURS[d.severity]}{d.severity}{RESET} "
+                       f"{BOLD}{d.code}{RESET} {d.message}")
+        else:
+            out.append(f"{s.file}:{s.line}:{s.column}: {d.severity} {d.code} {d.message}")
         out.extend(_excerpt(lines_of.get(s.file), s.line, s.column, s.end_line, s.end_column))
         for related in d.related:
             r = related.span
@@ -110,38 +110,3 @@ def _scalar(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     return str(value)
-
-
-def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "code": d.code,
-        "severity": d.severity,
-        "message": d.message,
-        "file": d.span.file,
-        "line": d.span.line,
-        "column": d.span.column,
-        "end_line": d.span.end_line,
-        "end_column": d.span.end_column,
-        "related": [
-            {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column}
-            for r in d.related
-        ],
-        "counterexample": d.counterexample,
-        "help": d.help,
-    }
-
-
-def render_json(diagnostics: list[Diagnostic], files: int, verdicts: list | None = None) -> str:
-    document = {
-        "version": JSON_SCHEMA_VERSION,
-        "tool": {"name": "peerproof", "version": __version__},
-        "files": files,
-        "summary": summary_counts(diagnostics),
-        "diagnostics": [diagnostic_json(d) for d in diagnostics],
-        "assertions": [
-            {"assertion": v.text, "status": v.status, "file": v.span.file, "line": v.span.line,
-             "column": v.span.column}
-            for v in verdicts or []
-        ],
-    }
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,96 @@
+"""The `check` pipeline: read, build, run the catalog, then apply what the user configured.
+
+Order: rules -> per-code severities -> inline suppressions (SUP001) ->
+select/ignore -> baseline (BASE001). The result is what every renderer shows.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from . import baseline, suppress
+from .build import build
+from .catalog import Verdict, registry, run_rules
+from .codes import TOOL_CODES
+from .config import Config
+from .diagnostics import Diagnostic, InputError, sort_diagnostics
+from .model import Model, Span
+from .parse import SourceFile, discover, read_sources
+from .solve import Limits
+
+
+@dataclass
+class CheckResult:
+    diagnostics: list[Diagnostic]
+    verdicts: list[Verdict] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    readable: bool = True  # False: the input could not be read (exit 2)
+    fail_on: str = "error"
+    model: Model | None = None
+
+    @property
+    def files(self) -> int:
+        return len(self.sources)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.readable or any(d.code in ("CONFIG001", "BASE002") for d in self.diagnostics):
+            return 2
+        if any(d.code.startswith("INTERNAL") for d in self.diagnostics):
+            return 3
+        levels = ("error",) if self.fail_on == "error" else ("error", "warning")
+        return 1 if any(d.severity in levels for d in self.diagnostics) else 0
+
+
+def known_codes() -> set[str]:
+    return {r.code for r in registry()} | {c.code for c in TOOL_CODES}
+
+
+def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
+    files = discover(paths)
+    return [f for f in files if not any(fnmatch.fnmatch(Path(f).as_posix(), pattern) for pattern in exclude)]
+
+
+def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
+    """Read and build; raise InputError when the input cannot be read."""
+    sources = read_sources(select_files(paths, config.exclude))
+    model, findings = build(sources)
+    if config.provider and model.providers and model.providers[0].name != config.provider:
+        first = model.providers[0]
+        raise InputError([Diagnostic("CONFIG001", "error", f"the model declares provider {first.name}, the "
+                                     f"configuration says {config.provider}", first.span)])
+    if config.provider and not model.providers:
+        from .model import ProviderDecl
+
+        where = Span(config.source or "<command line>", 1, 1, 1, 1)
+        model = replace(model, providers=(ProviderDecl(config.provider, where),))
+    return sources, model, findings
+
+
+def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None) -> CheckResult:
+    try:
+        sources, model, build_findings = load_model(paths, config)
+    except InputError as exc:
+        return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
+    texts = {s.path: s.text for s in sources}
+    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    report = run_rules(model, now, build_findings, {"limits": limits})
+    diagnostics = [_with_severity(d, config) for d in report.diagnostics]
+    skipped = {r.code for r in registry() if r.stage == "semantic"} if any(
+        d.code == "CHECK001" for d in diagnostics) else set()
+    diagnostics = suppress.apply(diagnostics, texts, known_codes(), skipped)
+    diagnostics = [d for d in diagnostics if config.selects(d.code) or d.code.startswith("INTERNAL")]
+    if baseline_path is not None:
+        try:
+            diagnostics = baseline.apply(baseline_path, sort_diagnostics(diagnostics), texts)
+        except InputError as exc:
+            return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
+    return CheckResult(sort_diagnostics(diagnostics), report.verdicts, texts, True, config.fail_on, model)
+
+
+def _with_severity(diagnostic: Diagnostic, config: Config) -> Diagnostic:
+    level = config.severity_of(diagnostic.code)
+    return replace(diagnostic, severity=level) if level else diagnostic
