@@ -180,7 +180,8 @@ def configuration(args: argparse.Namespace) -> Config:
             raise InputError([Diagnostic("CONFIG001", "error", "no such configuration file",
                                          _span(str(args.config)))])
         if path is not None:
-            config = load(path, known_codes())
+            shown = Path(os.path.relpath(path)) if path.is_absolute() else path
+            config = load(shown if not str(shown).startswith("..") else path, known_codes())
     severity = dict(config.severity)
     severity.update(dict(getattr(args, "severity", None) or []))
     return config.merged(

@@ -39,7 +39,7 @@ def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files
             out.append(f"  help: {d.help}")
     counts = summary_counts(diagnostics)
     if files is None:  # the input could not be read: there is no verdict to sum up
-        out.append(f"peerproof: the model could not be read ({counts['errors']} error(s))")
+        out.append(f"peerproof: the input could not be read ({counts['errors']} error(s))")
     else:
         noun = "file" if files == 1 else "files"
         line = (f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "

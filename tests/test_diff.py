@@ -1,0 +1,103 @@
+"""`peerproof diff`: newly allowed and blocked connections, findings, lifecycle, broken assertions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from conftest import run_cli
+from test_config import inside
+
+BASE = """
+net dev {
+  cidr 10.11.0.0/16
+  subnet dev-sn { cidr 10.11.1.0/24 }
+  route-table dev-rt { route 10.13.0.0/16 via peering dev-prd }
+  security-group dev-sg { outbound all to any }
+  vm dev-1 { subnet dev-sn  ip 10.11.1.10  groups dev-sg }
+}
+net prd {
+  cidr 10.13.0.0/16
+  subnet prd-sn { cidr 10.13.1.0/24 }
+  route-table prd-rt { route 10.11.0.0/16 via peering dev-prd }
+  security-group prd-sg { inbound tcp 5432 from 10.11.0.0/16  outbound all to any }
+  vm prd-db { subnet prd-sn  ip 10.13.1.10  groups prd-sg }
+}
+peering dev-prd { requester dev  accepter prd  state STATE }
+assert ASSERTION
+"""
+NOW = ("--now", "2026-11-21T12:00:00Z", "--isolated")
+
+
+def versions(tmp_path, old_state, new_state, old_assert="isolate dev -> prd", new_assert="isolate dev -> prd"):
+    for name, state, assertion in (("old", old_state, old_assert), ("new", new_state, new_assert)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "estate.peer").write_text(BASE.replace("STATE", state).replace("ASSERTION", assertion))
+    return str(tmp_path / "old"), str(tmp_path / "new")
+
+
+def test_accepting_a_peering_allows_flows_and_breaks_isolation(tmp_path):
+    old, new = versions(tmp_path, "pending-acceptance", "active")
+    run = run_cli("diff", *NOW, "--format", "json", old, new)
+    assert run.code == 1
+    result = json.loads(run.out)
+    [flow] = result["allowed"]
+    assert (flow["source_vm"], flow["destination_vm"]) == ("dev-1", "prd-db")
+    assert flow["packet"]["protocol"] == "tcp" and flow["packet"]["destination_port"] == 5432
+    assert flow["new"]["ok"] and not flow["old"]["ok"] and flow["old"]["blocked"] == "PEERING_NOT_ACTIVE"
+    assert result["blocked"] == [] and result["lifecycle"] == []
+    assert result["assertions"] == [{"assertion": "assert isolate dev -> prd", "old": "proved", "new": "refuted",
+                                     "broken": True}]
+    # the ROUTE002 warnings on the pending peering disappeared with it
+    assert {d["code"] for d in result["findings"]["disappeared"]} == {"ROUTE002"}
+    text = run_cli("diff", *NOW, old, new)
+    assert "newly allowed: 1 connection(s)\n  net dev -> net prd\n    dev-1 -> prd-db: tcp 10.11.1.10:" in text.out
+    assert "error: the change breaks `assert isolate dev -> prd` (proved before, refuted now)" in text.out
+
+
+def test_deleting_a_peering_blocks_flows_and_breaks_reach(tmp_path):
+    old, new = versions(tmp_path, "active", "deleted", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432")
+    run = run_cli("diff", *NOW, "--format", "json", old, new)
+    result = json.loads(run.out)
+    assert run.code == 1 and result["allowed"] == [] and len(result["blocked"]) == 1
+    assert result["blocked"][0]["new"]["blocked"] == "PEERING_NOT_ACTIVE"
+    assert result["assertions"][0]["broken"]
+
+
+def test_impossible_lifecycle_transition(tmp_path):
+    old, new = versions(tmp_path, "failed", "active", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432")
+    run = run_cli("diff", *NOW, "--format", "json", old, new)
+    result = json.loads(run.out)
+    assert run.code == 1
+    assert result["lifecycle"][0].endswith("peering 'dev-prd' cannot go from failed to active; from failed it can "
+                                           "become deleted")
+
+
+def test_no_change_no_failure(tmp_path):
+    old, new = versions(tmp_path, "active", "active", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432")
+    run = run_cli("diff", *NOW, old, new)
+    assert run.code == 0
+    assert "newly allowed: 0 connection(s)" in run.out and "the change breaks nothing it asserts" in run.out
+
+
+def test_diff_against_git_revision(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "estate.peer").write_text(BASE.replace("STATE", "pending-acceptance").replace("ASSERTION", "isolate dev -> prd"))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    (repo / "estate.peer").write_text(BASE.replace("STATE", "active").replace("ASSERTION", "isolate dev -> prd"))
+    with inside(repo):
+        run = run_cli("diff", *NOW, "--format", "json", "--git", "HEAD", ".")
+    assert run.code == 1, run.err
+    assert len(json.loads(run.out)["allowed"]) == 1
+
+
+def test_diff_usage_and_bad_input(tmp_path):
+    old, new = versions(tmp_path, "active", "active")
+    assert run_cli("diff", *NOW, old).code == 2
+    (tmp_path / "new" / "estate.peer").write_text("net {")
+    run = run_cli("diff", *NOW, old, new)
+    assert run.code == 2 and "estate.peer:1:5: error PARSE001" in run.err
