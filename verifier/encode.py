@@ -311,24 +311,20 @@ class Queries:
     # --- filters ------------------------------------------------------------------------
     def group_rule_matches(self, rule: GroupRule, others: list[GroupRule], excluded: bool) -> Query:
         """A packet `rule` matches and (with `excluded`) none of `others` does; else one that both match."""
-        enc = self.enc
-        pkt = enc.packet()
-        peer = z3.BitVec("peer", enc.width)
-        alone = z3.And(enc.wellformed(pkt), enc.rule_matches(rule, pkt, peer))
-        if not others:
-            return Query(alone, {})
-        any_other = z3.Or([enc.rule_matches(q, pkt, peer) for q in others])
-        return Query(z3.And(alone, z3.Not(any_other) if excluded else any_other), {})
+        return self._coverage(self.enc.rule_matches, rule, others, excluded)
 
     def acl_entry_matches(self, entry: AclRule, others: list[AclRule], excluded: bool) -> Query:
         """A packet `entry` matches and (with `excluded`) none of `others` does; else one that both match."""
+        return self._coverage(self.enc.acl_entry_matches, entry, others, excluded)
+
+    def _coverage(self, matches, item, others, excluded: bool) -> Query:
         enc = self.enc
         pkt = enc.packet()
         peer = z3.BitVec("peer", enc.width)
-        alone = z3.And(enc.wellformed(pkt), enc.acl_entry_matches(entry, pkt, peer))
+        alone = z3.And(enc.wellformed(pkt), matches(item, pkt, peer))
         if not others:
             return Query(alone, {})
-        any_other = z3.Or([enc.acl_entry_matches(e, pkt, peer) for e in others])
+        any_other = z3.Or([matches(other, pkt, peer) for other in others])
         return Query(z3.And(alone, z3.Not(any_other) if excluded else any_other), {})
 
 

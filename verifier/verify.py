@@ -306,32 +306,34 @@ class Engine:
                                f"{address_text(chosen, version)}, the simulator does not")
         if route.target != "peering":
             return facts
-        overridden = self._ask(questions.route_overridden(net, route))
-        if overridden.status == "sat":
-            address = overridden.values["dst"]  # type: ignore[index]
-            if not isinstance(self.sim.select_route(net, table, version, address), Block):
-                raise Disagreement(f"route {route.destination}: the local route taking "
-                                   f"{address_text(address, version)} is not reproduced")
-            facts.local_override = address
-        elif overridden.status == "unknown":
-            facts.undecided.append(Undecided(f"whether local routes override {route.destination}",
-                                             overridden.reason or ""))
+        facts.local_override = self._witness(
+            questions.route_overridden(net, route), facts, f"whether local routes override {route.destination}",
+            lambda address: isinstance(self.sim.select_route(net, table, version, address), Block))
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
         peer = self.topo.other_net(peering, net) if peering else None
-        if peer is None:
-            return facts
-        outside = self._ask(questions.route_outside_peer(net, table, route, peer))
-        if outside.status == "sat":
-            address = outside.values["dst"]  # type: ignore[index]
-            if self.sim.select_route(net, table, version, address) is not route or any(
-                    b.contains(address, version) for b in peer.blocks):
-                raise Disagreement(f"route {route.destination}: {address_text(address, version)} outside net "
-                                   f"{peer.name} is not reproduced")
-            facts.outside_peer = address
-        elif outside.status == "unknown":
-            facts.undecided.append(Undecided(f"whether {route.destination} reaches outside net {peer.name}",
-                                             outside.reason or ""))
+        if peer is not None:
+            facts.outside_peer = self._witness(
+                questions.route_outside_peer(net, table, route, peer), facts,
+                f"whether {route.destination} reaches outside net {peer.name}",
+                lambda address: self.sim.select_route(net, table, version, address) is route
+                and not any(b.contains(address, version) for b in peer.blocks))
         return facts
+
+    def _witness(self, query: Query, facts: RouteFacts, what: str, reproduces) -> int | None:
+        """The address the solver finds for `query`, once the simulator reproduces it; None if none.
+
+        An undecided query is recorded, never read as "none".
+        """
+        answer = self._ask(query)
+        if answer.status == "unknown":
+            facts.undecided.append(Undecided(what, answer.reason or ""))
+            return None
+        if answer.status != "sat":
+            return None
+        address = answer.values["dst"]  # type: ignore[index]
+        if not reproduces(address):
+            raise Disagreement(f"{what}: the solver's witness {address} is not reproduced by the simulator")
+        return address
 
     @staticmethod
     def duplicate_of(table: RouteTable, route: Route) -> Route | None:
