@@ -74,14 +74,17 @@ def _severity(text: str) -> tuple[str, str]:
     return code, level
 
 
+def add_paths(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", metavar="PATH",
+                         help="*.peer files, or directories to search (default: `paths` of the configuration)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="peerproof", description="Prove what peered cloud networks can and cannot reach.")
     parser.add_argument("--version", action="version", version=f"peerproof {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    model = _Parser(add_help=False)
-    model.add_argument("paths", nargs="*", metavar="PATH",
-                       help="*.peer files, or directories to search (default: `paths` of the configuration)")
+    model = _Parser(add_help=False)  # options of every command that reads a model
     model.add_argument("--config", type=Path, metavar="FILE",
                        help="configuration file (default: the nearest peerproof.toml or pyproject.toml)")
     model.add_argument("--isolated", action="store_true", help="ignore every configuration file")
@@ -102,6 +105,7 @@ def make_parser() -> argparse.ArgumentParser:
     verify.add_argument("--fail-on", choices=FAIL_ON, help="the level that makes the exit code 1 (default: error)")
 
     check = commands.add_parser("check", parents=[model, verify], help="check a model and prove its assertions")
+    add_paths(check)
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour in text output (default: on a terminal, unless NO_COLOR is set)")
@@ -110,6 +114,7 @@ def make_parser() -> argparse.ArgumentParser:
                        help="record today's findings in FILE (and exit 0)")
 
     stats = commands.add_parser("stats", parents=[model], help="parse and build only; count what was read")
+    add_paths(stats)
     stats.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
     rules = commands.add_parser("rules", help="list the rule catalog, or document one code")
@@ -117,8 +122,10 @@ def make_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
     from .diff import add_diff_command
+    from .why import add_why_command
 
     add_diff_command(commands, [model, verify])
+    add_why_command(commands, [model, verify])
     return parser
 
 
@@ -141,7 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    # Paths may come after options (`why a b --port 443 net/`): argparse leaves them over.
+    args, extra = parser.parse_known_args(argv)
+    if any(word.startswith("-") for word in extra) or (extra and not hasattr(args, "paths")):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.paths = list(args.paths) + extra
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
@@ -160,6 +172,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from .diff import run_diff
 
         return run_diff(args, config)
+    if args.command == "why":
+        from .why import run_why
+
+        return run_why(args, config)
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline)
     if args.write_baseline is not None and result.readable:

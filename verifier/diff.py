@@ -49,7 +49,10 @@ LIFECYCLE = {
 
 
 def add_diff_command(commands, parents) -> None:
+    from .cli import add_paths
+
     diff = commands.add_parser("diff", parents=parents, help="what a change does to reachability and findings")
+    add_paths(diff)
     diff.add_argument("--git", metavar="REV", help="compare the files at git revision REV with the working tree")
     diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 

@@ -78,3 +78,28 @@ class Solver:
         if result == z3.unsat:
             return Answer("unsat")
         return Answer("unknown", reason=solver.reason_unknown() or "unknown")
+
+
+def cheapest_cover(needs: list[list[str]], weights: dict[str, int], depends: dict[str, list[str]],
+                   limits: Limits | None = None) -> list[str] | None:
+    """MaxSAT: the cheapest set of edits that lifts every blocking point.
+
+    `needs` lists, for each blocking point, the edits any one of which lifts it;
+    an edit may need others (`depends`: a route via a new peering needs the
+    peering). Returns the chosen edits, or None when no choice covers them all.
+    """
+    limits = limits or Limits()
+    chosen = {name: z3.Bool(f"edit:{name}") for name in weights}
+    optimizer = z3.Optimize()
+    optimizer.set("timeout", limits.timeout_ms)
+    for options in needs:
+        optimizer.add(z3.Or([chosen[o] for o in options] or [z3.BoolVal(False)]))
+    for name, required in depends.items():
+        for other in required:
+            optimizer.add(z3.Implies(chosen[name], chosen[other]))
+    for name, weight in sorted(weights.items()):
+        optimizer.add_soft(z3.Not(chosen[name]), weight)
+    if optimizer.check() != z3.sat:
+        return None
+    model = optimizer.model()
+    return sorted(name for name, var in chosen.items() if z3.is_true(model.eval(var, model_completion=True)))

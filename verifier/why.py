@@ -1,0 +1,259 @@
+"""`peerproof why SRC DST`: why a VM can (or cannot) reach another, and the minimal repair.
+
+Reachable: the witness connection and both traces. Not reachable: every
+blocking point of the path (code, direction, config line), and the cheapest
+verified repair; `--fix` writes it into the files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import netaddr
+
+from .catalog import did_you_mean, run_rules
+from .check import load_model
+from .config import Config
+from .diagnostics import InputError
+from .explain import Explainer
+from .model import PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
+from .parse import SourceFile
+from .repair import Repair, apply_edits, find_repair, packet_of
+from .simulate import Packet, hops_json
+from .solve import Limits
+from .verify import Disagreement, Engine
+
+WHY = Span("<why>", 1, 1, 1, 1)
+
+
+def add_why_command(commands, parents) -> None:
+    from .cli import add_paths
+
+    why = commands.add_parser("why", parents=parents, help="why SRC can or cannot reach DST, and the fix")
+    why.add_argument("source", metavar="SRC", help="a vm")
+    why.add_argument("destination", metavar="DST", help="a vm or an address")
+    add_paths(why)
+    why.add_argument("--proto", default="tcp", help="tcp (default), udp, icmp, all or a protocol number")
+    why.add_argument("--port", type=int, help="destination port (default: any port)")
+    why.add_argument("--fix", action="store_true", help="write the minimal repair into the files")
+    why.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+@dataclass
+class Answer:
+    verdict: str  # reachable | unreachable | unknown
+    message: str
+    witness: dict[str, Any] | None = None
+    forward: list[dict] = field(default_factory=list)
+    reply: list[dict] = field(default_factory=list)
+    blocking: list[dict] = field(default_factory=list)
+    repair: Repair | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "message": self.message, "witness": self.witness, "forward": self.forward,
+                "reply": self.reply, "blocking": self.blocking,
+                "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
+                "repair_note": self.repair.message if self.repair else None}
+
+
+class BadQuery(Exception):
+    pass
+
+
+def parse_protocol(text: str) -> int | None:
+    if text == "all":
+        return None
+    if text in PROTOCOL_NUMBERS:
+        return PROTOCOL_NUMBERS[text]
+    if text.isdigit() and int(text) <= 255:
+        return int(text)
+    raise BadQuery(f"unknown protocol {text!r}: expected tcp, udp, icmp, all or 0-255")
+
+
+def destination_endpoint(model: Model, text: str) -> Endpoint:
+    try:
+        address = netaddr.IPAddress(text)
+        return Endpoint(None, Address(address.version, int(address), WHY), WHY)
+    except (netaddr.AddrFormatError, ValueError):
+        pass
+    if not isinstance(model.names.get(text), Vm):
+        raise BadQuery(_not_a_vm(model, text, "DST", "a vm or an address"))
+    return Endpoint(Ref(text, WHY), None, WHY)
+
+
+def _not_a_vm(model: Model, name: str, role: str, wanted: str) -> str:
+    found = model.names.get(name)
+    if found is not None:
+        return f"{role} '{name}' is a {found.kind}; expected {wanted}"
+    vms = [vm.name for vm in model.vms()]
+    return f"{role}: unknown vm '{name}'{did_you_mean(name, vms)}"
+
+
+def answer_why(model: Model, sources: dict[str, str], now: datetime, source: str, destination: str,
+               protocol: int | None, port: int | None, limits: Limits | None = None, repair: bool = True) -> Answer:
+    if not isinstance(model.names.get(source), Vm):
+        raise BadQuery(_not_a_vm(model, source, "SRC", "a vm"))
+    if port is not None and protocol not in (6, 17):
+        raise BadQuery("--port goes with --proto tcp or udp")
+    target = destination_endpoint(model, destination)
+    assertion = Assertion("reach", Endpoint(Ref(source, WHY), None, WHY), target,
+                          Protocol(protocol if protocol is not None else -1, WHY),
+                          Ports(port, port, WHY) if port is not None else None, WHY)
+    engine = Engine(model, now, limits)
+    result = engine.check_assertion(assertion)
+    src_vm = model.names[source]
+    if result.status == "proved":
+        return _reachable(engine, src_vm, result.witness, result.message)
+    if result.status == "vacuous":  # an address no VM holds
+        packet = _first_packet(src_vm, target, protocol, port)
+        path = Explainer(engine.topo).explain(src_vm, None, packet)
+        return Answer("unreachable", f"no vm holds {destination}", None, hops_json(path.forward), [],
+                      [b.as_json() for b in path.blocking],
+                      Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"))
+    if result.status == "unknown":
+        return Answer("unknown", result.message)
+    cx = result.counterexample or {}
+    if not cx.get("packet"):
+        return Answer("unreachable", result.message, blocking=[{"code": cx.get("blocked"), "direction": "forward",
+                                                              "message": result.message, "file": None, "line": None}])
+    target_vm = model.names[cx["destination_vm"]]
+    packet = _telling_packet(engine, src_vm, target_vm, packet_of(cx["packet"]), port is None)
+    path = Explainer(engine.topo).explain(src_vm, target_vm, packet)
+    answer = Answer("unreachable", f"vm {source} cannot reach {destination}: {len(path.blocking)} blocking "
+                    f"point(s) on the path of {packet.describe()}", None, hops_json(path.forward),
+                    hops_json(path.reply), [b.as_json() for b in path.blocking])
+    if repair:
+        answer.repair = find_repair(sources, model, now, assertion, limits, (source, target_vm.name, packet))
+    return answer
+
+
+def _reachable(engine: Engine, source: Vm, witness: dict | None, message: str) -> Answer:
+    assert witness is not None
+    target = engine.model.names[witness["destination_vm"]]
+    packet = packet_of({"source": witness["source"], "destination": witness["destination"],
+                        "protocol": witness["protocol"], "source_port": 1024 if witness["protocol"] in ("tcp", "udp")
+                        else 0, "destination_port": witness["destination_port"]})
+    connection = engine.sim.connection(source, packet, target)
+    if not connection.ok:
+        raise Disagreement(f"why: the engine proves {packet.describe()}, the simulator fails it")
+    witness = dict(witness, packet=packet.as_json())
+    return Answer("reachable", f"vm {source.name} reaches {target.name}: e.g. {packet.describe()}", witness,
+                  hops_json(connection.forward.hops), hops_json(connection.reply.hops) if connection.reply else [])
+
+
+def _telling_packet(engine: Engine, source: Vm, target: Vm, packet: Packet, any_port: bool) -> Packet:
+    """With no port asked, the port whose path has the fewest blocking points (the one most nearly open)."""
+    if not any_port or packet.protocol not in (6, 17):
+        return packet
+    # The ports the groups speak of first, then the usual services, then the solver's choice.
+    ports: list[int] = []
+    for vm, direction in ((target, "inbound"), (source, "outbound")):
+        for group in engine.topo.groups_of(vm):
+            ports += [r.ports.low for r in group.rules if r.direction == direction and r.ports]
+    ports = list(dict.fromkeys(ports + [443, 80, 22, packet.dport]))
+    explainer = Explainer(engine.topo)
+
+    def cost(port: int) -> int:
+        candidate = Packet(packet.version, packet.src, packet.dst, packet.protocol, packet.sport, port)
+        return len(explainer.explain(source, target, candidate).blocking)
+
+    best = min(ports, key=cost)  # the first of the ports with the fewest blocking points
+    return Packet(packet.version, packet.src, packet.dst, packet.protocol, packet.sport, best)
+
+
+def _first_packet(source: Vm, target: Endpoint, protocol: int | None, port: int | None) -> Packet:
+    dst = target.address
+    assert dst is not None
+    src = next((a for a in source.addresses if a.version == dst.version), source.addresses[0])
+    proto = 6 if protocol is None else protocol
+    ported = proto in (6, 17)
+    return Packet(dst.version, src.value, dst.value, proto, 1024 if ported else 0, (port or 443) if ported else 0)
+
+
+def render_text(answer: Answer) -> str:
+    out = [f"{answer.verdict}: {answer.message}"]
+    for key in ("forward", "reply"):
+        hops = getattr(answer, key)
+        if hops:
+            out.append(f"{key}:")
+            for i, hop in enumerate(hops, 1):
+                where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
+                mark = "  <-- blocked" if hop["disposition"] == "drop" else ""
+                out.append(f"  {i}. {hop['description']}{where}{mark}")
+    if answer.blocking:
+        out.append("blocking:")
+        for item in answer.blocking:
+            where = f" ({item['file']}:{item['line']})" if item.get("file") else ""
+            out.append(f"  {item['code']} [{item['direction']}] {item['message']}{where}")
+    if answer.repair is not None:
+        if answer.repair.verified and answer.repair.edits:
+            out.append(f"minimal repair ({answer.repair.message}):")
+            for edit in answer.repair.edits:
+                where = f"{edit.file}:{edit.line}" if edit.line else edit.file
+                place = f"in {edit.block}" if edit.block != "file" else "at the end of the file"
+                out.append(f"  {place} ({where}): {edit.text}")
+        else:
+            out.append(f"repair: {answer.repair.message}")
+    return "\n".join(out) + "\n"
+
+
+def run_why(args, config: Config) -> int:
+    now = args.now or datetime.now(timezone.utc)
+    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    paths = args.paths or list(config.paths)
+    try:
+        sources, model, found = load_model(paths, config)
+        report = run_rules(model, now, found)
+        structural = [d for d in report.diagnostics if d.code == "CHECK001"]
+        if structural:
+            errors = [d for d in report.diagnostics if d.severity == "error"]
+            raise InputError(errors)
+        texts = {s.path: s.text for s in sources}
+        answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto),
+                            args.port, limits)
+    except InputError as exc:
+        for d in exc.diagnostics:
+            print(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}", file=sys.stderr)
+        return 2
+    except BadQuery as exc:
+        print(f"peerproof: error: {exc}", file=sys.stderr)
+        return 2
+    except Disagreement as exc:
+        print(f"peerproof: internal error: the solver and the simulator disagree: {exc}", file=sys.stderr)
+        return 3
+    if args.format == "json":
+        sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(answer))
+    if args.fix:
+        return _fix(answer, texts, model, paths, config, now, limits)
+    return 0
+
+
+def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now, limits) -> int:
+    repair = answer.repair
+    if answer.verdict != "unreachable" or repair is None:
+        print("peerproof: nothing to fix", file=sys.stderr)
+        return 0
+    if not repair.verified or not repair.edits:
+        print(f"peerproof: no fix written: {repair.message}", file=sys.stderr)
+        return 0
+    repaired = apply_edits(texts, model, repair.edits)
+    for path, text in sorted(repaired.items()):
+        if text != texts[path]:
+            Path(path).write_text(text, encoding="utf-8")
+    sources, model_after, found = load_model(paths, config)
+    report = run_rules(model_after, now, found, {"limits": limits})
+    errors = sum(1 for d in report.diagnostics if d.severity == "error")
+    warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
+    print(f"peerproof: wrote {len(repair.edits)} edit(s); the model now has {errors} error(s) and {warnings} "
+          f"warning(s)", file=sys.stderr)
+    return 0
+
+
+__all__ = ["add_why_command", "run_why", "answer_why", "SourceFile"]
