@@ -122,10 +122,16 @@ def make_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
     from .diff import add_diff_command
+    from .graph import add_graph_command
+    from .matrix import add_matrix_command
+    from .shell import add_shell_command
     from .why import add_why_command
 
     add_diff_command(commands, [model, verify])
     add_why_command(commands, [model, verify])
+    add_matrix_command(commands, [model, verify])
+    add_graph_command(commands, [model, verify])
+    add_shell_command(commands, [model, verify])
     return parser
 
 
@@ -172,10 +178,13 @@ def _main(argv: Sequence[str] | None) -> int:
         from .diff import run_diff
 
         return run_diff(args, config)
-    if args.command == "why":
+    if args.command in ("why", "matrix", "graph", "shell"):
+        from .graph import run_graph
+        from .matrix import run_matrix
+        from .shell import run_shell
         from .why import run_why
 
-        return run_why(args, config)
+        return {"why": run_why, "matrix": run_matrix, "graph": run_graph, "shell": run_shell}[args.command](args, config)
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline)
     if args.write_baseline is not None and result.readable:

@@ -227,14 +227,14 @@ def _free_number(acl: NetworkAcl, direction: str, packet: Packet, topo: Topology
 
 
 # --- applying edits to text ----------------------------------------------------------------
-def _offset(text: str, line: int) -> int:
+def offset_of(text: str, line: int) -> int:
     position = 0
     for _ in range(line - 1):
         position = text.index("\n", position) + 1
     return position
 
 
-def _block_braces(text: str, start: int) -> tuple[int, int]:
+def block_braces(text: str, start: int) -> tuple[int, int]:
     """Offsets of the `{` that opens the block declared at `start`, and of its matching `}`."""
     depth, opening, i = 0, -1, start
     while i < len(text):
@@ -263,8 +263,8 @@ def _line_indent(text: str, offset: int) -> str:
 
 
 def _insert_line(text: str, span: Span, new_line: str) -> str:
-    start = _offset(text, span.line) + span.column - 1
-    opening, closing = _block_braces(text, start)
+    start = offset_of(text, span.line) + span.column - 1
+    opening, closing = block_braces(text, start)
     indent = _line_indent(text, start)
     inner = text[opening + 1: closing]
     if "\n" not in inner:  # a one-line block: open it up
@@ -289,7 +289,7 @@ def apply_edits(sources: dict[str, str], model: Model, edits: list[Edit]) -> dic
         decl = _declaration(model, kind, name)
         if edit.action == "state" and isinstance(decl, Peering) and decl.state_span is not None:
             s = decl.state_span
-            offset = _offset(text, s.line) + s.column - 1
+            offset = offset_of(text, s.line) + s.column - 1
             texts[edit.file] = text[:offset] + "active" + text[offset + (s.end_column - s.column):]
             continue
         texts[edit.file] = _insert_line(text, decl.span, edit.text)
