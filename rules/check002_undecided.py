@@ -1,9 +1,10 @@
 """A check the solver could not decide within its limits.
 
 ## What it does
-Notes a route, security group or ACL question (ROUTE003-005, ROUTE007, SG002,
-ACL001) that the solver left undecided within `--timeout` / `--rlimit`. The
-finding is neither reported nor denied.
+Notes a question the solver left undecided within `--timeout` / `--rlimit`
+(today: a security group rule's shadowing, SG002; route and ACL questions are
+decided exactly over address classes and never give up). The finding is
+neither reported nor denied.
 
 ## Why it matters
 peerproof never reports as proved, or as refuted, what the solver did not

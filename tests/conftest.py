@@ -15,6 +15,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the source tree, whatever is installed
 
+# The parse cache of the tests lives apart from the user's, and starts empty.
+import tempfile  # noqa: E402
+
+os.environ.setdefault("PEERPROOF_CACHE_DIR", tempfile.mkdtemp(prefix="peerproof-test-cache-"))
+
 FIXTURES = ROOT / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9_,\s]+)")
 

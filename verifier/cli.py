@@ -11,6 +11,7 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -29,6 +30,8 @@ from .render import FORMATS, render
 from .solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+# Commands whose module is imported only when they run (start-up stays short for `check`).
+COMMAND_MODULES = {"why": "why", "diff": "diff", "matrix": "matrix", "graph": "graph", "shell": "shell"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,17 +124,43 @@ def make_parser() -> argparse.ArgumentParser:
     rules.add_argument("code", nargs="?", help="a code, such as ROUTE004")
     rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
-    from .diff import add_diff_command
-    from .graph import add_graph_command
-    from .matrix import add_matrix_command
-    from .shell import add_shell_command
-    from .why import add_why_command
+    parents = [model, verify]
+    why = commands.add_parser("why", parents=parents, help="why SRC can or cannot reach DST, and the fix")
+    why.add_argument("source", metavar="SRC", help="a vm")
+    why.add_argument("destination", metavar="DST", help="a vm or an address")
+    add_paths(why)
+    why.add_argument("--proto", default="tcp", help="tcp (default), udp, icmp, all or a protocol number")
+    why.add_argument("--port", type=int, help="destination port (default: any port)")
+    why.add_argument("--fix", action="store_true", help="write the minimal repair into the files")
+    why.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
-    add_diff_command(commands, [model, verify])
-    add_why_command(commands, [model, verify])
-    add_matrix_command(commands, [model, verify])
-    add_graph_command(commands, [model, verify])
-    add_shell_command(commands, [model, verify])
+    diff = commands.add_parser("diff", parents=parents, help="what a change does to reachability and findings")
+    add_paths(diff)
+    diff.add_argument("--git", metavar="REV", help="compare the files at git revision REV with the working tree")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    matrix = commands.add_parser("matrix", parents=parents, help="a reachability matrix by net, subnet or vm")
+    add_paths(matrix)
+    matrix.add_argument("--by", choices=("net", "subnet", "vm"), default="net")
+    matrix.add_argument("--proto", default="all", help="tcp, udp, icmp, all (default) or a protocol number")
+    matrix.add_argument("--port", type=int, help="destination port (default: some port)")
+    matrix.add_argument("--format", choices=("text", "csv", "json", "svg", "html"), default="text")
+    matrix.add_argument("-o", "--output", help="write to FILE instead of standard output")
+
+    graph = commands.add_parser("graph", parents=parents, help="draw the topology (svg, html, dot, mmd)")
+    add_paths(graph)
+    graph.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, .html, .dot or .mmd")
+    graph.add_argument("--why", nargs=2, metavar=("SRC", "DST"), help="draw the path of a connection")
+    graph.add_argument("--proto", default="tcp", help="with --why: the protocol (default tcp)")
+    graph.add_argument("--port", type=int, help="with --why: the destination port")
+
+    shell = commands.add_parser("shell", parents=parents, help="an interactive session over a loaded model")
+    add_paths(shell)
+
+    gen = commands.add_parser("gen", help="write a synthetic estate (for benchmarks and trials)")
+    gen.add_argument("--nets", type=int, required=True, help="how many nets (1 to 8192)")
+    gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created)")
     return parser
 
 
@@ -165,6 +194,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_INPUT
     if args.command == "rules":
         return _rules(args.code, args.format)
+    if args.command == "gen":
+        from .gen import run_gen
+
+        return run_gen(args)
     try:
         config = configuration(args)
     except InputError as exc:
@@ -174,17 +207,9 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error(f"{args.command}: give a PATH, or `paths` in the configuration")
     if args.command == "stats":
         return _stats(paths, config, args.format)
-    if args.command == "diff":
-        from .diff import run_diff
-
-        return run_diff(args, config)
-    if args.command in ("why", "matrix", "graph", "shell"):
-        from .graph import run_graph
-        from .matrix import run_matrix
-        from .shell import run_shell
-        from .why import run_why
-
-        return {"why": run_why, "matrix": run_matrix, "graph": run_graph, "shell": run_shell}[args.command](args, config)
+    if args.command in COMMAND_MODULES:
+        module = importlib.import_module(f"verifier.{COMMAND_MODULES[args.command]}")
+        return getattr(module, f"run_{args.command}")(args, config)
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline)
     if args.write_baseline is not None and result.readable:

@@ -27,7 +27,6 @@ from .diagnostics import Diagnostic, InputError, sort_diagnostics
 from .encode import DiffQueries, Encoder
 from .model import Model, Vm
 from .parse import PEER_SUFFIX, SourceFile, read_sources
-from .printer import assertion_text
 from .simulate import Packet, Simulator, hops_json
 from .solve import Limits, Solver
 from .topology import Topology
@@ -48,13 +47,6 @@ LIFECYCLE = {
 }
 
 
-def add_diff_command(commands, parents) -> None:
-    from .cli import add_paths
-
-    diff = commands.add_parser("diff", parents=parents, help="what a change does to reachability and findings")
-    add_paths(diff)
-    diff.add_argument("--git", metavar="REV", help="compare the files at git revision REV with the working tree")
-    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
 @dataclass
@@ -226,7 +218,10 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
     result.added_vms = sorted(set(new_vms) - set(old_vms))
     result.removed_vms = sorted(set(old_vms) - set(new_vms))
     common = sorted(set(old_vms) & set(new_vms), key=lambda n: new_vms[n].span)
-    queries = {v: DiffQueries(Encoder(old_topo, v), Encoder(new_topo, v)) for v in (4, 6)}
+    from .atoms import Atlas
+
+    old_atlas, new_atlas = Atlas(old_topo), Atlas(new_topo)
+    queries = {v: DiffQueries(Encoder(old_topo, v, old_atlas), Encoder(new_topo, v, new_atlas)) for v in (4, 6)}
     for a in common:
         for b in common:
             if a == b:

@@ -12,22 +12,23 @@ from typing import Iterable, Literal
 
 import z3
 
-from .model import ANY_PROTOCOL, EPHEMERAL_PORTS, PORTED_PROTOCOLS, AclRule, Block, GroupRule, Net, Ports, Route, Vm
+from .model import ANY_PROTOCOL, EPHEMERAL_PORTS, AclRule, Block, GroupRule, Net, Ports, Route, Vm
 from .topology import Topology
 
 
 @dataclass(frozen=True)
 class Sym:
-    """A symbolic packet."""
+    """A symbolic packet. `tag` names it (with its direction) so formulas over it can be cached."""
 
     src: z3.BitVecRef
     dst: z3.BitVecRef
     proto: z3.BitVecRef
     sport: z3.BitVecRef
     dport: z3.BitVecRef
+    tag: str = ""
 
     def reply(self) -> "Sym":
-        return Sym(self.dst, self.src, self.proto, self.dport, self.sport)
+        return Sym(self.dst, self.src, self.proto, self.dport, self.sport, self.tag + "'")
 
     def variables(self) -> dict[str, z3.ExprRef]:
         return {"src": self.src, "dst": self.dst, "proto": self.proto, "sport": self.sport, "dport": self.dport}
@@ -38,20 +39,27 @@ Outcome = tuple[Literal["local"], None] | tuple[Literal["route"], Route]
 
 
 class Encoder:
-    def __init__(self, topology: Topology, version: int):
+    def __init__(self, topology: Topology, version: int, atlas=None):
         self.topo = topology
         self.version = version
         self.width = 32 if version == 4 else 128
+        self.atlas = atlas  # route maps: with them, walks to known destinations route concretely
+        self._packets: dict[str, Sym] = {}
+        self._filters: dict[tuple[str, str, str], z3.BoolRef] = {}
 
     # --- packets ---------------------------------------------------------------------
     def packet(self, prefix: str = "") -> Sym:
-        return Sym(
-            z3.BitVec(f"{prefix}src", self.width),
-            z3.BitVec(f"{prefix}dst", self.width),
-            z3.BitVec(f"{prefix}proto", 8),
-            z3.BitVec(f"{prefix}sport", 16),
-            z3.BitVec(f"{prefix}dport", 16),
-        )
+        """The symbolic packet of this name (one object per name, so formulas over it are cached)."""
+        if prefix not in self._packets:
+            self._packets[prefix] = Sym(
+                z3.BitVec(f"{prefix}src", self.width),
+                z3.BitVec(f"{prefix}dst", self.width),
+                z3.BitVec(f"{prefix}proto", 8),
+                z3.BitVec(f"{prefix}sport", 16),
+                z3.BitVec(f"{prefix}dport", 16),
+                prefix or "pkt",
+            )
+        return self._packets[prefix]
 
     def address(self, value: int) -> z3.BitVecRef:
         return z3.BitVecVal(value, self.width)
@@ -121,14 +129,23 @@ class Encoder:
         return z3.Or(allowed) if allowed else z3.BoolVal(False)
 
     def groups_allow(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
-        rules = [r for g in self.topo.groups_of(vm) for r in g.rules if r.direction == direction]
-        return self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src)
+        key = ("sg", vm.name + "/" + direction, pkt.tag)
+        if key not in self._filters:
+            rules = [r for g in self.topo.groups_of(vm) for r in g.rules if r.direction == direction]
+            self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src)
+        return self._filters[key]
 
     def acl_entry_matches(self, entry: AclRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
         return z3.And(self.protocol_is(pkt, entry.protocol.number), self.port_ported(pkt, entry.ports),
                       self.in_block(peer, entry.block))
 
     def acl_allows(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
+        key = ("acl", vm.name + "/" + direction, pkt.tag)
+        if key not in self._filters:
+            self._filters[key] = self._acl_allows(vm, pkt, direction)
+        return self._filters[key]
+
+    def _acl_allows(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
         acl = self.topo.acl_of(self.topo.subnet_of(vm))
         if acl is None:
             return z3.BoolVal(True)
@@ -168,17 +185,23 @@ class Encoder:
             return None
         return self.topo.other_net(peering, net)
 
-    def walk(self, source: Vm, pkt: Sym, stateful_reply: bool = False) -> dict[str, z3.BoolRef]:
+    def walk(self, source: Vm, pkt: Sym, stateful_reply: bool = False,
+             destinations: list[Vm] | None = None) -> dict[str, z3.BoolRef]:
         """For each VM the packet can reach, the condition that it is delivered there.
 
         With `stateful_reply`, the packet is a reply: security groups let it
-        pass (they are stateful), network ACLs are evaluated again.
+        pass (they are stateful), network ACLs are evaluated again. With
+        `destinations` (and route maps), only those VMs are considered and the
+        route to each of their addresses is looked up concretely: the formula
+        keeps only what depends on the packet's protocol and ports.
         """
         net = self.topo.net_of(source)
         table = self.topo.table_of(self.topo.subnet_of(source))
         leave = [self.acl_allows(source, pkt, "outbound")]
         if not stateful_reply:
             leave.insert(0, self.groups_allow(source, pkt, "outbound"))
+        if destinations is not None and self.atlas is not None:
+            return self._walk_to(net, table, pkt, stateful_reply, destinations, z3.And(leave))
         delivered: dict[str, list[z3.BoolRef]] = {}
         for outcome, chosen in self.outcomes(net, table, pkt.dst):
             destination = self.carried(net, outcome)
@@ -196,14 +219,38 @@ class Encoder:
         exit_ok = z3.And(leave)
         return {name: z3.And(exit_ok, z3.Or(conds)) for name, conds in delivered.items()}
 
+    def _walk_to(self, net: Net, table, pkt: Sym, stateful_reply: bool, destinations: list[Vm],
+                 exit_ok: z3.BoolRef) -> dict[str, z3.BoolRef]:
+        from .atoms import LOCAL
+
+        route_map = self.atlas.route_map(net, table, self.version)
+        delivered: dict[str, list[z3.BoolRef]] = {}
+        for vm in destinations:
+            for address in (a.value for a in vm.addresses if a.version == self.version):
+                choice = route_map.choice(address)
+                destination = self.carried(net, ("local", None) if choice == LOCAL else ("route", choice)) \
+                    if choice is not None else None
+                if destination is None or destination.name != vm.net:
+                    continue
+                if choice != LOCAL and not any(b.contains(address, self.version) for b in destination.blocks):
+                    continue  # non-transitive: outside the peer net's own blocks
+                if self.topo.vm_holding(destination, self.version, address) is not vm:
+                    continue
+                arrive = [pkt.dst == self.address(address), self.acl_allows(vm, pkt, "inbound")]
+                if not stateful_reply:
+                    arrive.append(self.groups_allow(vm, pkt, "inbound"))
+                delivered.setdefault(vm.name, []).append(z3.And(arrive))
+        return {name: z3.And(exit_ok, z3.Or(conds)) for name, conds in delivered.items()}
+
     def leaves(self, source: Vm, pkt: Sym) -> z3.BoolRef:
         """The packet passes the source's groups and ACL (it gets as far as routing)."""
         return z3.And(self.groups_allow(source, pkt, "outbound"), self.acl_allows(source, pkt, "outbound"))
 
     def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
         """(forward delivered to target, reply delivered back to source)."""
-        forward = self.walk(source, pkt).get(target.name, z3.BoolVal(False))
-        back = self.walk(target, pkt.reply(), stateful_reply=True).get(source.name, z3.BoolVal(False))
+        forward = self.walk(source, pkt, destinations=[target]).get(target.name, z3.BoolVal(False))
+        back = self.walk(target, pkt.reply(), stateful_reply=True, destinations=[source]).get(
+            source.name, z3.BoolVal(False))
         return forward, back
 
 
@@ -235,12 +282,13 @@ class Queries:
         return z3.And(parts)
 
     # --- assertions -------------------------------------------------------------------
-    def isolate(self, source: Vm, targets: set[str], protocol: int | None, ports: Ports | None,
+    def isolate(self, source: Vm, targets: list[Vm], protocol: int | None, ports: Ports | None,
                 fixed_dst: int | None) -> Query | None:
         """A packet of the kind, from `source`, delivered to one of `targets` (None: none can be)."""
         enc = self.enc
         pkt = enc.packet()
-        reached = [cond for name, cond in enc.walk(source, pkt).items() if name in targets]
+        names = {t.name for t in targets}
+        reached = [cond for name, cond in enc.walk(source, pkt, destinations=targets).items() if name in names]
         if not reached:
             return None
         parts = [self._kind(pkt, protocol, ports),

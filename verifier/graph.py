@@ -96,15 +96,6 @@ def overlay_why(graph: Graph, model: Model, answer) -> None:
     graph.notes = [f"{b['code']} [{b['direction']}] {b['message']}" for b in answer.blocking] or [answer.message]
 
 
-def add_graph_command(commands, parents) -> None:
-    from .cli import add_paths
-
-    graph = commands.add_parser("graph", parents=parents, help="draw the topology (svg, html, dot, mmd)")
-    add_paths(graph)
-    graph.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, .html, .dot or .mmd")
-    graph.add_argument("--why", nargs=2, metavar=("SRC", "DST"), help="draw the path of a connection")
-    graph.add_argument("--proto", default="tcp", help="with --why: the protocol (default tcp)")
-    graph.add_argument("--port", type=int, help="with --why: the destination port")
 
 
 def run_graph(args, config) -> int:

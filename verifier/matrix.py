@@ -78,16 +78,6 @@ def render_csv(matrix: Matrix) -> str:
     return out.getvalue()
 
 
-def add_matrix_command(commands, parents) -> None:
-    from .cli import add_paths
-
-    matrix = commands.add_parser("matrix", parents=parents, help="a reachability matrix by net, subnet or vm")
-    add_paths(matrix)
-    matrix.add_argument("--by", choices=("net", "subnet", "vm"), default="net")
-    matrix.add_argument("--proto", default="all", help="tcp, udp, icmp, all (default) or a protocol number")
-    matrix.add_argument("--port", type=int, help="destination port (default: some port)")
-    matrix.add_argument("--format", choices=("text", "csv", "json", "svg", "html"), default="text")
-    matrix.add_argument("-o", "--output", help="write to FILE instead of standard output")
 
 
 def run_matrix(args, config) -> int:

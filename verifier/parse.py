@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from lark import Lark, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+import hashlib
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, InputError
 from .model import Span
 from .resources import grammar_text
+
+if TYPE_CHECKING:
+    from lark import Lark, Tree
+    from lark.exceptions import UnexpectedInput
 
 PEER_SUFFIX = ".peer"
 
@@ -39,7 +43,14 @@ class SourceFile:
 
 
 @cache
-def parser() -> Lark:
+def grammar_digest() -> str:
+    return hashlib.sha256(grammar_text().encode()).hexdigest()
+
+
+@cache
+def parser() -> "Lark":
+    from lark import Lark  # imported on first use: a fully cached model never needs it
+
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -93,8 +104,10 @@ def _file_error(name: str, message: str) -> Diagnostic:
     return Diagnostic("PARSE003", "error", message, Span(name, 1, 1, 1, 1))
 
 
-def parse_source(source: SourceFile) -> Tree:
+def parse_source(source: SourceFile) -> "Tree":
     """Parse one file; raise InputError with a located, worded syntax error."""
+    from lark.exceptions import UnexpectedInput
+
     if "\x00" in source.text:
         offset = source.text.index("\x00")
         raise InputError([_syntax_error(source, offset, "unexpected NUL byte", None)])
@@ -104,7 +117,9 @@ def parse_source(source: SourceFile) -> Tree:
         raise InputError([_describe(source, exc)]) from None
 
 
-def _describe(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
+def _describe(source: SourceFile, exc: "UnexpectedInput") -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     end = len(source.text.rstrip())  # point just after the last token, not at an empty last line
     if isinstance(exc, UnexpectedEOF):
         offset = end

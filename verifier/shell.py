@@ -230,11 +230,6 @@ class PeerShell(cmd.Cmd):
         return False
 
 
-def add_shell_command(commands, parents) -> None:
-    from .cli import add_paths
-
-    shell = commands.add_parser("shell", parents=parents, help="an interactive session over a loaded model")
-    add_paths(shell)
 
 
 def run_shell(args, config) -> int:

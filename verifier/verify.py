@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import netaddr
 
+from .atoms import LOCAL, Atlas, acl_entry_shadowed, inside, outside
 from .encode import Encoder, Queries, Query
 from .model import (
     EPHEMERAL_PORTS,
@@ -91,17 +92,22 @@ _UNPORTED = frozenset(range(256)) - set(PORTED_PROTOCOLS)
 
 
 class Engine:
-    def __init__(self, model: Model, now: datetime, limits: Limits | None = None):
+    def __init__(self, model: Model, now: datetime, limits: Limits | None = None, exact_routes: bool = True):
+        """`exact_routes`: decide route questions over address atoms (exact, fast); False asks the
+        solver for each (the differential tests hold the two to each other)."""
         self.model = model
         self.topo = Topology(model, now)
         self.sim = Simulator(self.topo)
         self.solver = Solver(limits)
+        self.atlas = Atlas(self.topo)
+        self.exact_routes = exact_routes
         self._route_facts: dict[tuple[str, int], RouteFacts] = {}
         self.results: dict[int, tuple[Assertion, AssertionResult]] = {}
 
     @cached_property
     def queries(self) -> dict[int, Queries]:
-        return {4: Queries(Encoder(self.topo, 4)), 6: Queries(Encoder(self.topo, 6))}
+        atlas = self.atlas if self.exact_routes else None
+        return {4: Queries(Encoder(self.topo, 4, atlas)), 6: Queries(Encoder(self.topo, 6, atlas))}
 
     def _ask(self, query: Query) -> Answer:
         return self.solver.check(query)
@@ -139,7 +145,7 @@ class Engine:
             for version in sorted({a.version for a in source.addresses}):
                 if fixed is not None and fixed.version != version:
                     continue
-                query = self.queries[version].isolate(source, names, protocol, assertion.ports,
+                query = self.queries[version].isolate(source, targets, protocol, assertion.ports,
                                                        fixed.value if fixed else None)
                 if query is None:
                     continue
@@ -277,9 +283,62 @@ class Engine:
         return self._route_facts[key]
 
     def _analyse_route(self, net: Net, table: RouteTable, route: Route) -> RouteFacts:
-        facts = RouteFacts()
         if self.duplicate_of(table, route) is not None:
-            return facts  # an earlier route of the same destination always wins: ROUTE006's concern
+            return RouteFacts()  # an earlier route of the same destination always wins: ROUTE006's concern
+        if self.exact_routes:
+            return self._analyse_route_atoms(net, table, route)
+        return self._analyse_route_solver(net, table, route)
+
+    def _covering(self, net: Net, table: RouteTable, route: Route) -> list[Block | Route]:
+        """What takes every address of a never-selected route: local blocks and more specific routes."""
+        version = route.destination.version
+        local = [b for b in self.topo.local_blocks(net) if b.version == version]
+        specific = [r for r in table.routes if r.destination.version == version
+                    and r.destination.prefixlen > route.destination.prefixlen
+                    and r.destination.overlaps(route.destination)]
+        # Cross-check the proof with independent address arithmetic.
+        covered = netaddr.IPSet([b.network for b in local] + [r.destination.network for r in specific])
+        if route.destination.network not in covered:
+            raise Disagreement(f"route {route.destination} in {table.name}: proved never selected, but the "
+                               "address arithmetic finds it selected")
+        return [b for b in local if b.overlaps(route.destination)] + specific
+
+    def _analyse_route_atoms(self, net: Net, table: RouteTable, route: Route) -> RouteFacts:
+        facts = RouteFacts()
+        version = route.destination.version
+        atoms = list(self.atlas.route_map(net, table, version).within(route.destination.first,
+                                                                      route.destination.last))
+        selected = [a for a in atoms if a.choice is route]
+        if not selected:
+            facts.never_selected = True
+            facts.covering = self._covering(net, table, route)
+            return facts
+        if self.sim.select_route(net, table, version, selected[0].low) is not route:
+            raise Disagreement(f"route {route.destination} in {table.name}: the atoms select it for "
+                               f"{address_text(selected[0].low, version)}, the simulator does not")
+        if route.target != "peering":
+            return facts
+        local = next((a for a in atoms if a.choice == LOCAL), None)
+        if local is not None:
+            if not isinstance(self.sim.select_route(net, table, version, local.low), Block):
+                raise Disagreement(f"route {route.destination}: the local route taking "
+                                   f"{address_text(local.low, version)} is not reproduced")
+            facts.local_override = local.low
+        peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
+        peer = self.topo.other_net(peering, net) if peering else None
+        if peer is not None:
+            found = next((x for a in selected if (x := outside(a.low, a.high, peer.blocks, version)) is not None),
+                         None)
+            if found is not None:
+                if self.sim.select_route(net, table, version, found) is not route or any(
+                        b.contains(found, version) for b in peer.blocks):
+                    raise Disagreement(f"route {route.destination}: {address_text(found, version)} outside net "
+                                       f"{peer.name} is not reproduced")
+                facts.outside_peer = found
+        return facts
+
+    def _analyse_route_solver(self, net: Net, table: RouteTable, route: Route) -> RouteFacts:
+        facts = RouteFacts()
         version = route.destination.version
         questions = self.queries[version]
         answer = self._ask(questions.route_selectable(net, table, route))
@@ -287,18 +346,9 @@ class Engine:
             facts.undecided.append(Undecided(f"whether route {route.destination} is ever selected",
                                              answer.reason or ""))
             return facts
-        local = [b for b in self.topo.local_blocks(net) if b.version == version]
         if answer.status == "unsat":
-            specific = [r for r in table.routes if r.destination.version == version
-                        and r.destination.prefixlen > route.destination.prefixlen
-                        and r.destination.overlaps(route.destination)]
-            # Cross-check the proof with independent address arithmetic.
-            covered = netaddr.IPSet([b.network for b in local] + [r.destination.network for r in specific])
-            if route.destination.network not in covered:
-                raise Disagreement(f"route {route.destination} in {table.name}: the solver proves it never "
-                                   "selected, the address arithmetic does not")
             facts.never_selected = True
-            facts.covering = [b for b in local if b.overlaps(route.destination)] + specific
+            facts.covering = self._covering(net, table, route)
             return facts
         chosen = answer.values["dst"]  # type: ignore[index]
         if self.sim.select_route(net, table, version, chosen) is not route:
@@ -353,6 +403,45 @@ class Engine:
         peer = self.topo.other_net(peering, net) if peering else None
         if peer is None or self.topo.state(peering) != "active":  # type: ignore[arg-type]
             return None, []
+        if self.exact_routes:
+            return self._missing_way_back_atoms(net, table, route, peer), []
+        return self._missing_way_back_solver(net, table, route, peer)
+
+    def _missing_way_back_atoms(self, net: Net, table: RouteTable, route: Route, peer: Net) -> MissingWayBack | None:
+        version = route.destination.version
+        selected = [a for a in self.atlas.route_map(net, table, version).within(
+            route.destination.first, route.destination.last) if a.choice is route]
+        for subnet in self.topo.subnets_using(table):
+            home_blocks = [b for b in subnet.blocks if b.version == version]
+            if not home_blocks:
+                continue
+            for peer_subnet in peer.subnets:
+                reaches = any(inside(max(a.low, b.first), min(a.high, b.last), peer.blocks, version) is not None
+                              for a in selected for b in peer_subnet.blocks
+                              if b.version == version and b.first <= a.high and b.last >= a.low)
+                if not reaches:
+                    continue
+                peer_table = self.topo.table_of(peer_subnet)
+                back_map = self.atlas.route_map(peer, peer_table, version)
+                for block in home_blocks:
+                    for atom in back_map.within(block.first, block.last):
+                        if self._atom_carries(peer, atom.choice) is net:
+                            continue
+                        address = atom.low
+                        if self._carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
+                            raise Disagreement(f"the route back from {peer_subnet.name} to "
+                                               f"{address_text(address, version)}: missing for the atoms, present "
+                                               "for the simulator")
+                        return MissingWayBack(subnet, peer_subnet, peer_table, address)
+        return None
+
+    def _atom_carries(self, net: Net, choice) -> Net | None:
+        if choice == LOCAL:
+            return net
+        return self._carries_to(net, choice)
+
+    def _missing_way_back_solver(self, net: Net, table: RouteTable, route: Route, peer: Net
+                                 ) -> tuple[MissingWayBack | None, list[Undecided]]:
         version = route.destination.version
         questions = self.queries[version]
         undecided: list[Undecided] = []
@@ -421,6 +510,11 @@ class Engine:
         earlier = order[: order.index(entry)]
         if not earlier:
             return None, []
+        if self.exact_routes:
+            if not acl_entry_shadowed(entry, earlier):
+                return None, []
+            return [e for e in earlier if acl_entry_shadowed(entry, [e]) is not None
+                    and _overlap(entry, e)], []
         questions = self.queries[entry.block.version]
         free = self._ask(questions.acl_entry_matches(entry, earlier, excluded=True))
         if free.status == "unknown":
@@ -430,6 +524,20 @@ class Engine:
         shadowing = [e for e in earlier
                      if self._ask(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"]
         return shadowing, []
+
+
+def _overlap(entry: AclRule, other: AclRule) -> bool:
+    """Whether two ACL entries match a packet in common (names the entries that shadow)."""
+    from .atoms import entry_box
+
+    (a1, a2), protos_a, (p1, p2) = entry_box(entry)
+    (b1, b2), protos_b, (q1, q2) = entry_box(other)
+    if entry.block.version != other.block.version or a2 < b1 or b2 < a1:
+        return False
+    common = [(max(x1, y1), min(x2, y2)) for x1, x2 in protos_a for y1, y2 in protos_b if max(x1, y1) <= min(x2, y2)]
+    ported = any(lo <= p <= hi for lo, hi in common for p in (6, 17))
+    unported = any(not (lo == hi and lo in (6, 17)) for lo, hi in common)
+    return (ported and max(p1, q1) <= min(p2, q2)) or (unported and p1 == 0 and q1 == 0)
 
 
 def _packet(version: int, values: dict[str, int]) -> Packet:

@@ -31,17 +31,6 @@ from .verify import Disagreement, Engine
 WHY = Span("<why>", 1, 1, 1, 1)
 
 
-def add_why_command(commands, parents) -> None:
-    from .cli import add_paths
-
-    why = commands.add_parser("why", parents=parents, help="why SRC can or cannot reach DST, and the fix")
-    why.add_argument("source", metavar="SRC", help="a vm")
-    why.add_argument("destination", metavar="DST", help="a vm or an address")
-    add_paths(why)
-    why.add_argument("--proto", default="tcp", help="tcp (default), udp, icmp, all or a protocol number")
-    why.add_argument("--port", type=int, help="destination port (default: any port)")
-    why.add_argument("--fix", action="store_true", help="write the minimal repair into the files")
-    why.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
 @dataclass
@@ -256,4 +245,4 @@ def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now
     return 0
 
 
-__all__ = ["add_why_command", "run_why", "answer_why", "SourceFile"]
+__all__ = ["run_why", "answer_why", "SourceFile"]
