@@ -146,6 +146,17 @@ def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
             f"structural errors ({', '.join(blocking)}); fix them first",
             first.span))
     else:
+        jobs = context.options.get("jobs", 1)
+        if jobs > 1 and len(model.assertions) > 1:
+            try:
+                context.engine.prove_in_parallel(list(model.assertions), jobs)
+            except Exception as exc:  # noqa: BLE001 - a disagreement is reported below, like any other
+                from .verify import Disagreement
+
+                if not isinstance(exc, Disagreement):
+                    raise
+                diagnostics.append(Diagnostic("INTERNAL001", "error", f"internal error in an assertion: the solver "
+                                              f"and the simulator disagree: {exc}", exc.span or model.assertions[0].span))
         for rule in semantic:
             diagnostics.extend(_run(rule, context))
     return Report(sort_diagnostics(diagnostics), _verdicts(context))

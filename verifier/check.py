@@ -56,7 +56,8 @@ def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
 
 def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
     """Read and build; raise InputError when the input cannot be read."""
-    sources = read_sources(select_files(paths, config.exclude))
+    limit = config.max_file_mb * 1048576 if config.max_file_mb else None
+    sources = read_sources(select_files(paths, config.exclude), limit)
     model, findings = build(sources)
     if config.provider and model.providers and model.providers[0].name != config.provider:
         first = model.providers[0]
@@ -70,14 +71,15 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
     return sources, model, findings
 
 
-def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None) -> CheckResult:
+def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None,
+              jobs: int = 1) -> CheckResult:
     try:
         sources, model, build_findings = load_model(paths, config)
     except InputError as exc:
         return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
     texts = {s.path: s.text for s in sources}
     limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
-    report = run_rules(model, now, build_findings, {"limits": limits})
+    report = run_rules(model, now, build_findings, {"limits": limits, "jobs": jobs})
     diagnostics = [_with_severity(d, config) for d in report.diagnostics]
     skipped = {r.code for r in registry() if r.stage == "semantic"} if any(
         d.code == "CHECK001" for d in diagnostics) else set()

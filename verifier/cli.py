@@ -58,6 +58,11 @@ def _whole(text: str) -> int:
     return int(text)
 
 
+def _jobs(text: str) -> int:
+    count = _whole(text)
+    return count or (os.cpu_count() or 1)
+
+
 def _codes(text: str) -> tuple[str, ...]:
     codes = tuple(c.strip() for c in text.split(",") if c.strip())
     known = known_codes()
@@ -93,6 +98,8 @@ def make_parser() -> argparse.ArgumentParser:
     model.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     model.add_argument("--provider", choices=PROVIDERS, help="the provider when the model declares none")
     model.add_argument("--exclude", action="append", metavar="GLOB", help="leave out matching files")
+    model.add_argument("--max-file-size", type=_whole, metavar="MB",
+                       help="refuse files larger than this (default 16 MiB)")
 
     verify = _Parser(add_help=False)
     verify.add_argument("--now", type=_timestamp, default=None,
@@ -115,6 +122,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record today's findings in FILE (and exit 0)")
+    check.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
+                       help="prove assertions in N processes (default 1; 0: one per core)")
 
     stats = commands.add_parser("stats", parents=[model], help="parse and build only; count what was read")
     add_paths(stats)
@@ -160,6 +169,8 @@ def make_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser("gen", help="write a synthetic estate (for benchmarks and trials)")
     gen.add_argument("--nets", type=int, required=True, help="how many nets (1 to 8192)")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_argument("--assertions", type=float, default=0.5, metavar="K",
+                     help="assertions per spoke net (default 0.5)")
     gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created)")
     return parser
 
@@ -211,7 +222,7 @@ def _main(argv: Sequence[str] | None) -> int:
         module = importlib.import_module(f"verifier.{COMMAND_MODULES[args.command]}")
         return getattr(module, f"run_{args.command}")(args, config)
     now = args.now or datetime.now(timezone.utc)
-    result = run_check(paths, config, now, args.baseline)
+    result = run_check(paths, config, now, args.baseline, args.jobs)
     if args.write_baseline is not None and result.readable:
         from .baseline import write
 
@@ -238,7 +249,7 @@ def configuration(args: argparse.Namespace) -> Config:
         select=getattr(args, "select", None), ignore=getattr(args, "ignore", None),
         severity=tuple(sorted(severity.items())), provider=args.provider,
         fail_on=getattr(args, "fail_on", None), timeout=getattr(args, "timeout", None),
-        rlimit=getattr(args, "rlimit", None),
+        rlimit=getattr(args, "rlimit", None), max_file_mb=getattr(args, "max_file_size", None),
         exclude=tuple(config.exclude) + tuple(args.exclude or ()) or None,
     )
 
@@ -263,11 +274,14 @@ def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
     if fmt != "text":
         sys.stdout.write(render(result, fmt))
         return EXIT_INPUT
+    from .parse import MAX_FILE_BYTES
+
     texts = {}
     for d in result.diagnostics:
         try:
-            with open(d.span.file, encoding="utf-8", errors="replace") as handle:
-                texts[d.span.file] = handle.read()
+            if os.path.getsize(d.span.file) <= MAX_FILE_BYTES:  # an excerpt is not worth reading a huge file
+                with open(d.span.file, encoding="utf-8", errors="replace") as handle:
+                    texts[d.span.file] = handle.read()
         except OSError:
             pass
     result.sources = texts

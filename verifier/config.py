@@ -31,6 +31,7 @@ class Config:
     rlimit: int | None = None
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    max_file_mb: int | None = None  # command line only: the size limit of one file
     source: str | None = None  # the file it was read from
     # Where each key was written, for messages (key -> span)
     spans: dict[str, Span] = field(default_factory=dict, compare=False)

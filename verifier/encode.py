@@ -394,12 +394,21 @@ class ReachQueries:
     def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:
         return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified, self.preferences)
 
+    def impossible(self) -> bool:
+        """No packet of any kind completes the connection: the routes alone rule it out."""
+        return z3.is_false(z3.simplify(self.forward)) or z3.is_false(z3.simplify(self.back))
+
     def violation(self) -> Query:
         """A connection of the kind, from a client port, that fails."""
         return self._query(self.client, z3.Not(z3.And(self.forward, self.back)))
 
     def success(self) -> Query:
         return self._query(self.client, self.forward, self.back)
+
+    def violation_at(self, protocol: int, dport: int) -> Query:
+        """A client port for which the connection to this protocol and port fails."""
+        return self._query(self.client, self.pkt.proto == protocol, self.pkt.dport == dport,
+                           z3.Not(z3.And(self.forward, self.back)))
 
     def some_port_for_every_client(self) -> Query:
         """A protocol and destination port that work from every client source port."""

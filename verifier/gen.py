@@ -36,7 +36,7 @@ def _host(i: int, s: int, h: int) -> str:
     return f"10.{value // 256}.{value % 256}.{10 + h}"
 
 
-def generate(nets: int, seed: int) -> tuple[dict[str, str], list[str]]:
+def generate(nets: int, seed: int, assertions_per_net: float = 0.5) -> tuple[dict[str, str], list[str]]:
     """The files of an estate (name -> text) and the list of planted problems."""
     rng = random.Random(seed)
     accounts = [f"{100000000000 + a}" for a in range(max(1, nets // 50))]
@@ -70,7 +70,9 @@ def generate(nets: int, seed: int) -> tuple[dict[str, str], list[str]]:
     for i in range(nets):
         lines = _net(rng, i, i in hubs, peers[i], account[i], regions[hub_of[i] % len(regions)], planted, nets)
         texts.setdefault(f"nets-{i // NETS_PER_FILE:03}.peer", []).extend(lines)
-        if i not in hubs and rng.random() < 0.5:
+        for _ in range(int(assertions_per_net) + (rng.random() < assertions_per_net % 1)):
+            if i in hubs:
+                break
             if rng.random() < 0.6:
                 assertions.append(f"assert reach n{i}-vm0 -> n{hub_of[i]}-vm0 tcp 443")
             else:
@@ -153,7 +155,7 @@ def run_gen(args, config=None) -> int:
     if not 1 <= args.nets <= 8192:
         print("peerproof: error: --nets must be from 1 to 8192", file=sys.stderr)
         return 2
-    files, planted = generate(args.nets, args.seed)
+    files, planted = generate(args.nets, args.seed, args.assertions)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

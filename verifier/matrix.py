@@ -51,7 +51,7 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
             assertion = Assertion("reach", Endpoint(Ref(x, SPAN), None, SPAN), Endpoint(Ref(y, SPAN), None, SPAN),
                                   Protocol(protocol if protocol is not None else -1, SPAN),
                                   Ports(port, port, SPAN) if port is not None else None, SPAN)
-            row.append(engine.check_assertion(assertion).status)
+            row.append(engine.check_assertion(assertion, witness=False).status)
         cells.append(row)
     from .model import protocol_name
 

@@ -131,6 +131,7 @@ def _protocol_matches(number: int, packet: Packet) -> bool:
 class Simulator:
     def __init__(self, topology: Topology):
         self.topo = topology
+        self._lpm: dict[tuple[str, int], tuple[list[int], dict[tuple[int, int], Route]]] = {}
 
     # --- filters ----------------------------------------------------------------
     def _group_rule_matches(self, rule: GroupRule, packet: Packet, peer_address: int) -> bool:
@@ -187,16 +188,32 @@ class Simulator:
 
     # --- routing ----------------------------------------------------------------
     def select_route(self, net: Net, table, version: int, address: int) -> Route | Block | None:
-        """The route a table selects for an address: a local block, a declared route, or None."""
+        """The route a table selects for an address: a local block, a declared route, or None.
+
+        Longest prefix match the classic way: one hash table of (length, network) per
+        table, probed from the longest length down; the first declared route of a
+        destination wins.
+        """
         for block in self.topo.local_blocks(net):
             if _block_holds(block, version, address):
                 return block
-        best: Route | None = None
-        for route in (table.routes if table else ()):
-            if _block_holds(route.destination, version, address):
-                if best is None or route.destination.prefixlen > best.destination.prefixlen:
-                    best = route
-        return best
+        if table is None:
+            return None
+        key = (table.name, version)
+        if key not in self._lpm:
+            index: dict[tuple[int, int], Route] = {}
+            for route in table.routes:
+                if route.destination.version == version:
+                    index.setdefault((route.destination.prefixlen, route.destination.first), route)
+            self._lpm[key] = (sorted({length for length, _ in index}, reverse=True), index)
+        lengths, index = self._lpm[key]
+        width = 32 if version == 4 else 128
+        for length in lengths:
+            network = address & ~((1 << (width - length)) - 1) & ((1 << width) - 1)
+            found = index.get((length, network))
+            if found is not None:
+                return found
+        return None
 
     def walk(self, source: Vm, packet: Packet, trace: Trace, egress_groups: bool = True,
              ingress_groups: bool = True) -> Trace:

@@ -26,8 +26,14 @@ DEFAULT_TIMEOUT_MS = 10_000
 # reproducible in CI. Sized well above what the fixtures need (< 1e6).
 DEFAULT_RLIMIT = 50_000_000
 
+# Z3's own memory ceiling, in MB: a query that would need more gives up (memout,
+# an `unknown`) instead of taking the machine down with it; 2 GiB leaves room
+# for the rest of a large check on a small CI runner.
+MEMORY_MAX_MB = 2048
+
 z3.set_param("smt.random_seed", SEED)
 z3.set_param("sat.random_seed", SEED)
+z3.set_param("memory_max_size", MEMORY_MAX_MB)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,10 @@ class Solver:
         if self.limits.rlimit:
             solver.set("rlimit", self.limits.rlimit)
         solver.add(formula)
-        result = solver.check()
+        try:
+            result = solver.check()
+        except z3.Z3Exception as exc:  # out of memory, or cancelled: never a verdict
+            return Answer("unknown", reason=f"the solver gave up: {exc}")
         if result == z3.sat:
             model = solver.model()
             values = {name: model.eval(var, model_completion=True).as_long() for name, var in query.variables.items()}

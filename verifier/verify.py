@@ -103,6 +103,9 @@ class Engine:
         self.exact_routes = exact_routes
         self._route_facts: dict[tuple[str, int], RouteFacts] = {}
         self.results: dict[int, tuple[Assertion, AssertionResult]] = {}
+        self._first_routes: dict[str, dict[tuple[int, int, int], Route]] = {}
+        self._witness_wanted = True
+        self._last_port: tuple[int, int] | None = None  # the last proved (protocol, port): tried first
 
     @cached_property
     def queries(self) -> dict[int, Queries]:
@@ -124,7 +127,34 @@ class Engine:
                 raise
         return self.results[key][1]
 
-    def check_assertion(self, assertion: Assertion) -> AssertionResult:
+    def prove_in_parallel(self, assertions: list[Assertion], jobs: int) -> None:
+        """Decide `assertions` in `jobs` worker processes; the results land in `self.results`.
+
+        Each worker takes every `jobs`-th assertion (round robin keeps the load even)
+        and builds its own engine; results are merged by position, so the output
+        does not depend on `jobs`. A disagreement in a worker is raised here.
+        """
+        import multiprocessing
+
+        global _WORK
+        _WORK = (self.model, self.topo.now, self.solver.limits, self.exact_routes, assertions)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        if method is None:  # no fork on this platform: decide them here, one by one
+            for assertion in assertions:
+                self.assertion_result(assertion)
+            return
+        with multiprocessing.get_context(method).Pool(jobs) as pool:
+            shares = pool.map(_prove_share, [(k, jobs) for k in range(jobs)])
+        for share in shares:
+            for index, outcome in share:
+                if isinstance(outcome, Disagreement):
+                    raise Disagreement(str(outcome), assertions[index].span)
+                self.results[id(assertions[index])] = (assertions[index], outcome)
+
+    def check_assertion(self, assertion: Assertion, witness: bool = True) -> AssertionResult:
+        """Prove or refute an assertion. Without `witness` (the matrix), a refuted `reach`
+        carries no counterexample, which saves the search for a telling one."""
+        self._witness_wanted = witness
         sources = self.topo.endpoint_vms(assertion.source)
         targets = self.topo.endpoint_vms(assertion.destination)
         if not sources or not targets:
@@ -213,7 +243,23 @@ class Engine:
         questions = self.queries[version].reach(source, target, src, dst, protocol, assertion.ports)
         pair = f"{source.name} -> {target.name} ({address_text(dst, version)})"
         some_port = assertion.ports is None and protocol not in _UNPORTED
+        if questions.impossible() and not self._witness_wanted:
+            return AssertionResult("refuted", f"{pair}: the routes allow no connection")
+        if questions.impossible():
+            return self._refute(assertion, source, target, version, questions.telling_failures(), some_port)
         if some_port:
+            # Cheap first: a candidate port (the last witness, else one that works for some client
+            # port), then a proof that no client port fails at it. The quantified query decides
+            # only what these leave open.
+            for attempt in ("last", "found"):
+                if attempt == "last":
+                    candidate = self._last_port
+                else:
+                    found = self._ask(questions.success())
+                    candidate = (found.values["proto"], found.values["dport"]) if found.status == "sat" else None  # type: ignore[index]
+                if candidate and self._ask(questions.violation_at(*candidate)).status == "unsat":
+                    values = {"src": src, "dst": dst, "proto": candidate[0], "dport": candidate[1], "sport": 0}
+                    return self._confirm(assertion, source, target, version, values, pair)
             answer = self._ask(questions.some_port_for_every_client())
             if answer.status == "sat":
                 return self._confirm(assertion, source, target, version, answer.values, pair)  # type: ignore[arg-type]
@@ -226,6 +272,8 @@ class Engine:
                 return AssertionResult("unknown" if success.status == "unknown" else "proved", pair)
         if answer.status == "unknown":
             return AssertionResult("unknown", f"{pair}: {answer.reason}")
+        if not self._witness_wanted:
+            return AssertionResult("refuted", f"{pair}: no connection of the kind works")
         return self._refute(assertion, source, target, version, questions.telling_failures(), some_port)
 
     def _confirm(self, assertion: Assertion, source: Vm, target: Vm, version: int, values: dict[str, int],
@@ -239,6 +287,7 @@ class Engine:
             if not connection.ok:
                 raise Disagreement(f"{assertion_text(assertion)}: the solver proves {pair}, the simulator fails "
                                    f"{packet.describe()} ({_connection_fate(connection)})")
+        self._last_port = (protocol, dport)
         witness = {"source_vm": source.name, "destination_vm": target.name,
                    "source": address_text(values["src"], version), "destination": address_text(values["dst"], version),
                    "protocol": protocol_name(protocol), "destination_port": dport}
@@ -385,16 +434,17 @@ class Engine:
             raise Disagreement(f"{what}: the solver's witness {address} is not reproduced by the simulator")
         return address
 
-    @staticmethod
-    def duplicate_of(table: RouteTable, route: Route) -> Route | None:
-        """An earlier route of `table` with the same destination, if any."""
-        key = (route.destination.version, route.destination.first, route.destination.prefixlen)
-        for other in table.routes:
-            if other is route:
-                return None
-            if (other.destination.version, other.destination.first, other.destination.prefixlen) == key:
-                return other
-        return None
+    def duplicate_of(self, table: RouteTable, route: Route) -> Route | None:
+        """An earlier route of `table` with the same destination, if any (indexed once per table)."""
+        if table.name not in self._first_routes:
+            first: dict[tuple[int, int, int], Route] = {}
+            for other in table.routes:
+                first.setdefault((other.destination.version, other.destination.first, other.destination.prefixlen),
+                                 other)
+            self._first_routes[table.name] = first
+        earlier = self._first_routes[table.name][
+            (route.destination.version, route.destination.first, route.destination.prefixlen)]
+        return None if earlier is route else earlier
 
     def missing_way_back(self, net: Net, table: RouteTable, route: Route
                          ) -> tuple[MissingWayBack | None, list[Undecided]]:
@@ -524,6 +574,22 @@ class Engine:
         shadowing = [e for e in earlier
                      if self._ask(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"]
         return shadowing, []
+
+
+_WORK: tuple | None = None  # what forked workers inherit: (model, now, limits, exact_routes, assertions)
+
+
+def _prove_share(share: tuple[int, int]) -> list[tuple[int, AssertionResult | Disagreement]]:
+    offset, step = share
+    model, now, limits, exact, assertions = _WORK  # type: ignore[misc]
+    engine = Engine(model, now, limits, exact)
+    out: list[tuple[int, AssertionResult | Disagreement]] = []
+    for index in range(offset, len(assertions), step):
+        try:
+            out.append((index, engine.check_assertion(assertions[index])))
+        except Disagreement as exc:
+            out.append((index, Disagreement(str(exc))))
+    return out
 
 
 def _overlap(entry: AclRule, other: AclRule) -> bool:

@@ -1,0 +1,160 @@
+"""peerproof benchmarks: time and peak memory against estate size. Not a test: a measurement.
+
+    python benchmarks/run.py [--sizes 10,100,1000,5000] [--repeat 3] [--out benchmarks/results]
+
+Generates estates with `peerproof gen` (seed 0), then runs, each in a fresh
+process (the way a user runs it): `stats` (parse and build), `check` with a
+cold parse cache and with a warm one, and `check --jobs 2` on an
+assertion-heavy estate; in-process, on a loaded model: `why` queries (what the
+shell answers) and `matrix`. Wall time is the median of --repeat runs; peak
+memory is the child's maximum resident set size. Writes results.json,
+results.md (the table the README quotes) and results.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-21T12:00:00Z"
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in MiB, exit code) of one peerproof process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "verifier.cli", *args], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+
+
+def measure(args: list[str], repeat: int, env=None) -> dict:
+    runs = [run(args, env) for _ in range(repeat)]
+    return {"seconds": round(statistics.median(r[0] for r in runs), 3), "peak_mib": max(r[1] for r in runs),
+            "exit": runs[0][2]}
+
+
+def in_process(estate: Path, queries: int) -> dict:
+    """`why` on a loaded model (the shell's case): load once, then time each query."""
+    sys.path.insert(0, str(ROOT))
+    from verifier.check import load_model
+    from verifier.config import Config
+    from verifier.why import answer_why
+
+    now = datetime.fromisoformat(NOW)
+    sources, model, _ = load_model([str(estate)], Config())
+    texts = {s.path: s.text for s in sources}
+    vms = [vm.name for vm in model.vms()]
+    pairs = [(vms[(i * 37) % len(vms)], vms[(i * 101 + 13) % len(vms)]) for i in range(queries)]
+    answer_why(model, texts, now, *pairs[0], 6, 443, repair=False)  # warm the solver and the route maps
+    times = []
+    for source, target in pairs:
+        if source == target:
+            continue
+        start = time.perf_counter()
+        answer_why(model, texts, now, source, target, 6, 443, repair=False)
+        times.append(time.perf_counter() - start)
+    return {"why_ms_median": round(1000 * statistics.median(times), 1), "why_ms_max": round(1000 * max(times), 1),
+            "queries": len(times)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,1000,5000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
+    cache = {"PEERPROOF_CACHE_DIR": str(work / "cache")}
+    rows = []
+    for n in sizes:
+        estate = work / f"estate-{n}"
+        subprocess.run([sys.executable, "-m", "verifier.cli", "gen", "--nets", str(n), "-o", str(estate)],
+                       cwd=ROOT, check=True, capture_output=True)
+        repeat = args.repeat if n <= 1000 else 1
+        row = {"nets": n}
+        row["stats"] = measure(["stats", str(estate)], repeat, {"PEERPROOF_NO_CACHE": "1"})
+        row["check_cold"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat,
+                                    {"PEERPROOF_NO_CACHE": "1"})
+        run(["check", "--isolated", "--now", NOW, str(estate)], cache)  # fill the cache
+        row["check_warm"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cache)
+        if n <= 1000:
+            row["why"] = in_process(estate, 20)
+        if n <= 100:
+            row["matrix"] = measure(["matrix", "--isolated", "--now", NOW, str(estate)], 1, cache)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    heavy = work / "assertion-heavy"
+    subprocess.run([sys.executable, "-m", "verifier.cli", "gen", "--nets", "100", "--assertions", "16", "-o",
+                    str(heavy)], cwd=ROOT, check=True, capture_output=True)
+    run(["check", "--isolated", "--now", NOW, str(heavy)], cache)
+    jobs = {str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], args.repeat, cache)
+            for j in (1, 2)}
+    pre_commit = work / "estate-20"
+    subprocess.run([sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "-o", str(pre_commit)], cwd=ROOT,
+                   check=True, capture_output=True)
+    run(["check", "--isolated", "--now", NOW, str(pre_commit)], cache)
+    twenty = {"cold": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}),
+              "warm": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, cache)}
+    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()},
+               "sizes": rows, "twenty_nets": twenty, "jobs": jobs}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "results.md").write_text(table(results))
+    plot(results, args.out / "results.png")
+    print(table(results))
+    return 0
+
+
+def table(results: dict) -> str:
+    lines = ["| nets | stats (parse, build) | check, cold cache | check, warm cache | peak memory | why on a "
+             "loaded model (median / max) |", "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in results["sizes"]:
+        why = row.get("why")
+        why_text = f"{why['why_ms_median']} / {why['why_ms_max']} ms" if why else "-"
+        lines.append(f"| {row['nets']:,} | {row['stats']['seconds']} s | {row['check_cold']['seconds']} s | "
+                     f"{row['check_warm']['seconds']} s | {row['check_cold']['peak_mib']} MiB | {why_text} |")
+    twenty, jobs = results["twenty_nets"], results["jobs"]
+    lines.append("")
+    lines.append(f"20 nets (pre-commit): check {twenty['warm']['seconds']} s with a warm cache, "
+                 f"{twenty['cold']['seconds']} s cold (median of 5, process start included).")
+    speedup = jobs["1"]["seconds"] / jobs["2"]["seconds"]
+    lines.append(f"Assertion-heavy estate (100 nets, 16 assertions a spoke net): check --jobs 1 "
+                 f"{jobs['1']['seconds']} s, --jobs 2 {jobs['2']['seconds']} s ({speedup:.2f}x).")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plot (pip install matplotlib)", file=sys.stderr)
+        return
+    nets = [r["nets"] for r in results["sizes"]]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for key, label in (("stats", "stats"), ("check_cold", "check (cold cache)"), ("check_warm", "check (warm)")):
+        left.plot(nets, [r[key]["seconds"] for r in results["sizes"]], marker="o", label=label)
+    left.set(xscale="log", yscale="log", xlabel="nets", ylabel="seconds (wall)", title="time")
+    left.legend()
+    right.plot(nets, [r["check_cold"]["peak_mib"] for r in results["sizes"]], marker="o", color="tab:red")
+    right.set(xscale="log", xlabel="nets", ylabel="MiB", title="peak memory of check")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

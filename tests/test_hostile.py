@@ -1,0 +1,92 @@
+"""Hostile inputs: each gets a result or a clear error, within bounded time and memory.
+
+The timeouts here guard against hangs (a run that never ends fails the test);
+they are not performance measurements, which live in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+LIMIT_S = 240  # a hang guard, far above what each case needs
+MEMORY_MB = 2048  # no case may need more
+
+
+def peerproof(*args: str) -> subprocess.CompletedProcess:
+    """Run peerproof in a child with a memory ceiling; return its result."""
+    limit = MEMORY_MB * 1024 * 1024
+
+    def ceiling():  # runs in the child: an address-space limit makes a blow-up fail, not swap
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit * 2, limit * 2))
+
+    return subprocess.run([sys.executable, "-m", "verifier.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=LIMIT_S, preexec_fn=ceiling if os.name == "posix" else None)
+
+
+def assert_clean(result: subprocess.CompletedProcess, codes=(0, 1, 2)) -> None:
+    assert result.returncode in codes, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_50_megabyte_file_is_refused_clearly(tmp_path):
+    big = tmp_path / "big.peer"
+    line = "# " + "x" * 98 + "\n"
+    with big.open("w") as handle:
+        for _ in range(500_000):
+            handle.write(line)
+    result = peerproof("check", "--isolated", str(big))
+    assert_clean(result, (2,))
+    assert "big.peer:1:1: error PARSE003 file is 48.2 MiB, over the limit of 16 MiB a file" in result.stderr
+
+
+def test_a_100000_character_line(tmp_path):
+    path = tmp_path / "line.peer"
+    path.write_text("net a { cidr 10.0.0.0/16 " + "  " * 50_000 + "subnet s { cidr 10.0.1.0/24 } }\n# " + "y" * 100_000
+                    + "\nnet b " + "{" + "z" * 100_000 + "\n")
+    result = peerproof("check", "--isolated", str(path))
+    assert_clean(result, (2,))
+    assert "error PARSE001" in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 400  # the excerpt is cut, not dumped
+
+
+def test_10000_nested_braces(tmp_path):
+    path = tmp_path / "nested.peer"
+    path.write_text("net a " + "{ " * 10_000 + "}" * 10_000 + "\n")
+    result = peerproof("check", "--isolated", str(path))
+    assert_clean(result, (2,))
+    assert "nested.peer:1:9: error PARSE001 syntax error: unexpected '{'" in result.stderr
+
+
+def test_100000_routes_in_one_table(tmp_path):
+    path = tmp_path / "routes.peer"
+    routes = "".join(f"    route 172.{16 + i // 65536}.{(i // 256) % 256}.{i % 256}/32 via gateway vpn-1\n"
+                     for i in range(100_000))
+    path.write_text("net a {\n  cidr 10.0.0.0/16\n  route-table big {\n    route 172.16.0.0/12 drop\n" + routes
+                    + "  }\n}\n")
+    result = peerproof("check", "--isolated", "--select", "ROUTE", str(path))
+    assert_clean(result)
+    assert "1 file checked" in result.stdout
+
+
+def test_names_of_10000_characters(tmp_path):
+    name = "n" * 10_000
+    path = tmp_path / "names.peer"
+    path.write_text(f"net {name} {{ cidr 10.0.0.0/16 }}\nnet {name} {{ cidr 10.1.0.0/16 }}\n")
+    result = peerproof("check", "--isolated", str(path))
+    assert_clean(result, (1,))
+    assert "error NAME002 duplicate name" in result.stdout
+
+
+@pytest.mark.parametrize("rlimit", ["1", "50"])
+def test_exhausted_solver_is_unknown_not_a_pass(rlimit):
+    result = peerproof("check", "--isolated", "--rlimit", rlimit, "--now", "2026-11-21T12:00:00Z",
+                       str(ROOT / "fixtures" / "models" / "aws-two-vpcs.peer"))
+    assert_clean(result, (1,))
+    assert "error REACH003" in result.stdout and "assertions: 2 unknown" in result.stdout
