@@ -52,6 +52,9 @@ class PeerShell(cmd.Cmd):
             return False
         self.model, self.sources = model, {s.path: s.text for s in sources}
         self.engine = Engine(model, self.now, self.limits)
+        import gc
+
+        gc.freeze()  # the model lives as long as the session: keep it out of the collector's scans
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
         self._say(f"loaded {len(model.nets)} nets, {sum(1 for _ in model.vms())} vms, {len(model.peerings)} "
                   f"peerings from {len(sources)} file(s); {errors} error(s). Type help, or a command; tab completes.")
@@ -237,6 +240,9 @@ def run_shell(args, config) -> int:
 
     now = args.now or datetime.now(timezone.utc)
     limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    import gc
+
+    gc.enable()  # a long session: collect as usual, but never rescan the loaded model
     shell = PeerShell(args.paths or list(config.paths), config, now, limits)
     if not shell.load() and shell.model is None and not sys.stdin.isatty():
         return 2
