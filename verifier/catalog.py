@@ -147,19 +147,28 @@ def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
             first.span))
     else:
         jobs = context.options.get("jobs", 1)
+        started = None
         if jobs > 1 and len(model.assertions) > 1:
-            try:
-                context.engine.prove_in_parallel(list(model.assertions), jobs)
-            except Exception as exc:  # noqa: BLE001 - a disagreement is reported below, like any other
-                from .verify import Disagreement
-
-                if not isinstance(exc, Disagreement):
-                    raise
-                diagnostics.append(Diagnostic("INTERNAL001", "error", f"internal error in an assertion: the solver "
-                                              f"and the simulator disagree: {exc}", exc.span or model.assertions[0].span))
+            started = context.engine.start_parallel_proofs(list(model.assertions), jobs)
         for rule in semantic:
+            if started is not None and rule.code.startswith("REACH"):
+                diagnostics.extend(_collect(context, started))
+                started = None
             diagnostics.extend(_run(rule, context))
     return Report(sort_diagnostics(diagnostics), _verdicts(context))
+
+
+def _collect(context: Context, started) -> list[Diagnostic]:
+    """Wait for the parallel proofs; a disagreement in one is an internal error, like any other."""
+    from .verify import Disagreement
+
+    try:
+        context.engine.finish_parallel_proofs(started)
+    except Disagreement as exc:
+        span = exc.span or context.model.assertions[0].span
+        return [Diagnostic("INTERNAL001", "error", f"internal error in an assertion: the solver and the simulator "
+                           f"disagree: {exc}", span)]
+    return []
 
 
 def _verdicts(context: Context) -> list[Verdict]:

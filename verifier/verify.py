@@ -127,24 +127,37 @@ class Engine:
                 raise
         return self.results[key][1]
 
-    def prove_in_parallel(self, assertions: list[Assertion], jobs: int) -> None:
-        """Decide `assertions` in `jobs` worker processes; the results land in `self.results`.
+    def start_parallel_proofs(self, assertions: list[Assertion], jobs: int):
+        """Start deciding `assertions` in `jobs` worker processes; `finish_parallel_proofs`
+        collects them. Meanwhile the caller runs its other checks: the workers and the
+        caller share the cores.
 
-        Each worker takes every `jobs`-th assertion (round robin keeps the load even)
-        and builds its own engine; results are merged by position, so the output
-        does not depend on `jobs`. A disagreement in a worker is raised here.
+        Workers take small chunks as they free up and keep one engine each; results
+        are merged by position, so the output does not depend on `jobs`. None: no
+        fork on this platform (the caller decides them in turn).
         """
         import multiprocessing
 
         global _WORK
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
         _WORK = (self.model, self.topo.now, self.solver.limits, self.exact_routes, assertions)
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        if method is None:  # no fork on this platform: decide them here, one by one
-            for assertion in assertions:
-                self.assertion_result(assertion)
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+        # Small chunks, handed out as workers free up: costly assertions do not leave a core idle.
+        chunk = max(1, len(assertions) // (jobs * 16))
+        chunks = [(start, min(start + chunk, len(assertions))) for start in range(0, len(assertions), chunk)]
+        return pool, pool.map_async(_prove_share, chunks, chunksize=1), assertions
+
+    def finish_parallel_proofs(self, started) -> None:
+        """Collect what `start_parallel_proofs` began; a disagreement in a worker is raised here."""
+        if started is None:
             return
-        with multiprocessing.get_context(method).Pool(jobs) as pool:
-            shares = pool.map(_prove_share, [(k, jobs) for k in range(jobs)])
+        pool, pending, assertions = started
+        try:
+            shares = pending.get()
+        finally:
+            pool.close()
+            pool.join()
         for share in shares:
             for index, outcome in share:
                 if isinstance(outcome, Disagreement):
@@ -579,12 +592,17 @@ class Engine:
 _WORK: tuple | None = None  # what forked workers inherit: (model, now, limits, exact_routes, assertions)
 
 
-def _prove_share(share: tuple[int, int]) -> list[tuple[int, AssertionResult | Disagreement]]:
-    offset, step = share
+_WORKER_ENGINE: Engine | None = None  # one per worker process, kept between its chunks
+
+
+def _prove_share(chunk: tuple[int, int]) -> list[tuple[int, AssertionResult | Disagreement]]:
+    global _WORKER_ENGINE
     model, now, limits, exact, assertions = _WORK  # type: ignore[misc]
-    engine = Engine(model, now, limits, exact)
+    if _WORKER_ENGINE is None:
+        _WORKER_ENGINE = Engine(model, now, limits, exact)
+    engine = _WORKER_ENGINE
     out: list[tuple[int, AssertionResult | Disagreement]] = []
-    for index in range(offset, len(assertions), step):
+    for index in range(*chunk):
         try:
             out.append((index, engine.check_assertion(assertions[index])))
         except Disagreement as exc:
