@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def main() -> int:
         results = json.loads((args.out / "results.json").read_text())
         results["jobs"] = measure_jobs(work, {"PEERPROOF_CACHE_DIR": str(work / "cache")}, args.repeat)
         write(results, args.out)
+        shutil.rmtree(work, ignore_errors=True)
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
@@ -117,6 +119,7 @@ def main() -> int:
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()},
                "sizes": rows, "twenty_nets": twenty, "jobs": jobs}
     write(results, args.out)
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -18,7 +18,12 @@ sys.path.insert(0, str(ROOT))  # the source tree, whatever is installed
 # The parse cache of the tests lives apart from the user's, and starts empty.
 import tempfile  # noqa: E402
 
-os.environ.setdefault("PEERPROOF_CACHE_DIR", tempfile.mkdtemp(prefix="peerproof-test-cache-"))
+if "PEERPROOF_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+
+    os.environ["PEERPROOF_CACHE_DIR"] = tempfile.mkdtemp(prefix="peerproof-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["PEERPROOF_CACHE_DIR"], True)
 
 FIXTURES = ROOT / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9_,\s]+)")
