@@ -124,3 +124,16 @@ def test_acl_boxes_agree_with_the_solver(text):
                 assert (a is None) == (b is None), (entry, text)
                 if a is not None:
                     assert [e.number for e in a] == [e.number for e in b], (entry, text)
+
+
+def test_output_identical_across_jobs(tmp_path):
+    # Regression: parallel proofs must merge in source order, whatever finishes first.
+    from verifier.gen import generate
+
+    files, _ = generate(12, seed=3, assertions_per_net=4)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    outputs = {run_cli("check", "--isolated", "--format", "json", "--now", "2026-11-21T12:00:00Z", "--jobs", jobs,
+                       str(tmp_path)).out for jobs in ("1", "2", "3")}
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop())["assertions"]
