@@ -6,6 +6,7 @@ fixtures under fixtures/rules/ that trigger it and that must not.
 """
 
 from . import (
+    imp001_not_imported,
     check001_not_run,
     check002_undecided,
     sup001_unused_suppression,
@@ -95,4 +96,5 @@ RULES = [
     sup001_unused_suppression.RULE,
     check001_not_run.RULE,
     check002_undecided.RULE,
+    imp001_not_imported.RULE,
 ]

@@ -55,10 +55,22 @@ def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
 
 
 def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
-    """Read and build; raise InputError when the input cannot be read."""
+    """Read and build; raise InputError when the input cannot be read.
+
+    Paths holding cloud dumps are imported (their peer text joins the model); the
+    importers' warnings come back with the build findings.
+    """
+    from . import importers
+
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
-    sources = read_sources(select_files(paths, config.exclude), limit)
+    imported = [importers.load(Path(p)) for p in paths if importers.detect(Path(p))]
+    peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
+    peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
+    sources = read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported]
     model, findings = build(sources)
+    findings = findings + [w for i in imported for w in i.warnings]
+    _IMPORTED.clear()
+    _IMPORTED.update({i.label: i for i in imported})
     if config.provider and model.providers and model.providers[0].name != config.provider:
         first = model.providers[0]
         raise InputError([Diagnostic("CONFIG001", "error", f"the model declares provider {first.name}, the "
@@ -71,6 +83,38 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
     return sources, model, findings
 
 
+# The imports of the last load: generated peer text -> where each line came from.
+_IMPORTED: dict = {}
+
+
+def located(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings on imported resources, pointed at the dump (file, line of the resource's id)."""
+    if not _IMPORTED:
+        return diagnostics
+
+    def move(span: Span) -> Span:
+        imported = _IMPORTED.get(span.file)
+        return imported.origin(span.line) if imported else span
+
+    moved = []
+    for d in diagnostics:
+        related = tuple(replace(r, span=move(r.span)) for r in d.related)
+        counterexample = d.counterexample
+        if counterexample:
+            counterexample = {k: ([_move_hop(h, _IMPORTED) for h in v] if k in ("hops", "forward", "reply") else v)
+                              for k, v in counterexample.items()}
+        moved.append(replace(d, span=move(d.span), related=related, counterexample=counterexample))
+    return moved
+
+
+def _move_hop(hop: dict, imported: dict) -> dict:
+    source = imported.get(hop.get("file"))
+    if source is None or not hop.get("line"):
+        return hop
+    origin = source.origin(hop["line"])
+    return dict(hop, file=origin.file, line=origin.line)
+
+
 def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None,
               jobs: int = 1) -> CheckResult:
     try:
@@ -78,9 +122,11 @@ def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Pa
     except InputError as exc:
         return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
     texts = {s.path: s.text for s in sources}
+    for imported in _IMPORTED.values():
+        texts.update(imported.inputs)
     limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
     report = run_rules(model, now, build_findings, {"limits": limits, "jobs": jobs})
-    diagnostics = [_with_severity(d, config) for d in report.diagnostics]
+    diagnostics = [_with_severity(d, config) for d in located(report.diagnostics)]
     skipped = {r.code for r in registry() if r.stage == "semantic"} if any(
         d.code == "CHECK001" for d in diagnostics) else set()
     diagnostics = suppress.apply(diagnostics, texts, known_codes(), skipped)

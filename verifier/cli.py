@@ -167,6 +167,10 @@ def make_parser() -> argparse.ArgumentParser:
     shell = commands.add_parser("shell", parents=parents, help="an interactive session over a loaded model")
     add_paths(shell)
 
+    imports = commands.add_parser("import", help="write the peer text peerproof reads from a cloud dump")
+    imports.add_argument("source", metavar="SOURCE", help="an AWS CLI describe-* dump (directory or file)")
+    imports.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
     gen = commands.add_parser("gen", help="write a synthetic estate (for benchmarks and trials)")
     gen.add_argument("--nets", type=int, required=True, help="how many nets (1 to 8192)")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -214,6 +218,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from .gen import run_gen
 
         return run_gen(args)
+    if args.command == "import":
+        return _import(args.source, args.output)
     try:
         config = configuration(args)
     except InputError as exc:
@@ -292,6 +298,24 @@ def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
     result.sources = texts
     sys.stderr.write(render(result, "text"))
     return EXIT_INPUT
+
+
+def _import(source: str, output: str | None) -> int:
+    from . import importers
+
+    try:
+        imported = importers.load(Path(source))
+    except InputError as exc:
+        return _input_error(exc.diagnostics, "text")
+    for warning in imported.warnings:
+        s = warning.span
+        print(f"{s.file}:{s.line}:{s.column}: warning {warning.code} {warning.message}", file=sys.stderr)
+    if output:
+        Path(output).write_text(imported.text, encoding="utf-8")
+        print(f"peerproof: wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(imported.text)
+    return EXIT_OK
 
 
 def stats_of(model: Model) -> dict[str, int]:

@@ -1,0 +1,86 @@
+"""Importers: cloud API dumps (and, later, Terraform plans and states) to peer text.
+
+An importer turns its input into peer text plus a map from each generated line
+to where the resource was found (the dump file, the line of its id), so that a
+finding on an imported resource points at something the user can open. What it
+does not understand it reports (IMP001), never drops silently.
+
+Detection is by content: `check` accepts a dump directory or file beside
+`.peer` files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, InputError
+from ..model import Span
+
+
+@dataclass
+class Imported:
+    """Peer text generated from one source, with where each of its lines came from."""
+
+    label: str  # the name the generated text is parsed under
+    text: str
+    origins: dict[int, Span] = field(default_factory=dict)  # generated line -> origin
+    warnings: list[Diagnostic] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # the files read: path -> text (for excerpts)
+
+    def origin(self, line: int) -> Span:
+        """Where a generated line came from: its own origin, else the nearest line above with one."""
+        for candidate in range(line, 0, -1):
+            if candidate in self.origins:
+                return self.origins[candidate]
+        return next(iter(self.origins.values()), Span(self.label, line, 1, line, 1))
+
+
+class PeerWriter:
+    """Builds peer text line by line, recording each line's origin."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.lines: list[str] = []
+        self.origins: dict[int, Span] = {}
+
+    def add(self, text: str, origin: Span | None = None) -> None:
+        self.lines.append(text)
+        if origin is not None:
+            self.origins[len(self.lines)] = origin
+
+    def result(self, warnings: list[Diagnostic], inputs: dict[str, str]) -> Imported:
+        return Imported(self.label, "\n".join(self.lines) + "\n", self.origins, warnings, inputs)
+
+
+def read_json(path: Path) -> tuple[object, str]:
+    """A JSON file's document and text; a malformed one is a located input error (exit 2)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Diagnostic("PARSE003", "error", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]) from None
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        span = Span(str(path), exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
+        raise InputError([Diagnostic("PARSE001", "error", f"invalid JSON: {exc.msg}", span)]) from None
+
+
+def detect(path: Path) -> str | None:
+    """Which importer reads `path` (a file or directory), or None for peer files."""
+    from . import aws_cli
+
+    if aws_cli.detect(path):
+        return "aws-cli"
+    return None
+
+
+def load(path: Path) -> Imported:
+    from . import aws_cli
+
+    kind = detect(path)
+    if kind == "aws-cli":
+        return aws_cli.load(path)
+    raise InputError([Diagnostic("PARSE003", "error", "not a peer file nor an input peerproof can import "
+                                 "(supported: AWS CLI describe-* JSON dumps)", Span(str(path), 1, 1, 1, 1))])

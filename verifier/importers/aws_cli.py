@@ -1,0 +1,251 @@
+"""AWS CLI `describe-*` JSON dumps: a directory (or one file) of the usual outputs.
+
+Read: describe-vpcs (Vpcs), describe-subnets (Subnets), describe-vpc-peering-connections
+(VpcPeeringConnections), describe-route-tables (RouteTables), describe-security-groups
+(SecurityGroups), describe-network-acls (NetworkAcls), describe-instances (Reservations).
+Files are recognised by their top-level key, whatever their names. Resources are named by
+their cloud ids (vpc-…, subnet-…, pcx-…), so assertions in `.peer` files can name them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from ..model import Span
+from . import Imported, PeerWriter, read_json
+
+KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
+PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
+STATES = {"initiating-request": "initiating", "pending-acceptance": "pending-acceptance",
+          "provisioning": "provisioning", "active": "active", "deleted": "deleted", "rejected": "rejected",
+          "failed": "failed", "expired": "expired", "deleting": "deleting"}
+KNOWN_ROUTE_KEYS = {"DestinationCidrBlock", "DestinationIpv6CidrBlock", "GatewayId", "VpcPeeringConnectionId",
+                    "NatGatewayId", "TransitGatewayId", "State", "Origin", "InstanceId", "InstanceOwnerId",
+                    "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId"}
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.json") if p.is_file())
+    return [path] if path.suffix == ".json" else []
+
+
+def detect(path: Path) -> bool:
+    for file in _files(path):
+        try:
+            head = file.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue
+        if any(f'"{key}"' in head for key in KEYS):
+            return True
+    return False
+
+
+class _Where:
+    """Where an id appears in the dump files: the origin of a generated line."""
+
+    def __init__(self):
+        self.texts: dict[str, str] = {}
+        self.holder: dict[str, str] = {}  # top-level key -> the file that holds it
+
+    def add(self, file: Path, text: str, keys) -> None:
+        self.texts[str(file)] = text
+        for key in keys:
+            self.holder.setdefault(key, str(file))
+
+    def of(self, ident: str, key: str | None = None) -> Span:
+        """Where `ident` appears, in the file of its own kind (`key`) first."""
+        needle = f'"{ident}"'
+        own = self.holder.get(key) if key else None
+        files = ([own] if own else []) + [f for f in self.texts if f != own]
+        for file in files:
+            text = self.texts[file]
+            offset = text.find(needle)
+            if offset >= 0:
+                line = text.count("\n", 0, offset) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                return Span(file, line, column, line, column + len(needle))
+        return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
+
+
+def load(path: Path) -> Imported:
+    where = _Where()
+    data: dict[str, list[Any]] = {key: [] for key in KEYS}
+    warnings: list[Diagnostic] = []
+    for file in _files(path):
+        document, text = read_json(file)
+        where.add(file, text, document if isinstance(document, dict) else ())
+        if not isinstance(document, dict):
+            continue
+        for key, value in document.items():
+            if key in data and isinstance(value, list):
+                data[key].extend(value)
+            elif key != "NextToken":
+                warnings.append(Diagnostic("IMP001", "warning", f"{file.name}: top-level key '{key}' is not "
+                                           "understood and was not imported", Span(str(file), 1, 1, 1, 2)))
+    instances = [i for r in data["Reservations"] for i in r.get("Instances", [])]
+    writer = PeerWriter(f"{path}.peer")
+    writer.add(f"# imported from AWS CLI describe-* dumps in {path}")
+    writer.add("provider aws")
+
+    def note(ident: str, message: str) -> None:
+        kind = {"rtb": "RouteTables", "sg": "SecurityGroups", "acl": "NetworkAcls", "i": "Reservations",
+                "pcx": "VpcPeeringConnections"}.get(ident.split("-", 1)[0])
+        warnings.append(Diagnostic("IMP001", "warning", f"{ident}: {message}; not imported", where.of(ident, kind)))
+
+    for vpc in data["Vpcs"]:
+        _vpc(writer, where, vpc, data, instances, note)
+    for peering in data["VpcPeeringConnections"]:
+        ident = peering["VpcPeeringConnectionId"]
+        requester, accepter = peering.get("RequesterVpcInfo", {}), peering.get("AccepterVpcInfo", {})
+        state = STATES.get(peering.get("Status", {}).get("Code", ""), None)
+        text = f"peering {ident} {{ requester {requester.get('VpcId')}  accepter {accepter.get('VpcId')}"
+        if state:
+            text += f"  state {state}"
+        elif peering.get("Status"):
+            note(ident, f"peering status '{peering['Status'].get('Code')}' is unknown")
+        writer.add(text + " }", where.of(ident, "VpcPeeringConnections"))
+    return writer.result(warnings, where.texts)
+
+
+def _vpc(writer: PeerWriter, where: _Where, vpc: dict, data: dict, instances: list, note) -> None:
+    ident = vpc["VpcId"]
+    writer.add(f"net {ident} {{", where.of(ident, "Vpcs"))
+    if vpc.get("OwnerId"):
+        writer.add(f"  account {vpc['OwnerId']}")
+    blocks = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
+              if a.get("CidrBlockState", {}).get("State", "associated") == "associated"] or [vpc.get("CidrBlock")]
+    blocks += [a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
+               if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"]
+    for block in dict.fromkeys(b for b in blocks if b):
+        writer.add(f"  cidr {block}")
+    tables = [t for t in data["RouteTables"] if t.get("VpcId") == ident]
+    table_of = {a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations", []) if a.get("SubnetId")}
+    acls = [a for a in data["NetworkAcls"] if a.get("VpcId") == ident]
+    acl_of = {a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations", [])
+              if a.get("SubnetId")}
+    for subnet in (s for s in data["Subnets"] if s.get("VpcId") == ident):
+        sid = subnet["SubnetId"]
+        parts = [f"cidr {subnet['CidrBlock']}"] if subnet.get("CidrBlock") else []
+        parts += [f"cidr {a['Ipv6CidrBlock']}" for a in subnet.get("Ipv6CidrBlockAssociationSet", [])
+                  if a.get("Ipv6CidrBlock")]
+        if subnet.get("AvailabilityZone"):
+            parts.append(f"zone {subnet['AvailabilityZone']}")
+        if sid in table_of:
+            parts.append(f"route-table {table_of[sid]}")
+        if sid in acl_of:
+            parts.append(f"network-acl {acl_of[sid]}")
+        writer.add(f"  subnet {sid} {{ {'  '.join(parts)} }}", where.of(sid, "Subnets"))
+    for table in tables:
+        _table(writer, where, table, note)
+    for group in (g for g in data["SecurityGroups"] if g.get("VpcId") == ident):
+        _group(writer, where, group, note)
+    for acl in acls:
+        _acl(writer, where, acl, note)
+    for instance in (i for i in instances if i.get("VpcId") == ident):
+        _instance(writer, where, instance, note)
+    writer.add("}")
+
+
+def _table(writer: PeerWriter, where: _Where, table: dict, note) -> None:
+    tid = table["RouteTableId"]
+    writer.add(f"  route-table {tid} {{", where.of(tid, "RouteTables"))
+    if any(a.get("Main") for a in table.get("Associations", [])):
+        writer.add("    main")
+    for route in table.get("Routes", []):
+        destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+        if route.get("GatewayId") == "local":
+            continue  # the implicit local routes
+        if destination is None:
+            note(tid, f"a route to {route.get('DestinationPrefixListId', 'an unknown destination')} "
+                 "(prefix lists are not modelled)")
+            continue
+        unknown = set(route) - KNOWN_ROUTE_KEYS
+        if unknown:
+            note(tid, f"route {destination} has attributes {', '.join(sorted(unknown))} that are not understood")
+        if route.get("State") == "blackhole":
+            target = "drop"
+        elif route.get("VpcPeeringConnectionId"):
+            target = f"via peering {route['VpcPeeringConnectionId']}"
+        else:
+            gateway = next((route[k] for k in ("GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId",
+                                               "NetworkInterfaceId", "EgressOnlyInternetGatewayId") if route.get(k)),
+                           "gateway")
+            target = f"via gateway {gateway}"
+        writer.add(f"    route {destination} {target}", where.of(tid, "RouteTables"))
+    writer.add("  }")
+
+
+def _permissions(permission: dict) -> tuple[str, str] | None:
+    protocol = PROTOCOLS.get(str(permission.get("IpProtocol")))
+    if protocol is None:
+        number = str(permission.get("IpProtocol"))
+        if not number.isdigit():
+            return None
+        protocol = number
+    ports = ""
+    low, high = permission.get("FromPort"), permission.get("ToPort")
+    if protocol in ("tcp", "udp", "6", "17") and low is not None and high is not None and low >= 0:
+        ports = f" {low}" if low == high else f" {low}-{high}"
+    return protocol, ports
+
+
+def _group(writer: PeerWriter, where: _Where, group: dict, note) -> None:
+    gid = group["GroupId"]
+    writer.add(f"  security-group {gid} {{", where.of(gid, "SecurityGroups"))
+    for key, direction, way in (("IpPermissions", "inbound", "from"), ("IpPermissionsEgress", "outbound", "to")):
+        for permission in group.get(key, []):
+            parsed = _permissions(permission)
+            if parsed is None:
+                note(gid, f"protocol '{permission.get('IpProtocol')}' is not understood")
+                continue
+            protocol, ports = parsed
+            peers = [r["CidrIp"] for r in permission.get("IpRanges", [])]
+            peers += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
+            peers += [f"group {p['GroupId']}" for p in permission.get("UserIdGroupPairs", [])]
+            if permission.get("PrefixListIds"):
+                note(gid, "a rule naming a prefix list (prefix lists are not modelled)")
+            for peer in peers:
+                writer.add(f"    {direction} {protocol}{ports} {way} {peer}", where.of(gid, "SecurityGroups"))
+    writer.add("  }")
+
+
+def _acl(writer: PeerWriter, where: _Where, acl: dict, note) -> None:
+    aid = acl["NetworkAclId"]
+    writer.add(f"  network-acl {aid} {{", where.of(aid, "NetworkAcls"))
+    for entry in acl.get("Entries", []):
+        if entry.get("RuleNumber") == 32767:
+            continue  # the default deny: peerproof denies what no entry matches
+        protocol = PROTOCOLS.get(str(entry.get("Protocol")), str(entry.get("Protocol")))
+        block = entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")
+        if block is None or not (protocol in PROTOCOLS.values() or protocol.isdigit()):
+            note(aid, f"entry {entry.get('RuleNumber')} is not understood")
+            continue
+        span = entry.get("PortRange")
+        ports = ""
+        if span and protocol in ("tcp", "udp", "6", "17"):
+            ports = f" {span['From']}" if span["From"] == span["To"] else f" {span['From']}-{span['To']}"
+        direction, way = ("outbound", "to") if entry.get("Egress") else ("inbound", "from")
+        writer.add(f"    {direction} {entry['RuleNumber']} {entry['RuleAction']} {protocol}{ports} {way} {block}",
+                   where.of(aid, "NetworkAcls"))
+    writer.add("  }")
+
+
+def _instance(writer: PeerWriter, where: _Where, instance: dict, note) -> None:
+    iid = instance["InstanceId"]
+    interfaces = instance.get("NetworkInterfaces") or []
+    addresses = [instance["PrivateIpAddress"]] if instance.get("PrivateIpAddress") else []
+    for interface in interfaces:
+        addresses += [a["PrivateIpAddress"] for a in interface.get("PrivateIpAddresses", [])]
+        addresses += [a["Ipv6Address"] for a in interface.get("Ipv6Addresses", [])]
+    groups = [g["GroupId"] for g in instance.get("SecurityGroups", [])]
+    groups += [g["GroupId"] for i in interfaces for g in i.get("Groups", [])]
+    if len(interfaces) > 1:
+        note(iid, "several network interfaces: all addresses are modelled on the instance's subnet")
+    parts = [f"subnet {instance.get('SubnetId')}", "ip " + ", ".join(dict.fromkeys(addresses))]
+    if groups:
+        parts.append("groups " + ", ".join(dict.fromkeys(groups)))
+    writer.add(f"  vm {iid} {{ {'  '.join(parts)} }}", where.of(iid, "Reservations"))
+
