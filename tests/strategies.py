@@ -45,6 +45,8 @@ KEYWORDS = ["main", "drop", "any", "tcp", "all", "allow", "deny", "reach", "grou
 names = st.one_of(
     st.sampled_from(KEYWORDS),
     st.from_regex(r"[A-Za-z_]([A-Za-z0-9_-]{0,12}[A-Za-z0-9_])?", fullmatch=True),
+    # quoted names: Terraform addresses and the like
+    st.sampled_from(["aws_instance.web[0]", 'aws_vpc.this["eu"]', "module.net.aws_subnet.a", "1st", "a b", "x-"]),
 )
 refs = names.map(lambda n: Ref(n, SPAN))
 

@@ -61,7 +61,15 @@ def parser() -> "Lark":
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        lexer_callbacks={"NAME": _unquote},
     )
+
+
+def _unquote(token):
+    """A quoted name is the text between its quotes (its position still covers the quotes)."""
+    if token.value[:1] in ("'", '"'):
+        return token.update(value=token.value[1:-1])
+    return token
 
 
 def discover(paths: list[str]) -> list[str]:

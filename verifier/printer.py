@@ -7,6 +7,7 @@ survives a round trip.
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 
 import netaddr
@@ -30,6 +31,14 @@ from .model import (
 )
 
 INDENT = "  "
+BARE_NAME = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
+
+
+def name_text(name: str) -> str:
+    """A name as written: bare when it can be, else quoted (Terraform addresses)."""
+    if BARE_NAME.fullmatch(name):
+        return name
+    return f"'{name}'" if '"' in name else f'"{name}"'
 
 
 def block_text(block: Block) -> str:
@@ -58,11 +67,11 @@ def print_model(model: Model) -> str:
 
 
 def _net(net: Net) -> str:
-    lines = [f"net {net.name} {{"]
+    lines = [f"net {name_text(net.name)} {{"]
     if net.account is not None:
-        lines.append(f"{INDENT}account {net.account}")
+        lines.append(f"{INDENT}account {net.account if net.account.isdigit() else name_text(net.account)}")
     if net.region is not None:
-        lines.append(f"{INDENT}region {net.region}")
+        lines.append(f"{INDENT}region {name_text(net.region)}")
     lines.extend(f"{INDENT}cidr {block_text(b)}" for b in net.blocks)
     for subnet in net.subnets:
         lines.append(INDENT + _subnet(subnet))
@@ -81,20 +90,20 @@ def _net(net: Net) -> str:
 def _subnet(subnet: Subnet) -> str:
     words = [f"cidr {block_text(b)}" for b in subnet.blocks]
     if subnet.zone is not None:
-        words.append(f"zone {subnet.zone}")
+        words.append(f"zone {name_text(subnet.zone)}")
     if subnet.route_table is not None:
-        words.append(f"route-table {subnet.route_table.name}")
+        words.append(f"route-table {name_text(subnet.route_table.name)}")
     if subnet.network_acl is not None:
-        words.append(f"network-acl {subnet.network_acl.name}")
-    return f"subnet {subnet.name} {{ {'  '.join(words)} }}" if words else f"subnet {subnet.name} {{ }}"
+        words.append(f"network-acl {name_text(subnet.network_acl.name)}")
+    return f"subnet {name_text(subnet.name)} {{ {'  '.join(words)} }}" if words else f"subnet {name_text(subnet.name)} {{ }}"
 
 
 def _route_table(table: RouteTable) -> list[str]:
-    lines = [f"route-table {table.name} {{"]
+    lines = [f"route-table {name_text(table.name)} {{"]
     if table.main:
         lines.append(f"{INDENT}main")
     for route in table.routes:
-        target = "drop" if route.target == "drop" else f"via {route.target} {route.via.name}"  # type: ignore[union-attr]
+        target = "drop" if route.target == "drop" else f"via {route.target} {name_text(route.via.name)}"  # type: ignore[union-attr]
         lines.append(f"{INDENT}route {block_text(route.destination)} {target}")
     lines.append("}")
     return lines
@@ -112,14 +121,14 @@ def _group_rule(rule: GroupRule) -> str:
     if peer.kind == "any":
         words.append("any")
     elif peer.kind == "group":
-        words.append(f"group {peer.group.name}")  # type: ignore[union-attr]
+        words.append(f"group {name_text(peer.group.name)}")  # type: ignore[union-attr]
     else:
         words.append(block_text(peer.block))  # type: ignore[arg-type]
     return " ".join(words)
 
 
 def _security_group(group: SecurityGroup) -> list[str]:
-    return [f"security-group {group.name} {{", *(INDENT + _group_rule(r) for r in group.rules), "}"]
+    return [f"security-group {name_text(group.name)} {{", *(INDENT + _group_rule(r) for r in group.rules), "}"]
 
 
 def _acl_rule(rule: AclRule) -> str:
@@ -129,26 +138,26 @@ def _acl_rule(rule: AclRule) -> str:
 
 
 def _network_acl(acl: NetworkAcl) -> list[str]:
-    return [f"network-acl {acl.name} {{", *(INDENT + _acl_rule(r) for r in acl.rules), "}"]
+    return [f"network-acl {name_text(acl.name)} {{", *(INDENT + _acl_rule(r) for r in acl.rules), "}"]
 
 
 def _vm(vm: Vm) -> str:
     words = []
     if vm.subnet is not None:
-        words.append(f"subnet {vm.subnet.name}")
+        words.append(f"subnet {name_text(vm.subnet.name)}")
     if vm.addresses:
         words.append("ip " + ", ".join(address_text(a) for a in vm.addresses))
     if vm.groups:
-        words.append("groups " + ", ".join(g.name for g in vm.groups))
-    return f"vm {vm.name} {{ {'  '.join(words)} }}" if words else f"vm {vm.name} {{ }}"
+        words.append("groups " + ", ".join(name_text(g.name) for g in vm.groups))
+    return f"vm {name_text(vm.name)} {{ {'  '.join(words)} }}" if words else f"vm {name_text(vm.name)} {{ }}"
 
 
 def _peering(peering: Peering) -> str:
-    lines = [f"peering {peering.name} {{"]
+    lines = [f"peering {name_text(peering.name)} {{"]
     if peering.requester is not None:
-        lines.append(f"{INDENT}requester {peering.requester.name}")
+        lines.append(f"{INDENT}requester {name_text(peering.requester.name)}")
     if peering.accepter is not None:
-        lines.append(f"{INDENT}accepter {peering.accepter.name}")
+        lines.append(f"{INDENT}accepter {name_text(peering.accepter.name)}")
     if peering.state is not None:
         lines.append(f"{INDENT}state {peering.state}")
     if peering.created is not None:
@@ -160,8 +169,8 @@ def _peering(peering: Peering) -> str:
 
 def assertion_text(assertion: Assertion) -> str:
     destination = assertion.destination
-    dst = destination.name.name if destination.name else address_text(destination.address)  # type: ignore[arg-type]
-    src = assertion.source.name.name if assertion.source.name else address_text(assertion.source.address)  # type: ignore[arg-type]
+    dst = name_text(destination.name.name) if destination.name else address_text(destination.address)  # type: ignore[arg-type]
+    src = name_text(assertion.source.name.name) if assertion.source.name else address_text(assertion.source.address)  # type: ignore[arg-type]
     text = f"assert {assertion.kind} {src} -> {dst}"
     if assertion.protocol is not None:
         text += " " + _proto_ports(assertion.protocol, assertion.ports)
