@@ -19,7 +19,6 @@ from .config import Config
 from .diagnostics import Diagnostic, InputError, sort_diagnostics
 from .model import Model, Span
 from .parse import SourceFile, discover, read_sources
-from .solve import Limits
 
 
 @dataclass
@@ -124,7 +123,7 @@ def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Pa
     texts = {s.path: s.text for s in sources}
     for imported in _IMPORTED.values():
         texts.update(imported.inputs)
-    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    limits = config.limits()
     report = run_rules(model, now, build_findings, {"limits": limits, "jobs": jobs})
     diagnostics = [_with_severity(d, config) for d in located(report.diagnostics)]
     skipped = {r.code for r in registry() if r.stage == "semantic"} if any(

@@ -36,6 +36,12 @@ class Config:
     # Where each key was written, for messages (key -> span)
     spans: dict[str, Span] = field(default_factory=dict, compare=False)
 
+    def limits(self):
+        """The solver limits this configuration sets (the defaults where it sets none)."""
+        from .solve import Limits
+
+        return Limits(**{k: v for k, v in (("timeout_ms", self.timeout), ("rlimit", self.rlimit)) if v is not None})
+
     def severity_of(self, code: str) -> Severity | None:
         return dict(self.severity).get(code)
 

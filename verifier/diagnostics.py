@@ -47,3 +47,11 @@ class InputError(Exception):
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def print_errors(diagnostics: list[Diagnostic]) -> None:
+    """Input errors on standard error, one `file:line:col: error CODE message` line each."""
+    import sys
+
+    for d in sort_diagnostics(diagnostics):
+        print(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}", file=sys.stderr)

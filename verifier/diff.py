@@ -23,7 +23,7 @@ from .baseline import fingerprints
 from .build import build
 from .catalog import run_rules
 from .config import Config
-from .diagnostics import Diagnostic, InputError, sort_diagnostics
+from .diagnostics import Diagnostic, InputError, print_errors, sort_diagnostics
 from .encode import DiffQueries, Encoder
 from .model import Model, Vm
 from .parse import PEER_SUFFIX, SourceFile, read_sources
@@ -131,7 +131,7 @@ def _relative(path: str, roots: list[str]) -> str:
 
 def run_diff(args, config: Config) -> int:
     now = args.now or datetime.now(timezone.utc)
-    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    limits = config.limits()
     paths = args.paths or list(config.paths)
     try:
         if args.git:
@@ -146,8 +146,7 @@ def run_diff(args, config: Config) -> int:
         old_model, old_found = build(old_sources)
         new_model, new_found = build(new_sources)
     except InputError as exc:
-        for d in sort_diagnostics(exc.diagnostics):
-            print(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}", file=sys.stderr)
+        print_errors(exc.diagnostics)
         return 2
     try:
         result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources,

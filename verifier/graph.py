@@ -100,9 +100,8 @@ def overlay_why(graph: Graph, model: Model, answer) -> None:
 
 def run_graph(args, config) -> int:
     from .check import load_model
-    from .diagnostics import InputError
+    from .diagnostics import InputError, print_errors
     from .render.pictures import graph_dot, graph_html, graph_mermaid, graph_svg
-    from .solve import Limits
     from .why import BadQuery, answer_why, parse_protocol
 
     renderers = {".svg": graph_svg, ".html": graph_html, ".dot": graph_dot, ".mmd": graph_mermaid}
@@ -111,7 +110,7 @@ def run_graph(args, config) -> int:
         print(f"peerproof: error: -o must end in {', '.join(renderers)}", file=sys.stderr)
         return 2
     now = args.now or datetime.now(timezone.utc)
-    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    limits = config.limits()
     try:
         sources, model, _ = load_model(args.paths or list(config.paths), config)
         graph = topology(model, now, limits)
@@ -120,8 +119,7 @@ def run_graph(args, config) -> int:
                                 parse_protocol(args.proto), args.port, limits, repair=False)
             overlay_why(graph, model, answer)
     except InputError as exc:
-        for d in exc.diagnostics:
-            print(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}", file=sys.stderr)
+        print_errors(exc.diagnostics)
         return 2
     except BadQuery as exc:
         print(f"peerproof: error: {exc}", file=sys.stderr)

@@ -82,21 +82,19 @@ def render_csv(matrix: Matrix) -> str:
 
 def run_matrix(args, config) -> int:
     from .check import load_model
-    from .diagnostics import InputError
+    from .diagnostics import InputError, print_errors
     from .render.pictures import matrix_html, matrix_svg
-    from .solve import Limits
     from .why import BadQuery, parse_protocol
 
     now = args.now or datetime.now(timezone.utc)
-    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    limits = config.limits()
     try:
         protocol = parse_protocol(args.proto)
         if args.port is not None and protocol not in (6, 17):
             raise BadQuery("--port goes with --proto tcp or udp")
         _, model, _ = load_model(args.paths or list(config.paths), config)
     except InputError as exc:
-        for d in exc.diagnostics:
-            print(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}", file=sys.stderr)
+        print_errors(exc.diagnostics)
         return 2
     except BadQuery as exc:
         print(f"peerproof: error: {exc}", file=sys.stderr)

@@ -236,10 +236,8 @@ class PeerShell(cmd.Cmd):
 
 
 def run_shell(args, config) -> int:
-    from .solve import Limits
-
     now = args.now or datetime.now(timezone.utc)
-    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    limits = config.limits()
     import gc
 
     gc.enable()  # a long session: collect as usual, but never rescan the loaded model

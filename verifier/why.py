@@ -19,7 +19,7 @@ import netaddr
 from .catalog import did_you_mean, run_rules
 from .check import load_model
 from .config import Config
-from .diagnostics import InputError
+from .diagnostics import print_errors, InputError
 from .explain import Explainer
 from .model import PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
 from .parse import SourceFile
@@ -193,7 +193,7 @@ def render_text(answer: Answer) -> str:
 
 def run_why(args, config: Config) -> int:
     now = args.now or datetime.now(timezone.utc)
-    limits = Limits(**{k: v for k, v in (("timeout_ms", config.timeout), ("rlimit", config.rlimit)) if v is not None})
+    limits = config.limits()
     paths = args.paths or list(config.paths)
     try:
         sources, model, found = load_model(paths, config)
@@ -206,8 +206,7 @@ def run_why(args, config: Config) -> int:
         answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto),
                             args.port, limits)
     except InputError as exc:
-        for d in exc.diagnostics:
-            print(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}", file=sys.stderr)
+        print_errors(exc.diagnostics)
         return 2
     except BadQuery as exc:
         print(f"peerproof: error: {exc}", file=sys.stderr)
