@@ -25,7 +25,7 @@ from .catalog import did_you_mean, registry
 from .check import CheckResult, known_codes, load_model, run_check
 from .codes import TOOL_CODES
 from .config import FAIL_ON, SEVERITIES, Config, discover, load
-from .diagnostics import Diagnostic, InputError, sort_diagnostics
+from .diagnostics import BadQuery, Diagnostic, InputError, print_errors, sort_diagnostics
 from .model import PROVIDERS, Model
 from .render import FORMATS, render
 from .solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
@@ -231,7 +231,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _stats(paths, config, args.format)
     if args.command in COMMAND_MODULES:
         module = importlib.import_module(f"verifier.{COMMAND_MODULES[args.command]}")
-        return getattr(module, f"run_{args.command}")(args, config)
+        return _answer(getattr(module, f"run_{args.command}"), args, config)
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline, args.jobs)
     if args.write_baseline is not None and result.readable:
@@ -241,6 +241,23 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         return EXIT_OK
     return emit(result, args.format, args.color)
+
+
+def _answer(run, args: argparse.Namespace, config: Config) -> int:
+    """Run a query command; its bad input (exit 2) and internal errors (exit 3) are said here, once."""
+    from .verify import Disagreement
+
+    try:
+        return run(args, config)
+    except InputError as exc:
+        print_errors(exc.diagnostics)
+        return EXIT_INPUT
+    except BadQuery as exc:
+        print(f"peerproof: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Disagreement as exc:
+        print(f"peerproof: internal error: the solver and the simulator disagree: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def configuration(args: argparse.Namespace) -> Config:

@@ -45,6 +45,10 @@ class InputError(Exception):
         self.diagnostics = diagnostics
 
 
+class BadQuery(Exception):
+    """A query (`why`, `matrix`, `graph`, the shell) that names the wrong thing: exit 2."""
+
+
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 

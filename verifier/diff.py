@@ -23,7 +23,7 @@ from .baseline import fingerprints
 from .build import build
 from .catalog import run_rules
 from .config import Config
-from .diagnostics import Diagnostic, InputError, print_errors, sort_diagnostics
+from .diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from .encode import DiffQueries, Encoder
 from .model import Model, Vm
 from .parse import PEER_SUFFIX, SourceFile, read_sources
@@ -133,27 +133,18 @@ def run_diff(args, config: Config) -> int:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
     paths = args.paths or list(config.paths)
-    try:
-        if args.git:
-            old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
-            old_roots = new_roots = paths
-        else:
-            if len(paths) != 2:
-                print("peerproof: error: diff takes OLD and NEW (two paths), or --git REV", file=sys.stderr)
-                return 2
-            old_sources, new_sources = read_sources([paths[0]]), read_sources([paths[1]])
-            old_roots, new_roots = [paths[0]], [paths[1]]
-        old_model, old_found = build(old_sources)
-        new_model, new_found = build(new_sources)
-    except InputError as exc:
-        print_errors(exc.diagnostics)
-        return 2
-    try:
-        result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources,
-                         new_roots, now, limits)
-    except Disagreement as exc:
-        print(f"peerproof: internal error: the solver and the simulator disagree: {exc}", file=sys.stderr)
-        return 3
+    if args.git:
+        old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
+        old_roots = new_roots = paths
+    else:
+        if len(paths) != 2:
+            raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
+        old_sources, new_sources = read_sources([paths[0]]), read_sources([paths[1]])
+        old_roots, new_roots = [paths[0]], [paths[1]]
+    old_model, old_found = build(old_sources)
+    new_model, new_found = build(new_sources)
+    result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots,
+                     now, limits)
     if args.format == "json":
         sys.stdout.write(json.dumps(_json(result), indent=2) + "\n")
     else:

@@ -100,9 +100,8 @@ def overlay_why(graph: Graph, model: Model, answer) -> None:
 
 def run_graph(args, config) -> int:
     from .check import load_model
-    from .diagnostics import InputError, print_errors
     from .render.pictures import graph_dot, graph_html, graph_mermaid, graph_svg
-    from .why import BadQuery, answer_why, parse_protocol
+    from .why import answer_why, parse_protocol
 
     renderers = {".svg": graph_svg, ".html": graph_html, ".dot": graph_dot, ".mmd": graph_mermaid}
     suffix = args.output[args.output.rfind("."):] if "." in args.output else ""
@@ -111,19 +110,12 @@ def run_graph(args, config) -> int:
         return 2
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    try:
-        sources, model, _ = load_model(args.paths or list(config.paths), config)
-        graph = topology(model, now, limits)
-        if args.why:
-            answer = answer_why(model, {s.path: s.text for s in sources}, now, args.why[0], args.why[1],
-                                parse_protocol(args.proto), args.port, limits, repair=False)
-            overlay_why(graph, model, answer)
-    except InputError as exc:
-        print_errors(exc.diagnostics)
-        return 2
-    except BadQuery as exc:
-        print(f"peerproof: error: {exc}", file=sys.stderr)
-        return 2
+    sources, model, _ = load_model(args.paths or list(config.paths), config)
+    graph = topology(model, now, limits)
+    if args.why:
+        answer = answer_why(model, {s.path: s.text for s in sources}, now, args.why[0], args.why[1],
+                            parse_protocol(args.proto), args.port, limits, repair=False)
+        overlay_why(graph, model, answer)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(renderers[suffix](graph))
     print(f"peerproof: wrote {args.output}", file=sys.stderr)

@@ -82,23 +82,16 @@ def render_csv(matrix: Matrix) -> str:
 
 def run_matrix(args, config) -> int:
     from .check import load_model
-    from .diagnostics import InputError, print_errors
+    from .diagnostics import BadQuery
     from .render.pictures import matrix_html, matrix_svg
-    from .why import BadQuery, parse_protocol
+    from .why import parse_protocol
 
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    try:
-        protocol = parse_protocol(args.proto)
-        if args.port is not None and protocol not in (6, 17):
-            raise BadQuery("--port goes with --proto tcp or udp")
-        _, model, _ = load_model(args.paths or list(config.paths), config)
-    except InputError as exc:
-        print_errors(exc.diagnostics)
-        return 2
-    except BadQuery as exc:
-        print(f"peerproof: error: {exc}", file=sys.stderr)
-        return 2
+    protocol = parse_protocol(args.proto)
+    if args.port is not None and protocol not in (6, 17):
+        raise BadQuery("--port goes with --proto tcp or udp")
+    _, model, _ = load_model(args.paths or list(config.paths), config)
     matrix = compute(model, now, args.by, protocol, args.port, limits)
     text = {"text": render_table, "csv": render_csv, "svg": matrix_svg, "html": matrix_html,
             "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n"}[args.format](matrix)

@@ -114,7 +114,8 @@ class PeerShell(cmd.Cmd):
 
     # --- commands ---------------------------------------------------------------------------
     def _query(self, arg: str, default_protocol: int | None) -> tuple[str, str, int | None, int | None]:
-        from .why import BadQuery, parse_protocol
+        from .diagnostics import BadQuery
+        from .why import parse_protocol
 
         words = shlex.split(arg)
         if len(words) < 2:
@@ -128,7 +129,8 @@ class PeerShell(cmd.Cmd):
 
     def do_why(self, arg: str) -> bool:
         """why SRC DST [PROTO [PORT]]: why a vm can or cannot reach another, and the minimal repair."""
-        from .why import BadQuery, answer_why, render_text
+        from .diagnostics import BadQuery
+        from .why import answer_why, render_text
 
         if not self.model:
             return self._not_loaded()
@@ -169,7 +171,8 @@ class PeerShell(cmd.Cmd):
     def do_matrix(self, arg: str) -> bool:
         """matrix [net|subnet|vm] [PROTO [PORT]]: the reachability matrix."""
         from .matrix import compute, render_table
-        from .why import BadQuery, parse_protocol
+        from .diagnostics import BadQuery
+        from .why import parse_protocol
 
         if not self.model:
             return self._not_loaded()

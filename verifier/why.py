@@ -19,7 +19,7 @@ import netaddr
 from .catalog import did_you_mean, run_rules
 from .check import load_model
 from .config import Config
-from .diagnostics import print_errors, InputError
+from .diagnostics import BadQuery, InputError
 from .explain import Explainer
 from .model import PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
 from .parse import SourceFile
@@ -48,10 +48,6 @@ class Answer:
                 "reply": self.reply, "blocking": self.blocking,
                 "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
                 "repair_note": self.repair.message if self.repair else None}
-
-
-class BadQuery(Exception):
-    pass
 
 
 def parse_protocol(text: str) -> int | None:
@@ -195,25 +191,13 @@ def run_why(args, config: Config) -> int:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
     paths = args.paths or list(config.paths)
-    try:
-        sources, model, found = load_model(paths, config)
-        report = run_rules(model, now, found)
-        structural = [d for d in report.diagnostics if d.code == "CHECK001"]
-        if structural:
-            errors = [d for d in report.diagnostics if d.severity == "error"]
-            raise InputError(errors)
-        texts = {s.path: s.text for s in sources}
-        answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto),
-                            args.port, limits)
-    except InputError as exc:
-        print_errors(exc.diagnostics)
-        return 2
-    except BadQuery as exc:
-        print(f"peerproof: error: {exc}", file=sys.stderr)
-        return 2
-    except Disagreement as exc:
-        print(f"peerproof: internal error: the solver and the simulator disagree: {exc}", file=sys.stderr)
-        return 3
+    sources, model, found = load_model(paths, config)
+    report = run_rules(model, now, found)
+    if any(d.code == "CHECK001" for d in report.diagnostics):  # structural errors: no question can be answered
+        raise InputError([d for d in report.diagnostics if d.severity == "error"])
+    texts = {s.path: s.text for s in sources}
+    answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port,
+                        limits)
     if args.format == "json":
         sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
     else:
