@@ -62,7 +62,8 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
     from . import importers
 
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
-    imported = [importers.load(Path(p)) for p in paths if importers.detect(Path(p))]
+    tf_root = Path(config.tf_root) if config.tf_root else None
+    imported = [i for p in paths if importers.detect(Path(p)) for i in importers.load(Path(p), tf_root)]
     peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
     peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
     sources = read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported]

@@ -101,6 +101,8 @@ def make_parser() -> argparse.ArgumentParser:
     model.add_argument("--exclude", action="append", metavar="GLOB", help="leave out matching files")
     model.add_argument("--max-file-size", type=_whole, metavar="MB",
                        help="refuse files larger than this (default 16 MiB)")
+    model.add_argument("--tf-root", metavar="DIR",
+                       help="the Terraform configuration of an imported plan or state: findings point at .tf lines")
 
     verify = _Parser(add_help=False)
     verify.add_argument("--now", type=_timestamp, default=None,
@@ -167,8 +169,10 @@ def make_parser() -> argparse.ArgumentParser:
     shell = commands.add_parser("shell", parents=parents, help="an interactive session over a loaded model")
     add_paths(shell)
 
-    imports = commands.add_parser("import", help="write the peer text peerproof reads from a cloud dump")
-    imports.add_argument("source", metavar="SOURCE", help="an AWS CLI describe-* dump (directory or file)")
+    imports = commands.add_parser("import", help="write the peer text peerproof reads from a plan, state or dump")
+    imports.add_argument("source", metavar="SOURCE", help="a Terraform plan or state JSON, a terraform.tfstate, or "
+                         "an AWS CLI / Outscale API dump (file or directory)")
+    imports.add_argument("--tf-root", metavar="DIR", help="the Terraform configuration: origins point at .tf lines")
     imports.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     gen = commands.add_parser("gen", help="write a synthetic estate (for benchmarks and trials)")
@@ -219,7 +223,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return run_gen(args)
     if args.command == "import":
-        return _import(args.source, args.output)
+        return _import(args.source, args.output, args.tf_root)
     try:
         config = configuration(args)
     except InputError as exc:
@@ -278,6 +282,7 @@ def configuration(args: argparse.Namespace) -> Config:
         severity=tuple(sorted(severity.items())), provider=args.provider,
         fail_on=getattr(args, "fail_on", None), timeout=getattr(args, "timeout", None),
         rlimit=getattr(args, "rlimit", None), max_file_mb=getattr(args, "max_file_size", None),
+        tf_root=getattr(args, "tf_root", None),
         exclude=tuple(config.exclude) + tuple(args.exclude or ()) or None,
     )
 
@@ -317,21 +322,24 @@ def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
     return EXIT_INPUT
 
 
-def _import(source: str, output: str | None) -> int:
+def _import(source: str, output: str | None, tf_root: str | None) -> int:
     from . import importers
 
+    if not Path(source).exists():
+        return _input_error([Diagnostic("PARSE003", "error", "no such file or directory", _span(source))], "text")
     try:
-        imported = importers.load(Path(source))
+        imported = importers.load(Path(source), Path(tf_root) if tf_root else None)
     except InputError as exc:
         return _input_error(exc.diagnostics, "text")
-    for warning in imported.warnings:
+    for warning in sort_diagnostics([w for i in imported for w in i.warnings]):
         s = warning.span
-        print(f"{s.file}:{s.line}:{s.column}: warning {warning.code} {warning.message}", file=sys.stderr)
+        print(f"{s.file}:{s.line}:{s.column}: {warning.severity} {warning.code} {warning.message}", file=sys.stderr)
+    text = "\n".join(i.text for i in imported)
     if output:
-        Path(output).write_text(imported.text, encoding="utf-8")
+        Path(output).write_text(text, encoding="utf-8")
         print(f"peerproof: wrote {output}", file=sys.stderr)
     else:
-        sys.stdout.write(imported.text)
+        sys.stdout.write(text)
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from .diagnostics import Diagnostic, InputError
 from .model import PROVIDERS, Severity, Span
 
-KEYS = ("select", "ignore", "severity", "provider", "fail-on", "timeout", "rlimit", "paths", "exclude")
+KEYS = ("select", "ignore", "severity", "provider", "fail-on", "timeout", "rlimit", "paths", "exclude", "tf-root")
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning")
 
@@ -32,6 +32,7 @@ class Config:
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     max_file_mb: int | None = None  # command line only: the size limit of one file
+    tf_root: str | None = None  # the Terraform configuration directory: findings point at .tf lines
     source: str | None = None  # the file it was read from
     # Where each key was written, for messages (key -> span)
     spans: dict[str, Span] = field(default_factory=dict, compare=False)
@@ -126,6 +127,12 @@ def _validate(table: dict[str, Any], where: "_Locator", known: set[str]) -> Conf
             if value not in FAIL_ON:
                 error(key, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
             values["fail_on"] = value
+        elif key == "tf-root":
+            if not isinstance(value, str) or not value:
+                error(key, "'tf-root' must be a directory path (a string)")
+                continue
+            base = Path(where.file).parent
+            values["tf_root"] = str(base / value) if not Path(value).is_absolute() else value
         elif key in ("timeout", "rlimit"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 error(key, f"'{key}' must be a whole number (milliseconds for timeout)")

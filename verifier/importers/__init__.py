@@ -1,4 +1,4 @@
-"""Importers: cloud API dumps (and, later, Terraform plans and states) to peer text.
+"""Importers: Terraform plans and states, and cloud API dumps, to peer text.
 
 An importer turns its input into peer text plus a map from each generated line
 to where the resource was found (the dump file, the line of its id), so that a
@@ -67,20 +67,45 @@ def read_json(path: Path) -> tuple[object, str]:
         raise InputError([Diagnostic("PARSE001", "error", f"invalid JSON: {exc.msg}", span)]) from None
 
 
-def detect(path: Path) -> str | None:
-    """Which importer reads `path` (a file or directory), or None for peer files."""
-    from . import aws_cli
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".json", ".tfstate"))
+    return [path]
 
-    if aws_cli.detect(path):
+
+def _kind(file: Path) -> str | None:
+    from . import aws_cli, outscale_api, terraform
+
+    if terraform.detect_file(file):
+        return "terraform"
+    if outscale_api.detect_file(file):
+        return "outscale-api"
+    if aws_cli.detect_file(file):
         return "aws-cli"
     return None
 
 
-def load(path: Path) -> Imported:
-    from . import aws_cli
+def detect(path: Path) -> str | None:
+    """Which importers read `path` (a file or directory), or None for peer files."""
+    kinds = sorted({k for f in _files(path) if (k := _kind(f))})
+    return ", ".join(kinds) or None
 
-    kind = detect(path)
-    if kind == "aws-cli":
-        return aws_cli.load(path)
-    raise InputError([Diagnostic("PARSE003", "error", "not a peer file nor an input peerproof can import "
-                                 "(supported: AWS CLI describe-* JSON dumps)", Span(str(path), 1, 1, 1, 1))])
+
+def load(path: Path, tf_root: Path | None = None) -> list[Imported]:
+    """The peer text of every importable input at `path`: one per kind of input found there."""
+    from . import aws_cli, outscale_api, terraform_load
+
+    groups: dict[str, list[Path]] = {}
+    for file in _files(path):
+        kind = _kind(file)
+        if kind:
+            groups.setdefault(kind, []).append(file)
+    if not groups:
+        raise InputError([Diagnostic("PARSE003", "error", "not a peer file nor an input peerproof can import "
+                                     "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
+                                     "describe-* dumps, Outscale API Read* dumps)", Span(str(path), 1, 1, 1, 1))])
+    label = lambda kind: f"{path}.peer" if len(groups) == 1 else f"{path}#{kind}.peer"  # noqa: E731
+    readers = {"aws-cli": lambda files, name: aws_cli.load(files, name),
+               "outscale-api": lambda files, name: outscale_api.load(files, name),
+               "terraform": lambda files, name: terraform_load.load(files, name, tf_root)}
+    return [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]

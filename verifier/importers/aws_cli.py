@@ -26,21 +26,15 @@ KNOWN_ROUTE_KEYS = {"DestinationCidrBlock", "DestinationIpv6CidrBlock", "Gateway
                     "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId"}
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*.json") if p.is_file())
-    return [path] if path.suffix == ".json" else []
-
-
-def detect(path: Path) -> bool:
-    for file in _files(path):
-        try:
-            head = file.read_text(encoding="utf-8", errors="replace")[:4096]
-        except OSError:
-            continue
-        if any(f'"{key}"' in head for key in KEYS):
-            return True
-    return False
+def detect_file(file: Path) -> bool:
+    if file.suffix != ".json":
+        return False
+    try:
+        with file.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return any(f'"{key}"' in head for key in KEYS)
 
 
 class _Where:
@@ -70,11 +64,11 @@ class _Where:
         return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
 
 
-def load(path: Path) -> Imported:
+def load(files: list[Path], label: str) -> Imported:
     where = _Where()
     data: dict[str, list[Any]] = {key: [] for key in KEYS}
     warnings: list[Diagnostic] = []
-    for file in _files(path):
+    for file in files:
         document, text = read_json(file)
         where.add(file, text, document if isinstance(document, dict) else ())
         if not isinstance(document, dict):
@@ -86,8 +80,8 @@ def load(path: Path) -> Imported:
                 warnings.append(Diagnostic("IMP001", "warning", f"{file.name}: top-level key '{key}' is not "
                                            "understood and was not imported", Span(str(file), 1, 1, 1, 2)))
     instances = [i for r in data["Reservations"] for i in r.get("Instances", [])]
-    writer = PeerWriter(f"{path}.peer")
-    writer.add(f"# imported from AWS CLI describe-* dumps in {path}")
+    writer = PeerWriter(label)
+    writer.add(f"# imported from AWS CLI describe-* dumps: {', '.join(f.name for f in files)}")
     writer.add("provider aws")
 
     def note(ident: str, message: str) -> None:

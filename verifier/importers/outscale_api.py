@@ -1,0 +1,2 @@
+def detect_file(file):
+    return False

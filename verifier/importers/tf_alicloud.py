@@ -1,0 +1,4 @@
+UNDERSTOOD = set()
+ID_ATTRIBUTES = {}
+def build(resolver, estate):
+    return estate

@@ -1,0 +1,131 @@
+"""What the provider mappings share: naming resolved references, and saying what stays unknown.
+
+A mapping turns a provider's Terraform resources into an `Estate`. Each id
+attribute is resolved to the name of something declared (a net, a table, a
+group...). When that fails, the mapping says so at the resource:
+- IMP002 (error): the value is unknown until apply and the configuration does
+  not name a single resource it comes from: what depends on it is not modelled,
+  so the estate cannot be verified whole;
+- IMP001 (warning): the id is known but belongs to nothing in the input (managed
+  elsewhere), or the resource holds something peerproof does not model.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .estate import Estate, Item
+from .terraform import External, Fields, Resolver, Resource, Target
+
+PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "58",
+             "tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "58"}
+
+
+class Mapping:
+    def __init__(self, resolver: Resolver, estate: Estate):
+        self.r = resolver
+        self.estate = estate
+        self.names: dict[tuple[str, str], str] = {}  # (address, attribute) -> declared name
+
+    # -- naming -------------------------------------------------------------------------------
+    def name(self, target: Target | External | None) -> str | None:
+        if isinstance(target, Target):
+            return self.names.get((target.address, target.attribute))
+        return None
+
+    def lookup(self, resource: Resource, attribute: str, what: str, consequence: str,
+               fields: Fields | None = None) -> str | None:
+        """The declared name `attribute` points at, or None after saying why."""
+        fields = fields or Fields(self.r, resource)
+        target = fields.target(attribute)
+        name = self.name(target)
+        if name is not None:
+            return name
+        if isinstance(target, External):
+            self.not_in_input(resource, f"{attribute} {target.value}", what, consequence)
+        elif isinstance(target, Target):
+            self.not_in_input(resource, f"{attribute} ({target.address})", what, consequence)
+        elif fields.unknown(attribute):
+            self.unknown(resource, attribute, consequence)
+        else:
+            self.estate.warn("IMP001", f"{resource.address}: no {attribute}; {consequence}", resource.origin)
+        return None
+
+    def lookup_many(self, resource: Resource, attribute: str, what: str, consequence: str) -> list[str]:
+        targets, whole = self.r.many(resource, attribute)
+        if not whole:
+            self.unknown(resource, attribute, consequence)
+        names = []
+        for target in targets:
+            name = self.name(target)
+            if name is None:
+                label = target.value if isinstance(target, External) else target.address
+                self.not_in_input(resource, f"{attribute} {label}", what, "it is left out")
+            elif name not in names:
+                names.append(name)
+        return names
+
+    def inline_unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
+        """A nested block attribute unknown as a whole: computed from separate resources when the
+        configuration does not set it (then nothing is lost), else unknown (IMP002)."""
+        if resource.is_unknown(attribute) and self.r.configured(resource, attribute) is not False:
+            self.unknown(resource, attribute, consequence)
+
+    # -- saying what is missing ---------------------------------------------------------------
+    def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
+        self.estate.warn("IMP002", f"{resource.address}: {attribute} is unknown until apply and the configuration "
+                         f"does not name the resource it comes from; {consequence}", resource.origin, "error")
+
+    def not_in_input(self, resource: Resource, label: str, what: str, consequence: str) -> None:
+        self.estate.warn("IMP001", f"{resource.address}: {label} is not a {what} of the input; {consequence}",
+                         resource.origin)
+
+    def not_modelled(self, resource: Resource, message: str) -> None:
+        self.estate.warn("IMP001", f"{resource.address}: {message}; not imported", resource.origin)
+
+    def attach(self, item: Item | None, key: str, value: str, resource: Resource) -> None:
+        """Set a single-valued attribute (a subnet's table or ACL) from an association."""
+        if item is None:
+            return
+        current = item.attrs.get(key)
+        if current and current[0] != value:
+            self.not_modelled(resource, f"{item.name} is already associated with {key} {current[0]}")
+            return
+        item.attrs[key] = [value]
+
+    # -- values -------------------------------------------------------------------------------
+    @staticmethod
+    def protocol(value) -> str | None:
+        text = str(value).lower()
+        if text in PROTOCOLS:
+            return PROTOCOLS[text]
+        return text if text.isdigit() and int(text) <= 255 else None
+
+    @staticmethod
+    def ports(protocol: str, low, high) -> str | None:
+        """The PORTS text ('' for every port); None when the range is not one."""
+        if protocol not in ("tcp", "udp", "6", "17"):
+            return ""
+        try:
+            low, high = int(low), int(high)
+        except (TypeError, ValueError):
+            return ""
+        if low < 0 or high < 0 or (low, high) in ((0, 65535), (1, 65535), (0, 0)):
+            return ""
+        if low > high or high > 65535:
+            return None
+        return f" {low}" if low == high else f" {low}-{high}"
+
+    def blocks(self, values: Iterable) -> list[str]:
+        return [v for v in values or [] if isinstance(v, str) and v]
+
+    def main_table(self, net: str, origin_resource: Resource | None, owner_address: str) -> str:
+        """The name of `net`'s main table, declaring an empty one (local routes only) when none is."""
+        name = self.names.get((owner_address, "main_route_table"))
+        if name is None:
+            name = f"{owner_address}.main_route_table"
+            self.names[(owner_address, "main_route_table")] = name
+        if self.estate.find(name) is None:
+            origin = origin_resource.origin if origin_resource else self.estate.nets[net].origin
+            self.estate.item("route-table", net, name, origin).line("main", origin)
+        return name
