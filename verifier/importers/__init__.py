@@ -54,6 +54,33 @@ class PeerWriter:
         return Imported(self.label, "\n".join(self.lines) + "\n", self.origins, warnings, inputs)
 
 
+class Where:
+    """Where an id appears in the dump files: the origin of a generated line."""
+
+    def __init__(self):
+        self.texts: dict[str, str] = {}
+        self.holder: dict[str, str] = {}  # top-level key -> the file that holds it
+
+    def add(self, file: Path, text: str, keys) -> None:
+        self.texts[str(file)] = text
+        for key in keys:
+            self.holder.setdefault(key, str(file))
+
+    def of(self, ident: str, key: str | None = None) -> Span:
+        """Where `ident` appears, in the file of its own kind (`key`) first."""
+        needle = f'"{ident}"'
+        own = self.holder.get(key) if key else None
+        files = ([own] if own else []) + [f for f in self.texts if f != own]
+        for file in files:
+            text = self.texts[file]
+            offset = text.find(needle)
+            if offset >= 0:
+                line = text.count("\n", 0, offset) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                return Span(file, line, column, line, column + len(needle))
+        return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
+
+
 def read_json(path: Path) -> tuple[object, str]:
     """A JSON file's document and text; a malformed one is a located input error (exit 2)."""
     try:

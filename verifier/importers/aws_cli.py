@@ -14,7 +14,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..model import Span
-from . import Imported, PeerWriter, read_json
+from . import Imported, PeerWriter, Where, read_json
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
@@ -37,35 +37,8 @@ def detect_file(file: Path) -> bool:
     return any(f'"{key}"' in head for key in KEYS)
 
 
-class _Where:
-    """Where an id appears in the dump files: the origin of a generated line."""
-
-    def __init__(self):
-        self.texts: dict[str, str] = {}
-        self.holder: dict[str, str] = {}  # top-level key -> the file that holds it
-
-    def add(self, file: Path, text: str, keys) -> None:
-        self.texts[str(file)] = text
-        for key in keys:
-            self.holder.setdefault(key, str(file))
-
-    def of(self, ident: str, key: str | None = None) -> Span:
-        """Where `ident` appears, in the file of its own kind (`key`) first."""
-        needle = f'"{ident}"'
-        own = self.holder.get(key) if key else None
-        files = ([own] if own else []) + [f for f in self.texts if f != own]
-        for file in files:
-            text = self.texts[file]
-            offset = text.find(needle)
-            if offset >= 0:
-                line = text.count("\n", 0, offset) + 1
-                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-                return Span(file, line, column, line, column + len(needle))
-        return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
-
-
 def load(files: list[Path], label: str) -> Imported:
-    where = _Where()
+    where = Where()
     data: dict[str, list[Any]] = {key: [] for key in KEYS}
     warnings: list[Diagnostic] = []
     for file in files:
@@ -104,7 +77,7 @@ def load(files: list[Path], label: str) -> Imported:
     return writer.result(warnings, where.texts)
 
 
-def _vpc(writer: PeerWriter, where: _Where, vpc: dict, data: dict, instances: list, note) -> None:
+def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: list, note) -> None:
     ident = vpc["VpcId"]
     writer.add(f"net {ident} {{", where.of(ident, "Vpcs"))
     if vpc.get("OwnerId"):
@@ -143,7 +116,7 @@ def _vpc(writer: PeerWriter, where: _Where, vpc: dict, data: dict, instances: li
     writer.add("}")
 
 
-def _table(writer: PeerWriter, where: _Where, table: dict, note) -> None:
+def _table(writer: PeerWriter, where: Where, table: dict, note) -> None:
     tid = table["RouteTableId"]
     writer.add(f"  route-table {tid} {{", where.of(tid, "RouteTables"))
     if any(a.get("Main") for a in table.get("Associations", [])):
@@ -186,7 +159,7 @@ def _permissions(permission: dict) -> tuple[str, str] | None:
     return protocol, ports
 
 
-def _group(writer: PeerWriter, where: _Where, group: dict, note) -> None:
+def _group(writer: PeerWriter, where: Where, group: dict, note) -> None:
     gid = group["GroupId"]
     writer.add(f"  security-group {gid} {{", where.of(gid, "SecurityGroups"))
     for key, direction, way in (("IpPermissions", "inbound", "from"), ("IpPermissionsEgress", "outbound", "to")):
@@ -206,7 +179,7 @@ def _group(writer: PeerWriter, where: _Where, group: dict, note) -> None:
     writer.add("  }")
 
 
-def _acl(writer: PeerWriter, where: _Where, acl: dict, note) -> None:
+def _acl(writer: PeerWriter, where: Where, acl: dict, note) -> None:
     aid = acl["NetworkAclId"]
     writer.add(f"  network-acl {aid} {{", where.of(aid, "NetworkAcls"))
     for entry in acl.get("Entries", []):
@@ -227,7 +200,7 @@ def _acl(writer: PeerWriter, where: _Where, acl: dict, note) -> None:
     writer.add("  }")
 
 
-def _instance(writer: PeerWriter, where: _Where, instance: dict, note) -> None:
+def _instance(writer: PeerWriter, where: Where, instance: dict, note) -> None:
     iid = instance["InstanceId"]
     interfaces = instance.get("NetworkInterfaces") or []
     addresses = [instance["PrivateIpAddress"]] if instance.get("PrivateIpAddress") else []

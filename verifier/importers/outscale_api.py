@@ -1,2 +1,213 @@
-def detect_file(file):
-    return False
+"""Outscale API `Read*` responses: ReadNets, ReadSubnets, ReadNetPeerings, ReadRouteTables,
+ReadSecurityGroups, ReadVms (as `oapi-cli` or `osc-cli` print them), a directory or a file.
+
+Files are recognised by their top-level keys (Nets, Subnets with NetId, NetPeerings,
+RouteTables, SecurityGroups, Vms), whatever their names. Resources are named by
+their ids (vpc-…, subnet-…, pcx-…, rtb-…, sg-…, i-…). The region is the
+subregion's without its letter; accounts come from the peerings and groups.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Span
+from . import Imported, Where, read_json
+from .estate import Estate
+from .tfmap import Mapping, quoted
+
+KEYS = ("Nets", "Subnets", "NetPeerings", "RouteTables", "SecurityGroups", "Vms")
+MARKS = ('"NetId"', '"Nets"', '"NetPeerings"', '"Vms"', '"ResponseContext"')
+STATES = {"pending-acceptance": "pending-acceptance", "active": "active", "rejected": "rejected",
+          "failed": "failed", "expired": "expired", "deleted": "deleted", "deleting": "deleting"}
+OWN = {"Nets": "Nets", "subnet": "Subnets", "pcx": "NetPeerings", "rtb": "RouteTables", "sg": "SecurityGroups",
+       "i": "Vms", "vpc": "Nets"}
+
+
+def detect_file(file: Path) -> bool:
+    if file.suffix != ".json":
+        return False
+    try:
+        with file.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return any(mark in head for mark in MARKS)
+
+
+def load(files: list[Path], label: str) -> Imported:
+    where = Where()
+    data: dict[str, list] = {key: [] for key in KEYS}
+    estate = Estate("outscale", label, f"imported from Outscale API Read* responses: "
+                    f"{', '.join(f.name for f in files)}")
+    for file in files:
+        document, text = read_json(file)
+        where.add(file, text, document if isinstance(document, dict) else ())
+        if not isinstance(document, dict):
+            continue
+        for key, value in document.items():
+            if key in data and isinstance(value, list):
+                data[key].extend(v for v in value if isinstance(v, dict))
+            elif key != "ResponseContext":
+                estate.warn("IMP001", f"{file.name}: top-level key '{key}' is not understood and was not imported",
+                            Span(str(file), 1, 1, 1, 2))
+    _Reader(estate, where, data).run()
+    return estate.write(where.texts)
+
+
+class _Reader:
+    def __init__(self, estate: Estate, where: Where, data: dict):
+        self.estate, self.where, self.data = estate, where, data
+
+    def at(self, ident: str) -> Span:
+        return self.where.of(ident, OWN.get(ident.split("-", 1)[0]))
+
+    def note(self, ident: str, message: str) -> None:
+        self.estate.warn("IMP001", f"{ident}: {message}; not imported", self.at(ident))
+
+    def run(self) -> None:
+        estate = self.estate
+        for net in self.data["Nets"]:
+            ident = net.get("NetId")
+            if not ident or not net.get("IpRange"):
+                self.note(ident or "a Net", "a Net with no NetId or IpRange")
+                continue
+            estate.net(ident, self.where.of(ident, "Nets"))
+            estate.block(ident, net["IpRange"])
+        for subnet in self.data["Subnets"]:
+            ident, net = subnet.get("SubnetId"), subnet.get("NetId")
+            if net not in estate.nets or not subnet.get("IpRange"):
+                self.note(ident or "a subnet", f"the subnet's Net {net} is not in the input")
+                continue
+            item = estate.item("subnet", net, ident, self.at(ident))
+            item.set("cidr", subnet["IpRange"])
+            zone = subnet.get("SubregionName")
+            if zone:
+                item.set("zone", zone)
+                estate.nets[net].region = estate.nets[net].region or zone[:-1]
+        self._peerings()
+        self._tables()
+        self._groups()
+        self._vms()
+
+    def _peerings(self) -> None:
+        estate = self.estate
+        for peering in self.data["NetPeerings"]:
+            ident = peering.get("NetPeeringId", "a peering")
+            source, accepter = peering.get("SourceNet") or {}, peering.get("AccepterNet") or {}
+            for side in (source, accepter):
+                net = side.get("NetId")
+                if net and net not in estate.nets and side.get("IpRange"):
+                    estate.net(net, self.at(ident))  # a Net of another account: known from the peering
+                    estate.block(net, side["IpRange"])
+                if net in estate.nets and side.get("AccountId"):
+                    estate.nets[net].account = estate.nets[net].account or side["AccountId"]
+            if source.get("NetId") not in estate.nets or accepter.get("NetId") not in estate.nets:
+                self.note(ident, "a peering whose Nets are not in the input")
+                continue
+            name = (peering.get("State") or {}).get("Name")
+            state = STATES.get(name)
+            if name and state is None:
+                self.note(ident, f"peering state '{name}' is unknown")
+            estate.peering(ident, self.at(ident), source["NetId"], accepter["NetId"], state)
+
+    def _tables(self) -> None:
+        estate = self.estate
+        mains = set()
+        for table in self.data["RouteTables"]:
+            ident, net = table.get("RouteTableId"), table.get("NetId")
+            if net not in estate.nets:
+                self.note(ident or "a route table", f"the table's Net {net} is not in the input")
+                continue
+            item = estate.item("route-table", net, ident, self.at(ident))
+            for link in table.get("LinkRouteTables") or []:
+                if link.get("Main"):
+                    item.line("main", self.at(ident))
+                    mains.add(net)
+                elif estate.find(link.get("SubnetId", "")):
+                    estate.find(link["SubnetId"]).attrs["route-table"] = [ident]
+            for route in table.get("Routes") or []:
+                destination = route.get("DestinationIpRange")
+                if route.get("GatewayId") == "local" or route.get("CreationMethod") == "CreateRouteTable":
+                    continue
+                if not destination:
+                    self.note(ident, "a route with no DestinationIpRange (a service route)")
+                    continue
+                if route.get("State") == "blackhole":
+                    target = "drop"
+                elif route.get("NetPeeringId"):
+                    peering = route["NetPeeringId"]
+                    target = f"via peering {quoted(peering)}" if peering in estate.peerings else \
+                        f"via gateway {quoted(peering)}"
+                    if peering not in estate.peerings:
+                        self.note(ident, f"route {destination} over peering {peering}, not in the input (modelled "
+                                  "as leaving the network)")
+                else:
+                    gateway = next((route[k] for k in ("GatewayId", "NatServiceId", "VmId", "NicId",
+                                                       "NetAccessPointId") if route.get(k)), "gateway")
+                    target = f"via gateway {quoted(gateway)}"
+                item.line(f"route {destination} {target}", self.at(ident))
+        for net in estate.nets.values():
+            if net.name not in mains and any(i.kind == "subnet" and "route-table" not in i.attrs
+                                             for i in net.items.values()):
+                self.note(net.name, "no main route table in the input: subnets without a link are given one with "
+                          "local routes only")
+                estate.item("route-table", net.name, f"{net.name}.main_route_table", net.origin).line(
+                    "main", net.origin)
+
+    def _groups(self) -> None:
+        estate = self.estate
+        for group in self.data["SecurityGroups"]:
+            ident, net = group.get("SecurityGroupId"), group.get("NetId")
+            if net not in estate.nets:
+                self.note(ident or "a security group", f"the group's Net {net} is not in the input")
+                continue
+            if group.get("AccountId"):
+                estate.nets[net].account = estate.nets[net].account or group["AccountId"]
+            item = estate.item("security-group", net, ident, self.at(ident))
+            for key, direction, way in (("InboundRules", "inbound", "from"), ("OutboundRules", "outbound", "to")):
+                for rule in group.get(key) or []:
+                    proto = Mapping.protocol(rule.get("IpProtocol", "-1"))
+                    ports = Mapping.ports(proto, rule.get("FromPortRange"), rule.get("ToPortRange")) if proto \
+                        else None
+                    if proto is None or ports is None:
+                        self.note(ident, f"a rule with protocol '{rule.get('IpProtocol')}' is not understood")
+                        continue
+                    peers = [r for r in rule.get("IpRanges") or [] if isinstance(r, str)]
+                    for member in rule.get("SecurityGroupsMembers") or []:
+                        if member.get("SecurityGroupId") in (g.get("SecurityGroupId") for g in
+                                                             self.data["SecurityGroups"]):
+                            peers.append(f"group {quoted(member['SecurityGroupId'])}")
+                        else:
+                            self.note(ident, f"a rule naming group {member.get('SecurityGroupId')}, not in the "
+                                      "input (it matches no modelled VM)")
+                    if rule.get("ServiceIds"):
+                        self.note(ident, "a rule naming services (ServiceIds are not modelled)")
+                    for peer in peers:
+                        item.line(f"{direction} {proto}{ports} {way} {peer}", self.at(ident))
+
+    def _vms(self) -> None:
+        estate = self.estate
+        for vm in self.data["Vms"]:
+            ident, subnet = vm.get("VmId"), vm.get("SubnetId")
+            net = estate.owner.get(subnet or "")
+            if net is None:
+                self.note(ident or "a VM", f"the VM's subnet {subnet} is not in the input")
+                continue
+            if vm.get("State") in ("terminated", "shutting-down"):
+                continue  # gone: holds no address any more
+            addresses = [vm["PrivateIp"]] if vm.get("PrivateIp") else []
+            groups = [g.get("SecurityGroupId") for g in vm.get("SecurityGroups") or []]
+            for nic in vm.get("Nics") or []:
+                addresses += [p.get("PrivateIp") for p in nic.get("PrivateIps") or [] if p.get("PrivateIp")]
+                groups += [g.get("SecurityGroupId") for g in nic.get("SecurityGroups") or []]
+            if len(vm.get("Nics") or []) > 1:
+                self.note(ident, "several NICs: all addresses are modelled on the VM's subnet")
+            item = estate.item("vm", net, ident, self.at(ident))
+            item.set("subnet", subnet)
+            for address in addresses:
+                item.set("ip", address)
+            for group in groups:
+                if group and estate.find(group):
+                    item.set("groups", group)
+

@@ -318,8 +318,7 @@ class Resolver:
                          if isinstance(v, dict) and "constant_value" in v}
             if any(block.get(k) != v for k, v in constants.items() if v not in (None, [], "")):
                 continue
-            refs = (candidate.get(field) or {}).get("references") if isinstance(candidate.get(field), dict) else None
-            targets = self._resolve_refs(refs or [], resource.module, resource.key)
+            targets = self._resolve_refs(_all_references(candidate.get(field)), resource.module, resource.key)
             if not targets:
                 return []
             if found and found != targets:
@@ -409,6 +408,17 @@ class Resolver:
             if found:
                 return found
         return []
+
+
+def _all_references(expression: Any) -> list[str]:
+    """Every reference in an expression, including those of nested blocks."""
+    if isinstance(expression, list):
+        return [r for item in expression for r in _all_references(item)]
+    if not isinstance(expression, dict):
+        return []
+    if "references" in expression and isinstance(expression["references"], list):
+        return [r for r in expression["references"] if isinstance(r, str)]
+    return [r for value in expression.values() for r in _all_references(value)]
 
 
 def iter_blocks(value: Any) -> Iterator[dict]:

@@ -23,7 +23,7 @@ import re
 
 from .estate import Estate
 from .terraform import External, Fields, Resolver, Resource, Target, blocks_of, iter_blocks
-from .tfmap import Mapping
+from .tfmap import Mapping, quoted
 
 ID_ATTRIBUTES = {"aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id",
                              "default_network_acl_id")}
@@ -248,19 +248,19 @@ class AwsMapping(Mapping):
         if gateway is None:
             refs = [t for k in GATEWAYS if route.unknown(k) for t in route.references(k)]
             gateway = refs[0].address if refs else None
-        item.line(f"route {destination} via gateway {_quoted(gateway or 'gateway')}", resource.origin)
+        item.line(f"route {destination} via gateway {quoted(gateway or 'gateway')}", resource.origin)
 
     def _route_peering(self, resource: Resource, route: Fields, destination: str) -> str | None:
         """The target text of a route over a peering; a peering to no VPC of the input leaves the network."""
         target = route.target("vpc_peering_connection_id")
         name = self.name(target)
         if name in self.estate.peerings:
-            return f"via peering {_quoted(name)}"
+            return f"via peering {quoted(name)}"
         if name in self.gateway_peerings or isinstance(target, External):
             label = name or target.value
             self.not_in_input(resource, f"peering {label}", "peering between two VPCs of the input",
                               f"the route to {destination} is modelled as leaving the network")
-            return f"via gateway {_quoted(label)}"
+            return f"via gateway {quoted(label)}"
         self.unknown(resource, "vpc_peering_connection_id", f"the route to {destination} is not modelled")
         return None
 
@@ -276,9 +276,9 @@ class AwsMapping(Mapping):
                 self.inline_unknown(group, key, "its inline rules are not modelled")
                 for rule in iter_blocks(group.get(key)):
                     peers = self.blocks(rule.get("cidr_blocks")) + self.blocks(rule.get("ipv6_cidr_blocks"))
-                    peers += [f"group {_quoted(n)}" for n in self._group_names(group, rule.get("security_groups"))]
+                    peers += [f"group {quoted(n)}" for n in self._group_names(group, rule.get("security_groups"))]
                     if rule.get("self"):
-                        peers.append(f"group {_quoted(group.address)}")
+                        peers.append(f"group {quoted(group.address)}")
                     if rule.get("prefix_list_ids"):
                         self.not_modelled(group, "a rule naming a prefix list (prefix lists are not modelled)")
                     self._rule(item, group, direction, rule.get("protocol"), rule.get("from_port"),
@@ -289,12 +289,12 @@ class AwsMapping(Mapping):
                 continue
             peers = self.blocks(rule.get("cidr_blocks")) + self.blocks(rule.get("ipv6_cidr_blocks"))
             if rule.get("self"):
-                peers.append(f"group {_quoted(item.name)}")
+                peers.append(f"group {quoted(item.name)}")
             elif rule.get("source_security_group_id") or rule.is_unknown("source_security_group_id"):
                 source = self.lookup(rule, "source_security_group_id", "security group", "the rule is not modelled")
                 if source is None:
                     continue
-                peers.append(f"group {_quoted(source)}")
+                peers.append(f"group {quoted(source)}")
             if rule.get("prefix_list_ids"):
                 self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
             direction = "inbound" if rule.get("type") == "ingress" else "outbound"
@@ -311,7 +311,7 @@ class AwsMapping(Mapping):
                                          "the rule is not modelled")
                     if source is None:
                         continue
-                    peers.append(f"group {_quoted(source)}")
+                    peers.append(f"group {quoted(source)}")
                 if rule.get("prefix_list_id"):
                     self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
                 self._rule(item, rule, direction, rule.get("ip_protocol"), rule.get("from_port"),
@@ -334,7 +334,7 @@ class AwsMapping(Mapping):
         if self.estate.find(name) is None:
             origin = self.estate.nets[vpc].origin
             item = self.estate.item("security-group", vpc, name, origin)
-            item.line(f"inbound all from group {_quoted(name)}", origin)  # AWS's default rules
+            item.line(f"inbound all from group {quoted(name)}", origin)  # AWS's default rules
             item.line("outbound all to any", origin)
         return self.estate.find(name)
 
@@ -437,11 +437,6 @@ class AwsMapping(Mapping):
             for group in groups:
                 item.set("groups", group)
 
-
-def _quoted(name: str) -> str:
-    from ..printer import name_text
-
-    return name_text(name)
 
 
 def build(resolver: Resolver, estate: Estate) -> Estate:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..printer import name_text as quoted  # noqa: F401 (the mappings quote names with it)
 from .estate import Estate, Item
 from .terraform import External, Fields, Resolver, Resource, Target
 
