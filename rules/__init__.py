@@ -7,6 +7,7 @@ fixtures under fixtures/rules/ that trigger it and that must not.
 
 from . import (
     imp001_not_imported,
+    imp002_unknown_until_apply,
     check001_not_run,
     check002_undecided,
     sup001_unused_suppression,
@@ -97,4 +98,5 @@ RULES = [
     check001_not_run.RULE,
     check002_undecided.RULE,
     imp001_not_imported.RULE,
+    imp002_unknown_until_apply.RULE,
 ]

@@ -107,6 +107,21 @@ def located(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return moved
 
 
+def located_hops(hops: list[dict]) -> list[dict]:
+    """Hops (or blocking points) of a query's answer, pointed at the imported inputs."""
+    return [_move_hop(h, _IMPORTED) for h in hops]
+
+
+def imported_label(file: str) -> bool:
+    """Whether `file` is the generated peer text of an import (not a file to edit)."""
+    return file in _IMPORTED
+
+
+def located_span(span: Span) -> Span:
+    imported = _IMPORTED.get(span.file)
+    return imported.origin(span.line) if imported else span
+
+
 def _move_hop(hop: dict, imported: dict) -> dict:
     source = imported.get(hop.get("file"))
     if source is None or not hop.get("line"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import netaddr
 
 from .catalog import did_you_mean, run_rules
-from .check import load_model
+from .check import imported_label, load_model, located_hops, located_span
 from .config import Config
 from .diagnostics import BadQuery, InputError
 from .explain import Explainer
@@ -198,10 +198,22 @@ def run_why(args, config: Config) -> int:
     texts = {s.path: s.text for s in sources}
     answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port,
                         limits)
+    edits = answer.repair.edits if answer.repair else []
+    touches_import = any(imported_label(e.file) for e in edits)
+    answer.forward, answer.reply, answer.blocking = (located_hops(answer.forward), located_hops(answer.reply),
+                                                     located_hops(answer.blocking))
+    if touches_import:  # shown at the imported resource they change
+        answer.repair.edits = [replace(e, file=located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)).file,
+                                       line=located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)).line)
+                               if imported_label(e.file) else e for e in edits]
     if args.format == "json":
         sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_text(answer))
+    if args.fix and touches_import:
+        print("peerproof: no fix written: the repair changes imported resources; make the change in the "
+              "Terraform configuration or the cloud (the edits above are in peer terms)", file=sys.stderr)
+        return 0
     if args.fix:
         return _fix(answer, texts, model, paths, config, now, limits)
     return 0

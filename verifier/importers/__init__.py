@@ -123,10 +123,13 @@ def load(path: Path, tf_root: Path | None = None) -> list[Imported]:
     from . import aws_cli, outscale_api, terraform_load
 
     groups: dict[str, list[Path]] = {}
+    strays = []
     for file in _files(path):
         kind = _kind(file)
         if kind:
             groups.setdefault(kind, []).append(file)
+        else:
+            strays.append(file)
     if not groups:
         raise InputError([Diagnostic("PARSE003", "error", "not a peer file nor an input peerproof can import "
                                      "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
@@ -135,4 +138,9 @@ def load(path: Path, tf_root: Path | None = None) -> list[Imported]:
     readers = {"aws-cli": lambda files, name: aws_cli.load(files, name),
                "outscale-api": lambda files, name: outscale_api.load(files, name),
                "terraform": lambda files, name: terraform_load.load(files, name, tf_root)}
-    return [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
+    imported = [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
+    for stray in strays:  # beside importable inputs: said, not skipped in silence
+        imported[0].warnings.append(Diagnostic("IMP001", "warning", f"{stray.name}: not a Terraform plan or state nor "
+                                               "an AWS CLI or Outscale API response peerproof reads; not imported",
+                                               Span(str(stray), 1, 1, 1, 2)))
+    return imported

@@ -105,7 +105,8 @@ class Estate:
             writer.add("")
             writer.add(f"net {name_text(net.name)} {{", net.origin)
             if net.account:
-                writer.add(f"  account {name_text(net.account)}")
+                account = str(net.account)
+                writer.add(f"  account {account if account.isdigit() else name_text(account)}")
             if net.region:
                 writer.add(f"  region {name_text(net.region)}")
             for block in net.blocks:

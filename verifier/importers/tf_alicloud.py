@@ -160,8 +160,7 @@ class AlicloudMapping(Mapping):
                     item.line(f"route {destination} via peering {quoted(name)}", entry.origin)
                 elif name in self.outside or isinstance(target, External):
                     label = name or target.value
-                    self.not_in_input(entry, f"peer connection {label}", "peer connection between two VPCs of "
-                                      "the input", f"the route to {destination} is modelled as leaving the network")
+                    self.not_in_input(entry, f"peer connection {label}", "peer connection between two VPCs", f"the route to {destination} is modelled as leaving the network")
                     item.line(f"route {destination} via gateway {quoted(label)}", entry.origin)
                 else:
                     self.unknown(entry, "nexthop_id", f"the route to {destination} is not modelled")

@@ -258,7 +258,7 @@ class AwsMapping(Mapping):
             return f"via peering {quoted(name)}"
         if name in self.gateway_peerings or isinstance(target, External):
             label = name or target.value
-            self.not_in_input(resource, f"peering {label}", "peering between two VPCs of the input",
+            self.not_in_input(resource, f"peering {label}", "peering between two VPCs",
                               f"the route to {destination} is modelled as leaving the network")
             return f"via gateway {quoted(label)}"
         self.unknown(resource, "vpc_peering_connection_id", f"the route to {destination} is not modelled")

@@ -179,7 +179,7 @@ class OutscaleMapping(Mapping):
                 item.line(f"route {destination} via peering {quoted(name)}", resource.origin)
             elif name in self.outside or isinstance(target, External):
                 label = name or target.value
-                self.not_in_input(resource, f"peering {label}", "peering between two Nets of the input",
+                self.not_in_input(resource, f"peering {label}", "peering between two Nets",
                                   f"the route to {destination} is modelled as leaving the network")
                 item.line(f"route {destination} via gateway {quoted(label)}", resource.origin)
             else:

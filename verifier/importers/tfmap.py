@@ -74,8 +74,11 @@ class Mapping:
 
     # -- saying what is missing ---------------------------------------------------------------
     def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
-        self.estate.warn("IMP002", f"{resource.address}: {attribute} is unknown until apply and the configuration "
-                         f"does not name the resource it comes from; {consequence}", resource.origin, "error")
+        """A value unknown until apply; for ids, the configuration named no single resource either."""
+        why = " and the configuration names no single resource it comes from" if attribute.endswith(
+            ("_id", "_ids", "groups")) else ""
+        self.estate.warn("IMP002", f"{resource.address}: {attribute} is known only after apply{why}; {consequence}",
+                         resource.origin, "error")
 
     def not_in_input(self, resource: Resource, label: str, what: str, consequence: str) -> None:
         self.estate.warn("IMP001", f"{resource.address}: {label} is not a {what} of the input; {consequence}",
