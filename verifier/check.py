@@ -63,7 +63,8 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
 
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
     tf_root = Path(config.tf_root) if config.tf_root else None
-    imported = [i for p in paths if importers.detect(Path(p)) for i in importers.load(Path(p), tf_root)]
+    dumps = [Path(p) for p in paths if importers.detect(Path(p))]
+    imported = importers.load(dumps, tf_root) if dumps else []
     peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
     peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
     sources = read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported]

@@ -170,8 +170,8 @@ def make_parser() -> argparse.ArgumentParser:
     add_paths(shell)
 
     imports = commands.add_parser("import", help="write the peer text peerproof reads from a plan, state or dump")
-    imports.add_argument("source", metavar="SOURCE", help="a Terraform plan or state JSON, a terraform.tfstate, or "
-                         "an AWS CLI / Outscale API dump (file or directory)")
+    imports.add_argument("source", metavar="SOURCE", nargs="+", help="Terraform plan or state JSON, terraform.tfstate "
+                         "files, or an AWS CLI / Outscale API dump (files or directories); read as one estate")
     imports.add_argument("--tf-root", metavar="DIR", help="the Terraform configuration: origins point at .tf lines")
     imports.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
@@ -322,13 +322,15 @@ def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
     return EXIT_INPUT
 
 
-def _import(source: str, output: str | None, tf_root: str | None) -> int:
+def _import(sources: list[str], output: str | None, tf_root: str | None) -> int:
     from . import importers
 
-    if not Path(source).exists():
-        return _input_error([Diagnostic("PARSE003", "error", "no such file or directory", _span(source))], "text")
+    missing = [s for s in sources if not Path(s).exists()]
+    if missing:
+        return _input_error([Diagnostic("PARSE003", "error", "no such file or directory", _span(s)) for s in missing],
+                            "text")
     try:
-        imported = importers.load(Path(source), Path(tf_root) if tf_root else None)
+        imported = importers.load([Path(s) for s in sources], Path(tf_root) if tf_root else None)
     except InputError as exc:
         return _input_error(exc.diagnostics, "text")
     for warning in sort_diagnostics([w for i in imported for w in i.warnings]):

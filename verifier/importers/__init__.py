@@ -118,13 +118,17 @@ def detect(path: Path) -> str | None:
     return ", ".join(kinds) or None
 
 
-def load(path: Path, tf_root: Path | None = None) -> list[Imported]:
-    """The peer text of every importable input at `path`: one per kind of input found there."""
+def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
+    """The peer text of every importable input below `paths`: one per kind of input found.
+
+    Files of one kind form one estate: an id of one Terraform state resolves in
+    another (a peering between workspaces), a dump may be split over files."""
     from . import aws_cli, outscale_api, terraform_load
 
     groups: dict[str, list[Path]] = {}
     strays = []
-    for file in _files(path):
+    path = paths[0]
+    for file in (f for p in paths for f in _files(p)):
         kind = _kind(file)
         if kind:
             groups.setdefault(kind, []).append(file)
@@ -135,6 +139,8 @@ def load(path: Path, tf_root: Path | None = None) -> list[Imported]:
                                      "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
                                      "describe-* dumps, Outscale API Read* dumps)", Span(str(path), 1, 1, 1, 1))])
     label = lambda kind: f"{path}.peer" if len(groups) == 1 else f"{path}#{kind}.peer"  # noqa: E731
+    for kind in groups:
+        groups[kind] = sorted(set(groups[kind]), key=str)
     readers = {"aws-cli": lambda files, name: aws_cli.load(files, name),
                "outscale-api": lambda files, name: outscale_api.load(files, name),
                "terraform": lambda files, name: terraform_load.load(files, name, tf_root)}
