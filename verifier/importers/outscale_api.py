@@ -92,20 +92,20 @@ class _Reader:
 
     def _peerings(self) -> None:
         estate = self.estate
+        self.outside: dict[str, str] = {}
         for peering in self.data["NetPeerings"]:
             ident = peering.get("NetPeeringId", "a peering")
             source, accepter = peering.get("SourceNet") or {}, peering.get("AccepterNet") or {}
+            name = (peering.get("State") or {}).get("Name")
             for side in (source, accepter):
                 net = side.get("NetId")
-                if net and net not in estate.nets and side.get("IpRange"):
-                    estate.net(net, self.at(ident))  # a Net of another account: known from the peering
-                    estate.block(net, side["IpRange"])
                 if net in estate.nets and side.get("AccountId"):
                     estate.nets[net].account = estate.nets[net].account or side["AccountId"]
-            if source.get("NetId") not in estate.nets or accepter.get("NetId") not in estate.nets:
-                self.note(ident, "a peering whose Nets are not in the input")
+            outside = [s for s in (source, accepter) if s.get("NetId") not in estate.nets]
+            if outside:  # a Net of another account: what it holds is unknown, so it is not modelled
+                self.outside[ident] = f"{outside[0].get('NetId')} ({outside[0].get('IpRange')}, account " \
+                    f"{outside[0].get('AccountId')}), state {name}"
                 continue
-            name = (peering.get("State") or {}).get("Name")
             state = STATES.get(name)
             if name and state is None:
                 self.note(ident, f"peering state '{name}' is unknown")
@@ -139,7 +139,11 @@ class _Reader:
                     peering = route["NetPeeringId"]
                     target = f"via peering {quoted(peering)}" if peering in estate.peerings else \
                         f"via gateway {quoted(peering)}"
-                    if peering not in estate.peerings:
+                    if peering in self.outside:
+                        self.estate.warn("IMP001", f"{ident}: route {destination} over peering {peering} to Net "
+                                         f"{self.outside[peering]}, which is not in the input: modelled as leaving "
+                                         "the network", self.at(ident))
+                    elif peering not in estate.peerings:
                         self.note(ident, f"route {destination} over peering {peering}, not in the input (modelled "
                                   "as leaving the network)")
                 else:

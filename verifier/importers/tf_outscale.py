@@ -136,18 +136,12 @@ class OutscaleMapping(Mapping):
             self.estate.peering(peering.address, peering.origin, source, accepter, state)
 
     def _accepter(self, peering: Resource) -> str | None:
-        """The accepter Net: one of the input, or (with its block known) one declared from the peering."""
+        """The accepter Net, when it is one of the input (a Net of another account is not modelled:
+        what it holds is unknown)."""
         target = self.r.one(peering, "accepter_net_id")
         name = self.name(target)
         if name in self.estate.nets:
             return name
-        info = next(iter_blocks(peering.get("accepter_net")), {})
-        if isinstance(target, External) and info.get("ip_range"):
-            net = self.estate.net(target.value, peering.origin)  # a Net of another account: its block is known
-            net.account = info.get("account_id") or peering.get("accepter_owner_id") or None
-            self.estate.block(target.value, info["ip_range"])
-            self.names[(target.value, "id")] = target.value
-            return target.value
         self.lookup(peering, "accepter_net_id", "Net", "routes over the peering are modelled as leaving the network")
         return None
 
@@ -193,11 +187,12 @@ class OutscaleMapping(Mapping):
 
     def _groups(self) -> None:
         r = self.r
-        for group in r.of_type("outscale_security_group"):
+        groups = []
+        for group in r.of_type("outscale_security_group"):  # all declared first: rules name each other
             net = self._net_of(group)
-            if net is None:
-                continue
-            item = self.estate.item("security-group", net, group.address, group.origin)
+            if net is not None:
+                groups.append((group, net, self.estate.item("security-group", net, group.address, group.origin)))
+        for group, net, item in groups:
             if group.get("account_id"):
                 self.estate.nets[net].account = self.estate.nets[net].account or group.get("account_id")
             for key, direction in (("inbound_rules", "inbound"), ("outbound_rules", "outbound")):

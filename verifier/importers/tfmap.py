@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..printer import name_text as quoted  # noqa: F401 (the mappings quote names with it)
+from ..printer import name_text
 from .estate import Estate, Item
 from .terraform import External, Fields, Resolver, Resource, Target
 
+quoted = name_text  # how the mappings write a name into peer text
 PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "58",
              "tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "58"}
 
