@@ -88,3 +88,40 @@ def test_why(estate):
         answer = json.loads(run.out)
         assert answer["verdict"] == query["verdict"], run.out
         assert [b["code"] for b in answer["blocking"]] == query["blocking"]
+
+
+def _show_json(tfstate: dict) -> dict:
+    """The `terraform show -json` form of a raw state (format 4): the same resources, nested by module."""
+    modules: dict[str, list] = {}
+    for entry in tfstate["resources"]:
+        prefix = f"{entry['module']}." if entry.get("module") else ""
+        local = f"{'data.' if entry['mode'] == 'data' else ''}{entry['type']}.{entry['name']}"
+        provider = entry["provider"].split('"')[1]
+        for instance in entry["instances"]:
+            key = instance.get("index_key")
+            item = {"address": prefix + local + ("" if key is None else f"[{json.dumps(key)}]"), "mode": entry["mode"],
+                    "type": entry["type"], "name": entry["name"], "provider_name": provider,
+                    "schema_version": instance.get("schema_version", 0), "values": instance["attributes"],
+                    "sensitive_values": {}}
+            if key is not None:
+                item["index"] = key
+            modules.setdefault(entry.get("module", ""), []).append(item)
+    root = {"resources": modules.pop("", [])}
+    if modules:
+        root["child_modules"] = [{"address": name, "resources": items} for name, items in sorted(modules.items())]
+    return {"format_version": "1.0", "terraform_version": tfstate["terraform_version"], "values": {"root_module": root}}
+
+
+RAW_STATES = sorted((FIXTURES / "imports").glob("*/*.tfstate"))
+
+
+@pytest.mark.parametrize("raw", RAW_STATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_raw_and_show_json_states_import_alike(raw, tmp_path):
+    """A raw tfstate and its `terraform show -json` form are one estate: the same peer text."""
+    shown = tmp_path / raw.with_suffix(".json").name
+    shown.write_text(json.dumps(_show_json(json.loads(raw.read_text())), indent=2))
+    from_raw, from_show = run_cli("import", str(raw)), run_cli("import", str(shown))
+    assert from_raw.code == from_show.code == 0
+    body = lambda run: run.out.split("\n", 1)[1]  # noqa: E731 (past the heading that names the file)
+    assert body(from_raw) == body(from_show)
+    assert body(from_raw).count("net ") >= 1
