@@ -15,6 +15,8 @@ import shutil
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import FIXTURES, run_cli
 
 ESTATES = sorted(p.parent for p in (FIXTURES / "imports").glob("*/expect.json"))
@@ -125,3 +127,46 @@ def test_raw_and_show_json_states_import_alike(raw, tmp_path):
     body = lambda run: run.out.split("\n", 1)[1]  # noqa: E731 (past the heading that names the file)
     assert body(from_raw) == body(from_show)
     assert body(from_raw).count("net ") >= 1
+
+
+ODD_VALUES = [None, 0, -1, 7.5, "", "x", [], {}, [None], [1], {"a": None}, True, "10.0.0.0/33", "not-an-ip",
+              "10.0.0.0/16 } net x { cidr 1.0.0.0/8", 99999]
+INPUT_FILES = sorted(f for f in (FIXTURES / "imports").glob("*/*") if f.suffix in (".json", ".tfstate")
+                     and f.name != "expect.json")
+
+
+def _nodes(document, path=()):
+    yield path
+    children = document.items() if isinstance(document, dict) else enumerate(document) \
+        if isinstance(document, list) else ()
+    for key, value in children:
+        yield from _nodes(value, path + (key,))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mangled_inputs_give_findings_or_located_errors(data, tmp_path):
+    """Any value of any input replaced by one of another type: an import, or a located error; never a crash."""
+    import copy
+
+    from verifier import importers
+    from verifier.check import load_model
+    from verifier.config import Config
+    from verifier.diagnostics import InputError
+
+    source = data.draw(st.sampled_from(INPUT_FILES))
+    document = json.loads(source.read_text())
+    for _ in range(data.draw(st.integers(1, 4))):
+        paths = [p for p in _nodes(document) if p]
+        path = data.draw(st.sampled_from(paths))
+        holder = document
+        for step in path[:-1]:
+            holder = holder[step]
+        holder[path[-1]] = copy.deepcopy(data.draw(st.sampled_from(ODD_VALUES)))
+    target = tmp_path / source.name
+    target.write_text(json.dumps(document))
+    try:
+        importers.load([target])
+        load_model([str(target)], Config())
+    except InputError as exc:
+        assert all(d.span.file == str(target) and d.span.line >= 1 for d in exc.diagnostics)

@@ -68,7 +68,14 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
     peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
     peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
     sources = read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported]
-    model, findings = build(sources)
+    try:
+        model, findings = build(sources)
+    except InputError as exc:  # a value of a dump that is not valid (a block "10.0.0.0/33"): said at the dump
+        labels = {i.label: i for i in imported}
+        raise InputError([replace(d, span=labels[d.span.file].origin(d.span.line),
+                                  message=f"{d.message} (in what was imported from here: "
+                                          f"{labels[d.span.file].text.splitlines()[d.span.line - 1].strip()})")
+                          if d.span.file in labels else d for d in exc.diagnostics]) from None
     findings = findings + [w for i in imported for w in i.warnings]
     _IMPORTED.clear()
     _IMPORTED.update({i.label: i for i in imported})

@@ -112,6 +112,21 @@ def _kind(file: Path) -> str | None:
     return None
 
 
+NAMES = {"terraform": "a Terraform plan or state", "aws-cli": "an AWS CLI describe-* response",
+         "outscale-api": "an Outscale API Read* response"}
+
+
+def _guarded(reader, files: list[Path], label: str, kind: str) -> Imported:
+    """Read; JSON of the wrong shape (a list where an object belongs...) is a located input error."""
+    try:
+        return reader(files, label)
+    except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+        where = Span(str(files[0]), 1, 1, 1, 2)
+        raise InputError([Diagnostic("PARSE002", "error", f"{', '.join(f.name for f in files)}: not the shape of "
+                                     f"{NAMES[kind]} ({type(exc).__name__}: {exc}); if the file comes unchanged from "
+                                     "the tool, please report it", where)]) from None
+
+
 def detect(path: Path) -> str | None:
     """Which importers read `path` (a file or directory), or None for peer files."""
     kinds = sorted({k for f in _files(path) if (k := _kind(f))})
@@ -144,7 +159,7 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
     readers = {"aws-cli": lambda files, name: aws_cli.load(files, name),
                "outscale-api": lambda files, name: outscale_api.load(files, name),
                "terraform": lambda files, name: terraform_load.load(files, name, tf_root)}
-    imported = [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
+    imported = [_guarded(readers[kind], files, label(kind), kind) for kind, files in sorted(groups.items())]
     for stray in strays:  # beside importable inputs: said, not skipped in silence
         imported[0].warnings.append(Diagnostic("IMP001", "warning", f"{stray.name}: not a Terraform plan or state nor "
                                                "an AWS CLI or Outscale API response peerproof reads; not imported",

@@ -9,6 +9,7 @@ VMs), every line carrying the origin of the resource it came from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic
@@ -16,6 +17,7 @@ from ..model import Span
 from ..printer import name_text
 from . import Imported, PeerWriter
 
+ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
 KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm")
 LISTS = ("ip", "groups")  # comma-separated lists
 NAMED = ("zone", "route-table", "network-acl", "subnet")  # single names
@@ -32,6 +34,8 @@ class Item:
     body: list[tuple[str, Span]] = field(default_factory=list)  # lines of a block: routes, rules, entries
 
     def set(self, key: str, value: str) -> None:
+        if key in ("cidr", "ip") and not ADDRESS.fullmatch(str(value)):
+            value = f"{value!r}"  # not an address: left for the parser to refuse, at the resource
         values = self.attrs.setdefault(key, [])
         if value not in values:
             values.append(value)
@@ -79,6 +83,8 @@ class Estate:
         return self.nets[name]
 
     def block(self, net: str, block: str) -> None:
+        if not ADDRESS.fullmatch(str(block)):
+            block = f"{block!r}"  # not a block: left for the parser to refuse, at the resource
         draft = self.nets[net]
         if block not in draft.blocks:
             draft.blocks.append(block)
