@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -170,3 +171,33 @@ def test_mangled_inputs_give_findings_or_located_errors(data, tmp_path):
         load_model([str(target)], Config())
     except InputError as exc:
         assert all(d.span.file == str(target) and d.span.line >= 1 for d in exc.diagnostics)
+
+
+def test_tf_root_points_findings_at_tf_blocks():
+    estate = FIXTURES / "imports" / "tf-aws-plan-overlap"
+    _, document = check(estate / "plan.json", estate / "assertions.peer", extra=("--tf-root", str(estate / "tf")))
+    where = {d["code"]: (Path(d["file"]).relative_to(estate), d["line"]) for d in document["diagnostics"]}
+    tf = lambda path, line: (Path(path), line)  # noqa: E731
+    assert where["PEER001"] == tf("tf/main.tf", 20)  # resource "aws_vpc_peering_connection" "legacy"
+    assert where["IMP002"] == tf("tf/modules/vpc/main.tf", 14)  # the module's aws_instance.this
+    peer001 = next(d for d in document["diagnostics"] if d["code"] == "PEER001")
+    assert [(Path(r["file"]).name, r["line"]) for r in peer001["related"]] == [("main.tf", 5), ("main.tf", 5)]
+    line = (estate / "tf/main.tf").read_text().splitlines()[19]
+    assert line.startswith('resource "aws_vpc_peering_connection" "legacy"')
+
+
+def test_diff_of_two_plans_is_located_in_the_plans():
+    base = FIXTURES / "imports"
+    run = run_cli("diff", *NOW, str(base / "tf-aws-plan-two-vpcs" / "plan.json"),
+                  str(base / "tf-aws-plan-overlap" / "plan.json"))
+    assert run.code == 0
+    assert "tf-aws-plan-overlap/plan.json:11:10: error PEER001" in run.out
+    assert "tf-aws-plan-two-vpcs/plan.json:90:11: warning ROUTE007" in run.out
+
+
+def test_import_of_a_missing_or_unknown_input_is_an_input_error(tmp_path):
+    missing = run_cli("import", str(tmp_path / "nope.json"))
+    assert missing.code == 2 and "no such file or directory" in missing.err
+    (tmp_path / "notes.json").write_text('{"hello": "world"}\n')
+    unknown = run_cli("import", str(tmp_path / "notes.json"))
+    assert unknown.code == 2 and "not a peer file nor an input peerproof can import" in unknown.err

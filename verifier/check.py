@@ -115,6 +115,11 @@ def located(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return moved
 
 
+def register_imports(imported) -> None:
+    """Remember where the lines of generated peer text came from (for `located`)."""
+    _IMPORTED.update({i.label: i for i in imported})
+
+
 def located_hops(hops: list[dict]) -> list[dict]:
     """Hops (or blocking points) of a query's answer, pointed at the imported inputs."""
     return [_move_hop(h, _IMPORTED) for h in hops]
