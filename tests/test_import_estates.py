@@ -201,3 +201,15 @@ def test_import_of_a_missing_or_unknown_input_is_an_input_error(tmp_path):
     (tmp_path / "notes.json").write_text('{"hello": "world"}\n')
     unknown = run_cli("import", str(tmp_path / "notes.json"))
     assert unknown.code == 2 and "not a peer file nor an input peerproof can import" in unknown.err
+
+
+def test_why_fix_never_writes_generated_text(tmp_path):
+    estate = tmp_path / "estate"
+    shutil.copytree(FIXTURES / "imports" / "tf-aws-tfstate-cross-account", estate)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    run = run_cli("why", *NOW, "aws_instance.app", "aws_instance.api[0]", "--port", "443", "--fix",
+                  str(estate / "network.tfstate"), str(estate / "partner.tfstate"))
+    assert run.code == 0
+    assert "no fix written: the repair changes imported resources" in run.err
+    assert "network.tfstate:111): state active" in run.out  # the repair, shown at the peering in the state
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
