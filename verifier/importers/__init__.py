@@ -81,6 +81,17 @@ class Where:
         return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
 
 
+def head(file: Path, suffixes: tuple[str, ...] = (".json",)) -> str:
+    """The first 4 KiB of a candidate input (empty for another suffix or an unreadable file)."""
+    if file.suffix not in suffixes:
+        return ""
+    try:
+        with file.open(encoding="utf-8", errors="replace") as handle:
+            return handle.read(4096)
+    except OSError:
+        return ""
+
+
 def read_json(path: Path) -> tuple[object, str]:
     """A JSON file's document and text; a malformed one is a located input error (exit 2)."""
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..model import Span
-from . import Imported, PeerWriter, Where, read_json
+from . import Imported, PeerWriter, Where, head, read_json
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
@@ -27,14 +27,8 @@ KNOWN_ROUTE_KEYS = {"DestinationCidrBlock", "DestinationIpv6CidrBlock", "Gateway
 
 
 def detect_file(file: Path) -> bool:
-    if file.suffix != ".json":
-        return False
-    try:
-        with file.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return any(f'"{key}"' in head for key in KEYS)
+    text = head(file)
+    return any(f'"{key}"' in text for key in KEYS)
 
 
 def load(files: list[Path], label: str) -> Imported:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Span
-from . import Imported, Where, read_json
+from . import Imported, Where, head, read_json
 from .estate import Estate
 from .tfmap import Mapping, quoted
 
@@ -25,14 +25,8 @@ OWN = {"Nets": "Nets", "subnet": "Subnets", "pcx": "NetPeerings", "rtb": "RouteT
 
 
 def detect_file(file: Path) -> bool:
-    if file.suffix != ".json":
-        return False
-    try:
-        with file.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return any(mark in head for mark in MARKS)
+    text = head(file)
+    return any(mark in text for mark in MARKS)
 
 
 def load(files: list[Path], label: str) -> Imported:

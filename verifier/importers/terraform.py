@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import Span
-from . import read_json
+from . import head, read_json
 
 SUFFIXES = (".json", ".tfstate")
 PROVIDERS = {"aws": "aws", "outscale": "outscale", "alicloud": "alibaba"}
@@ -38,14 +38,8 @@ MODULE_PREFIX = re.compile(r'module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:\d+|"(?:[^"\
 
 
 def detect_file(path: Path) -> bool:
-    if path.suffix not in SUFFIXES:
-        return False
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return '"terraform_version"' in head or ('"format_version"' in head and '"planned_values"' in head)
+    text = head(path, SUFFIXES)
+    return '"terraform_version"' in text or ('"format_version"' in text and '"planned_values"' in text)
 
 
 @dataclass

@@ -18,7 +18,7 @@ until accepted (alicloud_vpc_peer_connection_accepter).
 from __future__ import annotations
 
 from .estate import Estate
-from .terraform import External, Fields, Resolver, Resource, iter_blocks
+from .terraform import Fields, Resolver, Resource, iter_blocks
 from .tfmap import Mapping, quoted
 
 ID_ATTRIBUTES = {"alicloud_vpc": ("route_table_id",)}
@@ -49,9 +49,7 @@ class AlicloudMapping(Mapping):
             peering = self.name(r.one(accepter, "instance_id"))
             if peering:
                 self.names[(accepter.address, "id")] = peering
-        for resource in r.found.resources:
-            if resource.provider == "alicloud" and resource.type not in UNDERSTOOD | IRRELEVANT:
-                self.not_modelled(resource, f"resource type {resource.type} is not understood")
+        self.report_types("alicloud", UNDERSTOOD | IRRELEVANT)
         self._nets()
         self._tables()
         self._peerings()
@@ -62,8 +60,7 @@ class AlicloudMapping(Mapping):
         return self.estate
 
     def _net_of(self, resource: Resource) -> str | None:
-        name = self.lookup(resource, "vpc_id", "VPC", "it is not modelled")
-        return name if name in self.estate.nets else None
+        return self.net_of(resource, "vpc_id", "VPC")
 
     def _nets(self) -> None:
         for vpc in self.r.of_type("alicloud_vpc"):
@@ -113,7 +110,6 @@ class AlicloudMapping(Mapping):
     def _peerings(self) -> None:
         r = self.r
         accepted = {self.name(r.one(a, "instance_id")) for a in r.of_type("alicloud_vpc_peer_connection_accepter")}
-        self.outside: set[str] = set()
         for peering in r.of_type("alicloud_vpc_peer_connection"):
             requester = self._net_of(peering)
             accepter = self.lookup(peering, "accepting_vpc_id", "VPC", "routes over the peering are modelled as "
@@ -154,16 +150,10 @@ class AlicloudMapping(Mapping):
                 continue
             fields = Fields(self.r, entry)
             if entry.get("nexthop_type") == "VpcPeer":
-                target = fields.target("nexthop_id")
-                name = self.name(target)
-                if name in self.estate.peerings:
-                    item.line(f"route {destination} via peering {quoted(name)}", entry.origin)
-                elif name in self.outside or isinstance(target, External):
-                    label = name or target.value
-                    self.not_in_input(entry, f"peer connection {label}", "peer connection between two VPCs", f"the route to {destination} is modelled as leaving the network")
-                    item.line(f"route {destination} via gateway {quoted(label)}", entry.origin)
-                else:
-                    self.unknown(entry, "nexthop_id", f"the route to {destination} is not modelled")
+                text = self.peering_route(entry, fields.target("nexthop_id"), "nexthop_id", destination,
+                                          "peer connection")
+                if text is not None:
+                    item.line(f"route {destination} {text}", entry.origin)
                 continue
             refs = fields.references("nexthop_id") if fields.unknown("nexthop_id") else []
             gateway = entry.get("nexthop_id") or (refs[0].address if refs else entry.get("nexthop_type", "gateway"))

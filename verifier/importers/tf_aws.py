@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from .estate import Estate
-from .terraform import External, Fields, Resolver, Resource, Target, blocks_of, iter_blocks
+from .terraform import Fields, Resolver, Resource, Target, blocks_of, iter_blocks
 from .tfmap import Mapping, quoted
 
 ID_ATTRIBUTES = {"aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id",
@@ -49,7 +49,6 @@ IRRELEVANT = re.compile(r"aws_(internet_gateway|egress_only_internet_gateway|nat
 
 class AwsMapping(Mapping):
     def run(self) -> Estate:
-        self.gateway_peerings: set[str] = set()
         self._name_all()
         self._nets()
         self._tables()
@@ -89,13 +88,10 @@ class AwsMapping(Mapping):
             peering = self.name(r.one(accepter, "vpc_peering_connection_id"))
             if peering:
                 self.names[(accepter.address, "id")] = peering
-        for resource in r.found.resources:
-            if resource.provider == "aws" and resource.type not in UNDERSTOOD and not IRRELEVANT.match(resource.type):
-                self.not_modelled(resource, f"resource type {resource.type} is not understood")
+        self.report_types("aws", UNDERSTOOD | {t.type for t in r.found.resources if IRRELEVANT.match(t.type)})
 
-    def _net_of(self, resource: Resource, attribute: str = "vpc_id") -> str | None:
-        name = self.lookup(resource, attribute, "VPC", "it is not modelled")
-        return name if name in self.estate.nets else None
+    def _net_of(self, resource: Resource) -> str | None:
+        return self.net_of(resource, "vpc_id", "VPC")
 
     # -- nets -----------------------------------------------------------------------------------
     def _nets(self) -> None:
@@ -191,7 +187,7 @@ class AwsMapping(Mapping):
             accepter_net = self.lookup(peering, "peer_vpc_id", "VPC", "routes over the peering are modelled as "
                                        "leaving the network")
             if requester is None or accepter_net not in self.estate.nets:
-                self.gateway_peerings.add(peering.address)
+                self.outside.add(peering.address)
                 continue
             accepter = accepters.get(peering.address)
             status = (accepter.get("accept_status") if accepter else None) or peering.get("accept_status")
@@ -240,7 +236,8 @@ class AwsMapping(Mapping):
             item.line(f"route {destination} drop", resource.origin)
             return
         if route.get("vpc_peering_connection_id") or route.unknown("vpc_peering_connection_id"):
-            target = self._route_peering(resource, route, destination)
+            target = self.peering_route(resource, route.target("vpc_peering_connection_id"),
+                                        "vpc_peering_connection_id", destination, "peering")
             if target is not None:
                 item.line(f"route {destination} {target}", resource.origin)
             return
@@ -249,20 +246,6 @@ class AwsMapping(Mapping):
             refs = [t for k in GATEWAYS if route.unknown(k) for t in route.references(k)]
             gateway = refs[0].address if refs else None
         item.line(f"route {destination} via gateway {quoted(gateway or 'gateway')}", resource.origin)
-
-    def _route_peering(self, resource: Resource, route: Fields, destination: str) -> str | None:
-        """The target text of a route over a peering; a peering to no VPC of the input leaves the network."""
-        target = route.target("vpc_peering_connection_id")
-        name = self.name(target)
-        if name in self.estate.peerings:
-            return f"via peering {quoted(name)}"
-        if name in self.gateway_peerings or isinstance(target, External):
-            label = name or target.value
-            self.not_in_input(resource, f"peering {label}", "peering between two VPCs",
-                              f"the route to {destination} is modelled as leaving the network")
-            return f"via gateway {quoted(label)}"
-        self.unknown(resource, "vpc_peering_connection_id", f"the route to {destination} is not modelled")
-        return None
 
     # -- security groups ------------------------------------------------------------------------
     def _groups(self) -> None:

@@ -45,9 +45,7 @@ class OutscaleMapping(Mapping):
             peering = self.name(r.one(acceptation, "net_peering_id"))
             if peering:
                 self.names[(acceptation.address, "id")] = peering
-        for resource in r.found.resources:
-            if resource.provider == "outscale" and resource.type not in UNDERSTOOD | IRRELEVANT:
-                self.not_modelled(resource, f"resource type {resource.type} is not understood")
+        self.report_types("outscale", UNDERSTOOD | IRRELEVANT)
         self._nets()
         self._tables()
         self._peerings()
@@ -57,8 +55,7 @@ class OutscaleMapping(Mapping):
         return self.estate
 
     def _net_of(self, resource: Resource) -> str | None:
-        name = self.lookup(resource, "net_id", "Net", "it is not modelled")
-        return name if name in self.estate.nets else None
+        return self.net_of(resource, "net_id", "Net")
 
     def _nets(self) -> None:
         for net in self.r.of_type("outscale_net", data=True):
@@ -111,7 +108,6 @@ class OutscaleMapping(Mapping):
     def _peerings(self) -> None:
         r = self.r
         accepted = {self.name(r.one(a, "net_peering_id")) for a in r.of_type("outscale_net_peering_acceptation")}
-        self.outside: set[str] = set()
         for peering in r.of_type("outscale_net_peering"):
             source = self.lookup(peering, "source_net_id", "Net", "the peering is not modelled")
             accepter = self._accepter(peering)
@@ -168,16 +164,9 @@ class OutscaleMapping(Mapping):
         if route.get("net_peering_id") or (fields and fields.unknown("net_peering_id")):
             target = fields.target("net_peering_id") if fields else self.r.ids.get(route["net_peering_id"]) \
                 or External(route["net_peering_id"])
-            name = self.name(target)
-            if name in self.estate.peerings:
-                item.line(f"route {destination} via peering {quoted(name)}", resource.origin)
-            elif name in self.outside or isinstance(target, External):
-                label = name or target.value
-                self.not_in_input(resource, f"peering {label}", "peering between two Nets",
-                                  f"the route to {destination} is modelled as leaving the network")
-                item.line(f"route {destination} via gateway {quoted(label)}", resource.origin)
-            else:
-                self.unknown(resource, "net_peering_id", f"the route to {destination} is not modelled")
+            text = self.peering_route(resource, target, "net_peering_id", destination, "peering")
+            if text is not None:
+                item.line(f"route {destination} {text}", resource.origin)
             return
         gateway = next((route.get(k) for k in GATEWAYS if route.get(k)), None)
         if gateway is None and fields:

@@ -28,6 +28,7 @@ class Mapping:
         self.r = resolver
         self.estate = estate
         self.names: dict[tuple[str, str], str] = {}  # (address, attribute) -> declared name
+        self.outside: set[str] = set()  # peerings to a net that is not in the input
 
     # -- naming -------------------------------------------------------------------------------
     def name(self, target: Target | External | None) -> str | None:
@@ -72,6 +73,32 @@ class Mapping:
         configuration does not set it (then nothing is lost), else unknown (IMP002)."""
         if resource.is_unknown(attribute) and self.r.configured(resource, attribute) is not False:
             self.unknown(resource, attribute, consequence)
+
+    def report_types(self, provider: str, known: set[str]) -> None:
+        """Resource types of `provider` that are neither read nor known to be irrelevant: IMP001 each."""
+        for resource in self.r.found.resources:
+            if resource.provider == provider and resource.type not in known:
+                self.not_modelled(resource, f"resource type {resource.type} is not understood")
+
+    def net_of(self, resource: Resource, attribute: str, what: str) -> str | None:
+        """The declared net `attribute` points at (said when it is none)."""
+        name = self.lookup(resource, attribute, what, "it is not modelled")
+        return name if name in self.estate.nets else None
+
+    def peering_route(self, resource: Resource, target: Target | External | None, attribute: str,
+                      destination: str, what: str) -> str | None:
+        """The target text of a route over a peering: the peering, or leaving the network when it
+        joins a net that is not in the input (said); None (said: IMP002) when it is unknown."""
+        name = self.name(target)
+        if name in self.estate.peerings:
+            return f"via peering {quoted(name)}"
+        if name in self.outside or isinstance(target, External):
+            label = name or target.value
+            self.not_in_input(resource, f"{what} {label}", f"{what} between two nets",
+                              f"the route to {destination} is modelled as leaving the network")
+            return f"via gateway {quoted(label)}"
+        self.unknown(resource, attribute, f"the route to {destination} is not modelled")
+        return None
 
     # -- saying what is missing ---------------------------------------------------------------
     def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
