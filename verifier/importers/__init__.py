@@ -92,6 +92,27 @@ def head(file: Path, suffixes: tuple[str, ...] = (".json",)) -> str:
         return ""
 
 
+def read_dump(files: list[Path], keys: tuple[str, ...], envelope: str) -> tuple[dict[str, list], Where,
+                                                                               list[Diagnostic]]:
+    """The lists under `keys` of API responses spread over `files`, where each id sits in them, and an
+    IMP001 for every other top-level key (but `envelope`: paging or request metadata)."""
+    where = Where()
+    data: dict[str, list] = {key: [] for key in keys}
+    warnings: list[Diagnostic] = []
+    for file in files:
+        document, text = read_json(file)
+        where.add(file, text, document if isinstance(document, dict) else ())
+        if not isinstance(document, dict):
+            continue
+        for key, value in document.items():
+            if key in data and isinstance(value, list):
+                data[key].extend(value)
+            elif key != envelope:
+                warnings.append(Diagnostic("IMP001", "warning", f"{file.name}: top-level key '{key}' is not "
+                                           "understood and was not imported", Span(str(file), 1, 1, 1, 2)))
+    return data, where, warnings
+
+
 def read_json(path: Path) -> tuple[object, str]:
     """A JSON file's document and text; a malformed one is a located input error (exit 2)."""
     try:

@@ -10,11 +10,9 @@ their cloud ids (vpc-…, subnet-…, pcx-…), so assertions in `.peer` files c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..diagnostics import Diagnostic
-from ..model import Span
-from . import Imported, PeerWriter, Where, head, read_json
+from . import Imported, PeerWriter, Where, head, read_dump
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
@@ -32,20 +30,7 @@ def detect_file(file: Path) -> bool:
 
 
 def load(files: list[Path], label: str) -> Imported:
-    where = Where()
-    data: dict[str, list[Any]] = {key: [] for key in KEYS}
-    warnings: list[Diagnostic] = []
-    for file in files:
-        document, text = read_json(file)
-        where.add(file, text, document if isinstance(document, dict) else ())
-        if not isinstance(document, dict):
-            continue
-        for key, value in document.items():
-            if key in data and isinstance(value, list):
-                data[key].extend(value)
-            elif key != "NextToken":
-                warnings.append(Diagnostic("IMP001", "warning", f"{file.name}: top-level key '{key}' is not "
-                                           "understood and was not imported", Span(str(file), 1, 1, 1, 2)))
+    data, where, warnings = read_dump(files, KEYS, "NextToken")
     instances = [i for r in data["Reservations"] for i in r.get("Instances", [])]
     writer = PeerWriter(label)
     writer.add(f"# imported from AWS CLI describe-* dumps: {', '.join(f.name for f in files)}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Span
-from . import Imported, Where, head, read_json
+from . import Imported, Where, head, read_dump
 from .estate import Estate
 from .tfmap import Mapping, quoted
 
@@ -30,21 +30,11 @@ def detect_file(file: Path) -> bool:
 
 
 def load(files: list[Path], label: str) -> Imported:
-    where = Where()
-    data: dict[str, list] = {key: [] for key in KEYS}
+    data, where, warnings = read_dump(files, KEYS, "ResponseContext")
+    data = {key: [v for v in values if isinstance(v, dict)] for key, values in data.items()}
     estate = Estate("outscale", label, f"imported from Outscale API Read* responses: "
                     f"{', '.join(f.name for f in files)}")
-    for file in files:
-        document, text = read_json(file)
-        where.add(file, text, document if isinstance(document, dict) else ())
-        if not isinstance(document, dict):
-            continue
-        for key, value in document.items():
-            if key in data and isinstance(value, list):
-                data[key].extend(v for v in value if isinstance(v, dict))
-            elif key != "ResponseContext":
-                estate.warn("IMP001", f"{file.name}: top-level key '{key}' is not understood and was not imported",
-                            Span(str(file), 1, 1, 1, 2))
+    estate.warnings.extend(warnings)
     _Reader(estate, where, data).run()
     return estate.write(where.texts)
 

@@ -39,16 +39,12 @@ PROTOCOLS = {"gre": "47", "icmpv6": "58"}
 class AlicloudMapping(Mapping):
     def run(self) -> Estate:
         r = self.r
-        for resource in r.of_type(*UNDERSTOOD, data=True):
-            self.names[(resource.address, "id")] = resource.address
+        self.name_resources(UNDERSTOOD, {})
         for vpc in r.of_type("alicloud_vpc"):
             name = f"{vpc.address}.system_route_table"
             self.names[(vpc.address, "main_route_table")] = name
             self.names[(vpc.address, "route_table_id")] = name
-        for accepter in r.of_type("alicloud_vpc_peer_connection_accepter"):
-            peering = self.name(r.one(accepter, "instance_id"))
-            if peering:
-                self.names[(accepter.address, "id")] = peering
+        self.name_accepters("alicloud_vpc_peer_connection_accepter", "instance_id")
         self.report_types("alicloud", UNDERSTOOD | IRRELEVANT)
         self._nets()
         self._tables()

@@ -63,8 +63,7 @@ class AwsMapping(Mapping):
     # -- names first: references may point forwards ---------------------------------------------
     def _name_all(self) -> None:
         r = self.r
-        for resource in r.of_type(*UNDERSTOOD, data=True):
-            self.names[(resource.address, "id")] = resource.address
+        self.name_resources(UNDERSTOOD, {})
         for vpc in r.of_type("aws_vpc", data=True):
             self.names[(vpc.address, "default_security_group_id")] = f"{vpc.address}.default_security_group"
             self.names[(vpc.address, "default_network_acl_id")] = f"{vpc.address}.default_network_acl"
@@ -84,10 +83,7 @@ class AwsMapping(Mapping):
             vpc = r.one(acl, "default_network_acl_id")
             if isinstance(vpc, Target):
                 self.names[(vpc.address, "default_network_acl_id")] = acl.address
-        for accepter in r.of_type("aws_vpc_peering_connection_accepter"):
-            peering = self.name(r.one(accepter, "vpc_peering_connection_id"))
-            if peering:
-                self.names[(accepter.address, "id")] = peering
+        self.name_accepters("aws_vpc_peering_connection_accepter", "vpc_peering_connection_id")
         self.report_types("aws", UNDERSTOOD | {t.type for t in r.found.resources if IRRELEVANT.match(t.type)})
 
     def _net_of(self, resource: Resource) -> str | None:

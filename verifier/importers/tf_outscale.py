@@ -37,14 +37,8 @@ GATEWAYS = ("gateway_id", "nat_service_id", "nic_id", "vm_id", "net_access_point
 
 class OutscaleMapping(Mapping):
     def run(self) -> Estate:
-        r = self.r
-        for resource in r.of_type(*UNDERSTOOD, data=True):
-            for attribute in ("id",) + ID_ATTRIBUTES.get(resource.type, ()):
-                self.names[(resource.address, attribute)] = resource.address
-        for acceptation in r.of_type("outscale_net_peering_acceptation"):
-            peering = self.name(r.one(acceptation, "net_peering_id"))
-            if peering:
-                self.names[(acceptation.address, "id")] = peering
+        self.name_resources(UNDERSTOOD, ID_ATTRIBUTES)
+        self.name_accepters("outscale_net_peering_acceptation", "net_peering_id")
         self.report_types("outscale", UNDERSTOOD | IRRELEVANT)
         self._nets()
         self._tables()

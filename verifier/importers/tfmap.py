@@ -74,6 +74,20 @@ class Mapping:
         if resource.is_unknown(attribute) and self.r.configured(resource, attribute) is not False:
             self.unknown(resource, attribute, consequence)
 
+    def name_resources(self, types, id_attributes: dict[str, tuple[str, ...]]) -> None:
+        """Every resource of `types` is declared under its address: its `id` (and its other id
+        attributes) name it."""
+        for resource in self.r.of_type(*types, data=True):
+            for attribute in ("id",) + id_attributes.get(resource.type, ()):
+                self.names[(resource.address, attribute)] = resource.address
+
+    def name_accepters(self, rtype: str, attribute: str) -> None:
+        """An accepter resource's id is its peering's: it names the peering it accepts."""
+        for accepter in self.r.of_type(rtype):
+            peering = self.name(self.r.one(accepter, attribute))
+            if peering:
+                self.names[(accepter.address, "id")] = peering
+
     def report_types(self, provider: str, known: set[str]) -> None:
         """Resource types of `provider` that are neither read nor known to be irrelevant: IMP001 each."""
         for resource in self.r.found.resources:
