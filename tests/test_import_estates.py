@@ -213,3 +213,13 @@ def test_why_fix_never_writes_generated_text(tmp_path):
     assert "no fix written: the repair changes imported resources" in run.err
     assert "network.tfstate:111): state active" in run.out  # the repair, shown at the peering in the state
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_diff_locates_an_invalid_imported_value_at_its_resource(tmp_path):
+    state = json.loads((FIXTURES / "imports" / "tf-alicloud-tfstate-overlap" / "terraform.tfstate").read_text())
+    state["resources"][2]["instances"][0]["attributes"]["cidr_block"] = "10.0.1.0/33"
+    bad = tmp_path / "terraform.tfstate"
+    bad.write_text(json.dumps(state, indent=2))
+    run = run_cli("diff", *NOW, str(FIXTURES / "imports" / "tf-aws-plan-two-vpcs" / "plan.json"), str(bad))
+    assert run.code == 2
+    assert f"{bad}:54:7: error PARSE002 invalid prefix length /33" in run.err

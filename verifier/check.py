@@ -53,12 +53,9 @@ def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
     return [f for f in files if not any(fnmatch.fnmatch(Path(f).as_posix(), pattern) for pattern in exclude)]
 
 
-def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
-    """Read and build; raise InputError when the input cannot be read.
-
-    Paths holding cloud dumps are imported (their peer text joins the model); the
-    importers' warnings come back with the build findings.
-    """
+def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], list]:
+    """The peer text of `paths`: .peer files read (with `exclude` and the size limit), plans, states
+    and dumps imported (and remembered, for `located`). Returns the sources and the imports."""
     from . import importers
 
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
@@ -67,18 +64,36 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
     imported = importers.load(dumps, tf_root) if dumps else []
     peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
     peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
-    sources = read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported]
+    register_imports(imported)
+    return read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported], imported
+
+
+def build_located(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
+    """Build; an invalid value of an import (a block "10.0.0.0/33") is an input error at the resource."""
     try:
-        model, findings = build(sources)
-    except InputError as exc:  # a value of a dump that is not valid (a block "10.0.0.0/33"): said at the dump
-        labels = {i.label: i for i in imported}
-        raise InputError([replace(d, span=labels[d.span.file].origin(d.span.line),
-                                  message=f"{d.message} (in what was imported from here: "
-                                          f"{labels[d.span.file].text.splitlines()[d.span.line - 1].strip()})")
-                          if d.span.file in labels else d for d in exc.diagnostics]) from None
-    findings = findings + [w for i in imported for w in i.warnings]
+        return build(sources)
+    except InputError as exc:
+        def at_origin(d: Diagnostic) -> Diagnostic:
+            imported = _IMPORTED.get(d.span.file)
+            if imported is None:
+                return d
+            line = imported.text.splitlines()[d.span.line - 1].strip()
+            return replace(d, span=imported.origin(d.span.line),
+                           message=f"{d.message} (in what was imported from here: {line})")
+
+        raise InputError([at_origin(d) for d in exc.diagnostics]) from None
+
+
+def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
+    """Read and build; raise InputError when the input cannot be read.
+
+    Paths holding plans, states or cloud dumps are imported (their peer text joins the
+    model); the importers' warnings come back with the build findings.
+    """
     _IMPORTED.clear()
-    _IMPORTED.update({i.label: i for i in imported})
+    sources, imported = read_inputs(paths, config)
+    model, findings = build_located(sources)
+    findings = findings + [w for i in imported for w in i.warnings]
     if config.provider and model.providers and model.providers[0].name != config.provider:
         first = model.providers[0]
         raise InputError([Diagnostic("CONFIG001", "error", f"the model declares provider {first.name}, the "

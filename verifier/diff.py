@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import fingerprints
-from .build import build
 from .catalog import run_rules
 from .config import Config
 from .diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from .encode import DiffQueries, Encoder
 from .model import Model, Vm
-from .check import located, register_imports
+from .check import build_located, located, read_inputs
 from .parse import PEER_SUFFIX, SourceFile, read_sources
 from .simulate import Packet, Simulator, hops_json
 from .solve import Limits, Solver
@@ -130,21 +129,6 @@ def _relative(path: str, roots: list[str]) -> str:
     return path
 
 
-def _sources(path: str, config: Config) -> list[SourceFile]:
-    """The peer text of one side: its .peer files, or what a plan, state or dump imports to."""
-    from pathlib import Path
-
-    from . import importers
-
-    if importers.detect(Path(path)):
-        tf_root = Path(config.tf_root) if config.tf_root else None
-        loaded = importers.load([Path(path)], tf_root)
-        register_imports(loaded)
-        imported = [SourceFile(i.label, i.text) for i in loaded]
-        return imported + (read_sources([path]) if Path(path).is_dir() and any(Path(path).rglob("*.peer")) else [])
-    return read_sources([path])
-
-
 def run_diff(args, config: Config) -> int:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
@@ -155,10 +139,10 @@ def run_diff(args, config: Config) -> int:
     else:
         if len(paths) != 2:
             raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
-        old_sources, new_sources = _sources(paths[0], config), _sources(paths[1], config)
+        old_sources, new_sources = read_inputs([paths[0]], config)[0], read_inputs([paths[1]], config)[0]
         old_roots, new_roots = [paths[0]], [paths[1]]
-    old_model, old_found = build(old_sources)
-    new_model, new_found = build(new_sources)
+    old_model, old_found = build_located(old_sources)
+    new_model, new_found = build_located(new_sources)
     result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots,
                      now, limits)
     result.appeared, result.disappeared = located(result.appeared), located(result.disappeared)

@@ -203,9 +203,9 @@ def run_why(args, config: Config) -> int:
     answer.forward, answer.reply, answer.blocking = (located_hops(answer.forward), located_hops(answer.reply),
                                                      located_hops(answer.blocking))
     if touches_import:  # shown at the imported resource they change
-        answer.repair.edits = [replace(e, file=located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)).file,
-                                       line=located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)).line)
-                               if imported_label(e.file) else e for e in edits]
+        origins = [located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
+        answer.repair.edits = [replace(e, file=o.file, line=o.line) if imported_label(e.file) else e
+                               for e, o in zip(edits, origins)]
     if args.format == "json":
         sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
     else:
