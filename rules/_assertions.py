@@ -3,10 +3,11 @@
 from verifier.catalog import Finding
 
 
-def findings(ctx, kind, status, help_text=None):
+def findings(ctx, kind, status, help_text=None, depends=None):
+    """`depends`: True for the unknowns that rest on the model, False for the solver's, None for both."""
     for assertion in ctx.model.assertions:
         if kind is not None and assertion.kind != kind:
             continue
         result = ctx.engine.assertion_result(assertion)
-        if result.status == status:
+        if result.status == status and (depends is None or bool(result.depends) == depends):
             yield Finding(assertion.span, result.message, counterexample=result.counterexample, help=help_text)

@@ -25,7 +25,7 @@ Accept the peering (`state active` once accepted), or remove the route.
 
 from verifier.catalog import Finding, Rule
 from verifier.diagnostics import Related
-from verifier.model import Peering
+from verifier.model import TRANSITIONAL_STATES, Peering
 
 
 def check(ctx):
@@ -39,8 +39,10 @@ def check(ctx):
         if state == "active" or ctx.engine.route_facts(net, table, index).never_selected:
             continue
         why = " (cross-account, not accepted)" if peering.state is None else ""
+        fate = ("it may or may not carry traffic while the change is under way" if state in TRANSITIONAL_STATES
+                else "traffic is dropped")
         yield Finding(route.span, f"route {route.destination} in '{table.name}' uses peering '{peering.name}', "
-                      f"which is {state}{why}: traffic is dropped",
+                      f"which is {state}{why}: {fate}",
                       related=(Related(peering.span, f"peering '{peering.name}'"),))
 
 

@@ -7,7 +7,8 @@ written with `deny` or with `priority`.
 ## Why it matters
 AWS and Outscale security groups are allow-lists: a rule cannot deny and has no
 priority. The rule cannot be deployed as written, and whatever it was meant to
-block is not blocked (use a network ACL for that).
+block is not blocked (use a network ACL for that). The engine reads the refused
+rule as absent: a rule the provider rejects does not exist on the platform.
 
 ## Example
 ```
@@ -27,8 +28,7 @@ network-acl web-acl { inbound 100 deny tcp 22 from 0.0.0.0/0  inbound 200 allow 
 """
 
 from verifier.catalog import Finding, Rule
-
-ALLOW_ONLY = ("aws", "outscale")
+from verifier.topology import ALLOW_ONLY
 
 
 def check(ctx):

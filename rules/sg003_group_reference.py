@@ -3,7 +3,10 @@
 ## What it does
 Reports a rule `from group G` / `to group G` where G belongs to another net
 that is not joined to this one by an active peering (no provider allows
-that), or, on `provider aws`, a peered net of another region.
+that), or, on `provider aws`, a peered net of another region. On `provider
+alibaba`, a VPC-type (basic) group may name groups of its own VPC only, and
+an enterprise group may name no group at all. The engine reads such a rule as
+absent: a refused rule does not exist on the platform.
 
 ## Why it matters
 The reference cannot be created (InvalidGroup.NotFound), or on AWS it is
@@ -23,6 +26,8 @@ Name the peer's block (`inbound tcp 443 from 10.1.0.0/16`).
 ## References
 - AWS: "Update your security groups to reference peer security groups"
   (same region only).
+- Alibaba Cloud: "Security group rules" (a VPC-type group can reference
+  groups of the same VPC; enterprise groups cannot reference groups).
 - LANGUAGE.md, "Providers".
 """
 
@@ -36,20 +41,12 @@ def check(ctx):
     for net in ctx.model.nets:
         for group in net.security_groups:
             for rule in group.rules:
-                other = ctx.model.lookup(rule.peer.group, SecurityGroup)
-                if other is None or other.net == net.name:
+                reason = topo.refused_reference(group, rule)
+                if reason is None:
                     continue
-                peer = topo.nets[other.net]
-                peered = any(topo.other_net(p, net) is peer and topo.state(p) == "active"
-                             for p in topo.peerings_of.get(net.name, []))
-                related = (Related(other.span, f"group '{other.name}' of net '{peer.name}'"),)
-                if not peered:
-                    yield Finding(rule.span, f"rule names group '{other.name}' of net '{peer.name}', which no active "
-                                  f"peering joins to net '{net.name}'", related=related)
-                elif ctx.provider == "aws" and net.region and peer.region and net.region != peer.region:
-                    yield Finding(rule.span, f"rule names group '{other.name}' of net '{peer.name}' in region "
-                                  f"{peer.region}; aws allows peer group references in one region only "
-                                  f"(net '{net.name}' is in {net.region})", related=related)
+                other = ctx.model.lookup(rule.peer.group, SecurityGroup)
+                yield Finding(rule.span, f"{reason}: the provider refuses it, and the rule does not exist",
+                              related=(Related(other.span, f"group '{other.name}' of net '{other.net}'"),))
 
 
 RULE = Rule(code="SG003", name="group-reference", severity="error", doc=__doc__, stage="semantic", check=check)

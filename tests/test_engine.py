@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import pytest
 from conftest import FIXTURES, fixture_models, run_cli
 from estates import estates
 from hypothesis import HealthCheck, given, settings
@@ -57,8 +58,8 @@ def test_disagreement_is_an_internal_error(monkeypatch):
     # A simulator that contradicts the solver must surface as INTERNAL001 and exit 3, never a verdict.
     real_forward = simulate.Simulator.forward
 
-    def lying_forward(self, source, packet):
-        trace = real_forward(self, source, packet)
+    def lying_forward(self, source, packet, target=None):
+        trace = real_forward(self, source, packet, target)
         trace.delivered_to = None
         return trace
 
@@ -137,3 +138,29 @@ def test_output_identical_across_jobs(tmp_path):
                        str(tmp_path)).out for jobs in ("1", "2", "3")}
     assert len(outputs) == 1
     assert json.loads(outputs.pop())["assertions"]
+
+
+STALE_PORT = """
+net a {
+  cidr 10.0.0.0/16
+  subnet s { cidr 10.0.1.0/24 }
+  security-group g { inbound tcp 1-65535 from any  outbound all to any }
+  vm a-1 { subnet s  ip 10.0.1.10  groups g }
+  vm a-2 { subnet s  ip 10.0.1.11  groups g }
+}
+"""
+
+
+@pytest.mark.parametrize("order", [("tcp", "udp", "icmp"), ("udp", "icmp", "tcp"), ("icmp", "tcp", "udp")])
+def test_a_verdict_does_not_depend_on_the_assertions_before_it(tmp_path, order):
+    # Regression: the last proved (protocol, port) was tried first for the next assertion, and a query
+    # unsatisfiable by construction (another protocol) was read as a proof: tcp then udp, both "proved".
+    model = tmp_path / "m.peer"
+    model.write_text(STALE_PORT + "".join(f"assert reach a-1 -> a-2 {p}\n" for p in order))
+    outputs = {}
+    for jobs in ("1", "2"):
+        run = run_cli("check", "--isolated", "--format", "json", "--jobs", jobs, str(model))
+        outputs[jobs] = run.out
+        statuses = {a["assertion"].split()[-1]: a["status"] for a in json.loads(run.out)["assertions"]}
+        assert statuses == {"tcp": "proved", "udp": "refuted", "icmp": "refuted"}
+    assert outputs["1"] == outputs["2"]

@@ -22,7 +22,8 @@ def model_of(text: str):
     return model
 
 
-NETS = "net a { account 1 cidr 10.0.0.0/16 }\nnet b { account 2 cidr 10.1.0.0/16 }\nnet c { cidr 10.2.0.0/16 }\n"
+NETS = ("net a { account 1 cidr 10.0.0.0/16 }\nnet b { account 2 cidr 10.1.0.0/16 }\nnet c { cidr 10.2.0.0/16 }\n"
+        "net d { account 1 cidr 10.3.0.0/16 }\nnet e { cidr 10.4.0.0/16 }\n")
 
 
 def states(text: str, now=NOW):
@@ -31,8 +32,14 @@ def states(text: str, now=NOW):
 
 
 def test_same_account_or_no_account_is_active():
-    assert states("peering p { requester a accepter c }") == ["active"]
-    assert states("peering p { requester c accepter c }") == ["active"]
+    assert states("peering p { requester a accepter d }") == ["active"]
+    assert states("peering p { requester c accepter e }") == ["active"]
+
+
+def test_one_account_named_is_not_same_account():
+    # Regression: a net that names no account is not known to share the other's: the request waits.
+    assert states("peering p { requester a accepter c }") == ["pending-acceptance"]
+    assert states("peering p { requester c accepter a }") == ["pending-acceptance"]
 
 
 def test_cross_account_is_pending():

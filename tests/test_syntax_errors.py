@@ -7,8 +7,8 @@ from conftest import run_cli
 
 CASES = [
     ("net a { cidr 10.0.0.0/16\n",
-     "1:25: error PARSE001 syntax error: unexpected end of file; expected 'account', 'cidr', 'network-acl', "
-     "'region', 'route-table', 'security-group', 'subnet', 'vm' or '}'"),
+     "1:25: error PARSE001 syntax error: unexpected end of file; expected 'account', 'cidr', 'gateway', "
+     "'network-acl', 'region', 'route-table', 'security-group', 'subnet', 'vm' or '}'"),
     ("net { }\n", "1:5: error PARSE001 syntax error: unexpected '{'; expected a name"),
     ("net a { cidr 10.0.0.300/16 }\n", "1:14: error PARSE002 invalid IPv4 address '10.0.0.300'"),
     ("net a { cidr 10.0.0.0/40 }\n", "1:14: error PARSE002 invalid prefix length /40: expected 0 to 32 for IPv4"),
@@ -17,7 +17,12 @@ CASES = [
     ("net a { cidr 2001:db8:::/64 }\n", "1:14: error PARSE002 invalid IPv6 address '2001:db8:::'"),
     ("peering p { state bogus }\n", "1:19: error PARSE002 unknown peering state 'bogus'; expected one of "
      "initiating, pending-acceptance, provisioning, active, rejected, expired, failed, deleting, deleted, "
-     "activated, accepting, creating, updating"),
+     "updating, activated, accepting, creating, initiating-request"),
+    ("net a { gateway g { kind wormhole } }\n",
+     "1:26: error PARSE002 unknown gateway kind 'wormhole'; expected internet, nat, transit, vpn, endpoint "
+     "or other"),
+    ("net a { security-group g { type premium } }\n",
+     "1:33: error PARSE002 unknown security group type 'premium'; expected basic or enterprise"),
     ("provider azure\n", "1:10: error PARSE002 unknown provider 'azure'; expected one of aws, outscale, alibaba, generic"),
     ("net a { vm v { ip 10.0.0.1/32 } }\n",
      "1:19: error PARSE002 expected an address without a prefix length, got '10.0.0.1/32'"),

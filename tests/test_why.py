@@ -109,3 +109,51 @@ def test_bad_queries_exit_two():
     assert run_cli("why", *NOW, "a-1", "b-1", "--proto", "icmp", "--port", "8", path).code == 2
     run = run_cli("why", *NOW, "a-1", "b-1", str(FIXTURES / "rules" / "NAME001.peer"))
     assert run.code == 2 and "NAME001" in run.err
+
+
+EXPIRED = """
+net a {
+  account 111111111111
+  cidr 10.0.0.0/16
+  subnet sa { cidr 10.0.1.0/24 }
+  route-table a-rt { route 10.1.0.0/16 via peering a-b }
+  security-group a-sg { outbound all to any  inbound all from any }
+  vm a-1 { subnet sa  ip 10.0.1.10  groups a-sg }
+}
+net b {
+  account 222222222222
+  cidr 10.1.0.0/16
+  subnet sb { cidr 10.1.1.0/24 }
+  route-table b-rt { route 10.0.0.0/16 via peering a-b }
+  security-group b-sg { outbound all to any  inbound all from any }
+  vm b-1 { subnet sb  ip 10.1.1.10  groups b-sg }
+}
+peering a-b { requester a  accepter b  created 2026-11-01T00:00:00Z }
+"""
+
+
+def test_why_an_expired_request_needs_a_new_one_accepted_by_the_owner(tmp_path):
+    # An expired request can no longer be accepted: the repair is a new request, accepted by the
+    # accepter's owner, named with its account (not "no edit lifts it").
+    model = tmp_path / "expired.peer"
+    model.write_text(EXPIRED)
+    answer = json.loads(run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(model), "--format", "json").out)
+    assert answer["verdict"] == "unreachable"
+    assert {b["code"] for b in answer["blocking"]} == {"PEERING_NOT_ACTIVE"}
+    [edit] = answer["repairs"]
+    assert edit["text"] == "state active"
+    assert "new peering request" in edit["note"] and "net b (account 222222222222)" in edit["note"]
+
+
+def test_why_through_a_transit_gateway_depends_on_it(tmp_path):
+    # Two VPCs joined by a transit gateway: neither reachable nor unreachable, and why says on what.
+    model = tmp_path / "tgw.peer"
+    model.write_text(EXPIRED.replace("route 10.1.0.0/16 via peering a-b", "route 10.1.0.0/16 via gateway tgw-1")
+                     .replace("route 10.0.0.0/16 via peering a-b", "route 10.0.0.0/16 via gateway tgw-1")
+                     .replace("  vm a-1", "  gateway tgw-1 { kind transit }\n  vm a-1"))
+    run = run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(model), "--format", "json")
+    answer = json.loads(run.out)
+    assert answer["verdict"] == "unknown" and answer["depends"] == ["gateway tgw-1 (transit)"]
+    assert [h["code"] for h in answer["forward"] if h["disposition"] == "unknown"] == ["GATEWAY_MAY_RETURN"]
+    text = run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(model)).out
+    assert text.startswith("unknown: vm a-1 reaches b-1 only if gateway tgw-1 (transit) carries it")

@@ -31,8 +31,12 @@ class Atom:
 class RouteMap:
     """The atoms of one table (with its net's local blocks) for one address family."""
 
-    def __init__(self, local_blocks: Iterable[Block], table: RouteTable | None, version: int):
+    def __init__(self, local_blocks: Iterable[Block], table: RouteTable | None, version: int,
+                 overrides: Iterable[Route] = ()):
+        """`overrides`: routes selected before the local routes (aws middlebox routes)."""
         self.version = version
+        override_spans = [(r.destination.first, r.destination.last, r) for r in overrides
+                          if r.destination.version == version]
         width = 32 if version == 4 else 128
         local = [b for b in local_blocks if b.version == version]
         routes = [r for r in (table.routes if table else ()) if r.destination.version == version]
@@ -59,8 +63,11 @@ class RouteMap:
             while stack and stack[-1].destination.last < low:
                 stack.pop()
             at = bisect_right(local_lows, low) - 1
-            if at >= 0 and merged_local[at][1] >= low:
-                choice: Route | str | None = LOCAL
+            override = next((r for first, last, r in override_spans if first <= low <= last), None)
+            if override is not None:
+                choice: Route | str | None = override
+            elif at >= 0 and merged_local[at][1] >= low:
+                choice = LOCAL
             else:
                 choice = stack[-1] if stack else None
             self.atoms.append(Atom(low, next_low - 1, choice))
@@ -119,7 +126,8 @@ class Atlas:
     def route_map(self, net: Net, table: RouteTable | None, version: int) -> RouteMap:
         key = (net.name, table.name if table else None, version)
         if key not in self._maps:
-            self._maps[key] = RouteMap(self.topo.local_blocks(net), table, version)
+            self._maps[key] = RouteMap(self.topo.local_blocks(net), table, version,
+                                       self.topo.overrides(net, table))
         return self._maps[key]
 
 

@@ -113,6 +113,13 @@ class Verdict:
     text: str
     status: str
     span: Span
+    depends: tuple[str, ...] = ()  # an unknown's unpinned facts (a gateway, a transitional peering)
+
+    def as_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"assertion": self.text, "status": self.status}
+        if self.depends:
+            document["depends"] = list(self.depends)
+        return document
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,8 @@ def _verdicts(context: Context) -> list[Verdict]:
     verdicts = []
     for assertion in context.model.assertions:
         found = results.get(id(assertion))
-        verdicts.append(Verdict(assertion_text(assertion), found[1].status if found else "not-run", assertion.span))
+        verdicts.append(Verdict(assertion_text(assertion), found[1].status if found else "not-run", assertion.span,
+                                found[1].depends if found else ()))
     return sorted(verdicts, key=lambda v: v.span)
 
 

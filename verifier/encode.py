@@ -12,8 +12,8 @@ from typing import Iterable, Literal
 
 import z3
 
-from .model import ANY_PROTOCOL, EPHEMERAL_PORTS, AclRule, Block, GroupRule, Net, Ports, Route, Vm
-from .topology import Topology
+from .model import ANY_PROTOCOL, EPHEMERAL_PORTS, TRANSITIONAL_STATES, AclRule, Block, GroupRule, Net, Ports, Route, Vm
+from .topology import Holder, Topology
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,26 @@ Outcome = tuple[Literal["local"], None] | tuple[Literal["route"], Route]
 
 
 class Encoder:
-    def __init__(self, topology: Topology, version: int, atlas=None):
+    """Formulas for one address family, in one reading of what the model leaves open.
+
+    The definite reading (`possible=False`) delivers only what is certain: a transitional peering
+    and a gateway that may bring a packet back carry nothing. The possible reading
+    (`possible=True`) delivers everything that may arrive: a transitional peering carries, and a
+    packet sent to such a gateway may come back to any VM holding its destination, without the
+    model saying through what (LANGUAGE.md, "What a model means", 7). A connection that works in
+    the definite reading works for certain; one that fails in the possible reading fails for
+    certain; in between, the verdict is unknown.
+    """
+
+    def __init__(self, topology: Topology, version: int, atlas=None, possible: bool = False):
         self.topo = topology
+        self.possible = possible
         self.version = version
         self.width = 32 if version == 4 else 128
         self.atlas = atlas  # route maps: with them, walks to known destinations route concretely
         self._packets: dict[str, Sym] = {}
         self._filters: dict[tuple[str, str, str], z3.BoolRef] = {}
+        self._rules: dict[tuple[str, str], list[GroupRule]] = {}
 
     # --- packets ---------------------------------------------------------------------
     def packet(self, prefix: str = "") -> Sym:
@@ -103,22 +116,34 @@ class Encoder:
         return z3.Or([x == self.address(v) for v in values] or [z3.BoolVal(False)])
 
     # --- filters ------------------------------------------------------------------------------
-    def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+    def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None = None
+                     ) -> z3.BoolRef:
+        """Whether a rule matches; a `group G` peer matches the VM at the other end by membership."""
         matches = [self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports)]
         if rule.peer.kind == "block":
             matches.append(self.in_block(peer, rule.peer.block))  # type: ignore[arg-type]
         elif rule.peer.kind == "group":
-            matches.append(self.one_of(peer, self.topo.member_addresses(rule.peer.group.name, self.version)))  # type: ignore[union-attr]
+            matches.append(z3.BoolVal(self.topo.is_member(peer_vm, rule.peer.group.name)))  # type: ignore[union-attr]
         return z3.And(matches)
+
+    def rule_matches_someone(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+        """Whether a rule matches a packet from or to some VM (a rule compared with rules): a `group G`
+        peer is a member of G — a free choice per group — at one of the members' addresses."""
+        if rule.peer.kind != "group":
+            return self.rule_matches(rule, pkt, peer)
+        name = rule.peer.group.name  # type: ignore[union-attr]
+        members = self.topo.member_addresses(name, self.version)
+        return z3.And(self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports),
+                      z3.Bool(f"member:{name}"), self.one_of(peer, members))
 
     def port_ported(self, pkt: Sym, ports: Ports | None) -> z3.BoolRef:
         if ports is None:
             return z3.BoolVal(True)
         return z3.And(self.ported(pkt), self.port_in(pkt.dport, ports))
 
-    def decision(self, rules: list[GroupRule], pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+    def decision(self, rules: list[GroupRule], pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None) -> z3.BoolRef:
         """Allowed iff some matching allow rule has no matching deny rule of equal or better priority."""
-        match = {id(r): self.rule_matches(r, pkt, peer) for r in rules}
+        match = {id(r): self.rule_matches(r, pkt, peer, peer_vm) for r in rules}
         allowed = []
         for rule in rules:
             if rule.action != "allow":
@@ -128,18 +153,30 @@ class Encoder:
             allowed.append(z3.And(match[id(rule)], z3.Not(z3.Or(beaten))) if beaten else match[id(rule)])
         return z3.Or(allowed) if allowed else z3.BoolVal(False)
 
-    def groups_allow(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
-        key = ("sg", vm.name + "/" + direction, pkt.tag)
+    def groups_allow(self, vm: Vm, pkt: Sym, direction: str, peer_vm: Vm | None) -> z3.BoolRef:
+        """`vm`'s groups let the packet through; `peer_vm` is the VM at the other end.
+
+        The formula depends on `peer_vm` only through the groups its rules name that it belongs to:
+        it is built once per such set (most rules name no group: once per VM and direction)."""
+        rules = self._rules.get((vm.name, direction))
+        if rules is None:
+            rules = [r for g in self.topo.groups_of(vm) for r in self.topo.rules_of(g) if r.direction == direction]
+            self._rules[(vm.name, direction)] = rules
+        named = sorted({r.peer.group.name for r in rules if r.peer.group is not None  # type: ignore[union-attr]
+                        and self.topo.is_member(peer_vm, r.peer.group.name)})  # type: ignore[union-attr]
+        key = ("sg", f"{vm.name}/{direction}/{','.join(named)}", pkt.tag)
         if key not in self._filters:
-            rules = [r for g in self.topo.groups_of(vm) for r in g.rules if r.direction == direction]
-            self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src)
+            self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src, peer_vm)
         return self._filters[key]
 
     def acl_entry_matches(self, entry: AclRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
         return z3.And(self.protocol_is(pkt, entry.protocol.number), self.port_ported(pkt, entry.ports),
                       self.in_block(peer, entry.block))
 
-    def acl_allows(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
+    def acl_allows(self, vm: Vm, pkt: Sym, direction: str, within: bool = False) -> z3.BoolRef:
+        """`vm`'s subnet ACL lets the packet through; `within`: it stays in the subnet, unfiltered."""
+        if within:
+            return z3.BoolVal(True)
         key = ("acl", vm.name + "/" + direction, pkt.tag)
         if key not in self._filters:
             self._filters[key] = self._acl_allows(vm, pkt, direction)
@@ -163,9 +200,16 @@ class Encoder:
 
     def outcomes(self, net: Net, table, dst: z3.BitVecRef) -> list[tuple[Outcome, z3.BoolRef]]:
         """Each possible choice of the table for `dst`, with the condition that it is chosen."""
+        overrides = [r for r in self.topo.overrides(net, table) if r.destination.version == self.version]
+        choices: list[tuple[Outcome, z3.BoolRef]] = []
+        earlier: list[z3.BoolRef] = []
+        for route in overrides:
+            here = self.in_block(dst, route.destination)
+            choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier))) if earlier else here))
+            earlier.append(here)
         local = self.in_any(dst, self.topo.local_blocks(net))
-        choices: list[tuple[Outcome, z3.BoolRef]] = [(("local", None), local)]
-        earlier: list[z3.BoolRef] = [local]
+        choices.append((("local", None), z3.And(local, z3.Not(z3.Or(earlier))) if earlier else local))
+        earlier.append(local)
         for route in self.route_order(table.routes if table else ()):
             here = self.in_block(dst, route.destination)
             choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier)))))
@@ -181,9 +225,39 @@ class Encoder:
         if route.target != "peering":
             return None
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
-        if peering is None or self.topo.state(peering) != "active":
+        if peering is None or not self.carries(peering):
             return None
         return self.topo.other_net(peering, net)
+
+    def carries(self, peering) -> bool:
+        """Whether a peering carries traffic in this reading."""
+        state = self.topo.state(peering)
+        return state == "active" or (self.possible and state in TRANSITIONAL_STATES)
+
+    def comes_back(self, outcome: Outcome, address: int) -> bool:
+        """In the possible reading, a route to a gateway that may bring the packet for `address` back."""
+        return self.possible and outcome[0] == "route" and self.topo.may_come_back(
+            outcome[1], self.version, address)  # type: ignore[arg-type]
+
+    def _leave(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, within: bool) -> z3.BoolRef:
+        """The packet leaves `source` towards `receiver`: its groups (not for a reply) and its ACL."""
+        parts = [self.acl_allows(source, pkt, "outbound", within)]
+        if not stateful_reply:
+            parts.insert(0, self.groups_allow(source, pkt, "outbound", receiver))
+        return z3.And(parts)
+
+    def _arrive(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, address: int,
+                within: bool) -> z3.BoolRef:
+        """The packet for `address` enters `receiver`: its ACL, then its groups (not for a reply)."""
+        parts = [pkt.dst == self.address(address), self.acl_allows(receiver, pkt, "inbound", within)]
+        if not stateful_reply:
+            parts.append(self.groups_allow(receiver, pkt, "inbound", source))
+        return z3.And(parts)
+
+    def _within(self, source: Vm, outcome: Outcome, receiver: Vm) -> bool:
+        """Local delivery inside the source's own subnet: network ACLs do not filter it."""
+        return outcome[0] == "local" and receiver.net == source.net and \
+            self.topo.subnet_of(receiver) is self.topo.subnet_of(source)
 
     def walk(self, source: Vm, pkt: Sym, stateful_reply: bool = False,
              destinations: list[Vm] | None = None) -> dict[str, z3.BoolRef]:
@@ -197,13 +271,18 @@ class Encoder:
         """
         net = self.topo.net_of(source)
         table = self.topo.table_of(self.topo.subnet_of(source))
-        leave = [self.acl_allows(source, pkt, "outbound")]
-        if not stateful_reply:
-            leave.insert(0, self.groups_allow(source, pkt, "outbound"))
         if destinations is not None and self.atlas is not None:
-            return self._walk_to(net, table, pkt, stateful_reply, destinations, z3.And(leave))
+            return self._walk_to(source, net, table, pkt, stateful_reply, destinations)
         delivered: dict[str, list[z3.BoolRef]] = {}
         for outcome, chosen in self.outcomes(net, table, pkt.dst):
+            if outcome[0] == "route" and outcome[1].target == "gateway":  # type: ignore[union-attr]
+                for holder in self._anywhere(destinations):
+                    if not self.comes_back(outcome, holder.address):
+                        continue
+                    leave = self._leave(source, pkt, stateful_reply, holder.vm, False)
+                    delivered.setdefault(holder.vm.name, []).append(
+                        z3.And(chosen, leave, pkt.dst == self.address(holder.address)))
+                continue
             destination = self.carried(net, outcome)
             if destination is None:
                 continue
@@ -212,15 +291,19 @@ class Encoder:
             for holder in self.topo.holders_in(destination, self.version):
                 if self.topo.vm_holding(destination, self.version, holder.address) is not holder.vm:
                     continue  # a second holder of one address is gated out (ADDR005)
-                arrive = [pkt.dst == self.address(holder.address), self.acl_allows(holder.vm, pkt, "inbound")]
-                if not stateful_reply:
-                    arrive.append(self.groups_allow(holder.vm, pkt, "inbound"))
-                delivered.setdefault(holder.vm.name, []).append(z3.And(chosen, inside, *arrive))
-        exit_ok = z3.And(leave)
-        return {name: z3.And(exit_ok, z3.Or(conds)) for name, conds in delivered.items()}
+                within = self._within(source, outcome, holder.vm)
+                delivered.setdefault(holder.vm.name, []).append(z3.And(
+                    chosen, inside, self._leave(source, pkt, stateful_reply, holder.vm, within),
+                    self._arrive(source, pkt, stateful_reply, holder.vm, holder.address, within)))
+        return {name: z3.Or(conds) for name, conds in delivered.items()}
 
-    def _walk_to(self, net: Net, table, pkt: Sym, stateful_reply: bool, destinations: list[Vm],
-                 exit_ok: z3.BoolRef) -> dict[str, z3.BoolRef]:
+    def _anywhere(self, destinations: list[Vm] | None) -> list[Holder]:
+        """The VMs (with their addresses) a packet that comes back through a gateway may reach."""
+        vms = destinations if destinations is not None else list(self.topo.model.vms())
+        return [Holder(vm, a.value, a.version) for vm in vms for a in vm.addresses if a.version == self.version]
+
+    def _walk_to(self, source: Vm, net: Net, table, pkt: Sym, stateful_reply: bool,
+                 destinations: list[Vm]) -> dict[str, z3.BoolRef]:
         from .atoms import LOCAL
 
         route_map = self.atlas.route_map(net, table, self.version)
@@ -228,23 +311,31 @@ class Encoder:
         for vm in destinations:
             for address in (a.value for a in vm.addresses if a.version == self.version):
                 choice = route_map.choice(address)
-                destination = self.carried(net, ("local", None) if choice == LOCAL else ("route", choice)) \
-                    if choice is not None else None
+                if choice is None:
+                    continue
+                outcome: Outcome = ("local", None) if choice == LOCAL else ("route", choice)  # type: ignore[assignment]
+                if self.comes_back(outcome, address):
+                    delivered.setdefault(vm.name, []).append(z3.And(
+                        self._leave(source, pkt, stateful_reply, vm, False), pkt.dst == self.address(address)))
+                    continue
+                destination = self.carried(net, outcome)
                 if destination is None or destination.name != vm.net:
                     continue
                 if choice != LOCAL and not any(b.contains(address, self.version) for b in destination.blocks):
                     continue  # non-transitive: outside the peer net's own blocks
                 if self.topo.vm_holding(destination, self.version, address) is not vm:
                     continue
-                arrive = [pkt.dst == self.address(address), self.acl_allows(vm, pkt, "inbound")]
-                if not stateful_reply:
-                    arrive.append(self.groups_allow(vm, pkt, "inbound"))
-                delivered.setdefault(vm.name, []).append(z3.And(arrive))
-        return {name: z3.And(exit_ok, z3.Or(conds)) for name, conds in delivered.items()}
+                within = self._within(source, outcome, vm)
+                delivered.setdefault(vm.name, []).append(z3.And(
+                    self._leave(source, pkt, stateful_reply, vm, within),
+                    self._arrive(source, pkt, stateful_reply, vm, address, within)))
+        return {name: z3.Or(conds) for name, conds in delivered.items()}
 
-    def leaves(self, source: Vm, pkt: Sym) -> z3.BoolRef:
-        """The packet passes the source's groups and ACL (it gets as far as routing)."""
-        return z3.And(self.groups_allow(source, pkt, "outbound"), self.acl_allows(source, pkt, "outbound"))
+    def leaves(self, source: Vm, pkt: Sym, target: Vm) -> z3.BoolRef:
+        """The packet for `target` passes the source's groups and ACL (it gets as far as routing)."""
+        within = target.net == source.net and self.topo.subnet_of(target) is self.topo.subnet_of(source)
+        return z3.And(self.groups_allow(source, pkt, "outbound", target),
+                      self.acl_allows(source, pkt, "outbound", within))
 
     def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
         """(forward delivered to target, reply delivered back to source)."""
@@ -325,6 +416,8 @@ class Queries:
                     and r.destination.prefixlen > route.destination.prefixlen]
         covered = z3.Or([enc.in_any(dst, self.enc.topo.local_blocks(net))]
                         + [enc.in_block(dst, r.destination) for r in specific])
+        if route in self.enc.topo.overrides(net, table):
+            covered = z3.BoolVal(False)  # selected before the local route (aws middlebox route)
         return Query(z3.And(enc.in_block(dst, route.destination), z3.Not(covered)), {"dst": dst})
 
     def route_overridden(self, net: Net, route: Route) -> Query:
@@ -359,7 +452,7 @@ class Queries:
     # --- filters ------------------------------------------------------------------------
     def group_rule_matches(self, rule: GroupRule, others: list[GroupRule], excluded: bool) -> Query:
         """A packet `rule` matches and (with `excluded`) none of `others` does; else one that both match."""
-        return self._coverage(self.enc.rule_matches, rule, others, excluded)
+        return self._coverage(self.enc.rule_matches_someone, rule, others, excluded)
 
     def acl_entry_matches(self, entry: AclRule, others: list[AclRule], excluded: bool) -> Query:
         """A packet `entry` matches and (with `excluded`) none of `others` does; else one that both match."""
@@ -383,6 +476,7 @@ class ReachQueries:
                  ports: Ports | None):
         enc = self.enc = queries.enc
         self.source = source
+        self.target = target
         self.pkt = pkt = enc.packet()
         self.forward, self.back = enc.connection(source, target, pkt)
         self.kind = z3.And(queries._kind(pkt, protocol, ports), pkt.src == enc.address(src),
@@ -423,7 +517,7 @@ class ReachQueries:
         failing = z3.Not(z3.And(self.forward, self.back))
         return [
             self._query(self.client, self.forward, z3.Not(self.back)),
-            self._query(self.client, self.enc.leaves(self.source, self.pkt), z3.Not(self.forward)),
+            self._query(self.client, self.enc.leaves(self.source, self.pkt, self.target), z3.Not(self.forward)),
             self._query(self.client, failing),
         ]
 

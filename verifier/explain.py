@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .model import Net, Peering, Route, Span, Vm
+from .model import TRANSITIONAL_STATES, Block, Net, Peering, Route, Span, Vm
 from .simulate import Hop, Packet, Simulator, address_text
 from .topology import Topology
 
@@ -65,12 +65,15 @@ class Explainer:
 
         subnet = self.topo.subnet_of(start)
         net = self.topo.net_of(start)
+        # Local delivery inside one subnet: its network ACL does not filter it.
+        within = end is not None and end.net == start.net and self.topo.subnet_of(end) is subnet and isinstance(
+            self.sim.select_route(net, self.topo.table_of(subnet), packet.version, packet.dst), Block)
         if direction == "forward":
-            hop = self.sim.security_groups(start, packet, "outbound")
+            hop = self.sim.security_groups(start, packet, "outbound", end)
             (blocked(hop, vm=start) if hop.disposition == "drop" else hops.append(hop))
         else:
             hops.append(Hop("security-group", f"reply passes {start.name}'s groups (stateful)", "pass"))
-        hop = self.sim.network_acl(self.topo.acl_of(subnet), packet, "outbound", subnet.name)
+        hop = self.sim.network_acl(self.topo.acl_of(subnet), packet, "outbound", subnet.name, within)
         (blocked(hop, vm=start) if hop.disposition == "drop" else hops.append(hop))
         if end is None:
             hops.append(Hop("delivery", f"no vm holds {address_text(packet.dst, packet.version)}", "drop", None,
@@ -80,10 +83,10 @@ class Explainer:
         if not self._route(net, self.topo.net_of(end), packet, direction, hops, path, start):
             return False
         end_subnet = self.topo.subnet_of(end)
-        hop = self.sim.network_acl(self.topo.acl_of(end_subnet), packet, "inbound", end_subnet.name)
+        hop = self.sim.network_acl(self.topo.acl_of(end_subnet), packet, "inbound", end_subnet.name, within)
         (blocked(hop, vm=end) if hop.disposition == "drop" else hops.append(hop))
         if direction == "forward":
-            hop = self.sim.security_groups(end, packet, "inbound")
+            hop = self.sim.security_groups(end, packet, "inbound", start)
             (blocked(hop, vm=end) if hop.disposition == "drop" else hops.append(hop))
         else:
             hops.append(Hop("security-group", f"reply passes {end.name}'s groups (stateful)", "pass"))
@@ -104,6 +107,12 @@ class Explainer:
             route = selected if selected is not None and hasattr(selected, "target") else None
             path.blocking.append(Blocking(code, direction, message, span, vm=start, route=route, **concern))
 
+        if isinstance(selected, Route) and self.topo.may_come_back(selected, packet.version, packet.dst):
+            kind = self.topo.gateway_kind(selected.via.name)  # type: ignore[union-attr]
+            hops.append(Hop("route", f"{table_name}: route {selected.destination} via gateway {selected.via.name} "  # type: ignore[union-attr]
+                            f"({kind}) leaves the modelled network; it may come back, or not: unknown", "unknown",
+                            selected.span, "GATEWAY_MAY_RETURN"))
+            return True
         if destination is net:
             if selected is not None and not hasattr(selected, "target"):
                 hops.append(Hop("route", f"{table_name}: local route {selected} (net {net.name})", "pass",
@@ -139,6 +148,9 @@ class Explainer:
             elif other is not destination:
                 add("NON_TRANSITIVE", f"peering {peering.name} leads to net {other.name}, which never forwards "
                     f"to net {destination.name} (peering is not transitive)", selected.span, net=net)
+            elif self.topo.state(peering) in TRANSITIONAL_STATES:
+                hops.append(Hop("peering", f"peering {peering.name} is {self.topo.state(peering)}: it may or may not "
+                                "carry traffic", "unknown", peering.span, "PEERING_TRANSITIONAL"))
             elif self.topo.state(peering) != "active":
                 hop = Hop("peering", f"peering {peering.name} is {self.topo.state(peering)}, not active", "drop",
                           peering.span, "PEERING_NOT_ACTIVE")

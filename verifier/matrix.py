@@ -49,7 +49,8 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
                 row.append("vacuous")
                 continue
             assertion = Assertion("reach", Endpoint(Ref(x, SPAN), None, SPAN), Endpoint(Ref(y, SPAN), None, SPAN),
-                                  Protocol(protocol if protocol is not None else -1, SPAN),
+                                  # a cell is reachable when some traffic of the kind gets through
+                                  Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
                                   Ports(port, port, SPAN) if port is not None else None, SPAN)
             row.append(engine.check_assertion(assertion, witness=False).status)
         cells.append(row)

@@ -30,13 +30,21 @@ PEERING_STATES = (
     "failed",
     "deleting",
     "deleted",
+    "updating",
 )
+# The clouds' own spellings (Alibaba's `Activated`, AWS's `initiating-request`...), read in any case.
 PEERING_STATE_ALIASES = {
     "activated": "active",
     "accepting": "pending-acceptance",
     "creating": "initiating",
-    "updating": "provisioning",
+    "initiating-request": "initiating",
 }
+# States in which a peering may or may not carry traffic: a verdict that depends on one is unknown
+# (LANGUAGE.md, "What a model means", 7).
+TRANSITIONAL_STATES = frozenset({"initiating", "provisioning", "updating", "deleting"})
+
+GATEWAY_KINDS = ("internet", "nat", "transit", "vpn", "endpoint", "other")
+GROUP_TYPES = ("basic", "enterprise")
 # A request not accepted within this time expires (LANGUAGE.md, peering states).
 PENDING_LIFETIME = timedelta(days=7)
 
@@ -197,7 +205,21 @@ class SecurityGroup:
     net: str
     rules: tuple[GroupRule, ...]
     span: Span
+    type: str = "basic"  # alibaba: basic | enterprise
+    inner_access: str = "accept"  # alibaba basic groups: accept | drop
     kind = "security-group"
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """Where a `via gateway` route leaves the modelled network; only `internet` is known never to
+    bring a packet back into a modelled net's private addresses."""
+
+    name: str
+    net: str
+    gateway_kind: str
+    span: Span
+    kind = "gateway"
 
 
 @dataclass(frozen=True)
@@ -259,6 +281,7 @@ class Net:
     network_acls: tuple[NetworkAcl, ...]
     vms: tuple[Vm, ...]
     span: Span
+    gateways: tuple[Gateway, ...] = ()
     kind = "net"
 
 
@@ -302,7 +325,7 @@ class ProviderDecl:
     span: Span
 
 
-Declaration = Net | Subnet | RouteTable | SecurityGroup | NetworkAcl | Vm | Peering
+Declaration = Net | Subnet | RouteTable | SecurityGroup | NetworkAcl | Vm | Peering | Gateway
 
 
 @dataclass(frozen=True)
@@ -329,6 +352,7 @@ class Model:
             items.extend(net.security_groups)
             items.extend(net.network_acls)
             items.extend(net.vms)
+            items.extend(net.gateways)
         return iter(sorted(items, key=lambda d: d.span))
 
     @cached_property
@@ -389,8 +413,10 @@ class Model:
         """The state a peering is in at `now` (LANGUAGE.md, peering states)."""
         state = peering.state
         if state is None:
+            # Accepted automatically only when both nets name the same account, or both name
+            # none: a net that names no account is not known to share the other's.
             requester, accepter = self.peering_nets(peering)
-            accounts = {n.account for n in (requester, accepter) if n is not None and n.account is not None}
+            accounts = {n.account if n is not None else None for n in (requester, accepter)}
             state = "pending-acceptance" if len(accounts) > 1 else "active"
         if state == "pending-acceptance" and peering.created is not None:
             if now >= peering.created + PENDING_LIFETIME:
@@ -399,7 +425,8 @@ class Model:
 
 
 def canonical_state(word: str) -> str | None:
-    """The canonical peering state for a written state or alias; None if unknown."""
+    """The canonical peering state for a written state or alias, in any case; None if unknown."""
+    word = word.lower()
     if word in PEERING_STATES:
         return word
     return PEERING_STATE_ALIASES.get(word)

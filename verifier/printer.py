@@ -83,6 +83,8 @@ def _net(net: Net) -> str:
         lines.extend(INDENT + line for line in _network_acl(acl))
     for vm in net.vms:
         lines.append(INDENT + _vm(vm))
+    for gateway in net.gateways:
+        lines.append(f"{INDENT}gateway {name_text(gateway.name)} {{ kind {gateway.gateway_kind} }}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -128,7 +130,11 @@ def _group_rule(rule: GroupRule) -> str:
 
 
 def _security_group(group: SecurityGroup) -> list[str]:
-    return [f"security-group {name_text(group.name)} {{", *(INDENT + _group_rule(r) for r in group.rules), "}"]
+    head = [f"type {group.type}"] if group.type != "basic" else []
+    if group.inner_access != "accept":
+        head.append(f"inner-access {group.inner_access}")
+    body = head + [_group_rule(r) for r in group.rules]
+    return [f"security-group {name_text(group.name)} {{", *(INDENT + line for line in body), "}"]
 
 
 def _acl_rule(rule: AclRule) -> str:

@@ -51,9 +51,13 @@ class Edit:
     file: str
     line: int
     weight: int
+    note: str | None = None  # what the edit stands for in the cloud, where the text alone does not say
 
     def as_json(self) -> dict:
-        return {"block": self.block, "text": self.text, "file": self.file, "line": self.line}
+        document = {"block": self.block, "text": self.text, "file": self.file, "line": self.line}
+        if self.note:
+            document["note"] = self.note
+        return document
 
 
 @dataclass
@@ -192,10 +196,19 @@ class Candidates:
         return options
 
     def _activate(self, peering: Peering) -> list[str]:
-        if self.topo.state(peering) not in ("pending-acceptance", "initiating", "provisioning"):
-            return []  # failed, rejected, expired, deleted: it cannot become active; a new peering is needed
+        state = self.topo.state(peering)
+        note = None
+        if state == "expired":
+            # An expired request cannot be accepted any more: a new request, accepted by the accepter's owner.
+            _, accepter = self.model.peering_nets(peering)
+            owner = f"the owner of net {accepter.name}" + (f" (account {accepter.account})" if accepter and
+                                                           accepter.account else "") if accepter else "its owner"
+            note = (f"peering {peering.name} expired and can no longer be accepted: make a new peering request "
+                    f"and have {owner} accept it within 7 days; the routes then use the new peering's id")
+        elif state not in ("pending-acceptance", "initiating", "provisioning", "updating"):
+            return []  # failed, rejected, deleted: it cannot become active; a new peering is needed
         return [self._add(Edit(f"peering {peering.name}: state active", "state", f"peering {peering.name}",
-                               "state active", peering.span.file, peering.span.line, 1))]
+                               "state active", peering.span.file, peering.span.line, 1, note))]
 
     def _new_peering(self, near: Net, far: Net) -> str:
         """One new peering per pair of nets, whichever direction asks for it first."""

@@ -151,7 +151,7 @@ class PeerShell(cmd.Cmd):
                 raise ValueError(f"unknown name '{name}'{did_you_mean(name, self._names())}")
         target = Endpoint(Ref(destination, SPAN), None, SPAN)
         assertion = Assertion(kind, Endpoint(Ref(source, SPAN), None, SPAN), target,  # type: ignore[arg-type]
-                              Protocol(protocol if protocol is not None else -1, SPAN),
+                              Protocol(protocol, SPAN) if protocol is not None else None,
                               Ports(port, port, SPAN) if port is not None else None, SPAN)
         result = self.engine.check_assertion(assertion)
         self._say(f"{result.status}: {result.message if result.status != 'proved' else assertion_text(assertion)}")

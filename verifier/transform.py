@@ -18,6 +18,8 @@ from lark.tree import Meta
 from .diagnostics import Diagnostic, Related
 from .model import (
     ANY_PROTOCOL,
+    GATEWAY_KINDS,
+    GROUP_TYPES,
     PEERING_STATE_ALIASES,
     PEERING_STATES,
     PORTED_PROTOCOLS,
@@ -28,6 +30,7 @@ from .model import (
     Assertion,
     Block,
     Endpoint,
+    Gateway,
     GroupRule,
     Net,
     NetworkAcl,
@@ -171,6 +174,7 @@ class Builder(Transformer):
             network_acls=owned(NetworkAcl),
             vms=owned(Vm),
             span=span,
+            gateways=owned(Gateway),
         )
 
     def account(self, meta: Meta, value: Token) -> _Attr:
@@ -295,8 +299,34 @@ class Builder(Transformer):
     def group_outbound(self, meta: Meta, *args: Any) -> _Attr:
         return self._group_rule("outbound", meta, *args)
 
+    def group_type(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("type", self.choice(word, GROUP_TYPES, "security group type"), self.span(meta))
+
+    def group_inner_access(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("inner-access", self.choice(word, ("accept", "drop"), "inner-access policy"), self.span(meta))
+
+    def choice(self, word: Token, allowed: tuple[str, ...], what: str) -> str:
+        """A keyword value from a fixed list; another is an input error at the value."""
+        text = str(word)
+        if text not in allowed:
+            self.value_error(word, f"unknown {what} {text!r}; expected {', '.join(allowed[:-1])} or {allowed[-1]}")
+            return allowed[0]
+        return text
+
     def security_group(self, meta: Meta, name: Token, *items: _Attr) -> SecurityGroup:
-        return SecurityGroup(str(name), "", tuple(i.value for i in items), self.head(meta, name))
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {}, f"security-group {name}", span, ("type", "inner-access"))
+        return SecurityGroup(str(name), "", tuple(i.value for i in grouped.get("rule", [])), span,
+                             type=_first(grouped, "type") or "basic",
+                             inner_access=_first(grouped, "inner-access") or "accept")
+
+    def gateway_kind(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("kind", self.choice(word, GATEWAY_KINDS, "gateway kind"), self.span(meta))
+
+    def gateway(self, meta: Meta, name: Token, *items: _Attr) -> Gateway:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {}, f"gateway {name}", span, ("kind",))
+        return Gateway(str(name), "", _first(grouped, "kind") or "other", span)
 
     def _acl_rule(self, direction: str, meta: Meta, number: Token, action: Token, proto: Token,
                   ports: Token | None, block: Token) -> _Attr:

@@ -21,7 +21,7 @@ from .check import imported_label, load_model, located_hops, located_span
 from .config import Config
 from .diagnostics import BadQuery, InputError
 from .explain import Explainer
-from .model import PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
+from .model import ANY_PROTOCOL, PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
 from .parse import SourceFile
 from .repair import Repair, apply_edits, find_repair, packet_of
 from .simulate import Packet, hops_json
@@ -42,17 +42,19 @@ class Answer:
     reply: list[dict] = field(default_factory=list)
     blocking: list[dict] = field(default_factory=list)
     repair: Repair | None = None
+    depends: list[str] = field(default_factory=list)  # with `unknown`: the facts the model does not pin down
 
     def as_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "message": self.message, "witness": self.witness, "forward": self.forward,
-                "reply": self.reply, "blocking": self.blocking,
+                "reply": self.reply, "blocking": self.blocking, "depends": self.depends,
                 "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
                 "repair_note": self.repair.message if self.repair else None}
 
 
 def parse_protocol(text: str) -> int | None:
+    """A protocol as typed: `all` is every protocol (as in an assertion)."""
     if text == "all":
-        return None
+        return ANY_PROTOCOL
     if text in PROTOCOL_NUMBERS:
         return PROTOCOL_NUMBERS[text]
     if text.isdigit() and int(text) <= 255:
@@ -86,20 +88,24 @@ def answer_why(model: Model, sources: dict[str, str], now: datetime, source: str
     if port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
     target = destination_endpoint(model, destination)
+    # No --proto: some protocol must work (an assertion with no protocol), not every one (`all`).
     assertion = Assertion("reach", Endpoint(Ref(source, WHY), None, WHY), target,
-                          Protocol(protocol if protocol is not None else -1, WHY),
+                          Protocol(protocol, WHY) if protocol is not None else None,
                           Ports(port, port, WHY) if port is not None else None, WHY)
     engine = Engine(model, now, limits)
     result = engine.check_assertion(assertion)
     src_vm = model.names[source]
     if result.status == "proved":
         return _reachable(engine, src_vm, result.witness, result.message)
-    if result.status == "vacuous":  # an address no VM holds
+    if result.status == "vacuous" or (target.address is not None and not engine.topo.endpoint_vms(target)):
+        # an address no VM holds
         packet = _first_packet(src_vm, target, protocol, port)
         path = Explainer(engine.topo).explain(src_vm, None, packet)
         return Answer("unreachable", f"no vm holds {destination}", None, hops_json(path.forward), [],
                       [b.as_json() for b in path.blocking],
                       Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"))
+    if result.status == "unknown" and result.depends and result.witness:
+        return _depends(engine, src_vm, result.witness, result.depends)
     if result.status == "unknown":
         return Answer("unknown", result.message)
     cx = result.counterexample or {}
@@ -129,6 +135,22 @@ def _reachable(engine: Engine, source: Vm, witness: dict | None, message: str) -
     witness = dict(witness, packet=packet.as_json())
     return Answer("reachable", f"vm {source.name} reaches {target.name}: e.g. {packet.describe()}", witness,
                   hops_json(connection.forward.hops), hops_json(connection.reply.hops) if connection.reply else [])
+
+
+def _depends(engine: Engine, source: Vm, witness: dict, depends: tuple[str, ...]) -> Answer:
+    """Neither reachable nor unreachable: the connection works only if what the model leaves open carries it."""
+    target = engine.model.names[witness["destination_vm"]]
+    packet = packet_of({"source": witness["source"], "destination": witness["destination"],
+                        "protocol": witness["protocol"], "source_port": 1024 if witness["protocol"] in ("tcp", "udp")
+                        else 0, "destination_port": witness["destination_port"]})
+    connection = engine.sim.connection(source, packet, target)
+    if not connection.possible or connection.ok:
+        raise Disagreement(f"why: the engine finds {packet.describe()} possible only, the simulator does not")
+    facts = " and ".join(depends)
+    return Answer("unknown", f"vm {source.name} reaches {target.name} only if {facts} carries it: it depends on "
+                  f"{facts}, which the model does not pin down (e.g. {packet.describe()})",
+                  dict(witness, packet=packet.as_json()), hops_json(connection.forward.hops),
+                  hops_json(connection.reply.hops) if connection.reply else [], depends=list(depends))
 
 
 def _telling_packet(engine: Engine, source: Vm, target: Vm, packet: Packet, any_port: bool) -> Packet:
@@ -168,7 +190,7 @@ def render_text(answer: Answer) -> str:
             out.append(f"{key}:")
             for i, hop in enumerate(hops, 1):
                 where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
-                mark = "  <-- blocked" if hop["disposition"] == "drop" else ""
+                mark = {"drop": "  <-- blocked", "unknown": "  <-- unknown"}.get(hop["disposition"], "")
                 out.append(f"  {i}. {hop['description']}{where}{mark}")
     if answer.blocking:
         out.append("blocking:")
@@ -182,6 +204,8 @@ def render_text(answer: Answer) -> str:
                 where = f"{edit.file}:{edit.line}" if edit.line else edit.file
                 place = f"in {edit.block}" if edit.block != "file" else "at the end of the file"
                 out.append(f"  {place} ({where}): {edit.text}")
+                if edit.note:
+                    out.append(f"    ({edit.note})")
         else:
             out.append(f"repair: {answer.repair.message}")
     return "\n".join(out) + "\n"

@@ -39,8 +39,7 @@ def render_json(diagnostics: list[Diagnostic], files: int, verdicts: list | None
         "summary": summary_counts(diagnostics),
         "diagnostics": [diagnostic_json(d) for d in diagnostics],
         "assertions": [
-            {"assertion": v.text, "status": v.status, "file": v.span.file, "line": v.span.line,
-             "column": v.span.column}
+            {**v.as_json(), "file": v.span.file, "line": v.span.line, "column": v.span.column}
             for v in verdicts or []
         ],
     }

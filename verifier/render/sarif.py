@@ -119,7 +119,7 @@ def render_sarif(result) -> str:
                                 "informationUri": "https://pypi.org/project/peerproof/", "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": [_result(d, index, f) for d, f in zip(result.diagnostics, prints)],
-            "properties": {"assertions": [{"assertion": v.text, "status": v.status} for v in result.verdicts]},
+            "properties": {"assertions": [v.as_json() for v in result.verdicts]},
         }],
     }
     return json.dumps(document, indent=2) + "\n"
