@@ -11,12 +11,16 @@ from hypothesis import strategies as st
 
 PORTS = ["22", "80", "443", "1024-65535", "1000-2000", "53", "0-65535"]
 PROTOCOLS = ["tcp", "udp", "icmp", "all", "tcp", "tcp"]
-STATES = ["active", "active", "active", "pending-acceptance", "failed", "deleted", "provisioning"]
+STATES = ["active", "active", "active", "pending-acceptance", "failed", "deleted", "provisioning", "updating",
+          "Activated", "deleting"]
+GATEWAY_KINDS = ["internet", "transit", "nat", None]  # None: undeclared (kind other)
 
 
 @st.composite
-def estates(draw) -> str:
-    provider = draw(st.sampled_from(["generic", "generic", "alibaba", "aws"]))
+def estates(draw, open_groups: bool = False) -> str:
+    """With `open_groups`, group 0 of every net also lets everything in and out and every VM is in it,
+    so that packets get as far as routing, ACLs and peerings (where verdicts are made) more often."""
+    provider = draw(st.sampled_from(["generic", "generic", "alibaba", "aws", "outscale"]))
     n_nets = draw(st.integers(2, 6))
     nets = []
     for i in range(n_nets):
@@ -80,7 +84,7 @@ def estates(draw) -> str:
             for _ in range(draw(st.integers(0, 4))):
                 direction = draw(st.sampled_from(["inbound", "outbound"]))
                 action = ""
-                if provider != "aws" and draw(st.integers(0, 3)) == 0:
+                if provider not in ("aws", "outscale") and draw(st.integers(0, 3)) == 0:
                     action = draw(st.sampled_from(["allow ", "deny ", "deny priority 1 ", "allow priority 2 "]))
                 proto = draw(st.sampled_from(PROTOCOLS))
                 ports = f" {draw(st.sampled_from(PORTS))}" if proto in ("tcp", "udp") and draw(st.booleans()) else ""
@@ -89,6 +93,10 @@ def estates(draw) -> str:
                              else f"group {draw(st.sampled_from(groups_all))}")
                 word = "from" if direction == "inbound" else "to"
                 rules.append(f"{direction} {action}{proto}{ports} {word} {peer_text}")
+            if open_groups and j == 0 and draw(st.integers(0, 3)) > 0:
+                rules += ["inbound all from any", "outbound all to any"]
+            if provider == "alibaba":
+                rules = [draw(st.sampled_from(["", "type enterprise", "inner-access drop"]))] + rules
             lines.append(f"  security-group g{i}-{j} {{ {'  '.join(rules)} }}")
         for _ in range(n_acls):
             entries = []
@@ -101,6 +109,9 @@ def estates(draw) -> str:
                 action = draw(st.sampled_from(["allow", "allow", "deny"]))
                 entries.append(f"{direction} {number} {action} {proto}{ports} {word} {block(i)}")
             lines.append(f"  network-acl acl{i} {{ {'  '.join(entries)} }}")
+        kind = draw(st.sampled_from(GATEWAY_KINDS))
+        if kind is not None:
+            lines.append(f"  gateway gw{i} {{ kind {kind} }}")
         n_subnets = sum(1 for line in lines if line.startswith(f"  subnet s{i}-"))
         for v in range(draw(st.integers(0, 3))):
             s = draw(st.integers(0, n_subnets - 1))
@@ -108,6 +119,8 @@ def estates(draw) -> str:
             if net["v6"] and draw(st.booleans()):
                 address += f", 2001:db8:{net['octet']}:{s}::{10 + v}"
             groups = draw(st.lists(st.integers(0, 1), max_size=2, unique=True))
+            if open_groups and 0 not in groups:
+                groups.insert(0, 0)
             group_text = f"  groups {', '.join(f'g{i}-{g}' for g in groups)}" if groups else ""
             lines.append(f"  vm v{i}-{v} {{ subnet s{i}-{s}  ip {address}{group_text} }}")
         lines.append("}")
