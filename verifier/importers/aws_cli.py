@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from . import Imported, PeerWriter, Where, head, read_dump
+from .gateways import gateway_kind
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
@@ -21,7 +22,8 @@ STATES = {"initiating-request": "initiating", "pending-acceptance": "pending-acc
           "failed": "failed", "expired": "expired", "deleting": "deleting"}
 KNOWN_ROUTE_KEYS = {"DestinationCidrBlock", "DestinationIpv6CidrBlock", "GatewayId", "VpcPeeringConnectionId",
                     "NatGatewayId", "TransitGatewayId", "State", "Origin", "InstanceId", "InstanceOwnerId",
-                    "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId"}
+                    "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId",
+                    "VpcEndpointId"}
 
 
 def detect_file(file: Path) -> bool:
@@ -41,8 +43,9 @@ def load(files: list[Path], label: str) -> Imported:
                 "pcx": "VpcPeeringConnections"}.get(ident.split("-", 1)[0])
         warnings.append(Diagnostic("IMP001", "warning", f"{ident}: {message}; not imported", where.of(ident, kind)))
 
+    declared: set[str] = set()  # gateways declared so far (in the first VPC whose routes name them)
     for vpc in data["Vpcs"]:
-        _vpc(writer, where, vpc, data, instances, note)
+        _vpc(writer, where, vpc, data, instances, note, declared)
     for peering in data["VpcPeeringConnections"]:
         ident = peering["VpcPeeringConnectionId"]
         requester, accepter = peering.get("RequesterVpcInfo", {}), peering.get("AccepterVpcInfo", {})
@@ -56,7 +59,7 @@ def load(files: list[Path], label: str) -> Imported:
     return writer.result(warnings, where.texts)
 
 
-def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: list, note) -> None:
+def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: list, note, declared: set[str]) -> None:
     ident = vpc["VpcId"]
     writer.add(f"net {ident} {{", where.of(ident, "Vpcs"))
     if vpc.get("OwnerId"):
@@ -84,8 +87,13 @@ def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: lis
         if sid in acl_of:
             parts.append(f"network-acl {acl_of[sid]}")
         writer.add(f"  subnet {sid} {{ {'  '.join(parts)} }}", where.of(sid, "Subnets"))
+    gateways: dict[str, str] = {}
     for table in tables:
-        _table(writer, where, table, note)
+        _table(writer, where, table, note, gateways)
+    for gateway, kind in gateways.items():
+        if gateway not in declared:  # one declaration across the estate: names are global
+            declared.add(gateway)
+            writer.add(f"  gateway {gateway} {{ kind {kind} }}")
     for group in (g for g in data["SecurityGroups"] if g.get("VpcId") == ident):
         _group(writer, where, group, note)
     for acl in acls:
@@ -95,7 +103,7 @@ def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: lis
     writer.add("}")
 
 
-def _table(writer: PeerWriter, where: Where, table: dict, note) -> None:
+def _table(writer: PeerWriter, where: Where, table: dict, note, gateways: dict[str, str]) -> None:
     tid = table["RouteTableId"]
     writer.add(f"  route-table {tid} {{", where.of(tid, "RouteTables"))
     if any(a.get("Main") for a in table.get("Associations", [])):
@@ -116,9 +124,11 @@ def _table(writer: PeerWriter, where: Where, table: dict, note) -> None:
         elif route.get("VpcPeeringConnectionId"):
             target = f"via peering {route['VpcPeeringConnectionId']}"
         else:
-            gateway = next((route[k] for k in ("GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId",
-                                               "NetworkInterfaceId", "EgressOnlyInternetGatewayId") if route.get(k)),
-                           "gateway")
+            key = next((k for k in ("GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId",
+                                    "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "VpcEndpointId")
+                        if route.get(k)), None)
+            gateway = route[key] if key else "gateway"
+            gateways.setdefault(gateway, gateway_kind(attribute=key, value=gateway if key else None))
             target = f"via gateway {gateway}"
         writer.add(f"    route {destination} {target}", where.of(tid, "RouteTables"))
     writer.add("  }")

@@ -18,7 +18,7 @@ from ..printer import name_text
 from . import Imported, PeerWriter
 
 ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
-KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm")
+KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gateway")
 LISTS = ("ip", "groups")  # comma-separated lists
 NAMED = ("zone", "route-table", "network-acl", "subnet")  # single names
 
@@ -96,6 +96,11 @@ class Estate:
             self.owner[name] = net
         return draft.items[name]
 
+    def gateway(self, net: str, name: str, kind: str, origin: Span) -> None:
+        """Declare the kind of a gateway a route of `net` names, once across the estate (names are global)."""
+        if name not in self.owner and net in self.nets:
+            self.item("gateway", net, name, origin).set("kind", kind)
+
     def find(self, name: str) -> Item | None:
         net = self.owner.get(name)
         return self.nets[net].items.get(name) if net else None
@@ -139,7 +144,7 @@ def _attr_text(key: str, values: list[str]) -> str:
 
 
 def _write_item(writer: PeerWriter, item: Item) -> None:
-    if item.kind in ("subnet", "vm"):
+    if item.kind in ("subnet", "vm", "gateway"):
         attrs = "  ".join(_attr_text(key, values) for key, values in item.attrs.items() if values)
         writer.add(f"  {item.kind} {name_text(item.name)} {{ {attrs} }}", item.origin)
         return

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..model import Span
 from . import Imported, Where, head, read_dump
+from .gateways import gateway_kind
 from .estate import Estate
 from .tfmap import Mapping, quoted
 
@@ -131,8 +132,13 @@ class _Reader:
                         self.note(ident, f"route {destination} over peering {peering}, not in the input (modelled "
                                   "as leaving the network)")
                 else:
-                    gateway = next((route[k] for k in ("GatewayId", "NatServiceId", "VmId", "NicId",
-                                                       "NetAccessPointId") if route.get(k)), "gateway")
+                    key = next((k for k in ("GatewayId", "NatServiceId", "VmId", "NicId", "NetAccessPointId")
+                                if route.get(k)), None)
+                    gateway = route[key] if key else "gateway"
+                    owner = estate.owner.get(item.name)
+                    if owner is not None:
+                        estate.gateway(owner, gateway, gateway_kind(attribute=key, value=gateway if key else None),
+                                       self.at(ident))
                     target = f"via gateway {quoted(gateway)}"
                 item.line(f"route {destination} {target}", self.at(ident))
         for net in estate.nets.values():

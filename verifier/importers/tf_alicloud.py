@@ -18,6 +18,7 @@ until accepted (alicloud_vpc_peer_connection_accepter).
 from __future__ import annotations
 
 from .estate import Estate
+from .gateways import resource_type_of
 from .terraform import Fields, Resolver, Resource, iter_blocks
 from .tfmap import Mapping, quoted
 
@@ -153,7 +154,8 @@ class AlicloudMapping(Mapping):
                 continue
             refs = fields.references("nexthop_id") if fields.unknown("nexthop_id") else []
             gateway = entry.get("nexthop_id") or (refs[0].address if refs else entry.get("nexthop_type", "gateway"))
-            item.line(f"route {destination} via gateway {quoted(gateway)}", entry.origin)
+            self.gateway_route(item, destination, gateway, entry.origin, nexthop_type=entry.get("nexthop_type"),
+                               resource_type=resource_type_of(refs[0].address) if refs else None)
 
     def _groups(self) -> None:
         r = self.r

@@ -237,11 +237,7 @@ class AwsMapping(Mapping):
             if target is not None:
                 item.line(f"route {destination} {target}", resource.origin)
             return
-        gateway = next((route.get(k) for k in GATEWAYS if route.get(k)), None)
-        if gateway is None:
-            refs = [t for k in GATEWAYS if route.unknown(k) for t in route.references(k)]
-            gateway = refs[0].address if refs else None
-        item.line(f"route {destination} via gateway {quoted(gateway or 'gateway')}", resource.origin)
+        self.route_to_gateway(item, destination, resource.origin, GATEWAYS, route, route)
 
     # -- security groups ------------------------------------------------------------------------
     def _groups(self) -> None:

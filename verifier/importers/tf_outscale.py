@@ -162,11 +162,7 @@ class OutscaleMapping(Mapping):
             if text is not None:
                 item.line(f"route {destination} {text}", resource.origin)
             return
-        gateway = next((route.get(k) for k in GATEWAYS if route.get(k)), None)
-        if gateway is None and fields:
-            refs = [t for k in GATEWAYS if fields.unknown(k) for t in fields.references(k)]
-            gateway = refs[0].address if refs else None
-        item.line(f"route {destination} via gateway {quoted(gateway or 'gateway')}", resource.origin)
+        self.route_to_gateway(item, destination, resource.origin, GATEWAYS, route, fields)
 
     def _groups(self) -> None:
         r = self.r

@@ -16,6 +16,7 @@ from typing import Iterable
 
 from ..printer import name_text
 from .estate import Estate, Item
+from .gateways import gateway_kind, resource_type_of
 from .terraform import External, Fields, Resolver, Resource, Target
 
 quoted = name_text  # how the mappings write a name into peer text
@@ -113,6 +114,29 @@ class Mapping:
             return f"via gateway {quoted(label)}"
         self.unknown(resource, attribute, f"the route to {destination} is not modelled")
         return None
+
+    def gateway_route(self, item, destination: str, name: str, origin, **hints: str | None) -> None:
+        """A route to a gateway, with the gateway's kind declared in the table's net where the input
+        tells it (`gateways.gateway_kind`'s hints: the attribute, the id, the resource type...)."""
+        net = self.estate.owner.get(item.name)
+        if net is not None:
+            self.estate.gateway(net, name, gateway_kind(**hints), origin)
+        item.line(f"route {destination} via gateway {quoted(name)}", origin)
+
+    def route_to_gateway(self, item, destination: str, origin, keys: Iterable[str], known, fields) -> None:
+        """A route whose target is one of the attributes `keys`: known (`known.get`) or, in a plan,
+        a reference to the resource that will have it (`fields`, None without a configuration)."""
+        key = next((k for k in keys if known.get(k)), None)
+        if key is not None:
+            self.gateway_route(item, destination, known.get(key), origin, attribute=key, value=known.get(key))
+            return
+        refs = [(k, t) for k in keys if fields.unknown(k) for t in fields.references(k)] if fields else []
+        if refs:
+            key, ref = refs[0]
+            self.gateway_route(item, destination, ref.address, origin, attribute=key,
+                               resource_type=resource_type_of(ref.address))
+            return
+        self.gateway_route(item, destination, "gateway", origin)
 
     # -- saying what is missing ---------------------------------------------------------------
     def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
