@@ -116,10 +116,13 @@ def _net(rng: random.Random, i: int, hub: bool, peers: list[tuple[str, int]], ac
             planted.append(f"ROUTE004 n{i}-rt0 route {_subnet(i, 2)} is never selected")
         for k in range(9 - len(routes)):
             routes.append(f"    route 192.168.{(i * 9 + k) % 256}.{(k * 16) % 256}/28 via gateway vpn-n{i}")
-        routes.append("    route 0.0.0.0/0 via gateway nat-n{}".format(i))
+        routes.append(f"    route 0.0.0.0/0 via gateway igw-n{i}")
         lines.append(f"  route-table n{i}-rt{t} {{")
         lines.extend(routes)
         lines.append("  }")
+    # Declared kinds: an internet gateway never brings a packet back into the nets; a VPN may.
+    lines.append(f"  gateway igw-n{i} {{ kind internet }}")
+    lines.append(f"  gateway vpn-n{i} {{ kind vpn }}")
     for g in range(3):
         lines.append(f"  security-group n{i}-g{g} {{")
         lines.append("    inbound tcp 443 from 10.0.0.0/8")
