@@ -164,3 +164,26 @@ def test_a_verdict_does_not_depend_on_the_assertions_before_it(tmp_path, order):
         statuses = {a["assertion"].split()[-1]: a["status"] for a in json.loads(run.out)["assertions"]}
         assert statuses == {"tcp": "proved", "udp": "refuted", "icmp": "refuted"}
     assert outputs["1"] == outputs["2"]
+
+
+def test_middlebox_route_is_not_a_local_override_for_the_solver():
+    # Regression: the solver's "local routes override" question ignored an aws middlebox route, which
+    # takes its subnet block before the local route; its witness was not reproduced by the simulator.
+    from verifier.verify import Engine
+
+    text = """provider aws
+net n0 { cidr 10.0.0.0/16  subnet s0 { cidr 10.0.0.0/24 } }
+net n1 { cidr 10.1.0.0/16  subnet s1 { cidr 10.1.0.0/24 } }
+net n2 {
+  cidr 10.2.0.0/16
+  subnet s2 { cidr 10.2.0.0/24 }
+  gateway gw2 { kind nat }
+  route-table t2 { route 0.0.0.0/0 via peering p0  route 10.2.0.0/24 via gateway gw2 }
+}
+peering p0 { requester n0  accepter n1 }
+"""
+    model, _ = build([SourceFile("m.peer", text)])
+    exact, solver = Engine(model, NOW), Engine(model, NOW, exact_routes=False)
+    for net, table, index, route in model.routes():
+        a, b = exact.route_facts(net, table, index), solver.route_facts(net, table, index)
+        assert (a.never_selected, a.local_override is None) == (b.never_selected, b.local_override is None)

@@ -420,12 +420,14 @@ class Queries:
             covered = z3.BoolVal(False)  # selected before the local route (aws middlebox route)
         return Query(z3.And(enc.in_block(dst, route.destination), z3.Not(covered)), {"dst": dst})
 
-    def route_overridden(self, net: Net, route: Route) -> Query:
+    def route_overridden(self, net: Net, table, route: Route) -> Query:
         """An address of the route's destination that the local routes take instead."""
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
-        return Query(z3.And(enc.in_block(dst, route.destination), enc.in_any(dst, enc.topo.local_blocks(net))),
-                     {"dst": dst})
+        # An aws middlebox route takes its subnet block before the local route does.
+        overrides = [r.destination for r in enc.topo.overrides(net, table)]
+        return Query(z3.And(enc.in_block(dst, route.destination), enc.in_any(dst, enc.topo.local_blocks(net)),
+                            z3.Not(enc.in_any(dst, overrides))), {"dst": dst})
 
     def route_outside_peer(self, net: Net, table, route: Route, peer: Net) -> Query:
         """An address the route carries across its peering that lies outside the peer net."""

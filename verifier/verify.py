@@ -546,7 +546,7 @@ class Engine:
         if route.target != "peering":
             return facts
         facts.local_override = self._witness(
-            questions.route_overridden(net, route), facts, f"whether local routes override {route.destination}",
+            questions.route_overridden(net, table, route), facts, f"whether local routes override {route.destination}",
             lambda address: isinstance(self.sim.select_route(net, table, version, address), Block))
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
         peer = self.topo.other_net(peering, net) if peering else None
