@@ -109,6 +109,17 @@ def cli():
     return run_cli
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/snapshots/ and fixtures/why/*.fixed.peer from today's output "
+                          "instead of comparing with them (review the change with git diff)")
+
+
+@pytest.fixture
+def update_snapshots(request) -> bool:
+    return request.config.getoption("--update-snapshots")
+
+
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 # `--hypothesis-profile=ci` runs the same examples every time (CI must not be flaky);
