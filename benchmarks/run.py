@@ -51,9 +51,9 @@ def measure(args: list[str], repeat: int, env=None) -> dict:
 def in_process(estate: Path, queries: int) -> dict:
     """`why` on a loaded model (the shell's case): load once, then time each query."""
     sys.path.insert(0, str(ROOT))
-    from verifier.check import load_model
-    from verifier.config import Config
-    from verifier.why import answer_why
+    from verifier.commands.check import load_model
+    from verifier.project.config import Config
+    from verifier.commands.why import answer_why
 
     now = datetime.fromisoformat(NOW)
     sources, model, _ = load_model([str(estate)], Config())

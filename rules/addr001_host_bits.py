@@ -27,7 +27,7 @@ net a { cidr 10.0.0.0/16 }
 """
 
 from verifier.catalog import Finding, Rule
-from verifier.model import Address
+from verifier.language.model import Address
 
 
 def blocks(model):

@@ -25,7 +25,7 @@ vm web-1 { subnet web  ip 10.0.1.10 }
 
 from verifier.catalog import Finding, Rule
 from verifier.diagnostics import Related
-from verifier.model import Subnet
+from verifier.language.model import Subnet
 
 
 def check(ctx):

@@ -26,7 +26,7 @@ route-table rt { route 10.1.0.0/16 via peering hub-to-a }
 """
 
 from verifier.catalog import Finding, Rule, did_you_mean
-from verifier.model import kinds_text, references
+from verifier.language.model import kinds_text, references
 
 
 def check(ctx):

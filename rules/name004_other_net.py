@@ -28,7 +28,7 @@ where the provider allows references across a peering).
 
 from verifier.catalog import Finding, Rule
 from verifier.diagnostics import Related
-from verifier.model import references
+from verifier.language.model import references
 
 
 def check(ctx):

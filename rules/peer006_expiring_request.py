@@ -25,7 +25,7 @@ Have the accepter's owner accept it (`state active`), or make a new request.
 from datetime import timedelta
 
 from verifier.catalog import Finding, Rule
-from verifier.model import PENDING_LIFETIME
+from verifier.language.model import PENDING_LIFETIME
 
 WARNING_WINDOW = timedelta(hours=24)
 

@@ -24,7 +24,7 @@ Route via a peering of this net, or peer the nets directly.
 
 from verifier.catalog import Finding, Rule
 from verifier.diagnostics import Related
-from verifier.model import Peering
+from verifier.language.model import Peering
 
 
 def check(ctx):

@@ -25,7 +25,7 @@ Accept the peering (`state active` once accepted), or remove the route.
 
 from verifier.catalog import Finding, Rule
 from verifier.diagnostics import Related
-from verifier.model import TRANSITIONAL_STATES, Peering
+from verifier.language.model import TRANSITIONAL_STATES, Peering
 
 
 def check(ctx):

@@ -26,8 +26,8 @@ use a transit gateway outside the peering model.
 """
 
 from verifier.catalog import Finding, Rule, undecided
-from verifier.model import Peering
-from verifier.simulate import address_text
+from verifier.language.model import Peering
+from verifier.engine.simulate import address_text
 
 
 def check(ctx):

@@ -27,7 +27,7 @@ Fix the destination (`route 10.1.5.0/24 via peering a-b`), or delete the route.
 
 from verifier.catalog import Finding, Rule, undecided
 from verifier.diagnostics import Related
-from verifier.model import Block
+from verifier.language.model import Block
 
 
 def check(ctx):

@@ -25,8 +25,8 @@ Route exactly the peer's blocks: `route 10.1.0.0/16 via peering a-b`.
 """
 
 from verifier.catalog import Finding, Rule
-from verifier.model import Peering
-from verifier.simulate import address_text
+from verifier.language.model import Peering
+from verifier.engine.simulate import address_text
 
 
 def check(ctx):

@@ -30,7 +30,7 @@ net b { ... route-table b-rt { route 10.0.0.0/16 via peering a-b } }
 
 from verifier.catalog import Finding, Rule, undecided
 from verifier.diagnostics import Related
-from verifier.simulate import address_text
+from verifier.engine.simulate import address_text
 
 
 def check(ctx):

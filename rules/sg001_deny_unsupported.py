@@ -28,7 +28,7 @@ network-acl web-acl { inbound 100 deny tcp 22 from 0.0.0.0/0  inbound 200 allow 
 """
 
 from verifier.catalog import Finding, Rule
-from verifier.topology import ALLOW_ONLY
+from verifier.engine.topology import ALLOW_ONLY
 
 
 def check(ctx):

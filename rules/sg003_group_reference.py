@@ -33,7 +33,7 @@ Name the peer's block (`inbound tcp 443 from 10.1.0.0/16`).
 
 from verifier.catalog import Finding, Rule
 from verifier.diagnostics import Related
-from verifier.model import SecurityGroup
+from verifier.language.model import SecurityGroup
 
 
 def check(ctx):

@@ -91,7 +91,7 @@ def fixture_models(*folders: str) -> list[Path]:
 
 def shape(value):
     """A model without its spans, for comparing models read from different text."""
-    from verifier.model import Span
+    from verifier.language.model import Span
 
     if isinstance(value, Span):
         return None

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from hypothesis import strategies as st
 
-from verifier.model import (
+from verifier.language.model import (
     ANY_PROTOCOL,
     PEERING_STATES,
     PROVIDERS,

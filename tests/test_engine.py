@@ -10,11 +10,11 @@ from conftest import FIXTURES, fixture_models, run_cli
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 
-from verifier import simulate
-from verifier.build import build
+from verifier.engine import simulate
+from verifier.language.build import build
 from verifier.catalog import run_rules
-from verifier.parse import SourceFile, read_sources
-from verifier.solve import Limits
+from verifier.language.parse import SourceFile, read_sources
+from verifier.engine.solve import Limits
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
@@ -92,7 +92,7 @@ def test_every_rule_replays_on_generated_estates(text):
 @given(estates())
 def test_route_atoms_agree_with_the_solver(text):
     # Route questions are decided over address atoms; the solver's encoding must give the same answers.
-    from verifier.verify import Engine
+    from verifier.engine.verify import Engine
 
     model, findings = build([SourceFile("generated.peer", text)])
     if any(d.code == "CHECK001" for d in run_rules(model, NOW, findings).diagnostics):
@@ -113,7 +113,7 @@ def test_route_atoms_agree_with_the_solver(text):
 @given(estates())
 def test_acl_boxes_agree_with_the_solver(text):
     # ACL shadowing is decided over boxes; the solver's encoding must give the same answers.
-    from verifier.verify import Engine
+    from verifier.engine.verify import Engine
 
     model, _ = build([SourceFile("generated.peer", text)])
     exact, solver = Engine(model, NOW), Engine(model, NOW, exact_routes=False)
@@ -129,7 +129,7 @@ def test_acl_boxes_agree_with_the_solver(text):
 
 def test_output_identical_across_jobs(tmp_path):
     # Regression: parallel proofs must merge in source order, whatever finishes first.
-    from verifier.gen import generate
+    from verifier.commands.gen import generate
 
     files, _ = generate(12, seed=3, assertions_per_net=4)
     for name, text in files.items():
@@ -169,7 +169,7 @@ def test_a_verdict_does_not_depend_on_the_assertions_before_it(tmp_path, order):
 def test_middlebox_route_is_not_a_local_override_for_the_solver():
     # Regression: the solver's "local routes override" question ignored an aws middlebox route, which
     # takes its subnet block before the local route; its witness was not reproduced by the simulator.
-    from verifier.verify import Engine
+    from verifier.engine.verify import Engine
 
     text = """provider aws
 net n0 { cidr 10.0.0.0/16  subnet s0 { cidr 10.0.0.0/24 } }

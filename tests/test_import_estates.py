@@ -151,8 +151,8 @@ def test_mangled_inputs_give_findings_or_located_errors(data, tmp_path):
     import copy
 
     from verifier import importers
-    from verifier.check import load_model
-    from verifier.config import Config
+    from verifier.commands.check import load_model
+    from verifier.project.config import Config
     from verifier.diagnostics import InputError
 
     source = data.draw(st.sampled_from(INPUT_FILES))

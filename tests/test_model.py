@@ -9,9 +9,9 @@ from conftest import shape
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verifier.build import build
-from verifier.model import Block, Span
-from verifier.parse import SourceFile
+from verifier.language.build import build
+from verifier.language.model import Block, Span
+from verifier.language.parse import SourceFile
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("x", 1, 1, 1, 1)

@@ -50,7 +50,7 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_mutations_never_crash(tmp_path, chunk, monkeypatch):
-    from verifier import cache
+    from verifier.language import cache
 
     monkeypatch.setattr(cache, "_enabled", False)  # 10,000 one-off files: nothing to reuse
     path = tmp_path / "mutant.peer"

@@ -19,13 +19,13 @@ from estates import estates
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verifier.build import build
+from verifier.language.build import build
 from verifier.catalog import run_rules
-from verifier.model import ANY_PROTOCOL, EPHEMERAL_PORTS, PORTED_PROTOCOLS, Assertion, Endpoint, Ports, Protocol, Ref, Span
-from verifier.parse import SourceFile
-from verifier.simulate import Packet, Simulator
-from verifier.topology import Topology
-from verifier.verify import Engine
+from verifier.language.model import ANY_PROTOCOL, EPHEMERAL_PORTS, PORTED_PROTOCOLS, Assertion, Endpoint, Ports, Protocol, Ref, Span
+from verifier.language.parse import SourceFile
+from verifier.engine.simulate import Packet, Simulator
+from verifier.engine.topology import Topology
+from verifier.engine.verify import Engine
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)

@@ -6,9 +6,9 @@ from conftest import fixture_models, shape
 from hypothesis import HealthCheck, given, settings
 from strategies import models
 
-from verifier.build import build
-from verifier.parse import SourceFile, read_sources
-from verifier.printer import print_model
+from verifier.language.build import build
+from verifier.language.parse import SourceFile, read_sources
+from verifier.language.printer import print_model
 
 
 def reparse(text: str):

@@ -20,15 +20,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from .catalog import did_you_mean, registry
-from .check import CheckResult, known_codes, load_model, run_check
-from .codes import TOOL_CODES
-from .config import FAIL_ON, SEVERITIES, Config, discover, load
-from .diagnostics import BadQuery, Diagnostic, InputError, print_errors, sort_diagnostics
-from .model import PROVIDERS, Model
-from .render import FORMATS, render
-from .solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
+from verifier import __version__
+from verifier.catalog import did_you_mean, registry
+from verifier.commands.check import CheckResult, known_codes, load_model, run_check
+from verifier.catalog.codes import TOOL_CODES
+from verifier.project.config import FAIL_ON, SEVERITIES, Config, discover, load
+from verifier.diagnostics import BadQuery, Diagnostic, InputError, print_errors, sort_diagnostics
+from verifier.language.model import PROVIDERS, Model
+from verifier.outputs import FORMATS, render
+from verifier.engine.solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 # Commands whose module is imported only when they run (start-up stays short for `check`).
@@ -219,7 +219,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "rules":
         return _rules(args.code, args.format)
     if args.command == "gen":
-        from .gen import run_gen
+        from verifier.commands.gen import run_gen
 
         return run_gen(args)
     if args.command == "import":
@@ -234,12 +234,12 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "stats":
         return _stats(paths, config, args.format)
     if args.command in COMMAND_MODULES:
-        module = importlib.import_module(f"verifier.{COMMAND_MODULES[args.command]}")
+        module = importlib.import_module(f"verifier.commands.{COMMAND_MODULES[args.command]}")
         return _answer(getattr(module, f"run_{args.command}"), args, config)
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline, args.jobs)
     if args.write_baseline is not None and result.readable:
-        from .baseline import write
+        from verifier.project.baseline import write
 
         count = write(args.write_baseline, result.diagnostics, result.sources)
         print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
@@ -249,7 +249,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _answer(run, args: argparse.Namespace, config: Config) -> int:
     """Run a query command; its bad input (exit 2) and internal errors (exit 3) are said here, once."""
-    from .verify import Disagreement
+    from verifier.engine.verify import Disagreement
 
     try:
         return run(args, config)
@@ -288,7 +288,7 @@ def configuration(args: argparse.Namespace) -> Config:
 
 
 def _span(file: str):
-    from .model import Span
+    from verifier.language.model import Span
 
     return Span(file, 1, 1, 1, 1)
 
@@ -307,7 +307,7 @@ def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
     if fmt != "text":
         sys.stdout.write(render(result, fmt))
         return EXIT_INPUT
-    from .parse import MAX_FILE_BYTES
+    from verifier.language.parse import MAX_FILE_BYTES
 
     texts = {}
     for d in result.diagnostics:
@@ -323,7 +323,7 @@ def _input_error(diagnostics: list[Diagnostic], fmt: str) -> int:
 
 
 def _import(sources: list[str], output: str | None, tf_root: str | None) -> int:
-    from . import importers
+    from verifier import importers
 
     missing = [s for s in sources if not Path(s).exists()]
     if missing:

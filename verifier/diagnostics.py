@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Severity, Span
+from verifier.language.model import Severity, Span
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 

@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, InputError
-from ..model import Span
+from verifier.diagnostics import Diagnostic, InputError
+from verifier.language.model import Span
 
 
 @dataclass
@@ -133,7 +133,7 @@ def _files(path: Path) -> list[Path]:
 
 
 def _kind(file: Path) -> str | None:
-    from . import aws_cli, outscale_api, terraform
+    from verifier.importers import aws_cli, outscale_api, terraform
 
     if terraform.detect_file(file):
         return "terraform"
@@ -170,7 +170,8 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
 
     Files of one kind form one estate: an id of one Terraform state resolves in
     another (a peering between workspaces), a dump may be split over files."""
-    from . import aws_cli, outscale_api, terraform_load
+    from verifier.importers import aws_cli, outscale_api
+    from verifier.importers.terraform import load
 
     groups: dict[str, list[Path]] = {}
     strays = []
@@ -190,7 +191,7 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
         groups[kind] = sorted(set(groups[kind]), key=str)
     readers = {"aws-cli": lambda files, name: aws_cli.load(files, name),
                "outscale-api": lambda files, name: outscale_api.load(files, name),
-               "terraform": lambda files, name: terraform_load.load(files, name, tf_root)}
+               "terraform": lambda files, name: load.load(files, name, tf_root)}
     imported = [_guarded(readers[kind], files, label(kind), kind) for kind, files in sorted(groups.items())]
     for stray in strays:  # beside importable inputs: said, not skipped in silence
         imported[0].warnings.append(Diagnostic("IMP001", "warning", f"{stray.name}: not a Terraform plan or state nor "

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
-from . import Imported, PeerWriter, Where, head, read_dump
-from .gateways import gateway_kind
+from verifier.diagnostics import Diagnostic
+from verifier.importers import Imported, PeerWriter, Where, head, read_dump
+from verifier.importers.gateways import gateway_kind
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}

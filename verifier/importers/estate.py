@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..diagnostics import Diagnostic
-from ..model import Span
-from ..printer import name_text
-from . import Imported, PeerWriter
+from verifier.diagnostics import Diagnostic
+from verifier.language.model import Span
+from verifier.language.printer import name_text
+from verifier.importers import Imported, PeerWriter
 
 ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
 KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gateway")

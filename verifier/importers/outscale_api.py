@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import Span
-from . import Imported, Where, head, read_dump
-from .gateways import gateway_kind
-from .estate import Estate
-from .tfmap import Mapping, quoted
+from verifier.language.model import Span
+from verifier.importers import Imported, Where, head, read_dump
+from verifier.importers.gateways import gateway_kind
+from verifier.importers.estate import Estate
+from verifier.importers.terraform.mapping import Mapping, quoted
 
 KEYS = ("Nets", "Subnets", "NetPeerings", "RouteTables", "SecurityGroups", "Vms")
 MARKS = ('"NetId"', '"Nets"', '"NetPeerings"', '"Vms"', '"ResponseContext"')

@@ -1,0 +1,216 @@
+"""The rule API and the runner over the rule catalog in `rules/`.
+
+A rule is a module in `rules/` holding `RULE = Rule(...)`; `rules/__init__.py`
+lists them explicitly. Rules read the typed model and yield `Finding`s; the
+runner turns them into `Diagnostic`s with the rule's code and severity.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal
+
+from verifier.diagnostics import Diagnostic, Related, sort_diagnostics
+from verifier.language.model import Model, Severity, Span
+
+if TYPE_CHECKING:
+    from verifier.engine.verify import Engine
+
+Stage = Literal["build", "structure", "semantic", "report"]
+
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead", "References")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule's check reports; the runner adds the rule's code and severity."""
+
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+    counterexample: dict[str, Any] | None = None
+    help: str | None = None
+    severity: Severity | None = None  # overrides the rule's default (e.g. by provider)
+    code: str | None = None  # CHECK002 only: a question the solver left undecided
+
+
+def undecided(span: Span, rule_code: str, what: str, reason: str) -> Finding:
+    """A note that a check could not be decided within the solver limits: nothing is claimed."""
+    return Finding(span, f"{rule_code} not decided: could not decide {what} within the solver limits "
+                         f"({reason}); nothing is claimed either way", severity="info", code="CHECK002")
+
+
+@dataclass
+class Context:
+    """What a check may consult besides the model."""
+
+    model: Model
+    now: datetime
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def provider(self) -> str:
+        return self.model.provider
+
+    @cached_property
+    def engine(self) -> "Engine":
+        """The verification engine, built on first use (structural checks never need it)."""
+        from verifier.engine.solve import Limits
+        from verifier.engine.verify import Engine
+
+        return Engine(self.model, self.now, self.options.get("limits") or Limits())
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    stage: Stage
+    check: Check | None = None  # None: reported while the model is built, or by the pipeline
+    # An error of a gating rule leaves the model's meaning undefined (an unknown
+    # name, an ambiguous address): semantic checks do not run on such a model.
+    gates: bool = False
+
+    def summary(self) -> str:
+        """The first line of the rule's documentation."""
+        return self.doc.strip().splitlines()[0].strip()
+
+    def sections(self) -> dict[str, str]:
+        """The documentation's fixed sections, by heading."""
+        parts = re.split(r"^## +(.+?)\s*$", self.doc, flags=re.M)
+        return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def registry() -> tuple[Rule, ...]:
+    from verifier.resources import rules_package
+
+    return tuple(rules_package().RULES)
+
+
+def rule_by_code() -> dict[str, Rule]:
+    return {r.code: r for r in registry()}
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or ''."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An assertion and what became of it: proved, refuted, unknown, vacuous, or not-run."""
+
+    text: str
+    status: str
+    span: Span
+    depends: tuple[str, ...] = ()  # an unknown's unpinned facts (a gateway, a transitional peering)
+
+    def as_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"assertion": self.text, "status": self.status}
+        if self.depends:
+            document["depends"] = list(self.depends)
+        return document
+
+
+@dataclass(frozen=True)
+class Report:
+    diagnostics: list[Diagnostic]
+    verdicts: list[Verdict]
+
+
+def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
+              options: dict[str, Any] | None = None) -> Report:
+    """Every check of the catalog over the model: sorted diagnostics and assertion verdicts.
+
+    Semantic checks reason about what the model means, so they only run on a
+    well-formed model: when a structural error is found they are skipped, and a
+    CHECK001 note says so (nothing is skipped without a word).
+    """
+    context = Context(model, now, options or {})
+    rules = registry()
+    diagnostics = list(build_findings)
+    for rule in rules:
+        if rule.stage == "structure" and rule.check is not None:
+            diagnostics.extend(_run(rule, context))
+    gating = {r.code for r in rules if r.gates}
+    blocking = sorted({d.code for d in diagnostics if d.severity == "error" and d.code in gating})
+    semantic = [r for r in rules if r.stage == "semantic" and r.check is not None]
+    if blocking and semantic:
+        first = min((d for d in diagnostics if d.code in blocking), key=Diagnostic.sort_key)
+        diagnostics.append(Diagnostic(
+            "CHECK001", "info",
+            f"{len(semantic)} semantic checks and the assertions were not run because the model has "
+            f"structural errors ({', '.join(blocking)}); fix them first",
+            first.span))
+    else:
+        jobs = context.options.get("jobs", 1)
+        started = None
+        if jobs > 1 and len(model.assertions) > 1:
+            started = context.engine.start_parallel_proofs(list(model.assertions), jobs)
+        for rule in semantic:
+            if started is not None and rule.code.startswith("REACH"):
+                diagnostics.extend(_collect(context, started))
+                started = None
+            diagnostics.extend(_run(rule, context))
+    return Report(sort_diagnostics(diagnostics), _verdicts(context))
+
+
+def _collect(context: Context, started) -> list[Diagnostic]:
+    """Wait for the parallel proofs; a disagreement in one is an internal error, like any other."""
+    from verifier.engine.verify import Disagreement
+
+    try:
+        context.engine.finish_parallel_proofs(started)
+    except Disagreement as exc:
+        span = exc.span or context.model.assertions[0].span
+        return [Diagnostic("INTERNAL001", "error", f"internal error in an assertion: the solver and the simulator "
+                           f"disagree: {exc}", span)]
+    return []
+
+
+def _verdicts(context: Context) -> list[Verdict]:
+    from verifier.language.printer import assertion_text
+
+    engine = context.__dict__.get("engine")  # built only when a semantic check ran
+    results = engine.results if engine is not None else {}
+    verdicts = []
+    for assertion in context.model.assertions:
+        found = results.get(id(assertion))
+        verdicts.append(Verdict(assertion_text(assertion), found[1].status if found else "not-run", assertion.span,
+                                found[1].depends if found else ()))
+    return sorted(verdicts, key=lambda v: v.span)
+
+
+def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
+    from verifier.engine.verify import Disagreement
+
+    assert rule.check is not None
+    try:
+        yield from (_diagnostic(rule, finding) for finding in rule.check(context))
+    except Disagreement as exc:
+        first = Span(context.model.files[0], 1, 1, 1, 1) if context.model.files else Span("<model>", 1, 1, 1, 1)
+        yield Diagnostic("INTERNAL001", "error",
+                         f"internal error in {rule.code}: the solver and the simulator disagree: {exc}. "
+                         "This is a bug in peerproof; no verdict is given", exc.span or first)
+
+
+def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
+    return Diagnostic(
+        code=finding.code or rule.code,
+        severity=finding.severity or rule.severity,
+        message=finding.message,
+        span=finding.span,
+        related=finding.related,
+        counterexample=finding.counterexample,
+        help=finding.help,
+    )

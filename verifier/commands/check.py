@@ -1,0 +1,187 @@
+"""The `check` pipeline: read, build, run the catalog, then apply what the user configured.
+
+Order: rules -> per-code severities -> inline suppressions (SUP001) ->
+select/ignore -> baseline (BASE001). The result is what every renderer shows.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from verifier.project import baseline, suppress
+from verifier.language.build import build
+from verifier.catalog import Verdict, registry, run_rules
+from verifier.catalog.codes import TOOL_CODES
+from verifier.project.config import Config
+from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
+from verifier.language.model import Model, Span
+from verifier.language.parse import SourceFile, discover, read_sources
+
+
+@dataclass
+class CheckResult:
+    diagnostics: list[Diagnostic]
+    verdicts: list[Verdict] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    readable: bool = True  # False: the input could not be read (exit 2)
+    fail_on: str = "error"
+    model: Model | None = None
+
+    @property
+    def files(self) -> int:
+        return len(self.sources)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.readable or any(d.code in ("CONFIG001", "BASE002") for d in self.diagnostics):
+            return 2
+        if any(d.code.startswith("INTERNAL") for d in self.diagnostics):
+            return 3
+        levels = ("error",) if self.fail_on == "error" else ("error", "warning")
+        return 1 if any(d.severity in levels for d in self.diagnostics) else 0
+
+
+def known_codes() -> set[str]:
+    return {r.code for r in registry()} | {c.code for c in TOOL_CODES}
+
+
+def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
+    files = discover(paths)
+    return [f for f in files if not any(fnmatch.fnmatch(Path(f).as_posix(), pattern) for pattern in exclude)]
+
+
+def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], list]:
+    """The peer text of `paths`: .peer files read (with `exclude` and the size limit), plans, states
+    and dumps imported (and remembered, for `located`). Returns the sources and the imports."""
+    from verifier import importers
+
+    limit = config.max_file_mb * 1048576 if config.max_file_mb else None
+    tf_root = Path(config.tf_root) if config.tf_root else None
+    dumps = [Path(p) for p in paths if importers.detect(Path(p))]
+    imported = importers.load(dumps, tf_root) if dumps else []
+    peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
+    peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
+    register_imports(imported)
+    return read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported], imported
+
+
+def build_located(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
+    """Build; an invalid value of an import (a block "10.0.0.0/33") is an input error at the resource."""
+    try:
+        return build(sources)
+    except InputError as exc:
+        def at_origin(d: Diagnostic) -> Diagnostic:
+            imported = _IMPORTED.get(d.span.file)
+            if imported is None:
+                return d
+            line = imported.text.splitlines()[d.span.line - 1].strip()
+            return replace(d, span=imported.origin(d.span.line),
+                           message=f"{d.message} (in what was imported from here: {line})")
+
+        raise InputError([at_origin(d) for d in exc.diagnostics]) from None
+
+
+def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
+    """Read and build; raise InputError when the input cannot be read.
+
+    Paths holding plans, states or cloud dumps are imported (their peer text joins the
+    model); the importers' warnings come back with the build findings.
+    """
+    _IMPORTED.clear()
+    sources, imported = read_inputs(paths, config)
+    model, findings = build_located(sources)
+    findings = findings + [w for i in imported for w in i.warnings]
+    if config.provider and model.providers and model.providers[0].name != config.provider:
+        first = model.providers[0]
+        raise InputError([Diagnostic("CONFIG001", "error", f"the model declares provider {first.name}, the "
+                                     f"configuration says {config.provider}", first.span)])
+    if config.provider and not model.providers:
+        from verifier.language.model import ProviderDecl
+
+        where = Span(config.source or "<command line>", 1, 1, 1, 1)
+        model = replace(model, providers=(ProviderDecl(config.provider, where),))
+    return sources, model, findings
+
+
+# The imports of the last load: generated peer text -> where each line came from.
+_IMPORTED: dict = {}
+
+
+def located(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings on imported resources, pointed at the dump (file, line of the resource's id)."""
+    if not _IMPORTED:
+        return diagnostics
+
+    def move(span: Span) -> Span:
+        imported = _IMPORTED.get(span.file)
+        return imported.origin(span.line) if imported else span
+
+    moved = []
+    for d in diagnostics:
+        related = tuple(replace(r, span=move(r.span)) for r in d.related)
+        counterexample = d.counterexample
+        if counterexample:
+            counterexample = {k: ([_move_hop(h, _IMPORTED) for h in v] if k in ("hops", "forward", "reply") else v)
+                              for k, v in counterexample.items()}
+        moved.append(replace(d, span=move(d.span), related=related, counterexample=counterexample))
+    return moved
+
+
+def register_imports(imported) -> None:
+    """Remember where the lines of generated peer text came from (for `located`)."""
+    _IMPORTED.update({i.label: i for i in imported})
+
+
+def located_hops(hops: list[dict]) -> list[dict]:
+    """Hops (or blocking points) of a query's answer, pointed at the imported inputs."""
+    return [_move_hop(h, _IMPORTED) for h in hops]
+
+
+def imported_label(file: str) -> bool:
+    """Whether `file` is the generated peer text of an import (not a file to edit)."""
+    return file in _IMPORTED
+
+
+def located_span(span: Span) -> Span:
+    imported = _IMPORTED.get(span.file)
+    return imported.origin(span.line) if imported else span
+
+
+def _move_hop(hop: dict, imported: dict) -> dict:
+    source = imported.get(hop.get("file"))
+    if source is None or not hop.get("line"):
+        return hop
+    origin = source.origin(hop["line"])
+    return dict(hop, file=origin.file, line=origin.line)
+
+
+def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None,
+              jobs: int = 1) -> CheckResult:
+    try:
+        sources, model, build_findings = load_model(paths, config)
+    except InputError as exc:
+        return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
+    texts = {s.path: s.text for s in sources}
+    for imported in _IMPORTED.values():
+        texts.update(imported.inputs)
+    limits = config.limits()
+    report = run_rules(model, now, build_findings, {"limits": limits, "jobs": jobs})
+    diagnostics = [_with_severity(d, config) for d in located(report.diagnostics)]
+    skipped = {r.code for r in registry() if r.stage == "semantic"} if any(
+        d.code == "CHECK001" for d in diagnostics) else set()
+    diagnostics = suppress.apply(diagnostics, texts, known_codes(), skipped)
+    diagnostics = [d for d in diagnostics if config.selects(d.code) or d.code.startswith("INTERNAL")]
+    if baseline_path is not None:
+        try:
+            diagnostics = baseline.apply(baseline_path, sort_diagnostics(diagnostics), texts)
+        except InputError as exc:
+            return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
+    return CheckResult(sort_diagnostics(diagnostics), report.verdicts, texts, True, config.fail_on, model)
+
+
+def _with_severity(diagnostic: Diagnostic, config: Config) -> Diagnostic:
+    level = config.severity_of(diagnostic.code)
+    return replace(diagnostic, severity=level) if level else diagnostic

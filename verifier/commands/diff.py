@@ -1,0 +1,311 @@
+"""`peerproof diff OLD NEW`: what a change does to reachability, the reviewer's question.
+
+For every pair of VMs present in both versions, the solver looks for a
+connection (protocol, ports) that one version allows and the other does not;
+each witness is replayed on both versions' simulators. Findings that appeared
+or disappeared, peering state changes against the lifecycle, and assertions the
+change broke complete the answer. Exit 1 when the change breaks an assertion
+(allows a flow an `assert isolate` forbids, or blocks one an `assert reach`
+needs) or makes an impossible peering transition.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from verifier.project.baseline import fingerprints
+from verifier.catalog import run_rules
+from verifier.project.config import Config
+from verifier.diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
+from verifier.engine.encode import DiffQueries, Encoder
+from verifier.language.model import Model, Vm
+from verifier.commands.check import build_located, located, read_inputs
+from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
+from verifier.engine.simulate import Packet, Simulator, hops_json
+from verifier.engine.solve import Limits, Solver
+from verifier.engine.topology import Topology
+from verifier.engine.verify import Disagreement
+
+# Which state a peering may move to from each state (LANGUAGE.md's states; the
+# clouds' lifecycle). A state may always stay as it is.
+LIFECYCLE = {
+    "initiating": {"pending-acceptance", "failed", "deleted"},
+    "pending-acceptance": {"provisioning", "active", "rejected", "expired", "deleting", "deleted"},
+    "provisioning": {"active", "failed", "deleting", "deleted"},
+    "active": {"deleting", "deleted"},
+    "deleting": {"deleted"},
+    "rejected": {"deleted"},
+    "expired": {"deleted"},
+    "failed": {"deleted"},
+    "deleted": set(),
+}
+
+
+
+
+@dataclass
+class Flow:
+    direction: str  # allowed | blocked
+    source: Vm
+    target: Vm
+    packet: Packet
+    new: dict[str, Any]
+    old: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"source_net": self.source.net, "destination_net": self.target.net, "source_vm": self.source.name,
+                "destination_vm": self.target.name, "packet": self.packet.as_json(), "new": self.new,
+                "old": self.old}
+
+
+@dataclass
+class DiffResult:
+    allowed: list[Flow] = field(default_factory=list)
+    blocked: list[Flow] = field(default_factory=list)
+    appeared: list[Diagnostic] = field(default_factory=list)
+    disappeared: list[Diagnostic] = field(default_factory=list)
+    lifecycle: list[str] = field(default_factory=list)
+    assertions: list[dict[str, Any]] = field(default_factory=list)
+    added_vms: list[str] = field(default_factory=list)
+    removed_vms: list[str] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.lifecycle) or any(a["broken"] for a in self.assertions) or bool(self.undecided)
+
+
+def _git_sources(rev: str, paths: list[str]) -> list[SourceFile]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise InputError([Diagnostic("PARSE003", "error", f"git {' '.join(args)}: {done.stderr.strip()}",
+                                         _nowhere(f"{rev}:"))])
+        return done.stdout
+
+    top = Path(git("rev-parse", "--show-toplevel").strip())
+    names = []
+    for path in paths:
+        relative = str(Path(path).resolve().relative_to(top)) if Path(path).exists() else path
+        names += [n for n in git("ls-tree", "-r", "--name-only", rev, "--", relative or ".").splitlines()
+                  if n.endswith(PEER_SUFFIX)]
+    here = Path.cwd().resolve()
+    sources = []
+    for name in sorted(set(names)):
+        text = git("show", f"{rev}:{name}")
+        try:
+            shown = str((top / name).relative_to(here))
+        except ValueError:
+            shown = str(top / name)
+        sources.append(SourceFile(f"{rev}:{shown}", text))
+    return sources
+
+
+def _nowhere(file: str):
+    from verifier.language.model import Span
+
+    return Span(file, 1, 1, 1, 1)
+
+
+def _relative(path: str, roots: list[str]) -> str:
+    """A file's name relative to the root it was found under, so OLD/x.peer matches NEW/x.peer."""
+    if ":" in path and not Path(path).exists():
+        path = path.split(":", 1)[1]
+    for root in roots:
+        root_path = Path(root)
+        if root_path.is_dir():
+            try:
+                return str(Path(path).relative_to(root_path))
+            except ValueError:
+                continue
+        elif Path(path) == root_path:
+            return root_path.name
+    return path
+
+
+def run_diff(args, config: Config) -> int:
+    now = args.now or datetime.now(timezone.utc)
+    limits = config.limits()
+    paths = args.paths or list(config.paths)
+    if args.git:
+        old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
+        old_roots = new_roots = paths
+    else:
+        if len(paths) != 2:
+            raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
+        old_sources, new_sources = read_inputs([paths[0]], config)[0], read_inputs([paths[1]], config)[0]
+        old_roots, new_roots = [paths[0]], [paths[1]]
+    old_model, old_found = build_located(old_sources)
+    new_model, new_found = build_located(new_sources)
+    result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots,
+                     now, limits)
+    result.appeared, result.disappeared = located(result.appeared), located(result.disappeared)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(_json(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(_text(result))
+    return 1 if result.failing else 0
+
+
+def compare(old: Model, old_found, old_sources, old_roots, new: Model, new_found, new_sources, new_roots,
+            now: datetime, limits: Limits) -> DiffResult:
+    result = DiffResult()
+    old_report, new_report = run_rules(old, now, old_found, {"limits": limits}), run_rules(new, now, new_found,
+                                                                                          {"limits": limits})
+    _findings(result, old_report.diagnostics, old_sources, old_roots, new_report.diagnostics, new_sources, new_roots)
+    _lifecycle(result, old, new, now)
+    old_status = {v.text: v.status for v in old_report.verdicts}
+    for verdict in new_report.verdicts:
+        before = old_status.get(verdict.text, "absent")
+        broken = verdict.status in ("refuted", "unknown") and before not in ("refuted", "unknown")
+        result.assertions.append({"assertion": verdict.text, "old": before, "new": verdict.status, "broken": broken})
+    if any(d.code == "CHECK001" for d in old_report.diagnostics + new_report.diagnostics):
+        return result  # a version with structural errors has no reachability to compare
+    _flows(result, old, new, now, limits)
+    return result
+
+
+def _findings(result, old_diags, old_sources, old_roots, new_diags, new_sources, new_roots) -> None:
+    def keyed(diags, sources, roots):
+        texts = {s.path: s.text for s in sources}
+        relabelled = [(d, _relative(d.span.file, roots)) for d in diags]
+        texts_rel = {_relative(p, roots): t for p, t in texts.items()}
+        from dataclasses import replace
+
+        moved = [replace(d, span=replace(d.span, file=rel)) for d, rel in relabelled]
+        return {f: d for f, d in zip(fingerprints(moved, texts_rel), diags)}
+
+    before, after = keyed(old_diags, old_sources, old_roots), keyed(new_diags, new_sources, new_roots)
+    result.appeared = sort_diagnostics([d for f, d in after.items() if f not in before])
+    result.disappeared = sort_diagnostics([d for f, d in before.items() if f not in after])
+
+
+def _lifecycle(result: DiffResult, old: Model, new: Model, now: datetime) -> None:
+    from verifier.language.model import Peering
+
+    for peering in new.peerings:
+        before = old.names.get(peering.name)
+        if not isinstance(before, Peering):
+            continue
+        was, now_state = old.peering_state(before, now), new.peering_state(peering, now)
+        if was != now_state and now_state not in LIFECYCLE.get(was, set()):
+            allowed = ", ".join(sorted(LIFECYCLE.get(was, set()))) or "nothing (it is final)"
+            result.lifecycle.append(f"{peering.span.file}:{peering.span.line}: peering '{peering.name}' cannot go "
+                                    f"from {was} to {now_state}; from {was} it can become {allowed}")
+
+
+def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Limits) -> None:
+    old_topo, new_topo = Topology(old, now), Topology(new, now)
+    old_sim, new_sim = Simulator(old_topo), Simulator(new_topo)
+    solver = Solver(limits)
+    old_vms = {vm.name: vm for vm in old.vms()}
+    new_vms = {vm.name: vm for vm in new.vms()}
+    result.added_vms = sorted(set(new_vms) - set(old_vms))
+    result.removed_vms = sorted(set(old_vms) - set(new_vms))
+    common = sorted(set(old_vms) & set(new_vms), key=lambda n: new_vms[n].span)
+    from verifier.engine.atoms import Atlas
+
+    old_atlas, new_atlas = Atlas(old_topo), Atlas(new_topo)
+    queries = {v: DiffQueries(Encoder(old_topo, v, old_atlas), Encoder(new_topo, v, new_atlas)) for v in (4, 6)}
+    for a in common:
+        for b in common:
+            if a == b:
+                continue
+            for version in (4, 6):
+                ends = [_primary(vm, version) for vm in (old_vms[a], old_vms[b], new_vms[a], new_vms[b])]
+                if None in ends:
+                    continue
+                for towards_new in (True, False):
+                    query = queries[version].gained(old_vms[a], old_vms[b], new_vms[a], new_vms[b], *ends,
+                                                    towards_new)
+                    answer = solver.check(query)
+                    if answer.status == "unknown":
+                        result.undecided.append(f"{a} -> {b} (IPv{version}): {answer.reason}")
+                        continue
+                    if answer.status != "sat":
+                        continue
+                    values = answer.values
+                    new_packet = Packet(version, ends[2], ends[3], values["proto"], values["sport"], values["dport"])
+                    old_packet = Packet(version, ends[0], ends[1], values["proto"], values["sport"], values["dport"])
+                    new_conn = new_sim.connection(new_vms[a], new_packet, new_vms[b])
+                    old_conn = old_sim.connection(old_vms[a], old_packet, old_vms[b])
+                    if new_conn.ok != towards_new or old_conn.ok == towards_new:
+                        raise Disagreement(f"{a} -> {b}: the solver finds {new_packet.describe()} "
+                                           f"{'newly allowed' if towards_new else 'newly blocked'}, the simulators "
+                                           "do not")
+                    flow = Flow("allowed" if towards_new else "blocked", new_vms[a], new_vms[b], new_packet,
+                                _connection_json(new_conn), _connection_json(old_conn))
+                    (result.allowed if towards_new else result.blocked).append(flow)
+
+
+def _primary(vm: Vm, version: int) -> int | None:
+    return next((a.value for a in vm.addresses if a.version == version), None)
+
+
+def _connection_json(connection) -> dict[str, Any]:
+    blocked = None
+    if not connection.ok:
+        trace = connection.reply if connection.failed_direction == "reply" else connection.forward
+        blocked = trace.blocked.code if trace and trace.blocked else None
+    return {"ok": connection.ok, "direction": connection.failed_direction, "blocked": blocked,
+            "forward": hops_json(connection.forward.hops),
+            "reply": hops_json(connection.reply.hops) if connection.reply else []}
+
+
+def _json(result: DiffResult) -> dict[str, Any]:
+    from verifier.outputs.jsondoc import diagnostic_json
+
+    return {
+        "version": 1,
+        "allowed": [f.as_json() for f in result.allowed],
+        "blocked": [f.as_json() for f in result.blocked],
+        "findings": {"appeared": [diagnostic_json(d) for d in result.appeared],
+                     "disappeared": [diagnostic_json(d) for d in result.disappeared]},
+        "lifecycle": result.lifecycle,
+        "assertions": result.assertions,
+        "vms": {"added": result.added_vms, "removed": result.removed_vms},
+        "undecided": result.undecided,
+        "failing": result.failing,
+    }
+
+
+def _text(result: DiffResult) -> str:
+    out: list[str] = []
+    for title, flows in (("newly allowed", result.allowed), ("newly blocked", result.blocked)):
+        out.append(f"{title}: {len(flows)} connection(s)")
+        groups: dict[tuple[str, str], list[Flow]] = {}
+        for flow in flows:
+            groups.setdefault((flow.source.net, flow.target.net), []).append(flow)
+        for (source_net, target_net), members in groups.items():
+            out.append(f"  net {source_net} -> net {target_net}")
+            for flow in members:
+                out.append(f"    {flow.source.name} -> {flow.target.name}: {flow.packet.describe()}")
+                for label, conn in (("new", flow.new), ("old", flow.old)):
+                    state = "works" if conn["ok"] else f"dies on the {conn['direction']} ({conn['blocked']})"
+                    out.append(f"      {label}: {state}")
+                    for key in ("forward", "reply"):
+                        for i, hop in enumerate(conn[key], 1):
+                            where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
+                            out.append(f"        {key} {i}. {hop['description']}{where}")
+    for title, diags in (("findings appeared", result.appeared), ("findings disappeared", result.disappeared)):
+        out.append(f"{title}: {len(diags)}")
+        out.extend(f"  {d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}" for d in diags)
+    if result.added_vms or result.removed_vms:
+        out.append(f"vms added: {', '.join(result.added_vms) or 'none'}; removed: "
+                   f"{', '.join(result.removed_vms) or 'none'}")
+    for line in result.lifecycle:
+        out.append(f"error: {line}")
+    for entry in result.assertions:
+        if entry["broken"]:
+            out.append(f"error: the change breaks `{entry['assertion']}` ({entry['old']} before, {entry['new']} now)")
+    for line in result.undecided:
+        out.append(f"error: could not decide {line} within the solver limits")
+    out.append("the change breaks nothing it asserts" if not result.failing
+               else "the change breaks an assertion or the peering lifecycle")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,104 @@
+"""`peerproof matrix`: who reaches whom, by net, subnet or VM; each cell proved, refuted or unknown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
+from verifier.engine.verify import Engine
+
+SPAN = Span("<matrix>", 1, 1, 1, 1)
+SYMBOLS = {"proved": "yes", "refuted": "no", "unknown": "?", "vacuous": "-"}
+
+
+@dataclass
+class Matrix:
+    by: str
+    names: list[str]
+    cells: list[list[str]]  # cells[i][j]: status of names[i] -> names[j]
+    protocol: str
+    port: int | None
+
+    def as_json(self) -> dict:
+        return {"by": self.by, "protocol": self.protocol, "port": self.port, "names": self.names,
+                "cells": self.cells}
+
+
+def groups(model: Model, by: str) -> list[str]:
+    if by == "net":
+        return [n.name for n in model.nets]
+    if by == "subnet":
+        return [s.name for n in model.nets for s in n.subnets]
+    return [vm.name for vm in model.vms()]
+
+
+def compute(model: Model, now: datetime, by: str, protocol: int | None, port: int | None, limits=None) -> Matrix:
+    engine = Engine(model, now, limits)
+    names = groups(model, by)
+    members = {name: engine.topo.endpoint_vms(Endpoint(Ref(name, SPAN), None, SPAN)) for name in names}
+    cells = []
+    for x in names:
+        row = []
+        for y in names:
+            if not members[x] or not members[y] or (x == y and len(members[x]) < 2):
+                row.append("vacuous")
+                continue
+            assertion = Assertion("reach", Endpoint(Ref(x, SPAN), None, SPAN), Endpoint(Ref(y, SPAN), None, SPAN),
+                                  # a cell is reachable when some traffic of the kind gets through
+                                  Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
+                                  Ports(port, port, SPAN) if port is not None else None, SPAN)
+            row.append(engine.check_assertion(assertion, witness=False).status)
+        cells.append(row)
+    from verifier.language.model import protocol_name
+
+    return Matrix(by, names, cells, protocol_name(protocol) if protocol is not None else "all", port)
+
+
+def render_table(matrix: Matrix) -> str:
+    width = max([len(n) for n in matrix.names] + [4])
+    what = f"{matrix.protocol}" + (f" {matrix.port}" if matrix.port is not None else " (some port)")
+    lines = [f"reachability by {matrix.by}, {what}: row reaches column (yes: proved, no: refuted, ?: undecided, "
+             "-: no pair of vms)"]
+    lines.append(" " * (width + 2) + "  ".join(f"{n[:width]:>{width}}" for n in matrix.names))
+    for name, row in zip(matrix.names, matrix.cells):
+        lines.append(f"{name:<{width}}  " + "  ".join(f"{SYMBOLS[c]:>{width}}" for c in row))
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(matrix: Matrix) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["from \\ to", *matrix.names])
+    for name, row in zip(matrix.names, matrix.cells):
+        writer.writerow([name, *row])
+    return out.getvalue()
+
+
+
+
+def run_matrix(args, config) -> int:
+    from verifier.commands.check import load_model
+    from verifier.diagnostics import BadQuery
+    from verifier.outputs.pictures import matrix_html, matrix_svg
+    from verifier.commands.why import parse_protocol
+
+    now = args.now or datetime.now(timezone.utc)
+    limits = config.limits()
+    protocol = parse_protocol(args.proto)
+    if args.port is not None and protocol not in (6, 17):
+        raise BadQuery("--port goes with --proto tcp or udp")
+    _, model, _ = load_model(args.paths or list(config.paths), config)
+    matrix = compute(model, now, args.by, protocol, args.port, limits)
+    text = {"text": render_table, "csv": render_csv, "svg": matrix_svg, "html": matrix_html,
+            "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n"}[args.format](matrix)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,254 @@
+"""`peerproof shell`: an interactive session over a loaded model.
+
+The model is read once (and again on `reload`), and the engine is kept between
+queries, so questions on a large estate answer at once. Tab completes commands
+and names; history is kept for the session (and `history` lists it).
+"""
+
+from __future__ import annotations
+
+import cmd
+import shlex
+import sys
+from datetime import datetime, timezone
+
+from verifier.catalog import did_you_mean, run_rules
+from verifier.commands.check import load_model
+from verifier.diagnostics import InputError
+from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref, Span, references
+from verifier.language.printer import assertion_text
+from verifier.outputs.text import describe_counterexample
+from verifier.engine.verify import Disagreement, Engine
+
+SPAN = Span("<shell>", 1, 1, 1, 1)
+PROTOCOLS = ("tcp", "udp", "icmp", "all")
+
+
+class PeerShell(cmd.Cmd):
+    prompt = "peerproof> "
+
+    def __init__(self, paths: list[str], config, now: datetime, limits, stdin=None, stdout=None):
+        super().__init__(stdin=stdin, stdout=stdout)
+        self.paths, self.config, self.now, self.limits = paths, config, now, limits
+        self.model = None
+        self.sources: dict[str, str] = {}
+        self.engine: Engine | None = None
+        self.history: list[str] = []
+
+    # --- loading ------------------------------------------------------------------
+    def load(self) -> bool:
+        try:
+            sources, model, found = load_model(self.paths, self.config)
+        except InputError as exc:
+            for d in exc.diagnostics:
+                self._say(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}")
+            return False
+        report = run_rules(model, self.now, found)
+        if any(d.code == "CHECK001" for d in report.diagnostics):
+            for d in report.diagnostics:
+                if d.severity == "error":
+                    self._say(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}")
+            self._say("the model has structural errors: fix them, then `reload`")
+            return False
+        self.model, self.sources = model, {s.path: s.text for s in sources}
+        self.engine = Engine(model, self.now, self.limits)
+        import gc
+
+        gc.freeze()  # the model lives as long as the session: keep it out of the collector's scans
+        errors = sum(1 for d in report.diagnostics if d.severity == "error")
+        self._say(f"loaded {len(model.nets)} nets, {sum(1 for _ in model.vms())} vms, {len(model.peerings)} "
+                  f"peerings from {len(sources)} file(s); {errors} error(s). Type help, or a command; tab completes.")
+        return True
+
+    def preloop(self) -> None:
+        try:
+            import readline
+
+            readline.set_completer_delims(" \t\n")  # names hold '-': complete them whole
+        except ImportError:  # no readline here: the shell works, without completion
+            pass
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+
+    def precmd(self, line: str) -> str:
+        if line.strip() and line.strip() != "EOF":
+            self.history.append(line.strip())
+        return line
+
+    def onecmd(self, line: str) -> bool:
+        try:
+            return super().onecmd(line)
+        except (ValueError, KeyError) as exc:
+            self._say(f"error: {exc}")
+        except Disagreement as exc:
+            self._say(f"internal error: the solver and the simulator disagree: {exc}")
+        return False
+
+    def emptyline(self) -> bool:
+        return False
+
+    def default(self, line: str) -> bool:
+        word = line.split()[0]
+        self._say(f"unknown command '{word}'{did_you_mean(word, self.completenames(''))}; type help")
+        return False
+
+    # --- completion -------------------------------------------------------------------
+    def _names(self) -> list[str]:
+        return sorted(self.model.names) if self.model else []
+
+    def _complete(self, text: str, line: str, extra: tuple[str, ...] = ()) -> list[str]:
+        words = sorted(set(self._names()) | set(extra))
+        return [w for w in words if w.startswith(text)]
+
+    def complete_why(self, text, line, begidx, endidx):
+        return self._complete(text, line, PROTOCOLS)
+
+    complete_reach = complete_isolate = complete_why
+
+    def complete_show(self, text, line, begidx, endidx):
+        return self._complete(text, line)
+
+    def complete_matrix(self, text, line, begidx, endidx):
+        return [w for w in ("net", "subnet", "vm", *PROTOCOLS) if w.startswith(text)]
+
+    # --- commands ---------------------------------------------------------------------------
+    def _query(self, arg: str, default_protocol: int | None) -> tuple[str, str, int | None, int | None]:
+        from verifier.diagnostics import BadQuery
+        from verifier.commands.why import parse_protocol
+
+        words = shlex.split(arg)
+        if len(words) < 2:
+            raise ValueError("expected SRC DST [PROTO [PORT]]")
+        try:
+            protocol = parse_protocol(words[2]) if len(words) > 2 else default_protocol
+        except BadQuery as exc:
+            raise ValueError(str(exc)) from None
+        port = int(words[3]) if len(words) > 3 else None
+        return words[0], words[1], protocol, port
+
+    def do_why(self, arg: str) -> bool:
+        """why SRC DST [PROTO [PORT]]: why a vm can or cannot reach another, and the minimal repair."""
+        from verifier.diagnostics import BadQuery
+        from verifier.commands.why import answer_why, render_text
+
+        if not self.model:
+            return self._not_loaded()
+        source, destination, protocol, port = self._query(arg, 6)
+        try:
+            answer = answer_why(self.model, self.sources, self.now, source, destination, protocol, port, self.limits)
+        except BadQuery as exc:
+            raise ValueError(str(exc)) from None
+        self.stdout.write(render_text(answer))
+        return False
+
+    def _assert(self, kind: str, arg: str) -> bool:
+        if not self.model or not self.engine:
+            return self._not_loaded()
+        source, destination, protocol, port = self._query(arg, None)
+        for name in (source, destination):
+            if name not in self.model.names and ":" not in name and not name[:1].isdigit():
+                raise ValueError(f"unknown name '{name}'{did_you_mean(name, self._names())}")
+        target = Endpoint(Ref(destination, SPAN), None, SPAN)
+        assertion = Assertion(kind, Endpoint(Ref(source, SPAN), None, SPAN), target,  # type: ignore[arg-type]
+                              Protocol(protocol, SPAN) if protocol is not None else None,
+                              Ports(port, port, SPAN) if port is not None else None, SPAN)
+        result = self.engine.check_assertion(assertion)
+        self._say(f"{result.status}: {result.message if result.status != 'proved' else assertion_text(assertion)}")
+        if result.counterexample:
+            for line in describe_counterexample(result.counterexample):
+                self._say("  " + line)
+        return False
+
+    def do_reach(self, arg: str) -> bool:
+        """reach A B [PROTO [PORT]]: prove that every vm of A reaches every vm of B (vm, subnet or net)."""
+        return self._assert("reach", arg)
+
+    def do_isolate(self, arg: str) -> bool:
+        """isolate A B [PROTO [PORT]]: prove that no packet of the kind gets from A to B."""
+        return self._assert("isolate", arg)
+
+    def do_matrix(self, arg: str) -> bool:
+        """matrix [net|subnet|vm] [PROTO [PORT]]: the reachability matrix."""
+        from verifier.commands.matrix import compute, render_table
+        from verifier.diagnostics import BadQuery
+        from verifier.commands.why import parse_protocol
+
+        if not self.model:
+            return self._not_loaded()
+        words = shlex.split(arg)
+        by = words.pop(0) if words and words[0] in ("net", "subnet", "vm") else "net"
+        try:
+            protocol = parse_protocol(words[0]) if words else None
+        except BadQuery as exc:
+            raise ValueError(str(exc)) from None
+        port = int(words[1]) if len(words) > 1 else None
+        self.stdout.write(render_table(compute(self.model, self.now, by, protocol, port, self.limits)))
+        return False
+
+    def do_show(self, arg: str) -> bool:
+        """show NAME: the declaration, and what refers to it."""
+        from verifier.engine.repair import block_braces, offset_of
+
+        if not self.model:
+            return self._not_loaded()
+        name = arg.strip()
+        decl = self.model.names.get(name)
+        if decl is None:
+            raise ValueError(f"unknown name '{name}'{did_you_mean(name, self._names())}")
+        text = self.sources[decl.span.file]
+        start = offset_of(text, decl.span.line) + decl.span.column - 1
+        try:
+            _, closing = block_braces(text, start)
+        except ValueError:
+            closing = text.find("\n", start)
+        self._say(f"{decl.kind} {name} ({decl.span.file}:{decl.span.line}):")
+        self._say(text[start: closing + 1])
+        users = [r for r in references(self.model) if r.ref.name == name]
+        self._say(f"referred to by {len(users)}:" if users else "referred to by nothing")
+        for r in users:
+            self._say(f"  {r.ref.span.file}:{r.ref.span.line}:{r.ref.span.column}: {r.role}")
+        return False
+
+    def do_reload(self, arg: str) -> bool:
+        """reload: read the files again (after editing them)."""
+        self.load()
+        return False
+
+    def do_history(self, arg: str) -> bool:
+        """history: the commands of this session."""
+        for i, line in enumerate(self.history[:-1], 1):
+            self._say(f"{i:4}  {line}")
+        return False
+
+    def do_quit(self, arg: str) -> bool:
+        """quit: leave the shell (or Ctrl-D)."""
+        return True
+
+    do_exit = do_quit
+
+    def do_EOF(self, arg: str) -> bool:
+        self._say("")
+        return True
+
+    def _not_loaded(self) -> bool:
+        self._say("no model is loaded: fix the errors above, then `reload`")
+        return False
+
+
+
+
+def run_shell(args, config) -> int:
+    now = args.now or datetime.now(timezone.utc)
+    limits = config.limits()
+    import gc
+
+    gc.enable()  # a long session: collect as usual, but never rescan the loaded model
+    shell = PeerShell(args.paths or list(config.paths), config, now, limits)
+    if not shell.load() and shell.model is None and not sys.stdin.isatty():
+        return 2
+    try:
+        shell.cmdloop()
+    except KeyboardInterrupt:
+        shell._say("")
+    return 0

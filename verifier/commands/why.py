@@ -1,0 +1,267 @@
+"""`peerproof why SRC DST`: why a VM can (or cannot) reach another, and the minimal repair.
+
+Reachable: the witness connection and both traces. Not reachable: every
+blocking point of the path (code, direction, config line), and the cheapest
+verified repair; `--fix` writes it into the files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import netaddr
+
+from verifier.catalog import did_you_mean, run_rules
+from verifier.commands.check import imported_label, load_model, located_hops, located_span
+from verifier.project.config import Config
+from verifier.diagnostics import BadQuery, InputError
+from verifier.engine.explain import Explainer
+from verifier.language.model import ANY_PROTOCOL, PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
+from verifier.language.parse import SourceFile
+from verifier.engine.repair import Repair, apply_edits, find_repair, packet_of
+from verifier.engine.simulate import Packet, hops_json
+from verifier.engine.solve import Limits
+from verifier.engine.verify import Disagreement, Engine
+
+WHY = Span("<why>", 1, 1, 1, 1)
+
+
+
+
+@dataclass
+class Answer:
+    verdict: str  # reachable | unreachable | unknown
+    message: str
+    witness: dict[str, Any] | None = None
+    forward: list[dict] = field(default_factory=list)
+    reply: list[dict] = field(default_factory=list)
+    blocking: list[dict] = field(default_factory=list)
+    repair: Repair | None = None
+    depends: list[str] = field(default_factory=list)  # with `unknown`: the facts the model does not pin down
+
+    def as_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "message": self.message, "witness": self.witness, "forward": self.forward,
+                "reply": self.reply, "blocking": self.blocking, "depends": self.depends,
+                "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
+                "repair_note": self.repair.message if self.repair else None}
+
+
+def parse_protocol(text: str) -> int | None:
+    """A protocol as typed: `all` is every protocol (as in an assertion)."""
+    if text == "all":
+        return ANY_PROTOCOL
+    if text in PROTOCOL_NUMBERS:
+        return PROTOCOL_NUMBERS[text]
+    if text.isdigit() and int(text) <= 255:
+        return int(text)
+    raise BadQuery(f"unknown protocol {text!r}: expected tcp, udp, icmp, all or 0-255")
+
+
+def destination_endpoint(model: Model, text: str) -> Endpoint:
+    try:
+        address = netaddr.IPAddress(text)
+        return Endpoint(None, Address(address.version, int(address), WHY), WHY)
+    except (netaddr.AddrFormatError, ValueError):
+        pass
+    if not isinstance(model.names.get(text), Vm):
+        raise BadQuery(_not_a_vm(model, text, "DST", "a vm or an address"))
+    return Endpoint(Ref(text, WHY), None, WHY)
+
+
+def _not_a_vm(model: Model, name: str, role: str, wanted: str) -> str:
+    found = model.names.get(name)
+    if found is not None:
+        return f"{role} '{name}' is a {found.kind}; expected {wanted}"
+    vms = [vm.name for vm in model.vms()]
+    return f"{role}: unknown vm '{name}'{did_you_mean(name, vms)}"
+
+
+def answer_why(model: Model, sources: dict[str, str], now: datetime, source: str, destination: str,
+               protocol: int | None, port: int | None, limits: Limits | None = None, repair: bool = True) -> Answer:
+    if not isinstance(model.names.get(source), Vm):
+        raise BadQuery(_not_a_vm(model, source, "SRC", "a vm"))
+    if port is not None and protocol not in (6, 17):
+        raise BadQuery("--port goes with --proto tcp or udp")
+    target = destination_endpoint(model, destination)
+    # No --proto: some protocol must work (an assertion with no protocol), not every one (`all`).
+    assertion = Assertion("reach", Endpoint(Ref(source, WHY), None, WHY), target,
+                          Protocol(protocol, WHY) if protocol is not None else None,
+                          Ports(port, port, WHY) if port is not None else None, WHY)
+    engine = Engine(model, now, limits)
+    result = engine.check_assertion(assertion)
+    src_vm = model.names[source]
+    if result.status == "proved":
+        return _reachable(engine, src_vm, result.witness, result.message)
+    if result.status == "vacuous" or (target.address is not None and not engine.topo.endpoint_vms(target)):
+        # an address no VM holds
+        packet = _first_packet(src_vm, target, protocol, port)
+        path = Explainer(engine.topo).explain(src_vm, None, packet)
+        return Answer("unreachable", f"no vm holds {destination}", None, hops_json(path.forward), [],
+                      [b.as_json() for b in path.blocking],
+                      Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"))
+    if result.status == "unknown" and result.depends and result.witness:
+        return _depends(engine, src_vm, result.witness, result.depends)
+    if result.status == "unknown":
+        return Answer("unknown", result.message)
+    cx = result.counterexample or {}
+    if not cx.get("packet"):
+        return Answer("unreachable", result.message, blocking=[{"code": cx.get("blocked"), "direction": "forward",
+                                                              "message": result.message, "file": None, "line": None}])
+    target_vm = model.names[cx["destination_vm"]]
+    packet = _telling_packet(engine, src_vm, target_vm, packet_of(cx["packet"]), port is None)
+    path = Explainer(engine.topo).explain(src_vm, target_vm, packet)
+    answer = Answer("unreachable", f"vm {source} cannot reach {destination}: {len(path.blocking)} blocking "
+                    f"point(s) on the path of {packet.describe()}", None, hops_json(path.forward),
+                    hops_json(path.reply), [b.as_json() for b in path.blocking])
+    if repair:
+        answer.repair = find_repair(sources, model, now, assertion, limits, (source, target_vm.name, packet))
+    return answer
+
+
+def _reachable(engine: Engine, source: Vm, witness: dict | None, message: str) -> Answer:
+    assert witness is not None
+    target = engine.model.names[witness["destination_vm"]]
+    packet = packet_of({"source": witness["source"], "destination": witness["destination"],
+                        "protocol": witness["protocol"], "source_port": 1024 if witness["protocol"] in ("tcp", "udp")
+                        else 0, "destination_port": witness["destination_port"]})
+    connection = engine.sim.connection(source, packet, target)
+    if not connection.ok:
+        raise Disagreement(f"why: the engine proves {packet.describe()}, the simulator fails it")
+    witness = dict(witness, packet=packet.as_json())
+    return Answer("reachable", f"vm {source.name} reaches {target.name}: e.g. {packet.describe()}", witness,
+                  hops_json(connection.forward.hops), hops_json(connection.reply.hops) if connection.reply else [])
+
+
+def _depends(engine: Engine, source: Vm, witness: dict, depends: tuple[str, ...]) -> Answer:
+    """Neither reachable nor unreachable: the connection works only if what the model leaves open carries it."""
+    target = engine.model.names[witness["destination_vm"]]
+    packet = packet_of({"source": witness["source"], "destination": witness["destination"],
+                        "protocol": witness["protocol"], "source_port": 1024 if witness["protocol"] in ("tcp", "udp")
+                        else 0, "destination_port": witness["destination_port"]})
+    connection = engine.sim.connection(source, packet, target)
+    if not connection.possible or connection.ok:
+        raise Disagreement(f"why: the engine finds {packet.describe()} possible only, the simulator does not")
+    facts = " and ".join(depends)
+    return Answer("unknown", f"vm {source.name} reaches {target.name} only if {facts} carries it: it depends on "
+                  f"{facts}, which the model does not pin down (e.g. {packet.describe()})",
+                  dict(witness, packet=packet.as_json()), hops_json(connection.forward.hops),
+                  hops_json(connection.reply.hops) if connection.reply else [], depends=list(depends))
+
+
+def _telling_packet(engine: Engine, source: Vm, target: Vm, packet: Packet, any_port: bool) -> Packet:
+    """With no port asked, the port whose path has the fewest blocking points (the one most nearly open)."""
+    if not any_port or packet.protocol not in (6, 17):
+        return packet
+    # The ports the groups speak of first, then the usual services, then the solver's choice.
+    ports: list[int] = []
+    for vm, direction in ((target, "inbound"), (source, "outbound")):
+        for group in engine.topo.groups_of(vm):
+            ports += [r.ports.low for r in group.rules if r.direction == direction and r.ports]
+    ports = list(dict.fromkeys(ports + [443, 80, 22, packet.dport]))
+    explainer = Explainer(engine.topo)
+
+    def cost(port: int) -> int:
+        candidate = Packet(packet.version, packet.src, packet.dst, packet.protocol, packet.sport, port)
+        return len(explainer.explain(source, target, candidate).blocking)
+
+    best = min(ports, key=cost)  # the first of the ports with the fewest blocking points
+    return Packet(packet.version, packet.src, packet.dst, packet.protocol, packet.sport, best)
+
+
+def _first_packet(source: Vm, target: Endpoint, protocol: int | None, port: int | None) -> Packet:
+    dst = target.address
+    assert dst is not None
+    src = next((a for a in source.addresses if a.version == dst.version), source.addresses[0])
+    proto = 6 if protocol is None else protocol
+    ported = proto in (6, 17)
+    return Packet(dst.version, src.value, dst.value, proto, 1024 if ported else 0, (port or 443) if ported else 0)
+
+
+def render_text(answer: Answer) -> str:
+    out = [f"{answer.verdict}: {answer.message}"]
+    for key in ("forward", "reply"):
+        hops = getattr(answer, key)
+        if hops:
+            out.append(f"{key}:")
+            for i, hop in enumerate(hops, 1):
+                where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
+                mark = {"drop": "  <-- blocked", "unknown": "  <-- unknown"}.get(hop["disposition"], "")
+                out.append(f"  {i}. {hop['description']}{where}{mark}")
+    if answer.blocking:
+        out.append("blocking:")
+        for item in answer.blocking:
+            where = f" ({item['file']}:{item['line']})" if item.get("file") else ""
+            out.append(f"  {item['code']} [{item['direction']}] {item['message']}{where}")
+    if answer.repair is not None:
+        if answer.repair.verified and answer.repair.edits:
+            out.append(f"minimal repair ({answer.repair.message}):")
+            for edit in answer.repair.edits:
+                where = f"{edit.file}:{edit.line}" if edit.line else edit.file
+                place = f"in {edit.block}" if edit.block != "file" else "at the end of the file"
+                out.append(f"  {place} ({where}): {edit.text}")
+                if edit.note:
+                    out.append(f"    ({edit.note})")
+        else:
+            out.append(f"repair: {answer.repair.message}")
+    return "\n".join(out) + "\n"
+
+
+def run_why(args, config: Config) -> int:
+    now = args.now or datetime.now(timezone.utc)
+    limits = config.limits()
+    paths = args.paths or list(config.paths)
+    sources, model, found = load_model(paths, config)
+    report = run_rules(model, now, found)
+    if any(d.code == "CHECK001" for d in report.diagnostics):  # structural errors: no question can be answered
+        raise InputError([d for d in report.diagnostics if d.severity == "error"])
+    texts = {s.path: s.text for s in sources}
+    answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port,
+                        limits)
+    edits = answer.repair.edits if answer.repair else []
+    touches_import = any(imported_label(e.file) for e in edits)
+    answer.forward, answer.reply, answer.blocking = (located_hops(answer.forward), located_hops(answer.reply),
+                                                     located_hops(answer.blocking))
+    if touches_import:  # shown at the imported resource they change
+        origins = [located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
+        answer.repair.edits = [replace(e, file=o.file, line=o.line) if imported_label(e.file) else e
+                               for e, o in zip(edits, origins)]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(answer))
+    if args.fix and touches_import:
+        print("peerproof: no fix written: the repair changes imported resources; make the change in the "
+              "Terraform configuration or the cloud (the edits above are in peer terms)", file=sys.stderr)
+        return 0
+    if args.fix:
+        return _fix(answer, texts, model, paths, config, now, limits)
+    return 0
+
+
+def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now, limits) -> int:
+    repair = answer.repair
+    if answer.verdict != "unreachable" or repair is None:
+        print("peerproof: nothing to fix", file=sys.stderr)
+        return 0
+    if not repair.verified or not repair.edits:
+        print(f"peerproof: no fix written: {repair.message}", file=sys.stderr)
+        return 0
+    repaired = apply_edits(texts, model, repair.edits)
+    for path, text in sorted(repaired.items()):
+        if text != texts[path]:
+            Path(path).write_text(text, encoding="utf-8")
+    sources, model_after, found = load_model(paths, config)
+    report = run_rules(model_after, now, found, {"limits": limits})
+    errors = sum(1 for d in report.diagnostics if d.severity == "error")
+    warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
+    print(f"peerproof: wrote {len(repair.edits)} edit(s); the model now has {errors} error(s) and {warnings} "
+          f"warning(s)", file=sys.stderr)
+    return 0
+
+
+__all__ = ["run_why", "answer_why", "SourceFile"]

@@ -1,0 +1,184 @@
+"""Route tables as equivalence classes of addresses.
+
+A table's choice for an address depends only on which of its prefixes (and of
+the net's local blocks) hold the address. Cutting the address space at every
+prefix boundary gives intervals — atoms — inside which every address is routed
+alike, so a question about every address is a question about every atom: an
+exact decision, with an address of the atom as witness. Building a table's atoms
+costs O(k log k) for k prefixes, once, instead of one solver query per
+question; the solver encoding of the same semantics (`encode.Queries`) is held
+to these answers by the differential tests.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterable
+
+from verifier.language.model import Block, Net, Route, RouteTable
+
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class Atom:
+    low: int
+    high: int
+    choice: Route | str | None  # a declared route, LOCAL, or None (no route: dropped)
+
+
+class RouteMap:
+    """The atoms of one table (with its net's local blocks) for one address family."""
+
+    def __init__(self, local_blocks: Iterable[Block], table: RouteTable | None, version: int,
+                 overrides: Iterable[Route] = ()):
+        """`overrides`: routes selected before the local routes (aws middlebox routes)."""
+        self.version = version
+        override_spans = [(r.destination.first, r.destination.last, r) for r in overrides
+                          if r.destination.version == version]
+        width = 32 if version == 4 else 128
+        local = [b for b in local_blocks if b.version == version]
+        routes = [r for r in (table.routes if table else ()) if r.destination.version == version]
+        cuts = {0, 1 << width}
+        for block in local + [r.destination for r in routes]:
+            cuts.add(block.first)
+            cuts.add(block.last + 1)
+        bounds = sorted(cuts)
+        merged_local = _merge((b.first, b.last) for b in local)
+        local_lows = [low for low, _ in merged_local]
+        # Prefixes nest or are disjoint: a sweep with a stack keeps the most specific on top.
+        # Equal prefixes: the first declared must end on top, so later ones are pushed first.
+        starts = sorted(((r.destination.first, r.destination.prefixlen, -i, r) for i, r in enumerate(routes)),
+                        key=lambda e: e[:3])
+        stack: list[Route] = []
+        position = 0
+        self.atoms: list[Atom] = []
+        for low, next_low in zip(bounds, bounds[1:]):
+            while stack and stack[-1].destination.last < low:
+                stack.pop()
+            while position < len(starts) and starts[position][0] == low:
+                stack.append(starts[position][3])
+                position += 1
+            while stack and stack[-1].destination.last < low:
+                stack.pop()
+            at = bisect_right(local_lows, low) - 1
+            override = next((r for first, last, r in override_spans if first <= low <= last), None)
+            if override is not None:
+                choice: Route | str | None = override
+            elif at >= 0 and merged_local[at][1] >= low:
+                choice = LOCAL
+            else:
+                choice = stack[-1] if stack else None
+            self.atoms.append(Atom(low, next_low - 1, choice))
+        self._lows = [a.low for a in self.atoms]
+
+    def choice(self, address: int) -> Route | str | None:
+        return self.atoms[bisect_right(self._lows, address) - 1].choice
+
+    def within(self, first: int, last: int) -> Iterable[Atom]:
+        """The atoms that meet [first, last], clipped to it."""
+        index = bisect_right(self._lows, first) - 1
+        while index < len(self.atoms) and self.atoms[index].low <= last:
+            atom = self.atoms[index]
+            yield Atom(max(atom.low, first), min(atom.high, last), atom.choice)
+            index += 1
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def outside(low: int, high: int, blocks: Iterable[Block], version: int) -> int | None:
+    """The first address of [low, high] in none of `blocks`, if any."""
+    spans = sorted((b.first, b.last) for b in blocks if b.version == version)
+    candidate = low
+    for first, last in spans:
+        if last < candidate:
+            continue
+        if first > candidate:
+            break
+        candidate = last + 1
+        if candidate > high:
+            return None
+    return candidate if candidate <= high else None
+
+
+def inside(low: int, high: int, blocks: Iterable[Block], version: int) -> int | None:
+    """The first address of [low, high] in one of `blocks`, if any."""
+    starts = [max(low, b.first) for b in blocks if b.version == version and b.first <= high and b.last >= low]
+    return min(starts) if starts else None
+
+
+class Atlas:
+    """Route maps of a model, built on demand and kept (one per table, family)."""
+
+    def __init__(self, topology):
+        self.topo = topology
+        self._maps: dict[tuple[str, str | None, int], RouteMap] = {}
+
+    def route_map(self, net: Net, table: RouteTable | None, version: int) -> RouteMap:
+        key = (net.name, table.name if table else None, version)
+        if key not in self._maps:
+            self._maps[key] = RouteMap(self.topo.local_blocks(net), table, version,
+                                       self.topo.overrides(net, table))
+        return self._maps[key]
+
+
+# --- network ACL entries as boxes over (address, protocol, destination port) ------------------
+PORTED = (6, 17)
+
+
+def entry_box(entry) -> tuple[tuple[int, int], list[tuple[int, int]], tuple[int, int]]:
+    """An ACL entry as (address interval, protocol intervals, port interval)."""
+    protocols = [(0, 255)] if entry.protocol.number == -1 else [(entry.protocol.number, entry.protocol.number)]
+    ports = (0, 65535) if entry.ports is None else (entry.ports.low, entry.ports.high)
+    if entry.ports is not None:  # only TCP and UDP have ports
+        protocols = [(p, p) for p in PORTED if any(lo <= p <= hi for lo, hi in protocols)]
+    return (entry.block.first, entry.block.last), protocols, ports
+
+
+def _cells(cuts: set[int], low: int, high: int) -> list[tuple[int, int]]:
+    points = sorted(c for c in cuts | {low, high + 1} if low <= c <= high + 1)
+    return list(zip(points, (p - 1 for p in points[1:])))
+
+
+def acl_entry_shadowed(entry, earlier: list) -> bool | None:
+    """Whether every packet `entry` matches is matched by one of `earlier` (same family and
+    direction); None when `entry` matches no packet at all.
+
+    Exact: the three dimensions are cut at every boundary of every entry, and each
+    resulting cell inside `entry` must lie inside an earlier entry. Packets are
+    well formed: a protocol without ports has destination port 0.
+    """
+    boxes = [entry_box(e) for e in earlier if e.block.version == entry.block.version]
+    (a_low, a_high), protocols, (p_low, p_high) = entry_box(entry)
+    if not protocols:
+        return None
+    address_cuts = {b[0][0] for b in boxes} | {b[0][1] + 1 for b in boxes}
+    protocol_cuts = {0, 256, 6, 7, 17, 18} | {lo for b in boxes for lo, _ in b[1]} | {hi + 1 for b in boxes
+                                                                                     for _, hi in b[1]}
+    port_cuts = {0, 1, 65536} | {b[2][0] for b in boxes} | {b[2][1] + 1 for b in boxes}
+    for low, high in protocols:
+        for proto_low, proto_high in _cells(protocol_cuts, low, high):
+            ported = proto_low in PORTED
+            port_low, port_high = (p_low, p_high) if ported else (0, 0)
+            if not ported and p_low > 0:
+                continue  # not well formed: no such packet
+            for port_cell in _cells(port_cuts, port_low, port_high):
+                for address_cell in _cells(address_cuts, a_low, a_high):
+                    if not any(_box_holds(b, address_cell, (proto_low, proto_high), port_cell) for b in boxes):
+                        return False
+    return True
+
+
+def _box_holds(box, address, protocol, port) -> bool:
+    (a_low, a_high), protocols, (p_low, p_high) = box
+    return (a_low <= address[0] and address[1] <= a_high and p_low <= port[0] and port[1] <= p_high
+            and any(lo <= protocol[0] and protocol[1] <= hi for lo, hi in protocols))

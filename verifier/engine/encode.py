@@ -1,0 +1,549 @@
+"""The packet semantics of LANGUAGE.md ("What a model means") as Z3 formulas.
+
+Addresses are bit-vectors (32 bits for IPv4, 128 for IPv6; one family per
+encoder), the protocol 8 bits, ports 16 bits. Everything here is symbolic: a
+formula speaks of every packet at once, and an unsatisfiable one is a proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+import z3
+
+from verifier.language.model import ANY_PROTOCOL, EPHEMERAL_PORTS, TRANSITIONAL_STATES, AclRule, Block, GroupRule, Net, Ports, Route, Vm
+from verifier.engine.topology import Holder, Topology
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A symbolic packet. `tag` names it (with its direction) so formulas over it can be cached."""
+
+    src: z3.BitVecRef
+    dst: z3.BitVecRef
+    proto: z3.BitVecRef
+    sport: z3.BitVecRef
+    dport: z3.BitVecRef
+    tag: str = ""
+
+    def reply(self) -> "Sym":
+        return Sym(self.dst, self.src, self.proto, self.dport, self.sport, self.tag + "'")
+
+    def variables(self) -> dict[str, z3.ExprRef]:
+        return {"src": self.src, "dst": self.dst, "proto": self.proto, "sport": self.sport, "dport": self.dport}
+
+
+# A route table's choice for a destination: the local routes, or one declared route.
+Outcome = tuple[Literal["local"], None] | tuple[Literal["route"], Route]
+
+
+class Encoder:
+    """Formulas for one address family, in one reading of what the model leaves open.
+
+    The definite reading (`possible=False`) delivers only what is certain: a transitional peering
+    and a gateway that may bring a packet back carry nothing. The possible reading
+    (`possible=True`) delivers everything that may arrive: a transitional peering carries, and a
+    packet sent to such a gateway may come back to any VM holding its destination, without the
+    model saying through what (LANGUAGE.md, "What a model means", 7). A connection that works in
+    the definite reading works for certain; one that fails in the possible reading fails for
+    certain; in between, the verdict is unknown.
+    """
+
+    def __init__(self, topology: Topology, version: int, atlas=None, possible: bool = False):
+        self.topo = topology
+        self.possible = possible
+        self.version = version
+        self.width = 32 if version == 4 else 128
+        self.atlas = atlas  # route maps: with them, walks to known destinations route concretely
+        self._packets: dict[str, Sym] = {}
+        self._filters: dict[tuple[str, str, str], z3.BoolRef] = {}
+        self._rules: dict[tuple[str, str], list[GroupRule]] = {}
+
+    # --- packets ---------------------------------------------------------------------
+    def packet(self, prefix: str = "") -> Sym:
+        """The symbolic packet of this name (one object per name, so formulas over it are cached)."""
+        if prefix not in self._packets:
+            self._packets[prefix] = Sym(
+                z3.BitVec(f"{prefix}src", self.width),
+                z3.BitVec(f"{prefix}dst", self.width),
+                z3.BitVec(f"{prefix}proto", 8),
+                z3.BitVec(f"{prefix}sport", 16),
+                z3.BitVec(f"{prefix}dport", 16),
+                prefix or "pkt",
+            )
+        return self._packets[prefix]
+
+    def address(self, value: int) -> z3.BitVecRef:
+        return z3.BitVecVal(value, self.width)
+
+    @staticmethod
+    def ported(pkt: Sym) -> z3.BoolRef:
+        return z3.Or(pkt.proto == 6, pkt.proto == 17)
+
+    def wellformed(self, pkt: Sym) -> z3.BoolRef:
+        """Only TCP and UDP carry ports; other protocols have both ports 0."""
+        return z3.Or(self.ported(pkt), z3.And(pkt.sport == 0, pkt.dport == 0))
+
+    @staticmethod
+    def ephemeral(port: z3.BitVecRef) -> z3.BoolRef:
+        low, high = EPHEMERAL_PORTS
+        return z3.And(z3.UGE(port, low), z3.ULE(port, high))
+
+    @staticmethod
+    def protocol_is(pkt: Sym, number: int | None) -> z3.BoolRef:
+        return z3.BoolVal(True) if number in (None, ANY_PROTOCOL) else pkt.proto == number
+
+    @staticmethod
+    def port_in(port: z3.BitVecRef, ports: Ports | None) -> z3.BoolRef:
+        if ports is None:
+            return z3.BoolVal(True)
+        return z3.And(z3.UGE(port, ports.low), z3.ULE(port, ports.high))
+
+    # --- address arithmetic ---------------------------------------------------------------
+    def in_block(self, x: z3.BitVecRef, block: Block) -> z3.BoolRef:
+        if block.version != self.version:
+            return z3.BoolVal(False)
+        if block.prefixlen == 0:
+            return z3.BoolVal(True)
+        host = self.width - block.prefixlen
+        return z3.Extract(self.width - 1, host, x) == z3.BitVecVal(block.first >> host, block.prefixlen)
+
+    def in_any(self, x: z3.BitVecRef, blocks: Iterable[Block]) -> z3.BoolRef:
+        return z3.Or([self.in_block(x, b) for b in blocks if b.version == self.version] or [z3.BoolVal(False)])
+
+    def one_of(self, x: z3.BitVecRef, values: Iterable[int]) -> z3.BoolRef:
+        return z3.Or([x == self.address(v) for v in values] or [z3.BoolVal(False)])
+
+    # --- filters ------------------------------------------------------------------------------
+    def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None = None
+                     ) -> z3.BoolRef:
+        """Whether a rule matches; a `group G` peer matches the VM at the other end by membership."""
+        matches = [self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports)]
+        if rule.peer.kind == "block":
+            matches.append(self.in_block(peer, rule.peer.block))  # type: ignore[arg-type]
+        elif rule.peer.kind == "group":
+            matches.append(z3.BoolVal(self.topo.is_member(peer_vm, rule.peer.group.name)))  # type: ignore[union-attr]
+        return z3.And(matches)
+
+    def rule_matches_someone(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+        """Whether a rule matches a packet from or to some VM (a rule compared with rules): a `group G`
+        peer is a member of G — a free choice per group — at one of the members' addresses."""
+        if rule.peer.kind != "group":
+            return self.rule_matches(rule, pkt, peer)
+        name = rule.peer.group.name  # type: ignore[union-attr]
+        members = self.topo.member_addresses(name, self.version)
+        return z3.And(self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports),
+                      z3.Bool(f"member:{name}"), self.one_of(peer, members))
+
+    def port_ported(self, pkt: Sym, ports: Ports | None) -> z3.BoolRef:
+        if ports is None:
+            return z3.BoolVal(True)
+        return z3.And(self.ported(pkt), self.port_in(pkt.dport, ports))
+
+    def decision(self, rules: list[GroupRule], pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None) -> z3.BoolRef:
+        """Allowed iff some matching allow rule has no matching deny rule of equal or better priority."""
+        match = {id(r): self.rule_matches(r, pkt, peer, peer_vm) for r in rules}
+        allowed = []
+        for rule in rules:
+            if rule.action != "allow":
+                continue
+            beaten = [match[id(d)] for d in rules
+                      if d.action == "deny" and d.effective_priority <= rule.effective_priority]
+            allowed.append(z3.And(match[id(rule)], z3.Not(z3.Or(beaten))) if beaten else match[id(rule)])
+        return z3.Or(allowed) if allowed else z3.BoolVal(False)
+
+    def groups_allow(self, vm: Vm, pkt: Sym, direction: str, peer_vm: Vm | None) -> z3.BoolRef:
+        """`vm`'s groups let the packet through; `peer_vm` is the VM at the other end.
+
+        The formula depends on `peer_vm` only through the groups its rules name that it belongs to:
+        it is built once per such set (most rules name no group: once per VM and direction)."""
+        rules = self._rules.get((vm.name, direction))
+        if rules is None:
+            rules = [r for g in self.topo.groups_of(vm) for r in self.topo.rules_of(g) if r.direction == direction]
+            self._rules[(vm.name, direction)] = rules
+        named = sorted({r.peer.group.name for r in rules if r.peer.group is not None  # type: ignore[union-attr]
+                        and self.topo.is_member(peer_vm, r.peer.group.name)})  # type: ignore[union-attr]
+        key = ("sg", f"{vm.name}/{direction}/{','.join(named)}", pkt.tag)
+        if key not in self._filters:
+            self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src, peer_vm)
+        return self._filters[key]
+
+    def acl_entry_matches(self, entry: AclRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
+        return z3.And(self.protocol_is(pkt, entry.protocol.number), self.port_ported(pkt, entry.ports),
+                      self.in_block(peer, entry.block))
+
+    def acl_allows(self, vm: Vm, pkt: Sym, direction: str, within: bool = False) -> z3.BoolRef:
+        """`vm`'s subnet ACL lets the packet through; `within`: it stays in the subnet, unfiltered."""
+        if within:
+            return z3.BoolVal(True)
+        key = ("acl", vm.name + "/" + direction, pkt.tag)
+        if key not in self._filters:
+            self._filters[key] = self._acl_allows(vm, pkt, direction)
+        return self._filters[key]
+
+    def _acl_allows(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
+        acl = self.topo.acl_of(self.topo.subnet_of(vm))
+        if acl is None:
+            return z3.BoolVal(True)
+        peer = pkt.dst if direction == "outbound" else pkt.src
+        result: z3.BoolRef = z3.BoolVal(False)  # no match: denied
+        for entry in reversed(acl.ordered(direction)):  # type: ignore[arg-type]
+            result = z3.If(self.acl_entry_matches(entry, pkt, peer), z3.BoolVal(entry.action == "allow"), result)
+        return result
+
+    # --- routing ---------------------------------------------------------------------------------
+    def route_order(self, routes: Iterable[Route]) -> list[Route]:
+        """Declared routes of this family, most specific first; equal prefixes in source order."""
+        mine = [r for r in routes if r.destination.version == self.version]
+        return sorted(mine, key=lambda r: -r.destination.prefixlen)  # stable: source order kept
+
+    def outcomes(self, net: Net, table, dst: z3.BitVecRef) -> list[tuple[Outcome, z3.BoolRef]]:
+        """Each possible choice of the table for `dst`, with the condition that it is chosen."""
+        overrides = [r for r in self.topo.overrides(net, table) if r.destination.version == self.version]
+        choices: list[tuple[Outcome, z3.BoolRef]] = []
+        earlier: list[z3.BoolRef] = []
+        for route in overrides:
+            here = self.in_block(dst, route.destination)
+            choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier))) if earlier else here))
+            earlier.append(here)
+        local = self.in_any(dst, self.topo.local_blocks(net))
+        choices.append((("local", None), z3.And(local, z3.Not(z3.Or(earlier))) if earlier else local))
+        earlier.append(local)
+        for route in self.route_order(table.routes if table else ()):
+            here = self.in_block(dst, route.destination)
+            choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier)))))
+            earlier.append(here)
+        return choices
+
+    def carried(self, net: Net, outcome: Outcome) -> Net | None:
+        """The net a chosen route carries the packet to, or None where it is dropped."""
+        kind, route = outcome
+        if kind == "local":
+            return net
+        assert route is not None
+        if route.target != "peering":
+            return None
+        peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
+        if peering is None or not self.carries(peering):
+            return None
+        return self.topo.other_net(peering, net)
+
+    def carries(self, peering) -> bool:
+        """Whether a peering carries traffic in this reading."""
+        state = self.topo.state(peering)
+        return state == "active" or (self.possible and state in TRANSITIONAL_STATES)
+
+    def comes_back(self, outcome: Outcome, address: int) -> bool:
+        """In the possible reading, a route to a gateway that may bring the packet for `address` back."""
+        return self.possible and outcome[0] == "route" and self.topo.may_come_back(
+            outcome[1], self.version, address)  # type: ignore[arg-type]
+
+    def _leave(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, within: bool) -> z3.BoolRef:
+        """The packet leaves `source` towards `receiver`: its groups (not for a reply) and its ACL."""
+        parts = [self.acl_allows(source, pkt, "outbound", within)]
+        if not stateful_reply:
+            parts.insert(0, self.groups_allow(source, pkt, "outbound", receiver))
+        return z3.And(parts)
+
+    def _arrive(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, address: int,
+                within: bool) -> z3.BoolRef:
+        """The packet for `address` enters `receiver`: its ACL, then its groups (not for a reply)."""
+        parts = [pkt.dst == self.address(address), self.acl_allows(receiver, pkt, "inbound", within)]
+        if not stateful_reply:
+            parts.append(self.groups_allow(receiver, pkt, "inbound", source))
+        return z3.And(parts)
+
+    def _within(self, source: Vm, outcome: Outcome, receiver: Vm) -> bool:
+        """Local delivery inside the source's own subnet: network ACLs do not filter it."""
+        return outcome[0] == "local" and receiver.net == source.net and \
+            self.topo.subnet_of(receiver) is self.topo.subnet_of(source)
+
+    def walk(self, source: Vm, pkt: Sym, stateful_reply: bool = False,
+             destinations: list[Vm] | None = None) -> dict[str, z3.BoolRef]:
+        """For each VM the packet can reach, the condition that it is delivered there.
+
+        With `stateful_reply`, the packet is a reply: security groups let it
+        pass (they are stateful), network ACLs are evaluated again. With
+        `destinations` (and route maps), only those VMs are considered and the
+        route to each of their addresses is looked up concretely: the formula
+        keeps only what depends on the packet's protocol and ports.
+        """
+        net = self.topo.net_of(source)
+        table = self.topo.table_of(self.topo.subnet_of(source))
+        if destinations is not None and self.atlas is not None:
+            return self._walk_to(source, net, table, pkt, stateful_reply, destinations)
+        delivered: dict[str, list[z3.BoolRef]] = {}
+        for outcome, chosen in self.outcomes(net, table, pkt.dst):
+            if outcome[0] == "route" and outcome[1].target == "gateway":  # type: ignore[union-attr]
+                for holder in self._anywhere(destinations):
+                    if not self.comes_back(outcome, holder.address):
+                        continue
+                    leave = self._leave(source, pkt, stateful_reply, holder.vm, False)
+                    delivered.setdefault(holder.vm.name, []).append(
+                        z3.And(chosen, leave, pkt.dst == self.address(holder.address)))
+                continue
+            destination = self.carried(net, outcome)
+            if destination is None:
+                continue
+            # Across a peering, only the peer net's own blocks are delivered (non-transitive).
+            inside = z3.BoolVal(True) if outcome[0] == "local" else self.in_any(pkt.dst, destination.blocks)
+            for holder in self.topo.holders_in(destination, self.version):
+                if self.topo.vm_holding(destination, self.version, holder.address) is not holder.vm:
+                    continue  # a second holder of one address is gated out (ADDR005)
+                within = self._within(source, outcome, holder.vm)
+                delivered.setdefault(holder.vm.name, []).append(z3.And(
+                    chosen, inside, self._leave(source, pkt, stateful_reply, holder.vm, within),
+                    self._arrive(source, pkt, stateful_reply, holder.vm, holder.address, within)))
+        return {name: z3.Or(conds) for name, conds in delivered.items()}
+
+    def _anywhere(self, destinations: list[Vm] | None) -> list[Holder]:
+        """The VMs (with their addresses) a packet that comes back through a gateway may reach."""
+        vms = destinations if destinations is not None else list(self.topo.model.vms())
+        return [Holder(vm, a.value, a.version) for vm in vms for a in vm.addresses if a.version == self.version]
+
+    def _walk_to(self, source: Vm, net: Net, table, pkt: Sym, stateful_reply: bool,
+                 destinations: list[Vm]) -> dict[str, z3.BoolRef]:
+        from verifier.engine.atoms import LOCAL
+
+        route_map = self.atlas.route_map(net, table, self.version)
+        delivered: dict[str, list[z3.BoolRef]] = {}
+        for vm in destinations:
+            for address in (a.value for a in vm.addresses if a.version == self.version):
+                choice = route_map.choice(address)
+                if choice is None:
+                    continue
+                outcome: Outcome = ("local", None) if choice == LOCAL else ("route", choice)  # type: ignore[assignment]
+                if self.comes_back(outcome, address):
+                    delivered.setdefault(vm.name, []).append(z3.And(
+                        self._leave(source, pkt, stateful_reply, vm, False), pkt.dst == self.address(address)))
+                    continue
+                destination = self.carried(net, outcome)
+                if destination is None or destination.name != vm.net:
+                    continue
+                if choice != LOCAL and not any(b.contains(address, self.version) for b in destination.blocks):
+                    continue  # non-transitive: outside the peer net's own blocks
+                if self.topo.vm_holding(destination, self.version, address) is not vm:
+                    continue
+                within = self._within(source, outcome, vm)
+                delivered.setdefault(vm.name, []).append(z3.And(
+                    self._leave(source, pkt, stateful_reply, vm, within),
+                    self._arrive(source, pkt, stateful_reply, vm, address, within)))
+        return {name: z3.Or(conds) for name, conds in delivered.items()}
+
+    def leaves(self, source: Vm, pkt: Sym, target: Vm) -> z3.BoolRef:
+        """The packet for `target` passes the source's groups and ACL (it gets as far as routing)."""
+        within = target.net == source.net and self.topo.subnet_of(target) is self.topo.subnet_of(source)
+        return z3.And(self.groups_allow(source, pkt, "outbound", target),
+                      self.acl_allows(source, pkt, "outbound", within))
+
+    def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
+        """(forward delivered to target, reply delivered back to source)."""
+        forward = self.walk(source, pkt, destinations=[target]).get(target.name, z3.BoolVal(False))
+        back = self.walk(target, pkt.reply(), stateful_reply=True, destinations=[source]).get(
+            source.name, z3.BoolVal(False))
+        return forward, back
+
+
+@dataclass(frozen=True)
+class Query:
+    """A formula to decide, the variables whose values a model should report, and its logic.
+
+    `preferences` make a witness read naturally (TCP, an ephemeral client
+    port); they are tried only once the formula is known satisfiable, and
+    dropped one by one, last first, where they cannot hold.
+    """
+
+    formula: z3.BoolRef
+    variables: dict[str, z3.ExprRef]
+    quantified: bool = False
+    preferences: tuple[z3.BoolRef, ...] = ()
+
+
+class Queries:
+    """The questions the engine asks, one method per question, for one address family."""
+
+    def __init__(self, encoder: Encoder):
+        self.enc = encoder
+
+    def _kind(self, pkt: Sym, protocol: int | None, ports: Ports | None) -> z3.BoolRef:
+        parts = [self.enc.wellformed(pkt), self.enc.protocol_is(pkt, protocol)]
+        if ports is not None:
+            parts.append(self.enc.port_in(pkt.dport, ports))
+        return z3.And(parts)
+
+    # --- assertions -------------------------------------------------------------------
+    def isolate(self, source: Vm, targets: list[Vm], protocol: int | None, ports: Ports | None,
+                fixed_dst: int | None) -> Query | None:
+        """A packet of the kind, from `source`, delivered to one of `targets` (None: none can be)."""
+        enc = self.enc
+        pkt = enc.packet()
+        names = {t.name for t in targets}
+        reached = [cond for name, cond in enc.walk(source, pkt, destinations=targets).items() if name in names]
+        if not reached:
+            return None
+        parts = [self._kind(pkt, protocol, ports),
+                 enc.one_of(pkt.src, [a.value for a in source.addresses if a.version == enc.version]),
+                 z3.Or(reached)]
+        if fixed_dst is not None:
+            parts.append(pkt.dst == enc.address(fixed_dst))
+        return Query(z3.And(parts), pkt.variables(), preferences=self.natural(pkt))
+
+    def natural(self, pkt: Sym) -> tuple[z3.BoolRef, ...]:
+        """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0."""
+        return (pkt.proto == 6, self.enc.ephemeral(pkt.sport), z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0))
+
+    def reach(self, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
+              ports: Ports | None) -> "ReachQueries":
+        return ReachQueries(self, source, target, src, dst, protocol, ports)
+
+    # --- routes -------------------------------------------------------------------------
+    def _selected(self, net: Net, table, route: Route, dst: z3.BitVecRef) -> z3.BoolRef:
+        for outcome, cond in self.enc.outcomes(net, table, dst):
+            if outcome[0] == "route" and outcome[1] is route:
+                return cond
+        raise AssertionError("the route is not in its table")
+
+    def route_selectable(self, net: Net, table, route: Route) -> Query:
+        """An address for which the table selects `route` (none: the route is never selected).
+
+        Equal destinations are left to ROUTE006: only the local routes and more
+        specific routes count as covering.
+        """
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        specific = [r for r in (table.routes if table else ()) if r.destination.version == enc.version
+                    and r.destination.prefixlen > route.destination.prefixlen]
+        covered = z3.Or([enc.in_any(dst, self.enc.topo.local_blocks(net))]
+                        + [enc.in_block(dst, r.destination) for r in specific])
+        if route in self.enc.topo.overrides(net, table):
+            covered = z3.BoolVal(False)  # selected before the local route (aws middlebox route)
+        return Query(z3.And(enc.in_block(dst, route.destination), z3.Not(covered)), {"dst": dst})
+
+    def route_overridden(self, net: Net, table, route: Route) -> Query:
+        """An address of the route's destination that the local routes take instead."""
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        # An aws middlebox route takes its subnet block before the local route does.
+        overrides = [r.destination for r in enc.topo.overrides(net, table)]
+        return Query(z3.And(enc.in_block(dst, route.destination), enc.in_any(dst, enc.topo.local_blocks(net)),
+                            z3.Not(enc.in_any(dst, overrides))), {"dst": dst})
+
+    def route_outside_peer(self, net: Net, table, route: Route, peer: Net) -> Query:
+        """An address the route carries across its peering that lies outside the peer net."""
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        return Query(z3.And(self._selected(net, table, route, dst), z3.Not(enc.in_any(dst, peer.blocks))),
+                     {"dst": dst})
+
+    def route_reaches(self, net: Net, table, route: Route, peer: Net, peer_subnet) -> Query:
+        """An address of `peer_subnet` that the route carries across and delivers."""
+        enc = self.enc
+        dst = z3.BitVec("dst", enc.width)
+        return Query(z3.And(self._selected(net, table, route, dst), enc.in_any(dst, peer.blocks),
+                            enc.in_any(dst, peer_subnet.blocks)), {"dst": dst})
+
+    def no_way_back(self, peer: Net, peer_table, home: Net, subnet) -> Query:
+        """An address of `subnet` (in `home`) that `peer_table` does not route back to `home`."""
+        enc = self.enc
+        back = z3.BitVec("back", enc.width)
+        ways = [cond for outcome, cond in enc.outcomes(peer, peer_table, back) if enc.carried(peer, outcome) is home]
+        return Query(z3.And(enc.in_any(back, subnet.blocks), z3.Not(z3.Or(ways or [z3.BoolVal(False)]))),
+                     {"back": back})
+
+    # --- filters ------------------------------------------------------------------------
+    def group_rule_matches(self, rule: GroupRule, others: list[GroupRule], excluded: bool) -> Query:
+        """A packet `rule` matches and (with `excluded`) none of `others` does; else one that both match."""
+        return self._coverage(self.enc.rule_matches_someone, rule, others, excluded)
+
+    def acl_entry_matches(self, entry: AclRule, others: list[AclRule], excluded: bool) -> Query:
+        """A packet `entry` matches and (with `excluded`) none of `others` does; else one that both match."""
+        return self._coverage(self.enc.acl_entry_matches, entry, others, excluded)
+
+    def _coverage(self, matches, item, others, excluded: bool) -> Query:
+        enc = self.enc
+        pkt = enc.packet()
+        peer = z3.BitVec("peer", enc.width)
+        alone = z3.And(enc.wellformed(pkt), matches(item, pkt, peer))
+        if not others:
+            return Query(alone, {})
+        any_other = z3.Or([matches(other, pkt, peer) for other in others])
+        return Query(z3.And(alone, z3.Not(any_other) if excluded else any_other), {})
+
+
+class ReachQueries:
+    """The questions about one connection from `source` (address src) to `target` (address dst)."""
+
+    def __init__(self, queries: Queries, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
+                 ports: Ports | None):
+        enc = self.enc = queries.enc
+        self.source = source
+        self.target = target
+        self.pkt = pkt = enc.packet()
+        self.forward, self.back = enc.connection(source, target, pkt)
+        self.kind = z3.And(queries._kind(pkt, protocol, ports), pkt.src == enc.address(src),
+                           pkt.dst == enc.address(dst))
+        # Client source ports: the ephemeral range, for the protocols that have ports.
+        self.client = z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport))
+        self.preferences = queries.natural(pkt)
+
+    def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:
+        return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified, self.preferences)
+
+    def impossible(self) -> bool:
+        """No packet of any kind completes the connection: the routes alone rule it out."""
+        return z3.is_false(z3.simplify(self.forward)) or z3.is_false(z3.simplify(self.back))
+
+    def violation(self) -> Query:
+        """A connection of the kind, from a client port, that fails."""
+        return self._query(self.client, z3.Not(z3.And(self.forward, self.back)))
+
+    def success(self) -> Query:
+        return self._query(self.client, self.forward, self.back)
+
+    def violation_at(self, protocol: int, dport: int) -> Query:
+        """A client port for which the connection to this protocol and port fails."""
+        return self._query(self.client, self.pkt.proto == protocol, self.pkt.dport == dport,
+                           z3.Not(z3.And(self.forward, self.back)))
+
+    def some_port_for_every_client(self) -> Query:
+        """A protocol and destination port that work from every client source port."""
+        sport = z3.BitVec("client_sport", 16)
+        every = z3.ForAll([sport], z3.substitute(z3.Implies(self.client, z3.And(self.forward, self.back)),
+                                                 (self.pkt.sport, sport)))
+        return self._query(every, quantified=True)
+
+    def telling_failures(self) -> list[Query]:
+        """Failing connections, the most telling first: the reply dies; the forward packet
+        dies after leaving the source; any failure."""
+        failing = z3.Not(z3.And(self.forward, self.back))
+        return [
+            self._query(self.client, self.forward, z3.Not(self.back)),
+            self._query(self.client, self.enc.leaves(self.source, self.pkt, self.target), z3.Not(self.forward)),
+            self._query(self.client, failing),
+        ]
+
+
+class DiffQueries:
+    """Questions about two versions of a model: a connection one allows and the other does not."""
+
+    def __init__(self, old: Encoder, new: Encoder):
+        assert old.version == new.version
+        self.old, self.new = old, new
+
+    def gained(self, source_old: Vm, target_old: Vm, source_new: Vm, target_new: Vm,
+               src_old: int, dst_old: int, src_new: int, dst_new: int, towards_new: bool) -> Query:
+        """A connection (same protocol and ports) that works in one version and not in the other:
+        in the new one only with `towards_new`, in the old one only otherwise."""
+        old_pkt, new_pkt = self.old.packet("old_"), self.new.packet("new_")
+        old_ok = z3.And(*self.old.connection(source_old, target_old, old_pkt))
+        new_ok = z3.And(*self.new.connection(source_new, target_new, new_pkt))
+        shared = z3.And(old_pkt.proto == new_pkt.proto, old_pkt.sport == new_pkt.sport,
+                        old_pkt.dport == new_pkt.dport,
+                        old_pkt.src == self.old.address(src_old), old_pkt.dst == self.old.address(dst_old),
+                        new_pkt.src == self.new.address(src_new), new_pkt.dst == self.new.address(dst_new),
+                        self.new.wellformed(new_pkt),
+                        z3.Implies(self.new.ported(new_pkt), self.new.ephemeral(new_pkt.sport)))
+        differs = z3.And(new_ok, z3.Not(old_ok)) if towards_new else z3.And(old_ok, z3.Not(new_ok))
+        preferences = (new_pkt.proto == 6, z3.Or(z3.Not(self.new.ported(new_pkt)), new_pkt.dport != 0))
+        return Query(z3.And(shared, differs), new_pkt.variables(), preferences=preferences)

@@ -1,0 +1,114 @@
+"""The one wrapper around the Z3 solver: fixed seeds, a timeout, an rlimit, three answers.
+
+A query asks whether a formula is satisfiable. `sat` comes with the values of
+the named variables; `unknown` (timeout, rlimit, incompleteness) is never read
+as either of the others by the callers: it becomes REACH003 or a withheld
+finding, never a pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import z3
+
+from verifier.engine.encode import Query
+
+# Fixed seeds: the same input gives the same model, hence the same
+# counterexample and byte-identical output.
+SEED = 0
+# Wall-clock limit per query, so one pathological query cannot hang a
+# pre-commit hook; its expiry is an `unknown`, never a verdict.
+DEFAULT_TIMEOUT_MS = 10_000
+# Z3's resource counter is deterministic, unlike the clock: a query that gives
+# up, gives up at the same point on every machine, so an `unknown` is
+# reproducible in CI. Sized well above what the fixtures need (< 1e6).
+DEFAULT_RLIMIT = 50_000_000
+
+# Z3's own memory ceiling, in MB: a query that would need more gives up (memout,
+# an `unknown`) instead of taking the machine down with it; 2 GiB leaves room
+# for the rest of a large check on a small CI runner.
+MEMORY_MAX_MB = 2048
+
+z3.set_param("smt.random_seed", SEED)
+z3.set_param("sat.random_seed", SEED)
+z3.set_param("memory_max_size", MEMORY_MAX_MB)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: Literal["sat", "unsat", "unknown"]
+    values: dict[str, int] | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    rlimit: int = DEFAULT_RLIMIT
+
+
+class Solver:
+    def __init__(self, limits: Limits | None = None):
+        self.limits = limits or Limits()
+        self.queries = 0
+
+    def check(self, query: Query) -> Answer:
+        """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
+        as natural as the query's preferences allow."""
+        answer = self._check(query, query.formula)
+        if answer.status != "sat" or not query.preferences:
+            return answer
+        preferences = list(query.preferences)
+        while preferences:
+            nicer = self._check(query, z3.And(query.formula, *preferences))
+            if nicer.status == "sat":
+                return nicer
+            preferences.pop()
+        return answer
+
+    def _check(self, query: Query, formula: z3.BoolRef) -> Answer:
+        self.queries += 1
+        solver = z3.Solver() if query.quantified else z3.SolverFor("QF_BV")
+        solver.set("random_seed", SEED)
+        solver.set("timeout", self.limits.timeout_ms)
+        if self.limits.rlimit:
+            solver.set("rlimit", self.limits.rlimit)
+        solver.add(formula)
+        try:
+            result = solver.check()
+        except z3.Z3Exception as exc:  # out of memory, or cancelled: never a verdict
+            return Answer("unknown", reason=f"the solver gave up: {exc}")
+        if result == z3.sat:
+            model = solver.model()
+            values = {name: model.eval(var, model_completion=True).as_long() for name, var in query.variables.items()}
+            return Answer("sat", values)
+        if result == z3.unsat:
+            return Answer("unsat")
+        return Answer("unknown", reason=solver.reason_unknown() or "unknown")
+
+
+def cheapest_cover(needs: list[list[str]], weights: dict[str, int], depends: dict[str, list[str]],
+                   limits: Limits | None = None) -> list[str] | None:
+    """MaxSAT: the cheapest set of edits that lifts every blocking point.
+
+    `needs` lists, for each blocking point, the edits any one of which lifts it;
+    an edit may need others (`depends`: a route via a new peering needs the
+    peering). Returns the chosen edits, or None when no choice covers them all.
+    """
+    limits = limits or Limits()
+    chosen = {name: z3.Bool(f"edit:{name}") for name in weights}
+    optimizer = z3.Optimize()
+    optimizer.set("timeout", limits.timeout_ms)
+    for options in needs:
+        optimizer.add(z3.Or([chosen[o] for o in options] or [z3.BoolVal(False)]))
+    for name, required in depends.items():
+        for other in required:
+            optimizer.add(z3.Implies(chosen[name], chosen[other]))
+    for name, weight in sorted(weights.items()):
+        optimizer.add_soft(z3.Not(chosen[name]), weight)
+    if optimizer.check() != z3.sat:
+        return None
+    model = optimizer.model()
+    return sorted(name for name, var in chosen.items() if z3.is_true(model.eval(var, model_completion=True)))

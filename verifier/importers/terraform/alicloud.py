@@ -1,0 +1,248 @@
+"""The alicloud provider's network resources, as an estate (provider alibaba).
+
+alicloud_vpc (and data alicloud_vpcs is not read), alicloud_vpc_ipv4_cidr_block,
+alicloud_vswitch, alicloud_vpc_peer_connection(+_accepter), alicloud_route_table,
+alicloud_route_table_attachment, alicloud_route_entry, alicloud_security_group,
+alicloud_security_group_rule, alicloud_network_acl, alicloud_instance.
+
+Alibaba behaviour the resources leave implicit, modelled as Alibaba documents it:
+a vSwitch with no custom table uses the VPC's system route table
+(`alicloud_vpc.X.route_table_id`); a basic ("normal") security group allows all
+outbound traffic and, unless `inner_access_policy` is "Drop", inbound traffic from
+its own members — both as rules of the worst priority (100), so that the group's
+own rules decide first; a network ACL's entries are evaluated in their order and
+deny what none matches; a peering between accounts waits in `pending-acceptance`
+until accepted (alicloud_vpc_peer_connection_accepter).
+"""
+
+from __future__ import annotations
+
+from verifier.importers.estate import Estate
+from verifier.importers.gateways import resource_type_of
+from verifier.importers.terraform import Fields, Resolver, Resource, iter_blocks
+from verifier.importers.terraform.mapping import Mapping, quoted
+
+ID_ATTRIBUTES = {"alicloud_vpc": ("route_table_id",)}
+STATES = {"Creating": "initiating", "Accepting": "pending-acceptance", "Updating": "provisioning",
+          "Activated": "active", "Rejected": "rejected", "Expired": "expired", "Deleting": "deleting",
+          "Deleted": "deleted"}
+UNDERSTOOD = {"alicloud_vpc", "alicloud_vpc_ipv4_cidr_block", "alicloud_vswitch", "alicloud_vpc_peer_connection",
+              "alicloud_vpc_peer_connection_accepter", "alicloud_route_table", "alicloud_route_table_attachment",
+              "alicloud_route_entry", "alicloud_security_group", "alicloud_security_group_rule",
+              "alicloud_network_acl", "alicloud_instance"}
+IRRELEVANT = {"alicloud_nat_gateway", "alicloud_eip", "alicloud_eip_address", "alicloud_eip_association",
+              "alicloud_snat_entry", "alicloud_key_pair", "alicloud_ecs_key_pair", "alicloud_zones",
+              "alicloud_images", "alicloud_instance_types", "alicloud_vpc_ipv6_gateway", "alicloud_slb",
+              "alicloud_ram_role", "alicloud_oss_bucket", "alicloud_disk", "alicloud_ecs_disk"}
+PROTOCOLS = {"gre": "47", "icmpv6": "58"}
+
+
+class AlicloudMapping(Mapping):
+    def run(self) -> Estate:
+        r = self.r
+        self.name_resources(UNDERSTOOD, {})
+        for vpc in r.of_type("alicloud_vpc"):
+            name = f"{vpc.address}.system_route_table"
+            self.names[(vpc.address, "main_route_table")] = name
+            self.names[(vpc.address, "route_table_id")] = name
+        self.name_accepters("alicloud_vpc_peer_connection_accepter", "instance_id")
+        self.report_types("alicloud", UNDERSTOOD | IRRELEVANT)
+        self._nets()
+        self._tables()
+        self._peerings()
+        self._routes()
+        self._groups()
+        self._acls()
+        self._instances()
+        return self.estate
+
+    def _net_of(self, resource: Resource) -> str | None:
+        return self.net_of(resource, "vpc_id", "VPC")
+
+    def _nets(self) -> None:
+        for vpc in self.r.of_type("alicloud_vpc"):
+            blocks = self.blocks([vpc.get("cidr_block")]) + self.blocks(vpc.get("secondary_cidr_blocks"))
+            if not blocks:
+                self.unknown(vpc, "cidr_block", "the VPC and everything in it are not modelled")
+                continue
+            net = self.estate.net(vpc.address, vpc.origin)
+            net.region = vpc.get("region_id") or self.r.region(vpc)
+            for block in blocks + self.blocks([vpc.get("ipv6_cidr_block")]):
+                self.estate.block(vpc.address, block)
+            if vpc.get("enable_ipv6") and vpc.is_unknown("ipv6_cidr_block"):
+                self.unknown(vpc, "ipv6_cidr_block", "its IPv6 block (allocated by Alibaba Cloud) is not modelled")
+        for block in self.r.of_type("alicloud_vpc_ipv4_cidr_block"):
+            net = self._net_of(block)
+            if net and block.get("secondary_cidr_block"):
+                self.estate.block(net, block.get("secondary_cidr_block"))
+            elif net:
+                self.unknown(block, "secondary_cidr_block", "the block is not modelled")
+        for vswitch in self.r.of_type("alicloud_vswitch"):
+            net = self._net_of(vswitch)
+            if net is None:
+                continue
+            item = self.estate.item("subnet", net, vswitch.address, vswitch.origin)
+            for attribute in ("cidr_block", "ipv6_cidr_block"):
+                if vswitch.get(attribute):
+                    item.set("cidr", vswitch.get(attribute))
+            zone = vswitch.get("zone_id") or vswitch.get("availability_zone")
+            if zone:
+                item.set("zone", zone)
+
+    def _tables(self) -> None:
+        r = self.r
+        for table in r.of_type("alicloud_route_table"):
+            net = self._net_of(table)
+            if net:
+                self.estate.item("route-table", net, table.address, table.origin)
+        for attachment in r.of_type("alicloud_route_table_attachment"):
+            vswitch = self.lookup(attachment, "vswitch_id", "vSwitch", "the attachment is not modelled")
+            table = self.lookup(attachment, "route_table_id", "route table", "the attachment is not modelled")
+            if vswitch and table and self.estate.find(table) and self.estate.find(vswitch):
+                self.attach(self.estate.find(vswitch), "route-table", table, attachment)
+        for net in list(self.estate.nets.values()):
+            if any(i.kind == "subnet" and "route-table" not in i.attrs for i in net.items.values()):
+                self.main_table(net.name, None, net.name)
+
+    def _peerings(self) -> None:
+        r = self.r
+        accepted = {self.name(r.one(a, "instance_id")) for a in r.of_type("alicloud_vpc_peer_connection_accepter")}
+        for peering in r.of_type("alicloud_vpc_peer_connection"):
+            requester = self._net_of(peering)
+            accepter = self.lookup(peering, "accepting_vpc_id", "VPC", "routes over the peering are modelled as "
+                                   "leaving the network")
+            if requester is None or accepter not in self.estate.nets:
+                self.outside.add(peering.address)
+                continue
+            status = peering.get("status")
+            if status in STATES:
+                state = STATES[status]
+            elif status:
+                self.not_modelled(peering, f"status '{status}' is not understood; its state is left to the "
+                                  "language's default")
+                state = None
+            elif peering.address in accepted or not peering.get("accepting_ali_uid"):
+                state = "active"  # the same account: Alibaba activates it at once
+            else:
+                state = "pending-acceptance"
+            peer = self.estate.nets[accepter]
+            peer.account = peer.account or (str(peering.get("accepting_ali_uid")) if peering.get("accepting_ali_uid")
+                                            else None)
+            peer.region = peer.region or peering.get("accepting_region_id") or None
+            self.estate.peering(peering.address, peering.origin, requester, accepter, state)
+
+    def _routes(self) -> None:
+        for entry in self.r.of_type("alicloud_route_entry"):
+            table = self.lookup(entry, "route_table_id", "route table", "the route is not modelled")
+            if table is None:
+                continue
+            vpc = table.removesuffix(".system_route_table")
+            if self.estate.find(table) is None and vpc != table and vpc in self.estate.nets:
+                self.main_table(vpc, entry, vpc)
+            item = self.estate.find(table)
+            destination = entry.get("destination_cidrblock")
+            if item is None or not destination:
+                if item is not None:
+                    self.unknown(entry, "destination_cidrblock", "the route is not modelled")
+                continue
+            fields = Fields(self.r, entry)
+            if entry.get("nexthop_type") == "VpcPeer":
+                text = self.peering_route(entry, fields.target("nexthop_id"), "nexthop_id", destination,
+                                          "peer connection")
+                if text is not None:
+                    item.line(f"route {destination} {text}", entry.origin)
+                continue
+            refs = fields.references("nexthop_id") if fields.unknown("nexthop_id") else []
+            gateway = entry.get("nexthop_id") or (refs[0].address if refs else entry.get("nexthop_type", "gateway"))
+            self.gateway_route(item, destination, gateway, entry.origin, nexthop_type=entry.get("nexthop_type"),
+                               resource_type=resource_type_of(refs[0].address) if refs else None)
+
+    def _groups(self) -> None:
+        r = self.r
+        for group in r.of_type("alicloud_security_group"):
+            net = self._net_of(group)
+            if net is None:
+                continue
+            item = self.estate.item("security-group", net, group.address, group.origin)
+            if group.get("security_group_type", "normal") == "normal":  # a basic group's implicit rules
+                if group.get("inner_access_policy", "Accept") == "Accept" and not group.get("inner_access") is False:
+                    item.line(f"inbound allow priority 100 all from group {quoted(group.address)}", group.origin)
+                item.line("outbound allow priority 100 all to any", group.origin)
+        for rule in r.of_type("alicloud_security_group_rule"):
+            name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
+            item = self.estate.find(name) if name else None
+            if item is None:
+                continue
+            protocol = str(rule.get("ip_protocol", "all")).lower()
+            proto = PROTOCOLS.get(protocol) or self.protocol(protocol)
+            low, _, high = str(rule.get("port_range", "-1/-1")).partition("/")
+            ports = self.ports(proto, low, high) if proto else None
+            action = {"accept": "allow", "drop": "deny"}.get(str(rule.get("policy", "accept")).lower())
+            if proto is None or ports is None or action is None:
+                self.not_modelled(rule, f"rule {rule.get('ip_protocol')} {rule.get('port_range')} "
+                                  f"{rule.get('policy')} is not understood")
+                continue
+            peers = self.blocks([rule.get("cidr_ip"), rule.get("ipv6_cidr_ip")])
+            if rule.get("source_security_group_id") or rule.is_unknown("source_security_group_id"):
+                source = self.lookup(rule, "source_security_group_id", "security group", "the rule is not modelled")
+                if source is None:
+                    continue
+                peers.append(f"group {quoted(source)}")
+            if rule.get("prefix_list_id"):
+                self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
+            direction, way = ("inbound", "from") if rule.get("type") == "ingress" else ("outbound", "to")
+            priority = int(rule.get("priority", 1) or 1)
+            for peer in peers:
+                item.line(f"{direction} {action} priority {priority} {proto}{ports} {way} {peer}", rule.origin)
+
+    def _acls(self) -> None:
+        for acl in self.r.of_type("alicloud_network_acl"):
+            net = self._net_of(acl)
+            if net is None:
+                continue
+            item = self.estate.item("network-acl", net, acl.address, acl.origin)
+            for key, direction, way, field in (("ingress_acl_entries", "inbound", "from", "source_cidr_ip"),
+                                               ("egress_acl_entries", "outbound", "to", "destination_cidr_ip")):
+                self.inline_unknown(acl, key, "its entries are not modelled")
+                for number, entry in enumerate(iter_blocks(acl.get(key)), start=1):
+                    protocol = str(entry.get("protocol", "all")).lower()
+                    proto = PROTOCOLS.get(protocol) or self.protocol(protocol)
+                    low, _, high = str(entry.get("port", "-1/-1")).partition("/")
+                    ports = self.ports(proto, low, high) if proto else None
+                    action = {"accept": "allow", "drop": "deny"}.get(str(entry.get("policy")).lower())
+                    if proto is None or ports is None or action is None or not entry.get(field):
+                        self.not_modelled(acl, f"{direction} entry {number} is not understood")
+                        continue
+                    item.line(f"{direction} {number} {action} {proto}{ports} {way} {entry[field]}", acl.origin)
+            for index, resource in enumerate(iter_blocks(acl.get("resources"))):
+                if resource.get("resource_type", "VSwitch") != "VSwitch":
+                    continue
+                fields = Fields(self.r, acl, "resources", index, resource)
+                vswitch = self.lookup(acl, "resource_id", "vSwitch", "the association is not modelled", fields)
+                if vswitch and self.estate.find(vswitch):
+                    self.attach(self.estate.find(vswitch), "network-acl", acl.address, acl)
+
+    def _instances(self) -> None:
+        for instance in self.r.of_type("alicloud_instance"):
+            vswitch = self.lookup(instance, "vswitch_id", "vSwitch", "the instance is not modelled")
+            net = self.estate.owner.get(vswitch) if vswitch else None
+            if net is None:
+                continue
+            addresses = self.blocks([instance.get("private_ip")]) + self.blocks(instance.get("secondary_private_ips"))
+            if not addresses:
+                self.unknown(instance, "private_ip", "the instance is not modelled (set private_ip to verify it)")
+                continue
+            groups = self.lookup_many(instance, "security_groups", "security group",
+                                      "the instance's groups are not all modelled")
+            item = self.estate.item("vm", net, instance.address, instance.origin)
+            item.set("subnet", vswitch)
+            for address in addresses:
+                item.set("ip", address)
+            for group in groups:
+                if self.estate.find(group):
+                    item.set("groups", group)
+
+
+
+def build(resolver: Resolver, estate: Estate) -> Estate:
+    return AlicloudMapping(resolver, estate).run()

@@ -1,0 +1,418 @@
+"""The aws provider's network resources, as an estate.
+
+aws_vpc (and data aws_vpc), aws_vpc_ipv4/ipv6_cidr_block_association, aws_subnet,
+aws_vpc_peering_connection(+_accepter), aws_route_table, aws_default_route_table,
+aws_route, aws_route_table_association, aws_main_route_table_association,
+aws_security_group, aws_default_security_group, aws_security_group_rule,
+aws_vpc_security_group_ingress_rule / _egress_rule, aws_network_acl,
+aws_default_network_acl, aws_network_acl_rule, aws_network_acl_association,
+aws_instance.
+
+AWS behaviour that the resources leave implicit, modelled as AWS documents it:
+a subnet with no table association uses the VPC's main table (local routes only
+unless managed); a peering without `auto_accept` or an accepter waits in
+`pending-acceptance`; a subnet with no ACL association uses the VPC's default
+ACL (allow all, unless `aws_default_network_acl` manages it); an instance with
+no groups is in the VPC's default group (inbound from itself, outbound to any,
+unless `aws_default_security_group` manages it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from verifier.importers.estate import Estate
+from verifier.importers.terraform import Fields, Resolver, Resource, Target, blocks_of, iter_blocks
+from verifier.importers.terraform.mapping import Mapping, quoted
+
+ID_ATTRIBUTES = {"aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id",
+                             "default_network_acl_id")}
+STATES = {"initiating-request": "initiating", "pending-acceptance": "pending-acceptance", "provisioning":
+          "provisioning", "active": "active", "deleted": "deleted", "rejected": "rejected", "failed": "failed",
+          "expired": "expired", "deleting": "deleting"}
+GATEWAYS = ("gateway_id", "nat_gateway_id", "transit_gateway_id", "network_interface_id", "instance_id",
+            "egress_only_gateway_id", "local_gateway_id", "carrier_gateway_id", "vpc_endpoint_id", "core_network_arn")
+UNDERSTOOD = {
+    "aws_vpc", "aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association", "aws_subnet",
+    "aws_vpc_peering_connection", "aws_vpc_peering_connection_accepter", "aws_route_table",
+    "aws_default_route_table", "aws_route", "aws_route_table_association", "aws_main_route_table_association",
+    "aws_security_group", "aws_default_security_group", "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_network_acl",
+    "aws_default_network_acl", "aws_network_acl_rule", "aws_network_acl_association", "aws_instance",
+}
+# Resources with no bearing on what reaches what (they are not reported as left out).
+IRRELEVANT = re.compile(r"aws_(internet_gateway|egress_only_internet_gateway|nat_gateway|eip|key_pair|iam_.*|s3_.*|"
+                        r"cloudwatch_.*|kms_.*|vpc_dhcp_options.*|flow_log|vpc_endpoint.*|ami.*|availability_zones|"
+                        r"caller_identity|region|partition|ssm_.*|route53_.*|acm_.*|lb.*|alb.*|ebs_.*|"
+                        r"vpc_peering_connection_options|network_interface_sg_attachment)$")
+
+
+class AwsMapping(Mapping):
+    def run(self) -> Estate:
+        self._name_all()
+        self._nets()
+        self._tables()
+        self._subnets()
+        self._peerings()
+        self._routes()
+        self._groups()
+        self._acls()
+        self._instances()
+        return self.estate
+
+    # -- names first: references may point forwards ---------------------------------------------
+    def _name_all(self) -> None:
+        r = self.r
+        self.name_resources(UNDERSTOOD, {})
+        for vpc in r.of_type("aws_vpc", data=True):
+            self.names[(vpc.address, "default_security_group_id")] = f"{vpc.address}.default_security_group"
+            self.names[(vpc.address, "default_network_acl_id")] = f"{vpc.address}.default_network_acl"
+        for table in r.of_type("aws_default_route_table"):
+            target = r.one(table, "default_route_table_id")
+            if isinstance(target, Target):
+                self.names[(target.address, "main_route_table")] = table.address
+        for vpc in r.of_type("aws_vpc", data=True):
+            main = self.names.setdefault((vpc.address, "main_route_table"), f"{vpc.address}.main_route_table")
+            self.names[(vpc.address, "default_route_table_id")] = main
+            self.names[(vpc.address, "main_route_table_id")] = main
+        for group in r.of_type("aws_default_security_group"):
+            vpc = r.one(group, "vpc_id")
+            if isinstance(vpc, Target):
+                self.names[(vpc.address, "default_security_group_id")] = group.address
+        for acl in r.of_type("aws_default_network_acl"):
+            vpc = r.one(acl, "default_network_acl_id")
+            if isinstance(vpc, Target):
+                self.names[(vpc.address, "default_network_acl_id")] = acl.address
+        self.name_accepters("aws_vpc_peering_connection_accepter", "vpc_peering_connection_id")
+        self.report_types("aws", UNDERSTOOD | {t.type for t in r.found.resources if IRRELEVANT.match(t.type)})
+
+    def _net_of(self, resource: Resource) -> str | None:
+        return self.net_of(resource, "vpc_id", "VPC")
+
+    # -- nets -----------------------------------------------------------------------------------
+    def _nets(self) -> None:
+        for vpc in self.r.of_type("aws_vpc", data=True):
+            blocks = [vpc.get("cidr_block")] if vpc.get("cidr_block") else []
+            blocks += [b.get("cidr_block") for b in iter_blocks(vpc.get("cidr_block_associations"))
+                       if b.get("state", "associated") == "associated"]
+            if vpc.get("ipv6_cidr_block"):
+                blocks.append(vpc.get("ipv6_cidr_block"))
+            elif vpc.is_unknown("ipv6_cidr_block") and vpc.get("assign_generated_ipv6_cidr_block"):
+                self.unknown(vpc, "ipv6_cidr_block", "its IPv6 block (allocated by AWS) is not modelled")
+            if not any(blocks):
+                self.unknown(vpc, "cidr_block", "the VPC and everything in it are not modelled")
+                continue
+            net = self.estate.net(vpc.address, vpc.origin)
+            arn = re.match(r"arn:aws[\w-]*:ec2:([\w-]+):(\d+):", vpc.get("arn", ""))
+            net.account = vpc.get("owner_id") or (arn.group(2) if arn else None)
+            net.region = vpc.get("region") or (arn.group(1) if arn else None) or self.r.region(vpc)
+            for block in blocks:
+                if block:
+                    self.estate.block(vpc.address, block)
+        for kind, attribute in (("aws_vpc_ipv4_cidr_block_association", "cidr_block"),
+                                ("aws_vpc_ipv6_cidr_block_association", "ipv6_cidr_block")):
+            for association in self.r.of_type(kind):
+                net = self._net_of(association)
+                if net is None:
+                    continue
+                if association.get(attribute):
+                    self.estate.block(net, association.get(attribute))
+                else:
+                    self.unknown(association, attribute, "the block is not modelled")
+
+    # -- route tables and subnets ---------------------------------------------------------------
+    def _tables(self) -> None:
+        r = self.r
+        self.main_of: dict[str, str] = {}
+        for table in r.of_type("aws_default_route_table"):
+            target = r.one(table, "default_route_table_id")
+            net = target.address if isinstance(target, Target) and target.address in self.estate.nets else None
+            if net is None:
+                self.lookup(table, "default_route_table_id", "VPC's main route table", "the table is not modelled")
+                continue
+            self.estate.item("route-table", net, table.address, table.origin)
+            self.main_of[net] = table.address
+        for table in r.of_type("aws_route_table"):
+            net = self._net_of(table)
+            if net:
+                self.estate.item("route-table", net, table.address, table.origin)
+        for association in r.of_type("aws_main_route_table_association"):
+            net = self._net_of(association)
+            table = self.lookup(association, "route_table_id", "route table", "the association is not modelled")
+            if net and table and self.estate.find(table):
+                self.main_of[net] = table
+        for net, table in self.main_of.items():
+            self.estate.find(table).line("main", self.estate.find(table).origin)
+
+    def _subnets(self) -> None:
+        r = self.r
+        for subnet in r.of_type("aws_subnet"):
+            net = self._net_of(subnet)
+            if net is None:
+                continue
+            item = self.estate.item("subnet", net, subnet.address, subnet.origin)
+            for attribute in ("cidr_block", "ipv6_cidr_block"):
+                if subnet.get(attribute):
+                    item.set("cidr", subnet.get(attribute))
+                elif subnet.is_unknown(attribute):
+                    self.unknown(subnet, attribute, "the block is not modelled")
+            if subnet.get("availability_zone"):
+                item.set("zone", subnet.get("availability_zone"))
+        for association in r.of_type("aws_route_table_association"):
+            if association.get("gateway_id"):
+                continue  # an edge association (a gateway's table): not a subnet's
+            subnet = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
+            table = self.lookup(association, "route_table_id", "route table", "the association is not modelled")
+            if subnet and table and self.estate.find(table):
+                self.attach(self.estate.find(subnet), "route-table", table, association)
+        for net in list(self.estate.nets.values()):
+            for item in list(net.items.values()):
+                if item.kind == "subnet" and "route-table" not in item.attrs and net.name not in self.main_of:
+                    self.main_of[net.name] = self.main_table(net.name, None, net.name)
+
+    # -- peerings -------------------------------------------------------------------------------
+    def _peerings(self) -> None:
+        r = self.r
+        accepters = {}
+        for accepter in r.of_type("aws_vpc_peering_connection_accepter"):
+            target = r.one(accepter, "vpc_peering_connection_id")
+            if isinstance(target, Target):
+                accepters[target.address] = accepter
+        for peering in r.of_type("aws_vpc_peering_connection"):
+            requester = self._net_of(peering)
+            accepter_net = self.lookup(peering, "peer_vpc_id", "VPC", "routes over the peering are modelled as "
+                                       "leaving the network")
+            if requester is None or accepter_net not in self.estate.nets:
+                self.outside.add(peering.address)
+                continue
+            accepter = accepters.get(peering.address)
+            status = (accepter.get("accept_status") if accepter else None) or peering.get("accept_status")
+            if status and status in STATES:
+                state = STATES[status]
+            elif status:
+                self.not_modelled(peering, f"accept_status '{status}' is not understood; its state is left to the "
+                                  "language's default")
+                state = None
+            elif peering.get("auto_accept") or (accepter and accepter.get("auto_accept")):
+                state = "active"
+            else:
+                state = "pending-acceptance"
+            peer = self.estate.nets[accepter_net]
+            peer.account = peer.account or peering.get("peer_owner_id") or None
+            peer.region = peer.region or peering.get("peer_region") or None
+            self.estate.peering(peering.address, peering.origin, requester, accepter_net, state)
+
+    # -- routes ---------------------------------------------------------------------------------
+    def _routes(self) -> None:
+        for table in self.r.of_type("aws_route_table", "aws_default_route_table"):
+            item = self.estate.find(table.address)
+            if item is None:
+                continue
+            self.inline_unknown(table, "route", "its inline routes are not modelled")
+            for route in blocks_of(self.r, table, "route"):
+                self._route(table, item, route, "cidr_block", "ipv6_cidr_block")
+        for route in self.r.of_type("aws_route"):
+            table = self.lookup(route, "route_table_id", "route table", "the route is not modelled")
+            item = self.estate.find(table) if table else None
+            if item is not None:
+                self._route(route, item, Fields(self.r, route), "destination_cidr_block",
+                            "destination_ipv6_cidr_block")
+
+    def _route(self, resource: Resource, item, route: Fields, v4: str, v6: str) -> None:
+        destination = route.get(v4) or route.get(v6)
+        if not destination:
+            if route.get("destination_prefix_list_id") or route.unknown("destination_prefix_list_id"):
+                self.not_modelled(resource, "a route to a prefix list (prefix lists are not modelled)")
+            else:
+                self.unknown(resource, v4, "the route is not modelled")
+            return
+        if route.get("gateway_id") == "local":
+            return  # the implicit local route
+        if route.get("state") == "blackhole":
+            item.line(f"route {destination} drop", resource.origin)
+            return
+        if route.get("vpc_peering_connection_id") or route.unknown("vpc_peering_connection_id"):
+            target = self.peering_route(resource, route.target("vpc_peering_connection_id"),
+                                        "vpc_peering_connection_id", destination, "peering")
+            if target is not None:
+                item.line(f"route {destination} {target}", resource.origin)
+            return
+        self.route_to_gateway(item, destination, resource.origin, GATEWAYS, route, route)
+
+    # -- security groups ------------------------------------------------------------------------
+    def _groups(self) -> None:
+        r = self.r
+        for group in r.of_type("aws_security_group", "aws_default_security_group"):
+            net = self._net_of(group)
+            if net is None:
+                continue
+            item = self.estate.item("security-group", net, group.address, group.origin)
+            for key, direction in (("ingress", "inbound"), ("egress", "outbound")):
+                self.inline_unknown(group, key, "its inline rules are not modelled")
+                for rule in iter_blocks(group.get(key)):
+                    peers = self.blocks(rule.get("cidr_blocks")) + self.blocks(rule.get("ipv6_cidr_blocks"))
+                    peers += [f"group {quoted(n)}" for n in self._group_names(group, rule.get("security_groups"))]
+                    if rule.get("self"):
+                        peers.append(f"group {quoted(group.address)}")
+                    if rule.get("prefix_list_ids"):
+                        self.not_modelled(group, "a rule naming a prefix list (prefix lists are not modelled)")
+                    self._rule(item, group, direction, rule.get("protocol"), rule.get("from_port"),
+                               rule.get("to_port"), peers)
+        for rule in r.of_type("aws_security_group_rule"):
+            item = self._rule_group(rule)
+            if item is None:
+                continue
+            peers = self.blocks(rule.get("cidr_blocks")) + self.blocks(rule.get("ipv6_cidr_blocks"))
+            if rule.get("self"):
+                peers.append(f"group {quoted(item.name)}")
+            elif rule.get("source_security_group_id") or rule.is_unknown("source_security_group_id"):
+                source = self.lookup(rule, "source_security_group_id", "security group", "the rule is not modelled")
+                if source is None:
+                    continue
+                peers.append(f"group {quoted(source)}")
+            if rule.get("prefix_list_ids"):
+                self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
+            direction = "inbound" if rule.get("type") == "ingress" else "outbound"
+            self._rule(item, rule, direction, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), peers)
+        for kind, direction in (("aws_vpc_security_group_ingress_rule", "inbound"),
+                                ("aws_vpc_security_group_egress_rule", "outbound")):
+            for rule in r.of_type(kind):
+                item = self._rule_group(rule)
+                if item is None:
+                    continue
+                peers = [rule.get(k) for k in ("cidr_ipv4", "cidr_ipv6") if rule.get(k)]
+                if rule.get("referenced_security_group_id") or rule.is_unknown("referenced_security_group_id"):
+                    source = self.lookup(rule, "referenced_security_group_id", "security group",
+                                         "the rule is not modelled")
+                    if source is None:
+                        continue
+                    peers.append(f"group {quoted(source)}")
+                if rule.get("prefix_list_id"):
+                    self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
+                self._rule(item, rule, direction, rule.get("ip_protocol"), rule.get("from_port"),
+                           rule.get("to_port"), peers)
+
+    def _rule_group(self, rule: Resource):
+        name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
+        return self._group_item(name, rule) if name else None
+
+    def _group_item(self, name: str, resource: Resource):
+        item = self.estate.find(name)
+        if item is None and name.endswith(".default_security_group"):
+            item = self._default_group(name[: -len(".default_security_group")], resource)
+        return item
+
+    def _default_group(self, vpc: str, resource: Resource):
+        if vpc not in self.estate.nets:
+            return None
+        name = f"{vpc}.default_security_group"
+        if self.estate.find(name) is None:
+            origin = self.estate.nets[vpc].origin
+            item = self.estate.item("security-group", vpc, name, origin)
+            item.line(f"inbound all from group {quoted(name)}", origin)  # AWS's default rules
+            item.line("outbound all to any", origin)
+        return self.estate.find(name)
+
+    def _group_names(self, resource: Resource, values) -> list[str]:
+        names = []
+        for value in values or []:
+            name = self.name(self.r.ids.get(value))
+            if name is None:
+                self.not_in_input(resource, f"security group {value}", "security group", "the rule naming it "
+                                  "matches no modelled VM and is left out")
+            else:
+                names.append(name)
+        return names
+
+    def _rule(self, item, resource: Resource, direction: str, protocol, low, high, peers: list[str]) -> None:
+        proto = self.protocol(protocol)
+        ports = self.ports(proto, low, high) if proto else None
+        if proto is None or ports is None:
+            self.not_modelled(resource, f"a rule with protocol '{protocol}' and ports {low}-{high} is not understood")
+            return
+        way = "from" if direction == "inbound" else "to"
+        for peer in peers:
+            item.line(f"{direction} {proto}{ports} {way} {peer}", resource.origin)
+
+    # -- network ACLs ---------------------------------------------------------------------------
+    def _acls(self) -> None:
+        r = self.r
+        for acl in r.of_type("aws_network_acl", "aws_default_network_acl"):
+            if acl.type == "aws_default_network_acl":
+                target = r.one(acl, "default_network_acl_id")
+                net = target.address if isinstance(target, Target) and target.address in self.estate.nets else None
+                if net is None:
+                    self.lookup(acl, "default_network_acl_id", "VPC's default ACL", "the ACL is not modelled")
+                    continue
+            else:
+                net = self._net_of(acl)
+                if net is None:
+                    continue
+            item = self.estate.item("network-acl", net, acl.address, acl.origin)
+            for key, egress in (("ingress", False), ("egress", True)):
+                self.inline_unknown(acl, key, "its inline entries are not modelled")
+                for entry in iter_blocks(acl.get(key)):
+                    self._entry(item, acl, egress, entry.get("rule_no"), entry.get("action"), entry.get("protocol"),
+                                entry.get("from_port"), entry.get("to_port"),
+                                entry.get("cidr_block") or entry.get("ipv6_cidr_block"))
+            for subnet in self.lookup_many(acl, "subnet_ids", "subnet", "its subnet associations are not modelled"):
+                self.attach(self.estate.find(subnet), "network-acl", acl.address, acl)
+        for entry in r.of_type("aws_network_acl_rule"):
+            name = self.lookup(entry, "network_acl_id", "network ACL", "the entry is not modelled")
+            item = self.estate.find(name) if name else None
+            if item is not None:
+                self._entry(item, entry, bool(entry.get("egress")), entry.get("rule_number"), entry.get("rule_action"),
+                            entry.get("protocol"), entry.get("from_port"), entry.get("to_port"),
+                            entry.get("cidr_block") or entry.get("ipv6_cidr_block"))
+        for association in r.of_type("aws_network_acl_association"):
+            acl = self.lookup(association, "network_acl_id", "network ACL", "the association is not modelled")
+            subnet = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
+            if acl and subnet and self.estate.find(acl):
+                self.attach(self.estate.find(subnet), "network-acl", acl, association)
+        for acl in r.of_type("aws_default_network_acl"):  # subnets with no other ACL use the default one
+            net = self.estate.owner.get(acl.address)
+            for item in list(self.estate.nets[net].items.values()) if net else []:
+                if item.kind == "subnet" and "network-acl" not in item.attrs:
+                    item.attrs["network-acl"] = [acl.address]
+
+    def _entry(self, item, resource: Resource, egress: bool, number, action, protocol, low, high, block) -> None:
+        proto = self.protocol(protocol)
+        ports = self.ports(proto, low, high) if proto else None
+        if proto is None or ports is None or not block or action not in ("allow", "deny") or number is None:
+            self.not_modelled(resource, f"network ACL entry {number} ({action} {protocol} {block}) is not understood")
+            return
+        direction, way = ("outbound", "to") if egress else ("inbound", "from")
+        item.line(f"{direction} {number} {action} {proto}{ports} {way} {block}", resource.origin)
+
+    # -- instances ------------------------------------------------------------------------------
+    def _instances(self) -> None:
+        for instance in self.r.of_type("aws_instance"):
+            subnet = self.lookup(instance, "subnet_id", "subnet", "the instance is not modelled")
+            net = self.estate.owner.get(subnet) if subnet else None
+            if net is None:
+                continue
+            addresses = [instance.get("private_ip")] if instance.get("private_ip") else []
+            if not addresses:
+                self.unknown(instance, "private_ip", "the instance is not modelled (set private_ip to verify it)")
+                continue
+            addresses += self.blocks(instance.get("secondary_private_ips"))
+            addresses += self.blocks(instance.get("ipv6_addresses"))
+            groups = []
+            if self.r.configured(instance, "vpc_security_group_ids") is not False or instance.get(
+                    "vpc_security_group_ids"):
+                groups = self.lookup_many(instance, "vpc_security_group_ids", "security group",
+                                          "the instance's groups are not all modelled")
+            if not groups and self.r.configured(instance, "vpc_security_group_ids") is not True:
+                groups = [f"{net}.default_security_group"]  # AWS puts it in the VPC's default group
+            groups = [g for g in groups if self._group_item(g, instance) is not None]
+            item = self.estate.item("vm", net, instance.address, instance.origin)
+            item.set("subnet", subnet)
+            for address in addresses:
+                item.set("ip", address)
+            for group in groups:
+                item.set("groups", group)
+
+
+
+def build(resolver: Resolver, estate: Estate) -> Estate:
+    return AwsMapping(resolver, estate).run()

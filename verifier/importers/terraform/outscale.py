@@ -1,0 +1,242 @@
+"""The outscale provider's network resources, as an estate.
+
+outscale_net, outscale_subnet, outscale_net_peering, outscale_net_peering_acceptation,
+outscale_route_table (its computed `routes` and `link_route_tables` in states),
+outscale_route, outscale_route_table_link, outscale_main_route_table_link,
+outscale_security_group (its computed `inbound_rules` / `outbound_rules` in states),
+outscale_security_group_rule (`rules` with `ip_ranges` and `security_groups_members`),
+outscale_vm. Outscale has no network ACLs.
+
+Outscale behaviour the resources leave implicit: a subnet with no route table link
+uses the Net's main table (local routes only unless managed); a peering waits in
+`pending-acceptance` until accepted (outscale_net_peering_acceptation); a new
+security group holds a rule allowing all outbound traffic unless
+`remove_default_outbound_rule` is set.
+"""
+
+from __future__ import annotations
+
+from verifier.importers.estate import Estate
+from verifier.importers.terraform import External, Fields, Resolver, Resource, iter_blocks
+from verifier.importers.terraform.mapping import Mapping, quoted
+
+ID_ATTRIBUTES = {"outscale_net": ("net_id",), "outscale_subnet": ("subnet_id",),
+                 "outscale_net_peering": ("net_peering_id",), "outscale_route_table": ("route_table_id",),
+                 "outscale_security_group": ("security_group_id",), "outscale_vm": ("vm_id",)}
+STATES = {"pending-acceptance": "pending-acceptance", "active": "active", "rejected": "rejected", "failed": "failed",
+          "expired": "expired", "deleted": "deleted", "deleting": "deleting"}
+UNDERSTOOD = {"outscale_net", "outscale_subnet", "outscale_net_peering", "outscale_net_peering_acceptation",
+              "outscale_route_table", "outscale_route", "outscale_route_table_link", "outscale_main_route_table_link",
+              "outscale_security_group", "outscale_security_group_rule", "outscale_vm"}
+IRRELEVANT = {"outscale_internet_service", "outscale_internet_service_link", "outscale_nat_service",
+              "outscale_public_ip", "outscale_public_ip_link", "outscale_keypair", "outscale_image", "outscale_volume",
+              "outscale_volume_link", "outscale_tag", "outscale_net_attributes", "outscale_load_balancer",
+              "outscale_net_access_point", "outscale_flexible_gpu", "outscale_snapshot"}
+GATEWAYS = ("gateway_id", "nat_service_id", "nic_id", "vm_id", "net_access_point_id")
+
+
+class OutscaleMapping(Mapping):
+    def run(self) -> Estate:
+        self.name_resources(UNDERSTOOD, ID_ATTRIBUTES)
+        self.name_accepters("outscale_net_peering_acceptation", "net_peering_id")
+        self.report_types("outscale", UNDERSTOOD | IRRELEVANT)
+        self._nets()
+        self._tables()
+        self._peerings()
+        self._routes()
+        self._groups()
+        self._vms()
+        return self.estate
+
+    def _net_of(self, resource: Resource) -> str | None:
+        return self.net_of(resource, "net_id", "Net")
+
+    def _nets(self) -> None:
+        for net in self.r.of_type("outscale_net", data=True):
+            if not net.get("ip_range"):
+                self.unknown(net, "ip_range", "the Net and everything in it are not modelled")
+                continue
+            self.estate.net(net.address, net.origin).region = self.r.region(net)
+            self.estate.block(net.address, net.get("ip_range"))
+        for subnet in self.r.of_type("outscale_subnet"):
+            net = self._net_of(subnet)
+            if net is None:
+                continue
+            item = self.estate.item("subnet", net, subnet.address, subnet.origin)
+            item.set("cidr", subnet.get("ip_range"))
+            if subnet.get("subregion_name"):
+                item.set("zone", subnet.get("subregion_name"))
+
+    def _tables(self) -> None:
+        r = self.r
+        mains: dict[str, str] = {}
+        for table in r.of_type("outscale_route_table"):
+            net = self._net_of(table)
+            if net is None:
+                continue
+            self.estate.item("route-table", net, table.address, table.origin)
+            for link in iter_blocks(table.get("link_route_tables")):
+                if link.get("main"):
+                    mains[net] = table.address
+                elif link.get("subnet_id"):
+                    subnet = self.name(r.ids.get(link["subnet_id"]))
+                    if subnet:
+                        self.attach(self.estate.find(subnet), "route-table", table.address, table)
+        for link in r.of_type("outscale_route_table_link"):
+            subnet = self.lookup(link, "subnet_id", "subnet", "the link is not modelled")
+            table = self.lookup(link, "route_table_id", "route table", "the link is not modelled")
+            if subnet and table and self.estate.find(table) and self.estate.find(subnet):
+                self.attach(self.estate.find(subnet), "route-table", table, link)
+        for link in r.of_type("outscale_main_route_table_link"):
+            net = self._net_of(link)
+            table = self.lookup(link, "route_table_id", "route table", "the link is not modelled")
+            if net and table and self.estate.find(table):
+                mains[net] = table
+        for net, table in mains.items():
+            self.estate.find(table).line("main", self.estate.find(table).origin)
+        for net in list(self.estate.nets.values()):
+            if net.name not in mains and any(i.kind == "subnet" and "route-table" not in i.attrs
+                                             for i in net.items.values()):
+                self.main_table(net.name, None, net.name)
+
+    def _peerings(self) -> None:
+        r = self.r
+        accepted = {self.name(r.one(a, "net_peering_id")) for a in r.of_type("outscale_net_peering_acceptation")}
+        for peering in r.of_type("outscale_net_peering"):
+            source = self.lookup(peering, "source_net_id", "Net", "the peering is not modelled")
+            accepter = self._accepter(peering)
+            if source not in self.estate.nets or accepter is None:
+                self.outside.add(peering.address)
+                continue
+            names = [s.get("name") for s in iter_blocks(peering.get("state"))]
+            if names and names[0] in STATES:
+                state = STATES[names[0]]
+            elif names and names[0]:
+                self.not_modelled(peering, f"state '{names[0]}' is not understood; its state is left to the "
+                                  "language's default")
+                state = None
+            else:
+                state = "active" if peering.address in accepted else "pending-acceptance"
+            for side, net in (("source_net", source), ("accepter_net", accepter)):
+                for info in iter_blocks(peering.get(side)):
+                    self.estate.nets[net].account = self.estate.nets[net].account or info.get("account_id") or None
+            if peering.get("accepter_owner_id"):
+                self.estate.nets[accepter].account = self.estate.nets[accepter].account or \
+                    peering.get("accepter_owner_id")
+            self.estate.peering(peering.address, peering.origin, source, accepter, state)
+
+    def _accepter(self, peering: Resource) -> str | None:
+        """The accepter Net, when it is one of the input (a Net of another account is not modelled:
+        what it holds is unknown)."""
+        target = self.r.one(peering, "accepter_net_id")
+        name = self.name(target)
+        if name in self.estate.nets:
+            return name
+        self.lookup(peering, "accepter_net_id", "Net", "routes over the peering are modelled as leaving the network")
+        return None
+
+    def _routes(self) -> None:
+        for table in self.r.of_type("outscale_route_table"):
+            item = self.estate.find(table.address)
+            for route in iter_blocks(table.get("routes")) if item else ():
+                if route.get("gateway_id") == "local" or route.get("creation_method") == "CreateRouteTable":
+                    continue
+                self._route(table, item, route.get("destination_ip_range"), route, None)
+        for route in self.r.of_type("outscale_route"):
+            table = self.lookup(route, "route_table_id", "route table", "the route is not modelled")
+            item = self.estate.find(table) if table else None
+            if item is not None:
+                self._route(route, item, route.get("destination_ip_range"), route.values, Fields(self.r, route))
+
+    def _route(self, resource: Resource, item, destination, route: dict, fields: Fields | None) -> None:
+        if not destination:
+            self.not_modelled(resource, "a route with no destination_ip_range (a service route)")
+            return
+        if route.get("state") == "blackhole":
+            item.line(f"route {destination} drop", resource.origin)
+            return
+        if route.get("net_peering_id") or (fields and fields.unknown("net_peering_id")):
+            target = fields.target("net_peering_id") if fields else self.r.ids.get(route["net_peering_id"]) \
+                or External(route["net_peering_id"])
+            text = self.peering_route(resource, target, "net_peering_id", destination, "peering")
+            if text is not None:
+                item.line(f"route {destination} {text}", resource.origin)
+            return
+        self.route_to_gateway(item, destination, resource.origin, GATEWAYS, route, fields)
+
+    def _groups(self) -> None:
+        r = self.r
+        groups = []
+        for group in r.of_type("outscale_security_group"):  # all declared first: rules name each other
+            net = self._net_of(group)
+            if net is not None:
+                groups.append((group, net, self.estate.item("security-group", net, group.address, group.origin)))
+        for group, net, item in groups:
+            if group.get("account_id"):
+                self.estate.nets[net].account = self.estate.nets[net].account or group.get("account_id")
+            for key, direction in (("inbound_rules", "inbound"), ("outbound_rules", "outbound")):
+                for rule in iter_blocks(group.get(key)):
+                    self._rule(item, group, direction, rule)
+            if group.is_unknown("outbound_rules") and not group.get("remove_default_outbound_rule"):
+                item.line("outbound all to 0.0.0.0/0", group.origin)  # Outscale's default outbound rule
+        for rule in r.of_type("outscale_security_group_rule"):
+            name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
+            item = self.estate.find(name) if name else None
+            if item is None:
+                continue
+            direction = "inbound" if str(rule.get("flow")).lower() == "inbound" else "outbound"
+            if rule.get("ip_range") or rule.get("ip_protocol"):
+                self._rule(item, rule, direction, {**rule.values, "ip_ranges": self.blocks([rule.get("ip_range")])})
+            for index, nested in enumerate(iter_blocks(rule.get("rules"))):
+                self._rule(item, rule, direction, nested, Fields(r, rule, "rules", index, nested))
+
+    def _rule(self, item, resource: Resource, direction: str, rule: dict, fields: Fields | None = None) -> None:
+        proto = self.protocol(rule.get("ip_protocol", "-1"))
+        ports = self.ports(proto, rule.get("from_port_range"), rule.get("to_port_range")) if proto else None
+        if proto is None or ports is None:
+            self.not_modelled(resource, f"a rule with protocol '{rule.get('ip_protocol')}' is not understood")
+            return
+        way = "from" if direction == "inbound" else "to"
+        peers = self.blocks(rule.get("ip_ranges"))
+        for member in iter_blocks(rule.get("security_groups_members")):
+            value = member.get("security_group_id")
+            target = self.r.ids.get(value) if value else None
+            if target is None and fields is not None:
+                refs = self.r.block_references(fields.resource, "rules", rule, "security_groups_members")
+                target = refs[0] if len(refs) == 1 else None
+            name = self.name(target)
+            if name and self.estate.find(name):
+                peers.append(f"group {quoted(name)}")
+            elif value:
+                self.not_in_input(resource, f"security group {value}", "security group", "the rule naming it "
+                                  "matches no modelled VM and is left out")
+            else:
+                self.unknown(resource, "security_groups_members", "the rule naming the group is not modelled")
+        for peer in peers:
+            item.line(f"{direction} {proto}{ports} {way} {peer}", resource.origin)
+
+    def _vms(self) -> None:
+        for vm in self.r.of_type("outscale_vm"):
+            subnet = self.lookup(vm, "subnet_id", "subnet", "the VM is not modelled")
+            net = self.estate.owner.get(subnet) if subnet else None
+            if net is None:
+                continue
+            addresses = self.blocks(vm.get("private_ips")) or self.blocks([vm.get("private_ip")])
+            if not addresses:
+                self.unknown(vm, "private_ip", "the VM is not modelled (set private_ips to verify it)")
+                continue
+            groups = self.lookup_many(vm, "security_group_ids", "security group", "the VM's groups are not all "
+                                      "modelled")
+            item = self.estate.item("vm", net, vm.address, vm.origin)
+            item.set("subnet", subnet)
+            for address in addresses:
+                item.set("ip", address)
+            for group in groups:
+                if self.estate.find(group):
+                    item.set("groups", group)
+
+
+
+def build(resolver: Resolver, estate: Estate) -> Estate:
+    return OutscaleMapping(resolver, estate).run()
+

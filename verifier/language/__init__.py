@@ -1,0 +1,1 @@
+"""The peer language: reading files, parsing, building the typed model, printing it back."""

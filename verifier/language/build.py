@@ -1,0 +1,55 @@
+"""Build the typed model from peer files: parse each (or take it from the cache), then merge.
+
+Input errors (unparseable files, malformed values) raise InputError (exit 2);
+findings made while building (MODEL001, MODEL002, MODEL006, MODEL007) are
+returned with the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.language import cache
+from verifier.diagnostics import Diagnostic, InputError
+from verifier.language.model import Assertion, Model, Net, Peering, ProviderDecl
+from verifier.language.parse import SourceFile, grammar_digest, parse_source
+
+
+def build_file(source: SourceFile) -> tuple[list[Any], list[Diagnostic], list[Diagnostic]]:
+    """One file's declarations, input errors and build findings (cached by content)."""
+    digest = grammar_digest()
+    cached = cache.load(source.path, source.text, digest)
+    if cached is not None:
+        return cached
+    try:
+        tree = parse_source(source)
+    except InputError as exc:
+        return [], exc.diagnostics, []
+    from verifier.language.transform import Builder
+
+    builder = Builder(source.path)
+    result = (builder.transform(tree), builder.errors, builder.findings)
+    cache.store(source.path, source.text, digest, result)
+    return result
+
+
+def build(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
+    """Parse and build every file into one model; raise InputError on unreadable input."""
+    errors: list[Diagnostic] = []
+    findings: list[Diagnostic] = []
+    decls: list[Any] = []
+    for source in sorted(sources, key=lambda s: s.path):
+        file_decls, file_errors, file_findings = build_file(source)
+        decls.extend(file_decls)
+        errors.extend(file_errors)
+        findings.extend(file_findings)
+    if errors:
+        raise InputError(errors)
+    model = Model(
+        providers=tuple(d for d in decls if isinstance(d, ProviderDecl)),
+        nets=tuple(d for d in decls if isinstance(d, Net)),
+        peerings=tuple(d for d in decls if isinstance(d, Peering)),
+        assertions=tuple(d for d in decls if isinstance(d, Assertion)),
+        files=tuple(sorted(s.path for s in sources)),
+    )
+    return model, findings

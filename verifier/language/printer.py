@@ -1,0 +1,183 @@
+"""Print a model as peer text: formatted, deterministic, and parsed back to the same model.
+
+Used by the round-trip property tests and by importers (`peerproof import`).
+Blocks are printed as written (host bits included), so what the user wrote
+survives a round trip.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timezone
+
+import netaddr
+
+from verifier.language.model import (
+    AclRule,
+    Address,
+    Assertion,
+    Block,
+    GroupRule,
+    Model,
+    Net,
+    NetworkAcl,
+    Peering,
+    Ports,
+    Protocol,
+    RouteTable,
+    SecurityGroup,
+    Subnet,
+    Vm,
+)
+
+INDENT = "  "
+BARE_NAME = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
+
+
+def name_text(name: str) -> str:
+    """A name as written: bare when it can be, else quoted (Terraform addresses)."""
+    if BARE_NAME.fullmatch(name):
+        return name
+    return f"'{name}'" if '"' in name else f'"{name}"'
+
+
+def block_text(block: Block) -> str:
+    return f"{netaddr.IPAddress(block.value, block.version)}/{block.prefixlen}"
+
+
+def address_text(address: Address) -> str:
+    return str(netaddr.IPAddress(address.value, address.version))
+
+
+def _proto_ports(protocol: Protocol, ports: Ports | None) -> str:
+    return f"{protocol}" + (f" {ports}" if ports else "")
+
+
+def print_model(model: Model) -> str:
+    parts: list[str] = []
+    for provider in model.providers:
+        parts.append(f"provider {provider.name}\n")
+    for net in model.nets:
+        parts.append(_net(net))
+    for peering in model.peerings:
+        parts.append(_peering(peering))
+    if model.assertions:
+        parts.append("".join(assertion_text(a) + "\n" for a in model.assertions))
+    return "\n".join(parts)
+
+
+def _net(net: Net) -> str:
+    lines = [f"net {name_text(net.name)} {{"]
+    if net.account is not None:
+        lines.append(f"{INDENT}account {net.account if net.account.isdigit() else name_text(net.account)}")
+    if net.region is not None:
+        lines.append(f"{INDENT}region {name_text(net.region)}")
+    lines.extend(f"{INDENT}cidr {block_text(b)}" for b in net.blocks)
+    for subnet in net.subnets:
+        lines.append(INDENT + _subnet(subnet))
+    for table in net.route_tables:
+        lines.extend(INDENT + line for line in _route_table(table))
+    for group in net.security_groups:
+        lines.extend(INDENT + line for line in _security_group(group))
+    for acl in net.network_acls:
+        lines.extend(INDENT + line for line in _network_acl(acl))
+    for vm in net.vms:
+        lines.append(INDENT + _vm(vm))
+    for gateway in net.gateways:
+        lines.append(f"{INDENT}gateway {name_text(gateway.name)} {{ kind {gateway.gateway_kind} }}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _subnet(subnet: Subnet) -> str:
+    words = [f"cidr {block_text(b)}" for b in subnet.blocks]
+    if subnet.zone is not None:
+        words.append(f"zone {name_text(subnet.zone)}")
+    if subnet.route_table is not None:
+        words.append(f"route-table {name_text(subnet.route_table.name)}")
+    if subnet.network_acl is not None:
+        words.append(f"network-acl {name_text(subnet.network_acl.name)}")
+    return f"subnet {name_text(subnet.name)} {{ {'  '.join(words)} }}" if words else f"subnet {name_text(subnet.name)} {{ }}"
+
+
+def _route_table(table: RouteTable) -> list[str]:
+    lines = [f"route-table {name_text(table.name)} {{"]
+    if table.main:
+        lines.append(f"{INDENT}main")
+    for route in table.routes:
+        target = "drop" if route.target == "drop" else f"via {route.target} {name_text(route.via.name)}"  # type: ignore[union-attr]
+        lines.append(f"{INDENT}route {block_text(route.destination)} {target}")
+    lines.append("}")
+    return lines
+
+
+def _group_rule(rule: GroupRule) -> str:
+    words = [rule.direction]
+    if rule.action_written:
+        words.append(rule.action)
+    if rule.priority is not None:
+        words.append(f"priority {rule.priority}")
+    words.append(_proto_ports(rule.protocol, rule.ports))
+    words.append("from" if rule.direction == "inbound" else "to")
+    peer = rule.peer
+    if peer.kind == "any":
+        words.append("any")
+    elif peer.kind == "group":
+        words.append(f"group {name_text(peer.group.name)}")  # type: ignore[union-attr]
+    else:
+        words.append(block_text(peer.block))  # type: ignore[arg-type]
+    return " ".join(words)
+
+
+def _security_group(group: SecurityGroup) -> list[str]:
+    head = [f"type {group.type}"] if group.type != "basic" else []
+    if group.inner_access != "accept":
+        head.append(f"inner-access {group.inner_access}")
+    body = head + [_group_rule(r) for r in group.rules]
+    return [f"security-group {name_text(group.name)} {{", *(INDENT + line for line in body), "}"]
+
+
+def _acl_rule(rule: AclRule) -> str:
+    way = "from" if rule.direction == "inbound" else "to"
+    return (f"{rule.direction} {rule.number} {rule.action} {_proto_ports(rule.protocol, rule.ports)} "
+            f"{way} {block_text(rule.block)}")
+
+
+def _network_acl(acl: NetworkAcl) -> list[str]:
+    return [f"network-acl {name_text(acl.name)} {{", *(INDENT + _acl_rule(r) for r in acl.rules), "}"]
+
+
+def _vm(vm: Vm) -> str:
+    words = []
+    if vm.subnet is not None:
+        words.append(f"subnet {name_text(vm.subnet.name)}")
+    if vm.addresses:
+        words.append("ip " + ", ".join(address_text(a) for a in vm.addresses))
+    if vm.groups:
+        words.append("groups " + ", ".join(name_text(g.name) for g in vm.groups))
+    return f"vm {name_text(vm.name)} {{ {'  '.join(words)} }}" if words else f"vm {name_text(vm.name)} {{ }}"
+
+
+def _peering(peering: Peering) -> str:
+    lines = [f"peering {name_text(peering.name)} {{"]
+    if peering.requester is not None:
+        lines.append(f"{INDENT}requester {name_text(peering.requester.name)}")
+    if peering.accepter is not None:
+        lines.append(f"{INDENT}accepter {name_text(peering.accepter.name)}")
+    if peering.state is not None:
+        lines.append(f"{INDENT}state {peering.state}")
+    if peering.created is not None:
+        stamp = peering.created.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        lines.append(f"{INDENT}created {stamp}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def assertion_text(assertion: Assertion) -> str:
+    destination = assertion.destination
+    dst = name_text(destination.name.name) if destination.name else address_text(destination.address)  # type: ignore[arg-type]
+    src = name_text(assertion.source.name.name) if assertion.source.name else address_text(assertion.source.address)  # type: ignore[arg-type]
+    text = f"assert {assertion.kind} {src} -> {dst}"
+    if assertion.protocol is not None:
+        text += " " + _proto_ports(assertion.protocol, assertion.ports)
+    return text

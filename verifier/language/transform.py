@@ -1,0 +1,451 @@
+"""Parse trees to model objects: one method per grammar rule (Lark's Transformer).
+
+Values the lexer accepts liberally (addresses, ports, states, timestamps) are
+validated here; a malformed one is an input error (exit 2). An attribute given
+twice or a required one missing is a model finding (MODEL001, MODEL002).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+import netaddr
+from lark import Token, Transformer, v_args
+from lark.tree import Meta
+
+from verifier.diagnostics import Diagnostic, Related
+from verifier.language.model import (
+    ANY_PROTOCOL,
+    GATEWAY_KINDS,
+    GROUP_TYPES,
+    PEERING_STATE_ALIASES,
+    PEERING_STATES,
+    PORTED_PROTOCOLS,
+    PROTOCOL_NUMBERS,
+    PROVIDERS,
+    AclRule,
+    Address,
+    Assertion,
+    Block,
+    Endpoint,
+    Gateway,
+    GroupRule,
+    Net,
+    NetworkAcl,
+    Peer,
+    Peering,
+    Ports,
+    Protocol,
+    ProviderDecl,
+    Ref,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    Span,
+    Subnet,
+    Vm,
+    canonical_state,
+)
+
+
+@dataclass(frozen=True)
+class _Attr:
+    """One attribute line inside a block, before it is placed into its object."""
+
+    key: str
+    value: Any
+    span: Span
+
+
+def _span(file: str, meta: Meta | Token) -> Span:
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+@v_args(inline=True, meta=True)
+class Builder(Transformer):
+    """Parse tree of one file to model pieces. Every grammar rule has a method."""
+
+    def __init__(self, file: str):
+        super().__init__(visit_tokens=False)
+        self.file = file
+        self.errors: list[Diagnostic] = []  # malformed values: input errors
+        self.findings: list[Diagnostic] = []  # model findings found while building
+
+    # --- helpers -----------------------------------------------------------
+    def span(self, meta: Meta | Token) -> Span:
+        return _span(self.file, meta)
+
+    def head(self, meta: Meta, name: Token) -> Span:
+        """Where a named declaration is reported: from its keyword to its name."""
+        return Span(self.file, meta.line, meta.column, name.end_line, name.end_column)
+
+    def ref(self, token: Token) -> Ref:
+        return Ref(str(token), self.span(token))
+
+    def value_error(self, token: Token, message: str) -> None:
+        self.errors.append(Diagnostic("PARSE002", "error", message, self.span(token)))
+
+    def block(self, token: Token) -> Block:
+        text = str(token)
+        if "/" not in text:
+            self.value_error(token, f"expected a block with a prefix length (like {text}/32), got {text!r}")
+            return _placeholder_block(self.span(token))
+        address, _, prefix = text.partition("/")
+        parsed = self._address_value(token, address)
+        if parsed is None:
+            return _placeholder_block(self.span(token))
+        version, value = parsed
+        width = 32 if version == 4 else 128
+        if not prefix.isdigit() or int(prefix) > width:
+            self.value_error(token, f"invalid prefix length /{prefix}: expected 0 to {width} for IPv{version}")
+            return _placeholder_block(self.span(token))
+        return Block(version, value, int(prefix), self.span(token))
+
+    def address(self, token: Token) -> Address:
+        text = str(token)
+        if "/" in text:
+            self.value_error(token, f"expected an address without a prefix length, got {text!r}")
+            return Address(4, 0, self.span(token))
+        parsed = self._address_value(token, text)
+        if parsed is None:
+            return Address(4, 0, self.span(token))
+        return Address(parsed[0], parsed[1], self.span(token))
+
+    def _address_value(self, token: Token, text: str) -> tuple[int, int] | None:
+        version = 6 if ":" in text else 4
+        try:
+            if version == 4:
+                parts = text.split(".")
+                if len(parts) != 4 or any(not p.isdigit() or int(p) > 255 or len(p) > 3 for p in parts):
+                    raise ValueError
+                ip = netaddr.IPAddress(text, version=4, flags=netaddr.INET_PTON)
+            else:
+                ip = netaddr.IPAddress(text, version=6)
+        except (ValueError, netaddr.AddrFormatError):
+            self.value_error(token, f"invalid IPv{version} address {text!r}")
+            return None
+        return version, int(ip)
+
+    def attrs(self, items: Iterable[Any], required: dict[str, str], owner: str, span: Span,
+              single: tuple[str, ...]) -> dict[str, list[_Attr]]:
+        """Group attribute items by key; report repeated single-valued and missing required ones."""
+        grouped: dict[str, list[_Attr]] = {}
+        for item in items:
+            grouped.setdefault(item.key, []).append(item)
+        for key in single:
+            for extra in grouped.get(key, [])[1:]:
+                first = grouped[key][0]
+                self.findings.append(Diagnostic(
+                    "MODEL001", "error", f"{owner} gives '{key}' more than once",
+                    extra.span, related=(Related(first.span, f"'{key}' first given here"),)))
+        for key, what in required.items():
+            if key not in grouped:
+                self.findings.append(Diagnostic("MODEL002", "error", f"{owner} has no {what}", span))
+        return grouped
+
+    # --- top level ----------------------------------------------------------
+    def start(self, meta: Meta, *decls: Any) -> list[Any]:
+        return list(decls)
+
+    def provider(self, meta: Meta, name: Token) -> ProviderDecl:
+        if str(name) not in PROVIDERS:
+            self.value_error(name, f"unknown provider {str(name)!r}; expected one of {', '.join(PROVIDERS)}")
+        return ProviderDecl(str(name), self.span(meta))
+
+    def net(self, meta: Meta, name: Token, *items: Any) -> Net:
+        span = self.head(meta, name)
+        attrs = [i for i in items if isinstance(i, _Attr)]
+        grouped = self.attrs(attrs, {"cidr": "'cidr' block"}, f"net {name}", span, ("account", "region"))
+        net_name = str(name)
+
+        def owned(kind: type) -> tuple:
+            return tuple(_rebind(i, net_name) for i in items if isinstance(i, kind))
+
+        return Net(
+            name=net_name,
+            account=_first(grouped, "account"),
+            region=_first(grouped, "region"),
+            blocks=tuple(a.value for a in grouped.get("cidr", [])),
+            subnets=owned(Subnet),
+            route_tables=owned(RouteTable),
+            security_groups=owned(SecurityGroup),
+            network_acls=owned(NetworkAcl),
+            vms=owned(Vm),
+            span=span,
+            gateways=owned(Gateway),
+        )
+
+    def account(self, meta: Meta, value: Token) -> _Attr:
+        return _Attr("account", str(value), self.span(meta))
+
+    def region(self, meta: Meta, value: Token) -> _Attr:
+        return _Attr("region", str(value), self.span(meta))
+
+    def cidr(self, meta: Meta, value: Token) -> _Attr:
+        return _Attr("cidr", self.block(value), self.span(meta))
+
+    def zone(self, meta: Meta, value: Token) -> _Attr:
+        return _Attr("zone", str(value), self.span(meta))
+
+    def subnet_route_table(self, meta: Meta, name: Token) -> _Attr:
+        return _Attr("route-table", self.ref(name), self.span(meta))
+
+    def subnet_network_acl(self, meta: Meta, name: Token) -> _Attr:
+        return _Attr("network-acl", self.ref(name), self.span(meta))
+
+    def subnet(self, meta: Meta, name: Token, *items: _Attr) -> Subnet:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {"cidr": "'cidr' block"}, f"subnet {name}", span,
+                             ("zone", "route-table", "network-acl"))
+        return Subnet(
+            name=str(name),
+            net="",
+            blocks=tuple(a.value for a in grouped.get("cidr", [])),
+            zone=_first(grouped, "zone"),
+            route_table=_first(grouped, "route-table"),
+            network_acl=_first(grouped, "network-acl"),
+            span=span,
+        )
+
+    # --- route tables --------------------------------------------------------
+    def main(self, meta: Meta, token: Token) -> _Attr:
+        return _Attr("main", True, self.span(meta))
+
+    def route(self, meta: Meta, destination: Token, target: tuple[str, Ref | None]) -> _Attr:
+        kind, via = target
+        return _Attr("route", Route(self.block(destination), kind, via, self.span(meta)), self.span(meta))
+
+    def via_peering(self, meta: Meta, name: Token) -> tuple[str, Ref]:
+        return "peering", self.ref(name)
+
+    def via_gateway(self, meta: Meta, name: Token) -> tuple[str, Ref]:
+        return "gateway", self.ref(name)
+
+    def via_drop(self, meta: Meta, token: Token) -> tuple[str, None]:
+        return "drop", None
+
+    def route_table(self, meta: Meta, name: Token, *items: _Attr) -> RouteTable:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {}, f"route-table {name}", span, ("main",))
+        routes = tuple(a.value for a in grouped.get("route", []))
+        return RouteTable(str(name), "", "main" in grouped, routes, span)
+
+    # --- security groups and ACLs -------------------------------------------------
+    def protocol(self, token: Token) -> Protocol:
+        text = str(token)
+        if text == "all":
+            return Protocol(ANY_PROTOCOL, self.span(token))
+        if text in PROTOCOL_NUMBERS:
+            return Protocol(PROTOCOL_NUMBERS[text], self.span(token))
+        number = int(text)
+        if number > 255:
+            self.value_error(token, f"invalid protocol number {number}: expected 0 to 255")
+        return Protocol(number, self.span(token))
+
+    def proto(self, meta: Meta, token: Token) -> Token:
+        return token
+
+    def ports(self, meta: Meta, token: Token) -> Token:
+        return token
+
+    def port_range(self, token: Token | None, protocol: Protocol) -> Ports | None:
+        if token is None:
+            return None
+        low_text, _, high_text = str(token).partition("-")
+        low, high = int(low_text), int(high_text or low_text)
+        if low > 65535 or high > 65535:
+            self.value_error(token, f"invalid port {max(low, high)}: expected 0 to 65535")
+        elif low > high:
+            self.value_error(token, f"invalid port range {token}: the first port is greater than the last")
+        if protocol.number not in PORTED_PROTOCOLS:
+            self.findings.append(Diagnostic(
+                "MODEL006", "error",
+                f"ports are given for protocol {protocol}, which has no ports (only tcp and udp do)",
+                self.span(token)))
+        return Ports(low, high, self.span(token))
+
+    def peer_block(self, meta: Meta, token: Token) -> Peer:
+        return Peer("block", self.block(token), None, self.span(meta))
+
+    def peer_group(self, meta: Meta, name: Token) -> Peer:
+        return Peer("group", None, self.ref(name), self.span(meta))
+
+    def peer_any(self, meta: Meta, token: Token) -> Peer:
+        return Peer("any", None, None, self.span(meta))
+
+    def _group_rule(self, direction: str, meta: Meta, action: Token | None, priority: Token | None,
+                    proto: Token, ports: Token | None, peer: Peer) -> _Attr:
+        protocol = self.protocol(proto)
+        number = None if priority is None else int(priority)
+        if number is not None and not 1 <= number <= 65535:
+            self.value_error(priority, f"invalid priority {number}: expected 1 (best) to 65535")
+        rule = GroupRule(
+            direction=direction,  # type: ignore[arg-type]
+            action="deny" if action is not None and str(action) == "deny" else "allow",
+            action_written=action is not None,
+            priority=number,
+            protocol=protocol,
+            ports=self.port_range(ports, protocol),
+            peer=peer,
+            span=self.span(meta),
+        )
+        return _Attr("rule", rule, rule.span)
+
+    def group_inbound(self, meta: Meta, *args: Any) -> _Attr:
+        return self._group_rule("inbound", meta, *args)
+
+    def group_outbound(self, meta: Meta, *args: Any) -> _Attr:
+        return self._group_rule("outbound", meta, *args)
+
+    def group_type(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("type", self.choice(word, GROUP_TYPES, "security group type"), self.span(meta))
+
+    def group_inner_access(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("inner-access", self.choice(word, ("accept", "drop"), "inner-access policy"), self.span(meta))
+
+    def choice(self, word: Token, allowed: tuple[str, ...], what: str) -> str:
+        """A keyword value from a fixed list; another is an input error at the value."""
+        text = str(word)
+        if text not in allowed:
+            self.value_error(word, f"unknown {what} {text!r}; expected {', '.join(allowed[:-1])} or {allowed[-1]}")
+            return allowed[0]
+        return text
+
+    def security_group(self, meta: Meta, name: Token, *items: _Attr) -> SecurityGroup:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {}, f"security-group {name}", span, ("type", "inner-access"))
+        return SecurityGroup(str(name), "", tuple(i.value for i in grouped.get("rule", [])), span,
+                             type=_first(grouped, "type") or "basic",
+                             inner_access=_first(grouped, "inner-access") or "accept")
+
+    def gateway_kind(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("kind", self.choice(word, GATEWAY_KINDS, "gateway kind"), self.span(meta))
+
+    def gateway(self, meta: Meta, name: Token, *items: _Attr) -> Gateway:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {}, f"gateway {name}", span, ("kind",))
+        return Gateway(str(name), "", _first(grouped, "kind") or "other", span)
+
+    def _acl_rule(self, direction: str, meta: Meta, number: Token, action: Token, proto: Token,
+                  ports: Token | None, block: Token) -> _Attr:
+        protocol = self.protocol(proto)
+        if int(number) < 1:
+            self.value_error(number, "invalid rule number 0: expected 1 or more")
+        rule = AclRule(
+            direction=direction,  # type: ignore[arg-type]
+            number=int(number),
+            action=str(action),  # type: ignore[arg-type]
+            protocol=protocol,
+            ports=self.port_range(ports, protocol),
+            block=self.block(block),
+            span=self.span(meta),
+        )
+        return _Attr("rule", rule, rule.span)
+
+    def acl_inbound(self, meta: Meta, *args: Any) -> _Attr:
+        return self._acl_rule("inbound", meta, *args)
+
+    def acl_outbound(self, meta: Meta, *args: Any) -> _Attr:
+        return self._acl_rule("outbound", meta, *args)
+
+    def network_acl(self, meta: Meta, name: Token, *items: _Attr) -> NetworkAcl:
+        return NetworkAcl(str(name), "", tuple(i.value for i in items), self.head(meta, name))
+
+    # --- VMs --------------------------------------------------------------------
+    def vm_subnet(self, meta: Meta, name: Token) -> _Attr:
+        return _Attr("subnet", self.ref(name), self.span(meta))
+
+    def vm_ip(self, meta: Meta, *addresses: Token) -> _Attr:
+        return _Attr("ip", tuple(self.address(a) for a in addresses), self.span(meta))
+
+    def vm_groups(self, meta: Meta, *names: Token) -> _Attr:
+        return _Attr("groups", tuple(self.ref(n) for n in names), self.span(meta))
+
+    def vm(self, meta: Meta, name: Token, *items: _Attr) -> Vm:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {"subnet": "'subnet'", "ip": "'ip' address"}, f"vm {name}", span,
+                             ("subnet",))
+        return Vm(
+            name=str(name),
+            net="",
+            subnet=_first(grouped, "subnet"),
+            addresses=tuple(a for attr in grouped.get("ip", []) for a in attr.value),
+            groups=tuple(g for attr in grouped.get("groups", []) for g in attr.value),
+            span=span,
+        )
+
+    # --- peerings ----------------------------------------------------------------
+    def requester(self, meta: Meta, name: Token) -> _Attr:
+        return _Attr("requester", self.ref(name), self.span(meta))
+
+    def accepter(self, meta: Meta, name: Token) -> _Attr:
+        return _Attr("accepter", self.ref(name), self.span(meta))
+
+    def state(self, meta: Meta, word: Token) -> _Attr:
+        state = canonical_state(str(word))
+        if state is None:
+            known = ", ".join(PEERING_STATES + tuple(PEERING_STATE_ALIASES))
+            self.value_error(word, f"unknown peering state {str(word)!r}; expected one of {known}")
+        return _Attr("state", (state, self.span(word)), self.span(meta))
+
+    def created(self, meta: Meta, stamp: Token) -> _Attr:
+        try:
+            moment = datetime.fromisoformat(str(stamp))
+        except ValueError:
+            self.value_error(stamp, f"invalid timestamp {str(stamp)!r}; expected ISO 8601 like 2026-11-14T09:30:00Z")
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)  # documented: no offset means UTC
+        return _Attr("created", moment, self.span(meta))
+
+    def peering(self, meta: Meta, name: Token, *items: _Attr) -> Peering:
+        span = self.head(meta, name)
+        grouped = self.attrs(items, {"requester": "'requester' net", "accepter": "'accepter' net"},
+                             f"peering {name}", span, ("requester", "accepter", "state", "created"))
+        state = _first(grouped, "state")
+        return Peering(
+            name=str(name),
+            requester=_first(grouped, "requester"),
+            accepter=_first(grouped, "accepter"),
+            state=state[0] if state else None,
+            state_span=state[1] if state else None,
+            created=_first(grouped, "created"),
+            span=span,
+        )
+
+    # --- assertions ------------------------------------------------------------
+    def endpoint(self, meta: Meta, token: Token) -> Endpoint:
+        if token.type == "ADDR":
+            return Endpoint(None, self.address(token), self.span(meta))
+        return Endpoint(self.ref(token), None, self.span(meta))
+
+    def assertion(self, meta: Meta, kind: Token, source: Endpoint, destination: Endpoint,
+                  proto: Token | None, ports: Token | None) -> Assertion:
+        protocol = self.protocol(proto) if proto is not None else None
+        port_range = self.port_range(ports, protocol) if (ports is not None and protocol) else None
+        if source.address is not None:
+            self.findings.append(Diagnostic(
+                "MODEL007", "error",
+                f"an assertion's source must name a vm, subnet or net, not an address ({source.address})",
+                source.span))
+        return Assertion(str(kind), source, destination, protocol, port_range, self.span(meta))  # type: ignore[arg-type]
+
+    def __default__(self, data: str, children: list, meta: Meta) -> Any:
+        # A grammar rule with no method here is a bug in peerproof, not in the input.
+        raise NotImplementedError(f"no model mapping for grammar rule {data!r}")
+
+
+def _placeholder_block(span: Span) -> Block:
+    return Block(4, 0, 32, span)
+
+
+def _first(grouped: dict[str, list[_Attr]], key: str) -> Any:
+    values = grouped.get(key)
+    return values[0].value if values else None
+
+
+def _rebind(item: Any, net: str) -> Any:
+    """Record the enclosing net on a declaration built before its net was known."""
+    return replace(item, net=net)

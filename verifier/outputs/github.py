@@ -1,0 +1,32 @@
+"""GitHub Actions workflow commands (`--format github`): one annotation per finding."""
+
+from __future__ import annotations
+
+from verifier.outputs.text import describe_counterexample, summary_counts
+
+KINDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(result) -> str:
+    out = []
+    for d in result.diagnostics:
+        s = d.span
+        body = d.message
+        if d.counterexample:
+            body += "\n" + "\n".join(describe_counterexample(d.counterexample))
+        if d.help:
+            body += f"\nhelp: {d.help}"
+        properties = (f"file={_property(s.file)},line={s.line},col={s.column},endLine={s.end_line},"
+                      f"endColumn={s.end_column},title={_property(d.code)}")
+        out.append(f"::{KINDS[d.severity]} {properties}::{_data(body)}")
+    counts = summary_counts(result.diagnostics)
+    out.append(f"peerproof: {counts['errors']} error(s), {counts['warnings']} warning(s), {counts['infos']} note(s)")
+    return "\n".join(out) + "\n"

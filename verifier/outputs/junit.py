@@ -1,0 +1,69 @@
+"""JUnit XML (`--format junit`): one test case per rule and one per assertion.
+
+A rule's case fails when it has findings at or above `fail-on`; an
+assertion's case fails when it is refuted or undecided, and is skipped when it
+was not run or speaks of no VM. No timestamps: the same input, the same bytes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from verifier.catalog import registry
+from verifier.catalog.codes import TOOL_CODES
+
+
+def _suite(root: ET.Element, name: str) -> ET.Element:
+    return ET.SubElement(root, "testsuite", {"name": name})
+
+
+def _finish(suite: ET.Element) -> tuple[int, int, int]:
+    cases = suite.findall("testcase")
+    failures = sum(1 for c in cases if c.find("failure") is not None)
+    skipped = sum(1 for c in cases if c.find("skipped") is not None)
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", str(skipped))
+    return len(cases), failures, skipped
+
+
+def render_junit(result) -> str:
+    failing = ("error",) if result.fail_on == "error" else ("error", "warning")
+    root = ET.Element("testsuites", {"name": "peerproof"})
+    rules = _suite(root, "peerproof.rules")
+    by_code: dict[str, list] = {}
+    for d in result.diagnostics:
+        by_code.setdefault(d.code, []).append(d)
+    entries = [(r.code, r.name) for r in registry()] + [(c.code, c.name) for c in TOOL_CODES]
+    for code, name in entries:
+        case = ET.SubElement(rules, "testcase", {"classname": "peerproof.rules", "name": f"{code} {name}"})
+        found = by_code.get(code, [])
+        lines = "\n".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}"
+                          for d in found)
+        failed = [d for d in found if d.severity in failing]
+        if failed:
+            failure = ET.SubElement(case, "failure", {"type": code, "message": f"{len(failed)} finding(s)"})
+            failure.text = lines
+        elif found:
+            ET.SubElement(case, "system-out").text = lines
+    assertions = _suite(root, "peerproof.assertions")
+    for verdict in result.verdicts:
+        where = f"{verdict.span.file}:{verdict.span.line}"
+        case = ET.SubElement(assertions, "testcase", {"classname": "peerproof.assertions",
+                                                      "name": f"{verdict.text} ({where})"})
+        if verdict.status in ("refuted", "unknown"):
+            messages = [d.message for d in result.diagnostics
+                        if d.span.file == verdict.span.file and d.span.line == verdict.span.line
+                        and d.code.startswith("REACH")]
+            failure = ET.SubElement(case, "failure", {"type": verdict.status, "message": verdict.status})
+            failure.text = "\n".join(messages)
+        elif verdict.status in ("vacuous", "not-run"):
+            ET.SubElement(case, "skipped", {"message": verdict.status})
+    totals = [_finish(rules), _finish(assertions)]
+    root.set("tests", str(sum(t[0] for t in totals)))
+    root.set("failures", str(sum(t[1] for t in totals)))
+    root.set("errors", "0")
+    root.set("skipped", str(sum(t[2] for t in totals)))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,125 @@
+"""SARIF 2.1.0 (`--format sarif`): for code scanning.
+
+The rule catalog (with its documentation) is the driver's rule list; each
+finding is a result with its level and region, and a counterexample's hops
+become `codeFlows`, so code scanning shows the packet's path through the
+model. Deterministic: no timestamps, no absolute times, sorted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from verifier import __version__
+from verifier.project.baseline import fingerprints
+from verifier.catalog import registry
+from verifier.catalog.codes import TOOL_CODES
+from verifier.diagnostics import Diagnostic
+from verifier.language.model import Span
+
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _uri(path: str) -> str:
+    if path.startswith("/"):
+        return "file://" + quote(path)
+    return quote(path.replace("\\", "/"))
+
+
+def _location(span: Span, message: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": {
+        "artifactLocation": {"uri": _uri(span.file)},
+        "region": {"startLine": span.line, "startColumn": span.column,
+                   "endLine": span.end_line, "endColumn": max(span.end_column, span.column + 1)},
+    }}
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _descriptors() -> list[dict[str, Any]]:
+    descriptors = []
+    for rule in registry():
+        sections = rule.sections()
+        descriptors.append({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary()},
+            "fullDescription": {"text": sections.get("What it does", rule.summary())},
+            "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+            "defaultConfiguration": {"level": LEVELS[rule.severity]},
+            "properties": {"tags": [rule.code.rstrip("0123456789").lower()]},
+        })
+    for code in TOOL_CODES:
+        descriptors.append({
+            "id": code.code,
+            "name": code.name,
+            "shortDescription": {"text": code.summary},
+            "fullDescription": {"text": code.doc},
+            "help": {"text": code.doc},
+            "defaultConfiguration": {"level": LEVELS[code.severity]},
+            "properties": {"tags": ["tool"]},
+        })
+    return descriptors
+
+
+def _hop_location(hop: dict[str, Any]) -> dict[str, Any]:
+    text = f"{hop['description']} [{hop['disposition']}]"
+    if hop.get("file") and hop.get("line"):
+        location = _location(Span(hop["file"], hop["line"], 1, hop["line"], 2), text)
+    else:
+        location = {"message": {"text": text}}
+    return {"location": location}
+
+
+def _code_flows(counterexample: dict[str, Any]) -> list[dict[str, Any]]:
+    flows = []
+    for key in ("hops", "forward", "reply"):
+        hops = counterexample.get(key)
+        if hops:
+            name = "packet" if key == "hops" else key
+            flows.append({"message": {"text": f"the {name} path of the counterexample"},
+                          "threadFlows": [{"locations": [_hop_location(h) for h in hops]}]})
+    return flows
+
+
+def _result(d: Diagnostic, index: dict[str, int], fingerprint: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": d.code,
+        "level": LEVELS[d.severity],
+        "message": {"text": d.message + (f" (help: {d.help})" if d.help else "")},
+        "locations": [_location(d.span)],
+        "partialFingerprints": {"peerproof/v1": fingerprint},
+    }
+    if d.code in index:
+        result["ruleIndex"] = index[d.code]
+    if d.related:
+        result["relatedLocations"] = [dict(_location(r.span, r.message), id=i)
+                                      for i, r in enumerate(d.related, 1)]
+    if d.counterexample:
+        flows = _code_flows(d.counterexample)
+        if flows:
+            result["codeFlows"] = flows
+        result["properties"] = {"counterexample": d.counterexample}
+    return result
+
+
+def render_sarif(result) -> str:
+    rules = _descriptors()
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    prints = fingerprints(result.diagnostics, result.sources)
+    document = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "peerproof", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": "https://pypi.org/project/peerproof/", "rules": rules}},
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(d, index, f) for d, f in zip(result.diagnostics, prints)],
+            "properties": {"assertions": [v.as_json() for v in result.verdicts]},
+        }],
+    }
+    return json.dumps(document, indent=2) + "\n"

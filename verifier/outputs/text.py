@@ -1,0 +1,112 @@
+"""Text output, compiler style: `file:line:col: severity CODE message`, the line, a caret."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from verifier.diagnostics import Diagnostic
+
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    counts = {"errors": 0, "warnings": 0, "infos": 0}
+    for d in diagnostics:
+        counts[{"error": "errors", "warning": "warnings", "info": "infos"}[d.severity]] += 1
+    return counts
+
+
+def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files: int | None,
+                verdicts: list | None = None, colour: bool = False) -> str:
+    """Compiler-style: `file:line:col: severity CODE message`, the line and a caret."""
+    lines_of = {path: text.splitlines() for path, text in sources.items()}
+    out: list[str] = []
+    for d in diagnostics:
+        s = d.span
+        if colour:
+            out.append(f"{BOLD}{s.file}:{s.line}:{s.column}:{RESET} {COLOURS[d.severity]}{d.severity}{RESET} "
+                       f"{BOLD}{d.code}{RESET} {d.message}")
+        else:
+            out.append(f"{s.file}:{s.line}:{s.column}: {d.severity} {d.code} {d.message}")
+        out.extend(_excerpt(lines_of.get(s.file), s.line, s.column, s.end_line, s.end_column))
+        for related in d.related:
+            r = related.span
+            out.append(f"  {r.file}:{r.line}:{r.column}: note: {related.message}")
+        if d.counterexample:
+            out.extend("  " + line for line in describe_counterexample(d.counterexample))
+        if d.help:
+            out.append(f"  help: {d.help}")
+    counts = summary_counts(diagnostics)
+    if files is None:  # the input could not be read: there is no verdict to sum up
+        out.append(f"peerproof: the input could not be read ({counts['errors']} error(s))")
+    else:
+        noun = "file" if files == 1 else "files"
+        line = (f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "
+                f"{counts['infos']} note(s)")
+        if verdicts:
+            tally: dict[str, int] = {}
+            for verdict in verdicts:
+                tally[verdict.status] = tally.get(verdict.status, 0) + 1
+            line += "; assertions: " + ", ".join(f"{n} {status}" for status, n in sorted(tally.items()))
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _excerpt(lines: list[str] | None, line: int, column: int, end_line: int, end_column: int) -> list[str]:
+    if not lines or not 1 <= line <= len(lines):
+        return []
+    text = lines[line - 1].replace("\t", " ")
+    if len(text) > 200:  # keep a huge line readable: show the neighbourhood of the column
+        start = max(0, column - 80)
+        text = ("..." if start else "") + text[start:start + 160] + "..."
+        column = column - start + (3 if start else 0)
+        end_column = column + 1 if end_line != line else min(end_column - start + (3 if start else 0), len(text) + 1)
+    width = (end_column - column) if end_line == line else len(text) - column + 1
+    width = max(1, width)
+    gutter = f"{line:>5} | "
+    return [f"{gutter}{text}", " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" + "~" * (width - 1)]
+
+
+TRACE_KEYS = ("hops", "forward", "reply")
+CONNECTION_KEYS = ("source_vm", "destination_vm", "packet", "direction", "blocked")
+
+
+def packet_text(packet: Mapping[str, Any]) -> str:
+    if packet["protocol"] in ("tcp", "udp"):
+        return (f"{packet['protocol']} {packet['source']}:{packet['source_port']} -> "
+                f"{packet['destination']}:{packet['destination_port']}")
+    return f"{packet['protocol']} {packet['source']} -> {packet['destination']}"
+
+
+def describe_counterexample(counterexample: Mapping[str, Any]) -> list[str]:
+    """A counterexample as readable lines: the connection or the values, then the hops."""
+    lines = []
+    if "source_vm" in counterexample:
+        head = f"counterexample: vm {counterexample['source_vm']} -> vm {counterexample['destination_vm']}"
+        if counterexample.get("packet"):
+            head += f", {packet_text(counterexample['packet'])}"
+        if counterexample.get("direction"):
+            head += f"; dies on the {counterexample['direction']}"
+            if counterexample.get("blocked"):
+                head += f" ({counterexample['blocked']})"
+        lines.append(head)
+    scalars = {k: v for k, v in counterexample.items() if k not in TRACE_KEYS + CONNECTION_KEYS}
+    if scalars:
+        lines.append("counterexample: " + ", ".join(f"{k} {_scalar(v)}" for k, v in scalars.items()))
+    for key in ("hops", "forward", "reply"):
+        hops = counterexample.get(key)
+        if hops:
+            lines.append(f"{key}:" if key != "hops" else "hops:")
+            for i, hop in enumerate(hops, 1):
+                where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
+                lines.append(f"  {i}. {hop['description']}{where}")
+    return lines
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)

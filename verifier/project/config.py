@@ -1,0 +1,177 @@
+"""Configuration: `[tool.peerproof]` in pyproject.toml, or a peerproof.toml; CLI flags override.
+
+Unknown keys, unknown codes and ill-typed values are input errors (exit 2),
+located at the key in the file, with "did you mean".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from verifier.diagnostics import Diagnostic, InputError
+from verifier.language.model import PROVIDERS, Severity, Span
+
+KEYS = ("select", "ignore", "severity", "provider", "fail-on", "timeout", "rlimit", "paths", "exclude", "tf-root")
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # codes or code prefixes; empty: every code
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()  # per-code overrides
+    provider: str | None = None  # the provider when the model declares none
+    fail_on: str = "error"
+    timeout: int | None = None
+    rlimit: int | None = None
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_file_mb: int | None = None  # command line only: the size limit of one file
+    tf_root: str | None = None  # the Terraform configuration directory: findings point at .tf lines
+    source: str | None = None  # the file it was read from
+    # Where each key was written, for messages (key -> span)
+    spans: dict[str, Span] = field(default_factory=dict, compare=False)
+
+    def limits(self):
+        """The solver limits this configuration sets (the defaults where it sets none)."""
+        from verifier.engine.solve import Limits
+
+        return Limits(**{k: v for k, v in (("timeout_ms", self.timeout), ("rlimit", self.rlimit)) if v is not None})
+
+    def severity_of(self, code: str) -> Severity | None:
+        return dict(self.severity).get(code)
+
+    def selects(self, code: str) -> bool:
+        chosen = not self.select or any(code.startswith(p) for p in self.select)
+        return chosen and not any(code.startswith(p) for p in self.ignore)
+
+    def merged(self, **overrides: Any) -> "Config":
+        """This configuration with the flags the user gave on the command line."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def discover(start: Path) -> Path | None:
+    """The nearest peerproof.toml, or pyproject.toml with [tool.peerproof], from `start` upwards."""
+    for directory in (start, *start.parents):
+        own = directory / "peerproof.toml"
+        if own.is_file():
+            return own
+        project = directory / "pyproject.toml"
+        if project.is_file() and re.search(r"^\[tool\.peerproof\]", project.read_text(encoding="utf-8",
+                                                                                     errors="replace"), re.M):
+            return project
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def load(path: Path, known_codes: set[str]) -> Config:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    where = _Locator(str(path), text, "tool.peerproof" if path.name == "pyproject.toml" else None)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", 1) or 1
+        column = getattr(exc, "colno", 1) or 1
+        raise InputError([Diagnostic("CONFIG001", "error", f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                                     Span(str(path), line, column, line, column + 1))]) from None
+    table = document.get("tool", {}).get("peerproof", {}) if path.name == "pyproject.toml" else document
+    return _validate(table, where, known_codes)
+
+
+def _validate(table: dict[str, Any], where: "_Locator", known: set[str]) -> Config:
+    from verifier.catalog import did_you_mean
+
+    errors: list[Diagnostic] = []
+
+    def error(key: str, message: str, needle: str | None = None) -> None:
+        errors.append(Diagnostic("CONFIG001", "error", message, where.span(key, needle)))
+
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS:
+            error(key, f"unknown configuration key '{key}'{did_you_mean(key, KEYS)}")
+            continue
+        if key in ("select", "ignore", "paths", "exclude"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                error(key, f"'{key}' must be a list of strings")
+                continue
+            if key in ("select", "ignore"):
+                for code in value:
+                    if not any(c.startswith(code) for c in known) or not code:
+                        error(key, f"unknown code '{code}' in '{key}'{did_you_mean(code, known)}", code)
+            values[key.replace("-", "_")] = tuple(value)
+        elif key == "severity":
+            if not isinstance(value, dict):
+                error(key, "'severity' must be a table of CODE = \"error\" | \"warning\" | \"info\"")
+                continue
+            pairs = []
+            for code, level in value.items():
+                if code not in known:
+                    error(key, f"unknown code '{code}' in 'severity'{did_you_mean(code, known)}", code)
+                elif level not in SEVERITIES:
+                    error(key, f"severity of {code} must be one of {', '.join(SEVERITIES)}, not {level!r}", code)
+                else:
+                    pairs.append((code, level))
+            values["severity"] = tuple(sorted(pairs))
+        elif key == "provider":
+            if value not in PROVIDERS:
+                error(key, f"'provider' must be one of {', '.join(PROVIDERS)}, not {value!r}")
+            values["provider"] = value
+        elif key == "fail-on":
+            if value not in FAIL_ON:
+                error(key, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
+            values["fail_on"] = value
+        elif key == "tf-root":
+            if not isinstance(value, str) or not value:
+                error(key, "'tf-root' must be a directory path (a string)")
+                continue
+            base = Path(where.file).parent
+            values["tf_root"] = str(base / value) if not Path(value).is_absolute() else value
+        elif key in ("timeout", "rlimit"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                error(key, f"'{key}' must be a whole number (milliseconds for timeout)")
+            values[key] = value
+    if errors:
+        raise InputError(errors)
+    return Config(**values, source=where.file, spans={k: where.span(k) for k in table})
+
+
+class _Locator:
+    """Finds the line of a key (and of a value inside it) in the TOML text, for located errors."""
+
+    def __init__(self, file: str, text: str, section: str | None):
+        self.file = file
+        self.lines = text.splitlines()
+        self.start = 0
+        if section:
+            header = re.compile(rf"^\s*\[{re.escape(section)}\]\s*$")
+            self.start = next((i for i, line in enumerate(self.lines) if header.match(line)), 0)
+
+    def span(self, key: str, needle: str | None = None) -> Span:
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        for index in range(self.start, len(self.lines)):
+            line = self.lines[index]
+            if index > self.start and line.lstrip().startswith("["):
+                break
+            if pattern.match(line):
+                for probe in range(index, min(index + 20, len(self.lines))):
+                    column = self.lines[probe].find(needle) if needle else -1
+                    if column >= 0:
+                        return Span(self.file, probe + 1, column + 1, probe + 1, column + 1 + len(needle))
+                column = line.find(key)
+                return Span(self.file, index + 1, column + 1, index + 1, column + 1 + len(key))
+        # A sub-table (`[tool.peerproof.severity]`): the header, then the value inside it.
+        for index, line in enumerate(self.lines):
+            if re.match(rf"^\s*\[[^\]]*\b{re.escape(key)}\]\s*$", line):
+                for probe in range(index, len(self.lines)):
+                    column = self.lines[probe].find(needle) if needle else -1
+                    if column >= 0:
+                        return Span(self.file, probe + 1, column + 1, probe + 1, column + 1 + len(needle))
+                return Span(self.file, index + 1, 1, index + 1, len(line) + 1)
+        return Span(self.file, self.start + 1, 1, self.start + 1, 1)
