@@ -12,7 +12,18 @@ from typing import Iterable, Literal
 
 import z3
 
-from verifier.language.model import ANY_PROTOCOL, EPHEMERAL_PORTS, TRANSITIONAL_STATES, AclRule, Block, GroupRule, Net, Ports, Route, Vm
+from verifier.language.model import (
+    ANY_PROTOCOL,
+    EPHEMERAL_PORTS,
+    TRANSITIONAL_STATES,
+    AclRule,
+    Block,
+    GroupRule,
+    Net,
+    Ports,
+    Route,
+    Vm,
+)
 from verifier.engine.topology import Holder, Topology
 
 

@@ -1,0 +1,345 @@
+"""Deciding `assert reach` and `assert isolate`: proved, refuted (with a counterexample the simulator
+reproduces) or unknown (naming what the model leaves open, or the solver's limit).
+
+A verdict is read twice where the model leaves a fact open: a connection that works for certain is
+proved, one that fails even where it possibly works is refuted, anything between is unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.engine.encode import Queries, Query
+from verifier.engine.part import Part
+from verifier.engine.results import AssertionResult, Disagreement
+from verifier.engine.simulate import Connection, Packet, Trace, address_text, hops_json
+from verifier.language.model import (
+    ANY_PROTOCOL,
+    EPHEMERAL_PORTS,
+    PORTED_PROTOCOLS,
+    TRANSITIONAL_STATES,
+    Assertion,
+    Route,
+    Vm,
+    protocol_name,
+)
+from verifier.language.printer import assertion_text
+
+# Protocols without ports: an assertion on one of them has no destination port to choose.
+_UNPORTED = frozenset(range(256)) - set(PORTED_PROTOCOLS)
+
+
+class Assertions(Part):
+    def check(self, assertion: Assertion, witness: bool = True) -> AssertionResult:
+        """Prove or refute an assertion, or say what it depends on. Without `witness` (the matrix), a
+        refuted `reach` carries no counterexample, which saves the search for a telling one.
+
+        No state carries from one assertion to the next: a verdict never depends on what was asked
+        before it, nor on `--jobs`.
+        """
+        sources = self.topo.endpoint_vms(assertion.source)
+        targets = self.topo.endpoint_vms(assertion.destination)
+        if sources and not targets and assertion.kind == "reach" and assertion.destination.address is not None:
+            return self._unheld(assertion, sources[0], assertion.destination.address)
+        if not sources or not targets:
+            side = assertion.source if not sources else assertion.destination
+            return AssertionResult("vacuous", f"{assertion_text(assertion)} speaks of no connection: "
+                                   f"'{side}' holds no vm")
+        if assertion.kind == "isolate":
+            return self._isolate(assertion, sources, targets)
+        return self._reach(assertion, sources, targets, with_counterexample=witness)
+
+    def _unheld(self, assertion: Assertion, source: Vm, address) -> AssertionResult:
+        """`reach` to an address no VM holds: never reached (LANGUAGE.md: an address is reached only if a
+        VM holds it); the counterexample walks a packet of the kind there."""
+        protocol = assertion.protocol.number if assertion.protocol and assertion.protocol.number != ANY_PROTOCOL else 6
+        ported = protocol in PORTED_PROTOCOLS
+        dport = assertion.ports.low if assertion.ports else (443 if ported else 0)
+        src = next((a.value for a in source.addresses if a.version == address.version), 0)
+        packet = Packet(address.version, src, address.value, protocol, EPHEMERAL_PORTS[0] if ported else 0, dport)
+        trace = self.sim.forward(source, packet)
+        text = assertion_text(assertion)
+        return AssertionResult("refuted", f"{text} is refuted: no vm holds {address}",
+                               counterexample={"source_vm": source.name, "destination_vm": str(address),
+                                               "packet": packet.as_json(), "direction": "forward",
+                                               "blocked": "NO_DESTINATION", "forward": hops_json(trace.hops),
+                                               "reply": []})
+
+    def _isolate(self, assertion: Assertion, sources: list[Vm], targets: list[Vm]) -> AssertionResult:
+        text = assertion_text(assertion)
+        limits: list[str] = []
+        maybe: list[str] = []
+        depends: list[str] = []
+        example: AssertionResult | None = None
+        fixed = assertion.destination.address
+        protocol = assertion.protocol.number if assertion.protocol else None
+        for source in sources:
+            others = [t for t in targets if t is not source]  # a VM's packets to itself never cross the network
+            names = {t.name for t in others}
+            for version in sorted({a.version for a in source.addresses}):
+                if fixed is not None and fixed.version != version:
+                    continue
+                readings = [(self.queries, "deliver")]
+                if self.possible_queries is not None and self._uncertain(source, others, version):
+                    readings.append((self.possible_queries, "maybe"))
+                for queries, outcome in readings:
+                    query = queries[version].isolate(source, others, protocol, assertion.ports,
+                                                     fixed.value if fixed else None)
+                    if query is None:
+                        continue
+                    answer = self._ask(query)
+                    if answer.status == "unknown":
+                        limits.append(f"from {source.name} over IPv{version}: {answer.reason}")
+                        break
+                    if answer.status == "unsat":
+                        continue
+                    packet = _packet(version, answer.values)  # type: ignore[arg-type]
+                    _check_kind(assertion, packet, text)
+                    target = next((t for t in others if any(a.version == version and a.value == packet.dst
+                                                            for a in t.addresses)), None)
+                    trace = self.sim.forward(source, packet, target)
+                    if trace.outcome != outcome or trace.reached is None or trace.reached.name not in names:
+                        raise Disagreement(f"{text}: the solver finds {packet.describe()} "
+                                           f"{'delivered' if outcome == 'deliver' else 'possibly delivered'}, "
+                                           f"the simulator {_fate(trace)}")
+                    counterexample = {"source_vm": source.name, "destination_vm": trace.reached.name,
+                                      "packet": packet.as_json(), "hops": hops_json(trace.hops)}
+                    if outcome == "deliver":
+                        return AssertionResult(
+                            "refuted", f"{text} is refuted: {packet.describe()} from vm {source.name} is delivered "
+                            f"to vm {trace.reached.name}", counterexample=counterexample)
+                    facts = " and ".join(trace.depends)
+                    if example is None:
+                        example = AssertionResult("unknown", "", counterexample=counterexample)
+                    depends.extend(trace.depends)
+                    maybe.append(f"{packet.describe()} from vm {source.name} may reach vm {trace.reached.name}: "
+                                 f"it depends on {facts}")
+                    break
+        return self._undecided(text, limits, maybe, depends, example) or AssertionResult("proved", f"{text} is proved")
+
+    @staticmethod
+    def _undecided(text: str, limits: list[str], maybe: list[str], depends: list[str],
+                   example: AssertionResult | None = None) -> AssertionResult | None:
+        """The unknown verdict, when anything was left open: by the model first, then by the solver.
+        `example`: the first connection or packet that rests on the model, shown with the verdict."""
+        if maybe:
+            facts = ", ".join(dict.fromkeys(depends))
+            return AssertionResult("unknown", f"{text} is unknown: it depends on {facts}, which the model does "
+                                   f"not pin down ({'; '.join(maybe)})", depends=tuple(dict.fromkeys(depends)),
+                                   counterexample=example.counterexample if example else None,
+                                   witness=example.witness if example else None)
+        if limits:
+            return AssertionResult("unknown", f"{text} could not be decided within the solver limits "
+                                   f"({'; '.join(limits)})")
+        return None
+
+    def _reach(self, assertion: Assertion, sources: list[Vm], targets: list[Vm],
+               with_counterexample: bool) -> AssertionResult:
+        text = assertion_text(assertion)
+        limits: list[str] = []
+        maybe: list[str] = []
+        depends: list[str] = []
+        witness: dict[str, Any] | None = None
+        example: AssertionResult | None = None
+        fixed = assertion.destination.address
+        for source in sources:
+            # An address is reached in the net the source's routes lead to (another net may reuse it).
+            mine = [self._routed_holder(source, fixed, targets)] if fixed is not None else targets
+            for target in mine:
+                if target is source:
+                    continue  # a VM to itself never crosses the network
+                addresses = [a for a in target.addresses
+                             if fixed is None or (a.version == fixed.version and a.value == fixed.value)]
+                common = [a for a in addresses if any(s.version == a.version for s in source.addresses)]
+                if not common:
+                    return AssertionResult(
+                        "refuted",
+                        f"{text} is refuted: vm {source.name} has no address of the family of vm "
+                        f"{target.name}'s {', '.join(str(a) for a in addresses)}",
+                        counterexample={"source_vm": source.name, "destination_vm": target.name, "packet": None,
+                                        "direction": "forward", "blocked": "NO_COMMON_FAMILY",
+                                        "forward": [], "reply": []})
+                for address in common:
+                    # A VM opens connections from its first (primary) address of the family.
+                    src = next(a for a in source.addresses if a.version == address.version)
+                    result = self._reach_pair(assertion, source, target, src.value, address.value, address.version,
+                                              with_counterexample)
+                    if result.status == "refuted":
+                        return result
+                    if result.status == "unknown":
+                        (maybe if result.depends else limits).append(result.message)
+                        depends.extend(result.depends)
+                        if result.depends and example is None:
+                            example = result
+                    elif witness is None:
+                        witness = result.witness
+        return self._undecided(text, limits, maybe, depends, example) or AssertionResult(
+            "proved", f"{text} is proved", witness=witness)
+
+    def _routed_holder(self, source: Vm, address, holders: list[Vm]) -> Vm:
+        """Of the VMs holding `address`, the one the source's routes lead to; where they lead to none,
+        the source's own net's holder, else the first (the connection to it fails, and says where)."""
+        reached = self.sim.receiver(source, address.version, address.value)
+        if reached is not None and reached in holders:
+            return reached
+        return next((h for h in holders if h.net == source.net), holders[0])
+
+    def _reach_pair(self, assertion: Assertion, source: Vm, target: Vm, src: int, dst: int,
+                    version: int, with_counterexample: bool) -> AssertionResult:
+        """One connection, read for certain first; where it does not work for certain, read as
+        possible: it fails for certain only where it fails even there."""
+        uncertain = self.possible_queries is not None and (
+            self._uncertain(source, [target], version) or self._uncertain(target, [source], version))
+        certain = self._decide_pair(assertion, source, target, src, dst, version, self.queries, "certain",
+                                    witness_wanted=with_counterexample and not uncertain)
+        if certain.status != "refuted" or not uncertain:
+            return certain
+        return self._decide_pair(assertion, source, target, src, dst, version, self.possible_queries, "possible",
+                                 witness_wanted=with_counterexample)
+
+    def _uncertain(self, source: Vm, targets: list[Vm], version: int) -> bool:
+        """Whether a packet from `source` to one of `targets` may meet a fact the model leaves open: the
+        route to an address of theirs leads to a gateway that may bring it back, or over a transitional
+        peering. Where none does, the possible reading is the certain one and is not asked."""
+        if not self.exact_routes:
+            return True
+        net = self.topo.net_of(source)
+        route_map = self.atlas.route_map(net, self.topo.table_of(self.topo.subnet_of(source)), version)
+        for target in targets:
+            for address in (a.value for a in target.addresses if a.version == version):
+                choice = route_map.choice(address)
+                if not isinstance(choice, Route):
+                    continue
+                if self.topo.may_come_back(choice, version, address):
+                    return True
+                peering = self.topo.peering(choice.via.name) if choice.target == "peering" else None  # type: ignore[union-attr]
+                if peering is not None and self.topo.state(peering) in TRANSITIONAL_STATES:
+                    return True
+        return False
+
+    def _decide_pair(self, assertion: Assertion, source: Vm, target: Vm, src: int, dst: int, version: int,
+                     readings: dict[int, Queries], reading: str, witness_wanted: bool
+                     ) -> AssertionResult:
+        protocol = assertion.protocol.number if assertion.protocol else None
+        questions = readings[version].reach(source, target, src, dst, protocol, assertion.ports)
+        pair = f"{source.name} -> {target.name} ({address_text(dst, version)})"
+        # Not working for certain is refuted only once the possible reading fails too (where it can
+        # differ): that reading gives the counterexample.
+        # With no port, some destination port must work (and with no protocol, some protocol);
+        # `all` asks for every protocol and every port.
+        some_port = assertion.ports is None and protocol != ANY_PROTOCOL and protocol not in _UNPORTED
+        if questions.impossible() and not witness_wanted:
+            return AssertionResult("refuted", f"{pair}: the routes allow no connection")
+        if questions.impossible():
+            return self._refute(assertion, source, target, version, questions.telling_failures(), some_port, reading)
+        if some_port:
+            # Cheap first: a port that works for some client port, then a proof that no client port
+            # fails at it. The quantified query decides only what this leaves open.
+            found = self._ask(questions.success())
+            if found.status == "sat":
+                candidate = (found.values["proto"], found.values["dport"])  # type: ignore[index]
+                if self._ask(questions.violation_at(*candidate)).status == "unsat":
+                    values = {"src": src, "dst": dst, "proto": candidate[0], "dport": candidate[1], "sport": 0}
+                    return self._confirm(assertion, source, target, version, values, pair, reading)
+            answer = self._ask(questions.some_port_for_every_client())
+            if answer.status == "sat":
+                return self._confirm(assertion, source, target, version, answer.values, pair, reading)  # type: ignore[arg-type]
+        else:
+            answer = self._ask(questions.violation())
+            if answer.status == "unsat":
+                success = self._ask(questions.success())
+                if success.status == "sat":
+                    return self._confirm(assertion, source, target, version, success.values, pair, reading)  # type: ignore[arg-type]
+                return AssertionResult("unknown" if success.status == "unknown" else "proved", pair)
+        if answer.status == "unknown":
+            return AssertionResult("unknown", f"{pair}: {answer.reason}")
+        if not witness_wanted:
+            return AssertionResult("refuted", f"{pair}: no connection of the kind works")
+        return self._refute(assertion, source, target, version, questions.telling_failures(), some_port, reading)
+
+    def _confirm(self, assertion: Assertion, source: Vm, target: Vm, version: int, values: dict[str, int],
+                 pair: str, reading: str) -> AssertionResult:
+        """Replay a connection the solver finds working on the simulator, at both ends of the client port
+        range: for certain (a proof), or possibly (an unknown that names what it rests on)."""
+        protocol, dport = values["proto"], values["dport"]
+        sports = EPHEMERAL_PORTS if protocol in PORTED_PROTOCOLS else (0,)
+        depends: list[str] = []
+        for sport in sports:
+            packet = Packet(version, values["src"], values["dst"], protocol, sport, dport)
+            _check_kind(assertion, packet, assertion_text(assertion))
+            connection = self.sim.connection(source, packet, target)
+            works = connection.ok if reading == "certain" else connection.possible
+            if not works:
+                raise Disagreement(f"{assertion_text(assertion)}: the solver finds {pair} working "
+                                   f"({reading}), the simulator fails {packet.describe()} "
+                                   f"({_connection_fate(connection)})")
+            depends.extend(connection.depends)
+        witness = {"source_vm": source.name, "destination_vm": target.name,
+                   "source": address_text(values["src"], version), "destination": address_text(values["dst"], version),
+                   "protocol": protocol_name(protocol), "destination_port": dport}
+        if reading == "certain":
+            return AssertionResult("proved", pair, witness=witness)
+        facts = tuple(dict.fromkeys(depends))
+        port = f" port {dport}" if protocol in PORTED_PROTOCOLS else ""
+        return AssertionResult("unknown", f"vm {source.name} to vm {target.name} ({protocol_name(protocol)}{port}) "
+                               f"works only if {' and '.join(facts)} carries it", witness=witness, depends=facts)
+
+    def _refute(self, assertion: Assertion, source: Vm, target: Vm, version: int, failures: list[Query],
+                some_port: bool, reading: str = "certain") -> AssertionResult:
+        text = assertion_text(assertion)
+        for query in failures:
+            answer = self._ask(query)
+            if answer.status == "sat":
+                break
+            if answer.status == "unknown":
+                return AssertionResult("unknown", f"{source.name} -> {target.name}: {answer.reason}")
+        else:
+            raise Disagreement(f"{text}: refuted, yet the solver finds no failing connection")
+        packet = _packet(version, answer.values)  # type: ignore[arg-type]
+        _check_kind(assertion, packet, text)
+        connection = self.sim.connection(source, packet, target)
+        if connection.ok or (reading == "possible" and connection.possible):
+            raise Disagreement(f"{text}: the solver finds {packet.describe()} failing ({reading}), the simulator "
+                               f"{'completes' if connection.ok else 'may complete'} it")
+        direction = connection.failed_direction
+        trace = connection.reply if direction == "reply" else connection.forward
+        blocked = trace.blocked if trace else None
+        what = f"no destination port works, e.g. {packet.describe()}" if some_port else packet.describe()
+        where = f"dies on the {direction}: {blocked.description}" if blocked else f"fails on the {direction}"
+        return AssertionResult(
+            "refuted",
+            f"{text} is refuted: vm {source.name} to vm {target.name}, {what} {where}",
+            counterexample={
+                "source_vm": source.name, "destination_vm": target.name, "packet": packet.as_json(),
+                "direction": direction, "blocked": blocked.code if blocked else None,
+                "forward": hops_json(connection.forward.hops),
+                "reply": hops_json(connection.reply.hops) if connection.reply else [],
+            },
+        )
+
+
+def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
+    """A witness is believed only if it is a packet of the kind asserted: its protocol and ports."""
+    protocol = assertion.protocol.number if assertion.protocol else None
+    wrong = ((protocol not in (None, ANY_PROTOCOL) and packet.protocol != protocol)
+             or (assertion.ports is not None and not assertion.ports.low <= packet.dport <= assertion.ports.high)
+             or (packet.protocol in PORTED_PROTOCOLS and assertion.kind == "reach"
+                 and not EPHEMERAL_PORTS[0] <= packet.sport <= EPHEMERAL_PORTS[1] and packet.sport != 0))
+    if wrong:
+        raise Disagreement(f"{text}: the solver's witness {packet.describe()} is not a packet of the kind asserted")
+
+
+def _packet(version: int, values: dict[str, int]) -> Packet:
+    return Packet(version, values["src"], values["dst"], values["proto"], values["sport"], values["dport"])
+
+
+def _fate(trace: Trace) -> str:
+    if trace.delivered_to is not None:
+        return f"delivers it to vm {trace.delivered_to.name}"
+    blocked = trace.blocked
+    return f"drops it ({blocked.description})" if blocked else "does not deliver it"
+
+
+def _connection_fate(connection: Connection) -> str:
+    trace = connection.reply if connection.failed_direction == "reply" else connection.forward
+    return _fate(trace) if trace else "fails"
