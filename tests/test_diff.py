@@ -101,3 +101,25 @@ def test_diff_usage_and_bad_input(tmp_path):
     (tmp_path / "new" / "estate.peer").write_text("net {")
     run = run_cli("diff", *NOW, old, new)
     assert run.code == 2 and "estate.peer:1:5: error PARSE001" in run.err
+
+
+def test_diff_of_two_dumps_points_each_finding_at_its_own_input(tmp_path):
+    # Each side's findings point into that side's dump: the origins of imported lines are passed per
+    # load (they were module state, filled for OLD and NEW alike and never cleared by diff).
+    import shutil
+
+    from conftest import FIXTURES
+
+    estate = FIXTURES / "imports" / "aws-cli-two-vpcs"
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(estate, old)
+    shutil.copytree(estate, new)
+    for side in (old, new):
+        (side / "assertions.peer").unlink()
+    tables = json.loads((new / "describe-route-tables.json").read_text())
+    tables["RouteTables"][1]["Routes"][1]["DestinationCidrBlock"] = "10.10.0.0/16"  # the way back, widened
+    (new / "describe-route-tables.json").write_text(json.dumps(tables, indent=1))
+    run = run_cli("diff", *NOW, str(old), str(new), "--format", "json")
+    document = json.loads(run.out)
+    gone = [f for f in document["findings"]["disappeared"] if f["code"] == "ROUTE007"]
+    assert gone and all(f["file"] == str(old / "describe-route-tables.json") for f in gone), document

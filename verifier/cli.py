@@ -365,7 +365,7 @@ def stats_of(model: Model) -> dict[str, int]:
 
 def _stats(paths: list[str], config: Config, fmt: str) -> int:
     try:
-        _, model, _ = load_model(paths, config)
+        model = load_model(paths, config).model
     except InputError as exc:
         return _input_error(exc.diagnostics, fmt)
     counts = stats_of(model)

@@ -53,9 +53,68 @@ def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
     return [f for f in files if not any(fnmatch.fnmatch(Path(f).as_posix(), pattern) for pattern in exclude)]
 
 
-def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], list]:
+@dataclass(frozen=True)
+class Origins:
+    """Where the lines of generated peer text came from, for one load: an import's label -> the import.
+
+    Findings, hops and repairs on imported resources are pointed back at the plan, state or dump
+    (file, line of the resource) through it. A value passed along, never module state: two loads
+    (`diff`'s OLD and NEW) each have their own.
+    """
+
+    imports: dict = field(default_factory=dict)
+
+    def span(self, span: Span) -> Span:
+        imported = self.imports.get(span.file)
+        return imported.origin(span.line) if imported else span
+
+    def generated(self, file: str) -> bool:
+        """Whether `file` is the generated peer text of an import (not a file to edit)."""
+        return file in self.imports
+
+    def hops(self, hops: list[dict]) -> list[dict]:
+        """Hops (or blocking points) of an answer, pointed at the imported inputs."""
+        return [self._hop(h) for h in hops]
+
+    def _hop(self, hop: dict) -> dict:
+        source = self.imports.get(hop.get("file"))
+        if source is None or not hop.get("line"):
+            return hop
+        origin = source.origin(hop["line"])
+        return dict(hop, file=origin.file, line=origin.line)
+
+    def diagnostics(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """Findings on imported resources, pointed at the dump (file, line of the resource's id)."""
+        if not self.imports:
+            return diagnostics
+        moved = []
+        for d in diagnostics:
+            related = tuple(replace(r, span=self.span(r.span)) for r in d.related)
+            counterexample = d.counterexample
+            if counterexample:
+                counterexample = {k: (self.hops(v) if k in ("hops", "forward", "reply") else v)
+                                  for k, v in counterexample.items()}
+            moved.append(replace(d, span=self.span(d.span), related=related, counterexample=counterexample))
+        return moved
+
+    def texts(self) -> dict[str, str]:
+        """The imported input files' texts: path -> text (for excerpts and suppressions)."""
+        return {path: text for imported in self.imports.values() for path, text in imported.inputs.items()}
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """What a load gives: the sources read, the model built, the findings of building, and the origins."""
+
+    sources: list[SourceFile]
+    model: Model
+    findings: list[Diagnostic]
+    origins: Origins
+
+
+def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], Origins, list]:
     """The peer text of `paths`: .peer files read (with `exclude` and the size limit), plans, states
-    and dumps imported (and remembered, for `located`). Returns the sources and the imports."""
+    and dumps imported. Returns the sources, the origins of the imported lines and the imports."""
     from verifier import importers
 
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
@@ -64,17 +123,17 @@ def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], lis
     imported = importers.load(dumps, tf_root) if dumps else []
     peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
     peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
-    register_imports(imported)
-    return read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported], imported
+    origins = Origins({i.label: i for i in imported})
+    return read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported], origins, imported
 
 
-def build_located(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
+def build_located(sources: list[SourceFile], origins: Origins) -> tuple[Model, list[Diagnostic]]:
     """Build; an invalid value of an import (a block "10.0.0.0/33") is an input error at the resource."""
     try:
         return build(sources)
     except InputError as exc:
         def at_origin(d: Diagnostic) -> Diagnostic:
-            imported = _IMPORTED.get(d.span.file)
+            imported = origins.imports.get(d.span.file)
             if imported is None:
                 return d
             line = imported.text.splitlines()[d.span.line - 1].strip()
@@ -84,15 +143,14 @@ def build_located(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
         raise InputError([at_origin(d) for d in exc.diagnostics]) from None
 
 
-def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Model, list[Diagnostic]]:
+def load_model(paths: list[str], config: Config) -> LoadedModel:
     """Read and build; raise InputError when the input cannot be read.
 
     Paths holding plans, states or cloud dumps are imported (their peer text joins the
     model); the importers' warnings come back with the build findings.
     """
-    _IMPORTED.clear()
-    sources, imported = read_inputs(paths, config)
-    model, findings = build_located(sources)
+    sources, origins, imported = read_inputs(paths, config)
+    model, findings = build_located(sources, origins)
     findings = findings + [w for i in imported for w in i.warnings]
     if config.provider and model.providers and model.providers[0].name != config.provider:
         first = model.providers[0]
@@ -103,73 +161,20 @@ def load_model(paths: list[str], config: Config) -> tuple[list[SourceFile], Mode
 
         where = Span(config.source or "<command line>", 1, 1, 1, 1)
         model = replace(model, providers=(ProviderDecl(config.provider, where),))
-    return sources, model, findings
-
-
-# The imports of the last load: generated peer text -> where each line came from.
-_IMPORTED: dict = {}
-
-
-def located(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Findings on imported resources, pointed at the dump (file, line of the resource's id)."""
-    if not _IMPORTED:
-        return diagnostics
-
-    def move(span: Span) -> Span:
-        imported = _IMPORTED.get(span.file)
-        return imported.origin(span.line) if imported else span
-
-    moved = []
-    for d in diagnostics:
-        related = tuple(replace(r, span=move(r.span)) for r in d.related)
-        counterexample = d.counterexample
-        if counterexample:
-            counterexample = {k: ([_move_hop(h, _IMPORTED) for h in v] if k in ("hops", "forward", "reply") else v)
-                              for k, v in counterexample.items()}
-        moved.append(replace(d, span=move(d.span), related=related, counterexample=counterexample))
-    return moved
-
-
-def register_imports(imported) -> None:
-    """Remember where the lines of generated peer text came from (for `located`)."""
-    _IMPORTED.update({i.label: i for i in imported})
-
-
-def located_hops(hops: list[dict]) -> list[dict]:
-    """Hops (or blocking points) of a query's answer, pointed at the imported inputs."""
-    return [_move_hop(h, _IMPORTED) for h in hops]
-
-
-def imported_label(file: str) -> bool:
-    """Whether `file` is the generated peer text of an import (not a file to edit)."""
-    return file in _IMPORTED
-
-
-def located_span(span: Span) -> Span:
-    imported = _IMPORTED.get(span.file)
-    return imported.origin(span.line) if imported else span
-
-
-def _move_hop(hop: dict, imported: dict) -> dict:
-    source = imported.get(hop.get("file"))
-    if source is None or not hop.get("line"):
-        return hop
-    origin = source.origin(hop["line"])
-    return dict(hop, file=origin.file, line=origin.line)
+    return LoadedModel(sources, model, findings, origins)
 
 
 def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None,
               jobs: int = 1) -> CheckResult:
     try:
-        sources, model, build_findings = load_model(paths, config)
+        loaded = load_model(paths, config)
     except InputError as exc:
         return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
-    texts = {s.path: s.text for s in sources}
-    for imported in _IMPORTED.values():
-        texts.update(imported.inputs)
+    model = loaded.model
+    texts = {s.path: s.text for s in loaded.sources} | loaded.origins.texts()
     limits = config.limits()
-    report = run_rules(model, now, build_findings, {"limits": limits, "jobs": jobs})
-    diagnostics = [_with_severity(d, config) for d in located(report.diagnostics)]
+    report = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
+    diagnostics = [_with_severity(d, config) for d in loaded.origins.diagnostics(report.diagnostics)]
     skipped = {r.code for r in registry() if r.stage == "semantic"} if any(
         d.code == "CHECK001" for d in diagnostics) else set()
     diagnostics = suppress.apply(diagnostics, texts, known_codes(), skipped)

@@ -25,7 +25,7 @@ from verifier.project.config import Config
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from verifier.engine.encode import DiffQueries, Encoder
 from verifier.language.model import Model, Vm
-from verifier.commands.check import build_located, located, read_inputs
+from verifier.commands.check import Origins, build_located, read_inputs
 from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
 from verifier.engine.simulate import Packet, Simulator, hops_json
 from verifier.engine.solve import Limits, Solver
@@ -135,17 +135,21 @@ def run_diff(args, config: Config) -> int:
     paths = args.paths or list(config.paths)
     if args.git:
         old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
+        old_origins = new_origins = Origins()
         old_roots = new_roots = paths
     else:
         if len(paths) != 2:
             raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
-        old_sources, new_sources = read_inputs([paths[0]], config)[0], read_inputs([paths[1]], config)[0]
+        (old_sources, old_origins, _), (new_sources, new_origins, _) = (read_inputs([paths[0]], config),
+                                                                        read_inputs([paths[1]], config))
         old_roots, new_roots = [paths[0]], [paths[1]]
-    old_model, old_found = build_located(old_sources)
-    new_model, new_found = build_located(new_sources)
+    old_model, old_found = build_located(old_sources, old_origins)
+    new_model, new_found = build_located(new_sources, new_origins)
     result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots,
                      now, limits)
-    result.appeared, result.disappeared = located(result.appeared), located(result.disappeared)
+    # Each finding is pointed at the input it came from: NEW's for what appeared, OLD's for what went.
+    result.appeared = new_origins.diagnostics(result.appeared)
+    result.disappeared = old_origins.diagnostics(result.disappeared)
     if args.format == "json":
         sys.stdout.write(json.dumps(_json(result), indent=2) + "\n")
     else:

@@ -110,7 +110,8 @@ def run_graph(args, config) -> int:
         return 2
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    sources, model, _ = load_model(args.paths or list(config.paths), config)
+    loaded = load_model(args.paths or list(config.paths), config)
+    sources, model = loaded.sources, loaded.model
     graph = topology(model, now, limits)
     if args.why:
         answer = answer_why(model, {s.path: s.text for s in sources}, now, args.why[0], args.why[1],

@@ -92,7 +92,7 @@ def run_matrix(args, config) -> int:
     protocol = parse_protocol(args.proto)
     if args.port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
-    _, model, _ = load_model(args.paths or list(config.paths), config)
+    model = load_model(args.paths or list(config.paths), config).model
     matrix = compute(model, now, args.by, protocol, args.port, limits)
     text = {"text": render_table, "csv": render_csv, "svg": matrix_svg, "html": matrix_html,
             "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n"}[args.format](matrix)

@@ -38,7 +38,8 @@ class PeerShell(cmd.Cmd):
     # --- loading ------------------------------------------------------------------
     def load(self) -> bool:
         try:
-            sources, model, found = load_model(self.paths, self.config)
+            loaded = load_model(self.paths, self.config)
+            sources, model, found = loaded.sources, loaded.model, loaded.findings
         except InputError as exc:
             for d in exc.diagnostics:
                 self._say(f"{d.span.file}:{d.span.line}:{d.span.column}: error {d.code} {d.message}")

@@ -17,7 +17,7 @@ from typing import Any
 import netaddr
 
 from verifier.catalog import did_you_mean, run_rules
-from verifier.commands.check import imported_label, load_model, located_hops, located_span
+from verifier.commands.check import load_model
 from verifier.project.config import Config
 from verifier.diagnostics import BadQuery, InputError
 from verifier.engine.explain import Explainer
@@ -215,21 +215,22 @@ def run_why(args, config: Config) -> int:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
     paths = args.paths or list(config.paths)
-    sources, model, found = load_model(paths, config)
-    report = run_rules(model, now, found)
+    loaded = load_model(paths, config)
+    sources, model, origins = loaded.sources, loaded.model, loaded.origins
+    report = run_rules(model, now, loaded.findings)
     if any(d.code == "CHECK001" for d in report.diagnostics):  # structural errors: no question can be answered
         raise InputError([d for d in report.diagnostics if d.severity == "error"])
     texts = {s.path: s.text for s in sources}
     answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port,
                         limits)
     edits = answer.repair.edits if answer.repair else []
-    touches_import = any(imported_label(e.file) for e in edits)
-    answer.forward, answer.reply, answer.blocking = (located_hops(answer.forward), located_hops(answer.reply),
-                                                     located_hops(answer.blocking))
+    touches_import = any(origins.generated(e.file) for e in edits)
+    answer.forward, answer.reply, answer.blocking = (origins.hops(answer.forward), origins.hops(answer.reply),
+                                                     origins.hops(answer.blocking))
     if touches_import:  # shown at the imported resource they change
-        origins = [located_span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
-        answer.repair.edits = [replace(e, file=o.file, line=o.line) if imported_label(e.file) else e
-                               for e, o in zip(edits, origins)]
+        places = [origins.span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
+        answer.repair.edits = [replace(e, file=o.file, line=o.line) if origins.generated(e.file) else e
+                               for e, o in zip(edits, places)]
     if args.format == "json":
         sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
     else:
@@ -255,8 +256,8 @@ def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now
     for path, text in sorted(repaired.items()):
         if text != texts[path]:
             Path(path).write_text(text, encoding="utf-8")
-    sources, model_after, found = load_model(paths, config)
-    report = run_rules(model_after, now, found, {"limits": limits})
+    after = load_model(paths, config)
+    report = run_rules(after.model, now, after.findings, {"limits": limits})
     errors = sum(1 for d in report.diagnostics if d.severity == "error")
     warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
     print(f"peerproof: wrote {len(repair.edits)} edit(s); the model now has {errors} error(s) and {warnings} "
