@@ -180,7 +180,7 @@ def test_engine_agrees_with_the_oracle(text, data):
     symbolic = Engine(model, NOW, exact_routes=False)  # routes encoded for the solver, not looked up
     assert [symbolic.check_assertion(a).status for a in asked] == expected, f"symbolic routes\n{text}\n{asked}"
     engine = Engine(model, NOW)
-    started = engine.start_parallel_proofs(asked, 2)
-    if started is not None:
-        engine.finish_parallel_proofs(started)
+    pool = engine.start_parallel_proofs(asked, 2)
+    if pool is not None:
+        pool.collect()
         assert [engine.results[id(a)][1].status for a in asked] == expected, f"--jobs 2\n{text}\n{asked}"

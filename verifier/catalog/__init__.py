@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal
 
@@ -56,13 +55,22 @@ class Context:
     def provider(self) -> str:
         return self.model.provider
 
-    @cached_property
+    _engine: "Engine | None" = field(default=None, init=False, repr=False)
+
+    @property
     def engine(self) -> "Engine":
         """The verification engine, built on first use (structural checks never need it)."""
-        from verifier.engine.solve import Limits
-        from verifier.engine.verify import Engine
+        if self._engine is None:
+            from verifier.engine.solve import Limits
+            from verifier.engine.verify import Engine
 
-        return Engine(self.model, self.now, self.options.get("limits") or Limits())
+            self._engine = Engine(self.model, self.now, self.options.get("limits") or Limits())
+        return self._engine
+
+    @property
+    def verdicts(self) -> dict:
+        """The assertions decided so far (none when no semantic check ran): id -> (assertion, result)."""
+        return self._engine.results if self._engine is not None else {}
 
 
 Check = Callable[[Context], Iterable[Finding]]
@@ -154,23 +162,27 @@ def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
             first.span))
     else:
         jobs = context.options.get("jobs", 1)
-        started = None
+        pool = None
         if jobs > 1 and len(model.assertions) > 1:
-            started = context.engine.start_parallel_proofs(list(model.assertions), jobs)
-        for rule in semantic:
-            if started is not None and rule.code.startswith("REACH"):
-                diagnostics.extend(_collect(context, started))
-                started = None
-            diagnostics.extend(_run(rule, context))
+            pool = context.engine.start_parallel_proofs(list(model.assertions), jobs)
+        try:
+            for rule in semantic:
+                if pool is not None and rule.code.startswith("REACH"):
+                    diagnostics.extend(_collect(context, pool))
+                    pool = None
+                diagnostics.extend(_run(rule, context))
+        finally:
+            if pool is not None:  # a check failed before the assertions were collected
+                pool.close()
     return Report(sort_diagnostics(diagnostics), _verdicts(context))
 
 
-def _collect(context: Context, started) -> list[Diagnostic]:
+def _collect(context: Context, pool) -> list[Diagnostic]:
     """Wait for the parallel proofs; a disagreement in one is an internal error, like any other."""
     from verifier.engine.verify import Disagreement
 
     try:
-        context.engine.finish_parallel_proofs(started)
+        pool.collect()
     except Disagreement as exc:
         span = exc.span or context.model.assertions[0].span
         return [Diagnostic("INTERNAL001", "error", f"internal error in an assertion: the solver and the simulator "
@@ -181,8 +193,7 @@ def _collect(context: Context, started) -> list[Diagnostic]:
 def _verdicts(context: Context) -> list[Verdict]:
     from verifier.language.printer import assertion_text
 
-    engine = context.__dict__.get("engine")  # built only when a semantic check ran
-    results = engine.results if engine is not None else {}
+    results = context.verdicts
     verdicts = []
     for assertion in context.model.assertions:
         found = results.get(id(assertion))

@@ -1,8 +1,10 @@
 """Assertions decided in worker processes (`--jobs`), merged by position so the output never depends on
 the number of workers.
 
-Forked workers inherit the work as a module global (what fork shares without pickling the model) and
-keep one engine each between their chunks; the engine holds only caches of pure functions.
+A `ProofPool` starts the workers and later collects their verdicts into the engine; meanwhile the
+caller runs its other checks, so the workers and the caller share the cores. The work reaches the
+forked workers through the pool's initializer (inherited by fork, never pickled); each worker keeps
+one engine, which holds only caches of pure functions, between its chunks.
 """
 
 from __future__ import annotations
@@ -16,57 +18,63 @@ from verifier.language.model import Assertion
 if TYPE_CHECKING:
     from verifier.engine.verify import Engine
 
-_WORK: tuple | None = None  # what forked workers inherit: (model, now, limits, exact_routes, assertions)
-_WORKER_ENGINE: "Engine | None" = None  # one per worker process, kept between its chunks
+
+class ProofPool:
+    """Worker processes deciding a list of assertions. `collect` waits for them; `close` always ends them."""
+
+    def __init__(self, engine: "Engine", assertions: list[Assertion], jobs: int):
+        self.engine = engine
+        self.assertions = assertions
+        work = (engine.model, engine.topo.now, engine.solver.limits, engine.exact_routes, assertions)
+        self._pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(work,))
+        # Small chunks, handed out as workers free up: costly assertions do not leave a core idle.
+        chunk = max(1, len(assertions) // (jobs * 16))
+        chunks = [(first, min(first + chunk, len(assertions))) for first in range(0, len(assertions), chunk)]
+        self._pending = self._pool.map_async(_prove_share, chunks, chunksize=1)
+
+    @staticmethod
+    def available() -> bool:
+        """Whether this platform forks (elsewhere the caller decides the assertions in turn)."""
+        return "fork" in multiprocessing.get_all_start_methods()
+
+    def collect(self) -> None:
+        """Wait for every verdict and record it in the engine; a disagreement in a worker is raised here."""
+        try:
+            shares = self._pending.get()
+        finally:
+            self.close()
+        for share in shares:
+            for index, outcome in share:
+                if isinstance(outcome, Disagreement):
+                    raise Disagreement(str(outcome), self.assertions[index].span)
+                self.engine.results[id(self.assertions[index])] = (self.assertions[index], outcome)
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
 
 
-def start(engine: "Engine", assertions: list[Assertion], jobs: int):
-    """Start deciding `assertions` in `jobs` worker processes; `finish` collects them. Meanwhile the
-    caller runs its other checks: the workers and the caller share the cores.
-
-    Workers take small chunks as they free up; results are merged by position, so the output does
-    not depend on `jobs`. None: no fork on this platform (the caller decides them in turn).
-    """
-    global _WORK
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    _WORK = (engine.model, engine.topo.now, engine.solver.limits, engine.exact_routes, assertions)
-    pool = multiprocessing.get_context("fork").Pool(jobs)
-    # Small chunks, handed out as workers free up: costly assertions do not leave a core idle.
-    chunk = max(1, len(assertions) // (jobs * 16))
-    chunks = [(first, min(first + chunk, len(assertions))) for first in range(0, len(assertions), chunk)]
-    return pool, pool.map_async(_prove_share, chunks, chunksize=1), assertions
+# In a worker process only: the work it was given and its engine (set by `_start_worker`).
+_work: tuple | None = None
+_engine: "Engine | None" = None
 
 
-def finish(engine: "Engine", started) -> None:
-    """Collect what `start` began into `engine.results`; a disagreement in a worker is raised here."""
-    if started is None:
-        return
-    pool, pending, assertions = started
-    try:
-        shares = pending.get()
-    finally:
-        pool.close()
-        pool.join()
-    for share in shares:
-        for index, outcome in share:
-            if isinstance(outcome, Disagreement):
-                raise Disagreement(str(outcome), assertions[index].span)
-            engine.results[id(assertions[index])] = (assertions[index], outcome)
+def _start_worker(work: tuple) -> None:
+    global _work, _engine
+    from verifier.engine.verify import Engine
+
+    _work = work
+    model, now, limits, exact, _ = work
+    _engine = Engine(model, now, limits, exact)
 
 
 def _prove_share(chunk: tuple[int, int]) -> list[tuple[int, AssertionResult | Disagreement]]:
-    from verifier.engine.verify import Engine
-
-    global _WORKER_ENGINE
-    model, now, limits, exact, assertions = _WORK  # type: ignore[misc]
-    if _WORKER_ENGINE is None:
-        _WORKER_ENGINE = Engine(model, now, limits, exact)
-    engine = _WORKER_ENGINE
+    assert _work is not None and _engine is not None, "a worker is started by its pool's initializer"
+    assertions = _work[4]
     out: list[tuple[int, AssertionResult | Disagreement]] = []
     for index in range(*chunk):
         try:
-            out.append((index, engine.check_assertion(assertions[index])))
+            out.append((index, _engine.check_assertion(assertions[index])))
         except Disagreement as exc:
             out.append((index, Disagreement(str(exc))))
     return out

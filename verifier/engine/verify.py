@@ -86,13 +86,10 @@ class Engine:
         """Prove or refute an assertion, or say what it depends on (see `assertions.Assertions`)."""
         return self._assertions.check(assertion, witness)
 
-    def start_parallel_proofs(self, assertions: list[Assertion], jobs: int):
-        """Start deciding `assertions` in `jobs` worker processes (see `parallel.start`)."""
-        return parallel.start(self, assertions, jobs)
-
-    def finish_parallel_proofs(self, started) -> None:
-        """Collect what `start_parallel_proofs` began; a disagreement in a worker is raised here."""
-        parallel.finish(self, started)
+    def start_parallel_proofs(self, assertions: list[Assertion], jobs: int) -> parallel.ProofPool | None:
+        """Start deciding `assertions` in `jobs` worker processes; the pool's `collect` records their
+        verdicts here. None where the platform does not fork (the caller decides them in turn)."""
+        return parallel.ProofPool(self, assertions, jobs) if parallel.ProofPool.available() else None
 
     # --- routes and filters ----------------------------------------------------------------
     def route_facts(self, net: Net, table: RouteTable, index: int) -> RouteFacts:
