@@ -6,14 +6,12 @@ import dataclasses
 import io
 import os
 import re
-import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the source tree, whatever is installed
+ROOT = Path(__file__).resolve().parent.parent  # on sys.path first: pyproject's `pythonpath`
 
 # The parse cache of the tests lives apart from the user's, and starts empty.
 import tempfile  # noqa: E402

@@ -1,3 +1,4 @@
+
 """The solver against the concrete simulator, on generated estates.
 
 For random VM pairs and packet kinds the engine's verdict must agree with the
@@ -11,20 +12,22 @@ at sampled client ports, and a packet the simulator delivers must make
 from __future__ import annotations
 
 import random
-
-import netaddr
 from datetime import datetime, timezone
 
+import netaddr
+import pytest
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verifier.language.build import build
 from verifier.catalog import run_rules
-from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref, Span
-from verifier.language.parse import SourceFile
 from verifier.engine.simulate import Packet
 from verifier.engine.verify import Engine
+from verifier.language.build import build
+from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref, Span
+from verifier.language.parse import SourceFile
+
+pytestmark = pytest.mark.slow  # two thousand estates
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)

@@ -10,11 +10,11 @@ from conftest import FIXTURES, fixture_models, run_cli
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 
-from verifier.engine import simulate
-from verifier.language.build import build
 from verifier.catalog import run_rules
-from verifier.language.parse import SourceFile, read_sources
+from verifier.engine import simulate
 from verifier.engine.solve import Limits
+from verifier.language.build import build
+from verifier.language.parse import SourceFile, read_sources
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
@@ -77,6 +77,7 @@ def test_same_answer_every_run():
         assert len(outputs) == 1, path
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_every_rule_replays_on_generated_estates(text):
@@ -88,6 +89,7 @@ def test_every_rule_replays_on_generated_estates(text):
     assert "CHECK002" not in codes
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_route_atoms_agree_with_the_solver(text):
@@ -109,6 +111,7 @@ def test_route_atoms_agree_with_the_solver(text):
             assert (found_a is None) == (found_b is None), (route, text)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_acl_boxes_agree_with_the_solver(text):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,6 +62,7 @@ def programs(draw) -> str:
     return "".join(tokens)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs(), st.sampled_from(["text", "json", "sarif"]))
 def test_check_never_crashes(tmp_path_factory, text, fmt):

@@ -64,6 +64,7 @@ def test_10000_nested_braces(tmp_path):
     assert "nested.peer:1:9: error PARSE001 syntax error: unexpected '{'" in result.stderr
 
 
+@pytest.mark.slow
 def test_100000_routes_in_one_table(tmp_path):
     path = tmp_path / "routes.peer"
     routes = "".join(f"    route 172.{16 + i // 65536}.{(i // 256) % 256}.{i % 256}/32 via gateway vpn-1\n"

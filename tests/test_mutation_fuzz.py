@@ -13,6 +13,9 @@ import re
 import pytest
 from conftest import FIXTURES, run_cli
 
+pytestmark = pytest.mark.slow  # ten thousand mutated files
+
+
 # Not the `why --fix` goldens (fixtures/why/*.fixed.peer): near copies of their fixtures, and adding
 # them would change which mutations the seeded runs make.
 SOURCES = sorted(p.read_bytes() for p in FIXTURES.rglob("*.peer") if not p.name.endswith(".fixed.peer"))

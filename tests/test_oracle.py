@@ -1,3 +1,4 @@
+
 """A brute-force oracle: every assertion decided by enumerating packet classes through the simulator.
 
 The engine decides an assertion with the solver; here the same assertion is decided without it,
@@ -13,23 +14,37 @@ for the solver rather than looked up, and in two workers.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
+import pytest
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verifier.language.build import build
 from verifier.catalog import run_rules
-from verifier.language.model import ANY_PROTOCOL, EPHEMERAL_PORTS, PORTED_PROTOCOLS, Assertion, Endpoint, Ports, Protocol, Ref, Span
-from verifier.language.parse import SourceFile
 from verifier.engine.simulate import Packet, Simulator
 from verifier.engine.topology import Topology
 from verifier.engine.verify import Engine
+from verifier.language.build import build
+from verifier.language.model import (
+    ANY_PROTOCOL,
+    EPHEMERAL_PORTS,
+    PORTED_PROTOCOLS,
+    Assertion,
+    Endpoint,
+    Ports,
+    Protocol,
+    Ref,
+    Span,
+)
+from verifier.language.parse import SourceFile
+
+pytestmark = pytest.mark.slow  # a minute and a half of brute force
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("ORACLE_EXAMPLES", 300)), deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", 300)), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 KINDS = [(None, None), (6, None), (6, (443, 443)), (17, None), (1, None), (ANY_PROTOCOL, None), (6, (1000, 2000)),
          (17, (53, 53))]

@@ -10,6 +10,9 @@ import sys
 import pytest
 from conftest import FIXTURES, ROOT
 
+pytestmark = pytest.mark.slow  # installs the hook in a fresh environment
+
+
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
 
 

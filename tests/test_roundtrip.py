@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import fixture_models, shape
 from hypothesis import HealthCheck, given, settings
 from strategies import models
@@ -16,6 +17,7 @@ def reparse(text: str):
     return model
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_print_parse_roundtrip(model):

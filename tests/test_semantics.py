@@ -48,6 +48,7 @@ def test_conformance_case(path):
                 assert (number, code) in found, f"line {number}: {code} expected"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_jobs_give_identical_output(provider):
     for path in sorted((FIXTURES / "semantics" / provider).glob("*.peer")):
