@@ -36,24 +36,32 @@ def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int,
     # which would recompile every module on every start and measure that instead).
     base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "verifier.cli", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**base, **(env or {})}, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "verifier.cli", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**base, **(env or {})},
+        cwd=ROOT,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
 
 
 def measure(args: list[str], repeat: int, env=None) -> dict:
     runs = [run(args, env) for _ in range(repeat)]
-    return {"seconds": round(statistics.median(r[0] for r in runs), 3), "peak_mib": max(r[1] for r in runs),
-            "exit": runs[0][2]}
+    return {
+        "seconds": round(statistics.median(r[0] for r in runs), 3),
+        "peak_mib": max(r[1] for r in runs),
+        "exit": runs[0][2],
+    }
 
 
 def in_process(estate: Path, queries: int) -> dict:
     """`why` on a loaded model (the shell's case): load once, then time each query."""
     sys.path.insert(0, str(ROOT))
     from verifier.commands.check import load_model
-    from verifier.project.config import Config
     from verifier.commands.why import answer_why
+    from verifier.project.config import Config
 
     now = datetime.fromisoformat(NOW)
     sources, model, _ = load_model([str(estate)], Config())
@@ -68,8 +76,11 @@ def in_process(estate: Path, queries: int) -> dict:
         start = time.perf_counter()
         answer_why(model, texts, now, source, target, 6, 443, repair=False)
         times.append(time.perf_counter() - start)
-    return {"why_ms_median": round(1000 * statistics.median(times), 1), "why_ms_max": round(1000 * max(times), 1),
-            "queries": len(times)}
+    return {
+        "why_ms_median": round(1000 * statistics.median(times), 1),
+        "why_ms_max": round(1000 * max(times), 1),
+        "queries": len(times),
+    }
 
 
 def main() -> int:
@@ -94,13 +105,18 @@ def main() -> int:
     rows = []
     for n in sizes:
         estate = work / f"estate-{n}"
-        subprocess.run([sys.executable, "-m", "verifier.cli", "gen", "--nets", str(n), "-o", str(estate)],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "verifier.cli", "gen", "--nets", str(n), "-o", str(estate)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         repeat = args.repeat if n <= 1000 else 1
         row = {"nets": n}
         row["stats"] = measure(["stats", str(estate)], repeat, {"PEERPROOF_NO_CACHE": "1"})
-        row["check_cold"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat,
-                                    {"PEERPROOF_NO_CACHE": "1"})
+        row["check_cold"] = measure(
+            ["check", "--isolated", "--now", NOW, str(estate)], repeat, {"PEERPROOF_NO_CACHE": "1"}
+        )
         run(["check", "--isolated", "--now", NOW, str(estate)], cache)  # fill the cache
         row["check_warm"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cache)
         if n <= 1000:
@@ -111,13 +127,23 @@ def main() -> int:
         rows.append(row)
     jobs = measure_jobs(work, cache, args.repeat)
     pre_commit = work / "estate-20"
-    subprocess.run([sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "-o", str(pre_commit)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "-o", str(pre_commit)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     run(["check", "--isolated", "--now", NOW, str(pre_commit)], cache)
-    twenty = {"cold": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}),
-              "warm": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, cache)}
-    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()},
-               "sizes": rows, "twenty_nets": twenty, "jobs": jobs}
+    twenty = {
+        "cold": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}),
+        "warm": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, cache),
+    }
+    results = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()},
+        "sizes": rows,
+        "twenty_nets": twenty,
+        "jobs": jobs,
+    }
     write(results, args.out)
     shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -126,11 +152,17 @@ def main() -> int:
 def measure_jobs(work: Path, cache: dict, repeat: int) -> dict:
     """check --jobs 1 and 2 on an assertion-heavy estate (100 nets, 16 assertions a spoke net)."""
     heavy = work / "assertion-heavy"
-    subprocess.run([sys.executable, "-m", "verifier.cli", "gen", "--nets", "100", "--assertions", "16", "-o",
-                    str(heavy)], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "gen", "--nets", "100", "--assertions", "16", "-o", str(heavy)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     run(["check", "--isolated", "--now", NOW, str(heavy)], cache)
-    return {str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat, cache)
-            for j in (1, 2)}
+    return {
+        str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat, cache)
+        for j in (1, 2)
+    }
 
 
 def write(results: dict, out: Path) -> None:
@@ -142,20 +174,29 @@ def write(results: dict, out: Path) -> None:
 
 
 def table(results: dict) -> str:
-    lines = ["| nets | stats (parse, build) | check, cold cache | check, warm cache | peak memory (cold) | why on a "
-             "loaded model (median / max) |", "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| nets | stats (parse, build) | check, cold cache | check, warm cache | peak memory (cold) | why on a "
+        "loaded model (median / max) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for row in results["sizes"]:
         why = row.get("why")
         why_text = f"{why['why_ms_median']} / {why['why_ms_max']} ms" if why else "-"
-        lines.append(f"| {row['nets']:,} | {row['stats']['seconds']} s | {row['check_cold']['seconds']} s | "
-                     f"{row['check_warm']['seconds']} s | {row['check_cold']['peak_mib']} MiB | {why_text} |")
+        lines.append(
+            f"| {row['nets']:,} | {row['stats']['seconds']} s | {row['check_cold']['seconds']} s | "
+            f"{row['check_warm']['seconds']} s | {row['check_cold']['peak_mib']} MiB | {why_text} |"
+        )
     twenty, jobs = results["twenty_nets"], results["jobs"]
     lines.append("")
-    lines.append(f"20 nets (pre-commit): check {twenty['warm']['seconds']} s with a warm cache, "
-                 f"{twenty['cold']['seconds']} s cold (median of 5, process start included).")
+    lines.append(
+        f"20 nets (pre-commit): check {twenty['warm']['seconds']} s with a warm cache, "
+        f"{twenty['cold']['seconds']} s cold (median of 5, process start included)."
+    )
     speedup = jobs["1"]["seconds"] / jobs["2"]["seconds"]
-    lines.append(f"Assertion-heavy estate (100 nets, 16 assertions a spoke net): check --jobs 1 "
-                 f"{jobs['1']['seconds']} s, --jobs 2 {jobs['2']['seconds']} s ({speedup:.2f}x).")
+    lines.append(
+        f"Assertion-heavy estate (100 nets, 16 assertions a spoke net): check --jobs 1 "
+        f"{jobs['1']['seconds']} s, --jobs 2 {jobs['2']['seconds']} s ({speedup:.2f}x)."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -6,17 +6,16 @@ fixtures under fixtures/rules/ that trigger it and that must not.
 """
 
 from . import (
-    imp001_not_imported,
-    imp002_unknown_until_apply,
-    check001_not_run,
-    check002_undecided,
-    sup001_unused_suppression,
     acl001_shadowed_entry,
     addr001_host_bits,
     addr002_subnet_outside_net,
     addr003_overlapping_subnets,
     addr004_vm_outside_subnet,
     addr005_duplicate_vm_address,
+    check001_not_run,
+    check002_undecided,
+    imp001_not_imported,
+    imp002_unknown_until_apply,
     model001_repeated_attribute,
     model002_missing_attribute,
     model003_several_providers,
@@ -52,6 +51,7 @@ from . import (
     sg002_shadowed_group_rule,
     sg003_group_reference,
     sg004_no_group,
+    sup001_unused_suppression,
 )
 
 RULES = [

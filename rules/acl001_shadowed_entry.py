@@ -37,10 +37,12 @@ def check(ctx):
                     yield undecided(entry.span, "ACL001", question.what, question.reason)
                 if shadowing:
                     numbers = ", ".join(str(e.number) for e in shadowing)
-                    yield Finding(entry.span, f"{entry.direction} entry {entry.number} of '{acl.name}' never decides: "
-                                  f"earlier entries ({numbers}) match every packet it matches",
-                                  related=tuple(Related(e.span, f"entry {e.number} ({e.action})") for e in shadowing))
+                    yield Finding(
+                        entry.span,
+                        f"{entry.direction} entry {entry.number} of '{acl.name}' never decides: "
+                        f"earlier entries ({numbers}) match every packet it matches",
+                        related=tuple(Related(e.span, f"entry {e.number} ({e.action})") for e in shadowing),
+                    )
 
 
-RULE = Rule(code="ACL001", name="shadowed-acl-entry", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="ACL001", name="shadowed-acl-entry", severity="warning", doc=__doc__, stage="semantic", check=check)

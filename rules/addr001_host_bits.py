@@ -58,5 +58,6 @@ def check(ctx):
             )
 
 
-RULE = Rule(code="ADDR001", name="host-bits-set", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="ADDR001", name="host-bits-set", severity="error", doc=__doc__, stage="structure", check=check, gates=True
+)

@@ -46,5 +46,4 @@ def check(ctx):
                 )
 
 
-RULE = Rule(code="ADDR002", name="subnet-outside-net", severity="error", doc=__doc__, stage="structure",
-            check=check)
+RULE = Rule(code="ADDR002", name="subnet-outside-net", severity="error", doc=__doc__, stage="structure", check=check)

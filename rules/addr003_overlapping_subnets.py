@@ -56,5 +56,4 @@ def check(ctx):
             open_.append((block, subnet))
 
 
-RULE = Rule(code="ADDR003", name="overlapping-subnets", severity="error", doc=__doc__, stage="structure",
-            check=check)
+RULE = Rule(code="ADDR003", name="overlapping-subnets", severity="error", doc=__doc__, stage="structure", check=check)

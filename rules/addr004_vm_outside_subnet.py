@@ -43,5 +43,4 @@ def check(ctx):
                 )
 
 
-RULE = Rule(code="ADDR004", name="vm-outside-subnet", severity="error", doc=__doc__, stage="structure",
-            check=check)
+RULE = Rule(code="ADDR004", name="vm-outside-subnet", severity="error", doc=__doc__, stage="structure", check=check)

@@ -47,5 +47,12 @@ def check(ctx):
                 )
 
 
-RULE = Rule(code="ADDR005", name="duplicate-vm-address", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="ADDR005",
+    name="duplicate-vm-address",
+    severity="error",
+    doc=__doc__,
+    stage="structure",
+    check=check,
+    gates=True,
+)

@@ -26,5 +26,4 @@ peering p { requester a  accepter b  state pending-acceptance }
 
 from verifier.catalog import Rule
 
-RULE = Rule(code="MODEL001", name="repeated-attribute", severity="error", doc=__doc__, stage="build",
-            gates=True)
+RULE = Rule(code="MODEL001", name="repeated-attribute", severity="error", doc=__doc__, stage="build", gates=True)

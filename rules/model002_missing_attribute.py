@@ -25,5 +25,4 @@ vm web-1 { subnet web  ip 10.0.1.10  groups web-sg }
 
 from verifier.catalog import Rule
 
-RULE = Rule(code="MODEL002", name="missing-attribute", severity="error", doc=__doc__, stage="build",
-            gates=True)
+RULE = Rule(code="MODEL002", name="missing-attribute", severity="error", doc=__doc__, stage="build", gates=True)

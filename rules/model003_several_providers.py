@@ -38,5 +38,6 @@ def check(ctx):
         )
 
 
-RULE = Rule(code="MODEL003", name="several-providers", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="MODEL003", name="several-providers", severity="error", doc=__doc__, stage="structure", check=check, gates=True
+)

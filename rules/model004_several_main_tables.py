@@ -36,5 +36,12 @@ def check(ctx):
             )
 
 
-RULE = Rule(code="MODEL004", name="several-main-tables", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="MODEL004",
+    name="several-main-tables",
+    severity="error",
+    doc=__doc__,
+    stage="structure",
+    check=check,
+    gates=True,
+)

@@ -44,5 +44,4 @@ def check(ctx):
                 )
 
 
-RULE = Rule(code="MODEL005", name="no-route-table", severity="warning", doc=__doc__, stage="structure",
-            check=check)
+RULE = Rule(code="MODEL005", name="no-route-table", severity="warning", doc=__doc__, stage="structure", check=check)

@@ -26,5 +26,4 @@ inbound tcp 443 from 10.0.0.0/8
 
 from verifier.catalog import Rule
 
-RULE = Rule(code="MODEL006", name="ports-without-ports", severity="error", doc=__doc__, stage="build",
-            gates=True)
+RULE = Rule(code="MODEL006", name="ports-without-ports", severity="error", doc=__doc__, stage="build", gates=True)

@@ -24,5 +24,4 @@ assert reach web-1 -> db-1 tcp 5432
 
 from verifier.catalog import Rule
 
-RULE = Rule(code="MODEL007", name="address-source", severity="error", doc=__doc__, stage="build",
-            gates=True)
+RULE = Rule(code="MODEL007", name="address-source", severity="error", doc=__doc__, stage="build", gates=True)

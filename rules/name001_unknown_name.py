@@ -38,10 +38,10 @@ def check(ctx):
         kinds = kinds_text(reference.kinds)
         yield Finding(
             reference.ref.span,
-            f"unknown {kinds} '{reference.ref.name}' in {reference.role}"
-            f"{did_you_mean(reference.ref.name, candidates)}",
+            f"unknown {kinds} '{reference.ref.name}' in {reference.role}{did_you_mean(reference.ref.name, candidates)}",
         )
 
 
-RULE = Rule(code="NAME001", name="unknown-name", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="NAME001", name="unknown-name", severity="error", doc=__doc__, stage="structure", check=check, gates=True
+)

@@ -44,5 +44,6 @@ def check(ctx):
         )
 
 
-RULE = Rule(code="NAME002", name="duplicate-name", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="NAME002", name="duplicate-name", severity="error", doc=__doc__, stage="structure", check=check, gates=True
+)

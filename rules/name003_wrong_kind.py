@@ -42,5 +42,6 @@ def check(ctx):
         )
 
 
-RULE = Rule(code="NAME003", name="wrong-kind", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(
+    code="NAME003", name="wrong-kind", severity="error", doc=__doc__, stage="structure", check=check, gates=True
+)

@@ -46,5 +46,4 @@ def check(ctx):
             )
 
 
-RULE = Rule(code="NAME004", name="other-net", severity="error", doc=__doc__, stage="structure",
-            check=check, gates=True)
+RULE = Rule(code="NAME004", name="other-net", severity="error", doc=__doc__, stage="structure", check=check, gates=True)

@@ -50,14 +50,19 @@ def check(ctx):
         if requester is None or accepter is None or requester is accepter:
             continue
         for x, y, address in _overlaps(requester.blocks, accepter.blocks):
-            consequence = ("the overlapping part is unreachable across the peering" if alibaba
-                           else f"{ctx.provider if ctx.provider != 'generic' else 'the cloud'} refuses the peering")
+            consequence = (
+                "the overlapping part is unreachable across the peering"
+                if alibaba
+                else f"{ctx.provider if ctx.provider != 'generic' else 'the cloud'} refuses the peering"
+            )
             yield Finding(
                 peering.span,
                 f"peered nets '{requester.name}' ({x}) and '{accepter.name}' ({y}) overlap: {address} is in both; "
                 f"{consequence}",
-                related=(Related(x.span, f"block of net '{requester.name}'"),
-                         Related(y.span, f"block of net '{accepter.name}'")),
+                related=(
+                    Related(x.span, f"block of net '{requester.name}'"),
+                    Related(y.span, f"block of net '{accepter.name}'"),
+                ),
                 counterexample={"address": str(address), "blocks": [str(x), str(y)]},
                 severity="warning" if alibaba else "error",
             )
@@ -71,12 +76,13 @@ def check(ctx):
                         f"vSwitches '{a_subnet.name}' ({x}) and '{b_subnet.name}' ({y}) of the peered nets "
                         f"overlap: {address} is in both; Alibaba Cloud refuses overlapping vSwitch blocks "
                         "across a peering",
-                        related=(Related(x.span, f"block of '{a_subnet.name}'"),
-                                 Related(y.span, f"block of '{b_subnet.name}'")),
+                        related=(
+                            Related(x.span, f"block of '{a_subnet.name}'"),
+                            Related(y.span, f"block of '{b_subnet.name}'"),
+                        ),
                         counterexample={"address": str(address), "blocks": [str(x), str(y)]},
                         severity="error",
                     )
 
 
-RULE = Rule(code="PEER001", name="overlapping-peers", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="PEER001", name="overlapping-peers", severity="error", doc=__doc__, stage="semantic", check=check)

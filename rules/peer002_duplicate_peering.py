@@ -35,7 +35,7 @@ def check(ctx):
         if requester is None or accepter is None or requester is accepter:
             continue
         pairs.setdefault(frozenset((requester.name, accepter.name)), []).append(peering)
-    for (first, *rest) in pairs.values():
+    for first, *rest in pairs.values():
         if not rest:
             continue
         group = [first, *rest]
@@ -53,5 +53,4 @@ def check(ctx):
             )
 
 
-RULE = Rule(code="PEER002", name="duplicate-peering", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="PEER002", name="duplicate-peering", severity="error", doc=__doc__, stage="semantic", check=check)

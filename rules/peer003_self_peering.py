@@ -35,5 +35,4 @@ def check(ctx):
             )
 
 
-RULE = Rule(code="PEER003", name="self-peering", severity="error", doc=__doc__, stage="structure",
-            check=check)
+RULE = Rule(code="PEER003", name="self-peering", severity="error", doc=__doc__, stage="structure", check=check)

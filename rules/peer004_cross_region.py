@@ -44,5 +44,4 @@ def check(ctx):
             )
 
 
-RULE = Rule(code="PEER004", name="cross-region-peering", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="PEER004", name="cross-region-peering", severity="error", doc=__doc__, stage="semantic", check=check)

@@ -41,5 +41,4 @@ def check(ctx):
                 )
 
 
-RULE = Rule(code="PEER005", name="empty-peered-net", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="PEER005", name="empty-peered-net", severity="error", doc=__doc__, stage="semantic", check=check)

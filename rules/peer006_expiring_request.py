@@ -38,13 +38,17 @@ def check(ctx):
         expiry = peering.created + PENDING_LIFETIME
         when = expiry.isoformat().replace("+00:00", "Z")
         if state == "expired" and peering.state in (None, "pending-acceptance"):
-            yield Finding(peering.span, f"peering '{peering.name}' was not accepted within 7 days: it expired at "
-                          f"{when}; routes through it drop traffic")
+            yield Finding(
+                peering.span,
+                f"peering '{peering.name}' was not accepted within 7 days: it expired at "
+                f"{when}; routes through it drop traffic",
+            )
         elif state == "pending-acceptance" and expiry - ctx.now <= WARNING_WINDOW:
             hours = max(0, int((expiry - ctx.now).total_seconds() // 3600))
-            yield Finding(peering.span, f"peering '{peering.name}' is pending acceptance and expires at {when} "
-                          f"(in {hours} hour(s))")
+            yield Finding(
+                peering.span,
+                f"peering '{peering.name}' is pending acceptance and expires at {when} (in {hours} hour(s))",
+            )
 
 
-RULE = Rule(code="PEER006", name="expiring-request", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="PEER006", name="expiring-request", severity="warning", doc=__doc__, stage="semantic", check=check)

@@ -37,27 +37,37 @@ ALIBABA = {"same_region_per_net": 10, "cross_region_per_net": 20, "per_account_r
 def _aws(ctx):
     model = ctx.model
     for net in model.nets:
-        active = [p for p in model.peerings
-                  if net.name in _joined(model, p) and model.peering_state(p, ctx.now) == "active"]
+        active = [
+            p for p in model.peerings if net.name in _joined(model, p) and model.peering_state(p, ctx.now) == "active"
+        ]
         if len(active) > AWS["peerings_per_net"]:
-            yield Finding(net.span, f"net '{net.name}' has {len(active)} active peerings; aws allows "
-                          f"{AWS['peerings_per_net']} a net")
+            yield Finding(
+                net.span,
+                f"net '{net.name}' has {len(active)} active peerings; aws allows {AWS['peerings_per_net']} a net",
+            )
         for table in net.route_tables:
             if len(table.routes) > AWS["routes_per_table"]:
                 extra = table.routes[AWS["routes_per_table"]]
-                yield Finding(extra.span, f"route table '{table.name}' declares {len(table.routes)} routes; aws "
-                              f"allows {AWS['routes_per_table']} a table")
+                yield Finding(
+                    extra.span,
+                    f"route table '{table.name}' declares {len(table.routes)} routes; aws "
+                    f"allows {AWS['routes_per_table']} a table",
+                )
         for group in net.security_groups:
             for direction in ("inbound", "outbound"):
                 rules = [r for r in group.rules if r.direction == direction]
                 if len(rules) > AWS["rules_per_group_direction"]:
-                    yield Finding(rules[AWS["rules_per_group_direction"]].span,
-                                  f"security group '{group.name}' has {len(rules)} {direction} rules; aws allows "
-                                  f"{AWS['rules_per_group_direction']} a direction")
+                    yield Finding(
+                        rules[AWS["rules_per_group_direction"]].span,
+                        f"security group '{group.name}' has {len(rules)} {direction} rules; aws allows "
+                        f"{AWS['rules_per_group_direction']} a direction",
+                    )
         for vm in net.vms:
             if len(vm.groups) > AWS["groups_per_vm"]:
-                yield Finding(vm.groups[AWS["groups_per_vm"]].span, f"vm '{vm.name}' is in {len(vm.groups)} "
-                              f"security groups; aws allows {AWS['groups_per_vm']} a vm")
+                yield Finding(
+                    vm.groups[AWS["groups_per_vm"]].span,
+                    f"vm '{vm.name}' is in {len(vm.groups)} security groups; aws allows {AWS['groups_per_vm']} a vm",
+                )
 
 
 def _joined(model, peering):
@@ -73,11 +83,15 @@ def _alibaba(ctx):
         for p in mine:
             other = next(model.net(n) for n in _joined(model, p) if n != net.name)
             (same if other.region == net.region else cross).append(p)
-        for kind, found, limit in (("same-region", same, ALIBABA["same_region_per_net"]),
-                                   ("cross-region", cross, ALIBABA["cross_region_per_net"])):
+        for kind, found, limit in (
+            ("same-region", same, ALIBABA["same_region_per_net"]),
+            ("cross-region", cross, ALIBABA["cross_region_per_net"]),
+        ):
             if len(found) > limit:
-                yield Finding(found[limit].span, f"net '{net.name}' has {len(found)} {kind} peerings; alibaba "
-                              f"allows {limit} a net")
+                yield Finding(
+                    found[limit].span,
+                    f"net '{net.name}' has {len(found)} {kind} peerings; alibaba allows {limit} a net",
+                )
     by_account: dict = {}
     for p in peerings:
         requester = model.lookup(p.requester)
@@ -86,8 +100,11 @@ def _alibaba(ctx):
     limit = ALIBABA["per_account_region"]
     for (account, region), found in sorted(by_account.items(), key=lambda kv: kv[1][0].span):
         if len(found) > limit:
-            yield Finding(found[limit].span, f"account {account} has {len(found)} peerings in region "
-                          f"{region or '(none given)'}; alibaba allows {limit} an account per region")
+            yield Finding(
+                found[limit].span,
+                f"account {account} has {len(found)} peerings in region "
+                f"{region or '(none given)'}; alibaba allows {limit} an account per region",
+            )
 
 
 def check(ctx):

@@ -27,9 +27,9 @@ from ._assertions import findings
 
 def check(ctx):
     # An unknown that rests on the model (a gateway, a transitional peering) is REACH005's.
-    return findings(ctx, None, "unknown", help_text="raise --timeout or --rlimit, or narrow the assertion",
-                    depends=False)
+    return findings(
+        ctx, None, "unknown", help_text="raise --timeout or --rlimit, or narrow the assertion", depends=False
+    )
 
 
-RULE = Rule(code="REACH003", name="assertion-undecided", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="REACH003", name="assertion-undecided", severity="error", doc=__doc__, stage="semantic", check=check)

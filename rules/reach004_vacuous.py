@@ -31,5 +31,4 @@ def check(ctx):
     return findings(ctx, None, "vacuous")
 
 
-RULE = Rule(code="REACH004", name="vacuous-assertion", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="REACH004", name="vacuous-assertion", severity="warning", doc=__doc__, stage="semantic", check=check)

@@ -39,9 +39,9 @@ from ._assertions import findings
 
 
 def check(ctx):
-    return findings(ctx, None, "unknown", help_text="declare the gateway's kind, or give the peering's settled "
-                    "state", depends=True)
+    return findings(
+        ctx, None, "unknown", help_text="declare the gateway's kind, or give the peering's settled state", depends=True
+    )
 
 
-RULE = Rule(code="REACH005", name="assertion-depends", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="REACH005", name="assertion-depends", severity="error", doc=__doc__, stage="semantic", check=check)

@@ -37,10 +37,12 @@ def check(ctx):
         if ctx.engine.route_facts(net, table, index).never_selected:
             continue  # ROUTE004 says it, and only it
         joined = " and ".join(f"'{r.name}'" for r in (peering.requester, peering.accepter) if r)
-        yield Finding(route.span, f"route {route.destination} in '{table.name}' uses peering '{peering.name}', "
-                      f"which joins {joined}, not net '{net.name}': traffic is dropped",
-                      related=(Related(peering.span, f"peering '{peering.name}'"),))
+        yield Finding(
+            route.span,
+            f"route {route.destination} in '{table.name}' uses peering '{peering.name}', "
+            f"which joins {joined}, not net '{net.name}': traffic is dropped",
+            related=(Related(peering.span, f"peering '{peering.name}'"),),
+        )
 
 
-RULE = Rule(code="ROUTE001", name="foreign-peering", severity="error", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="ROUTE001", name="foreign-peering", severity="error", doc=__doc__, stage="semantic", check=check)

@@ -39,12 +39,16 @@ def check(ctx):
         if state == "active" or ctx.engine.route_facts(net, table, index).never_selected:
             continue
         why = " (cross-account, not accepted)" if peering.state is None else ""
-        fate = ("it may or may not carry traffic while the change is under way" if state in TRANSITIONAL_STATES
-                else "traffic is dropped")
-        yield Finding(route.span, f"route {route.destination} in '{table.name}' uses peering '{peering.name}', "
-                      f"which is {state}{why}: {fate}",
-                      related=(Related(peering.span, f"peering '{peering.name}'"),))
+        fate = (
+            "it may or may not carry traffic while the change is under way"
+            if state in TRANSITIONAL_STATES
+            else "traffic is dropped"
+        )
+        yield Finding(
+            route.span,
+            f"route {route.destination} in '{table.name}' uses peering '{peering.name}', which is {state}{why}: {fate}",
+            related=(Related(peering.span, f"peering '{peering.name}'"),),
+        )
 
 
-RULE = Rule(code="ROUTE002", name="inactive-peering", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="ROUTE002", name="inactive-peering", severity="warning", doc=__doc__, stage="semantic", check=check)

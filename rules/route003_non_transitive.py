@@ -26,8 +26,8 @@ use a transit gateway outside the peering model.
 """
 
 from verifier.catalog import Finding, Rule, undecided
-from verifier.language.model import Peering
 from verifier.engine.simulate import address_text
+from verifier.language.model import Peering
 
 
 def check(ctx):
@@ -46,11 +46,16 @@ def check(ctx):
             route.span,
             f"route {route.destination} via peering '{peering.name}' reaches outside net '{peer.name}' "
             f"({', '.join(str(b) for b in peer.blocks)}): {address} is never delivered (peering is not transitive)",
-            counterexample={"address": address, "route": str(route.destination),
-                            "peer_net": peer.name, "peer_blocks": [str(b) for b in peer.blocks]},
+            counterexample={
+                "address": address,
+                "route": str(route.destination),
+                "peer_net": peer.name,
+                "peer_blocks": [str(b) for b in peer.blocks],
+            },
             help=f"peer net '{net.name}' directly with the net that holds {address}",
         )
 
 
-RULE = Rule(code="ROUTE003", name="non-transitive-route", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(
+    code="ROUTE003", name="non-transitive-route", severity="warning", doc=__doc__, stage="semantic", check=check
+)

@@ -39,11 +39,18 @@ def check(ctx):
         if not facts.never_selected:
             continue
         names = [f"the local route {c}" if isinstance(c, Block) else f"route {c.destination}" for c in facts.covering]
-        related = tuple(Related(c.span, "local route of the net" if isinstance(c, Block) else "more specific route")
-                        for c in facts.covering)
-        yield Finding(route.span, f"route {route.destination} in '{table.name}' is never selected: every address "
-                      f"of it is taken by {', '.join(names)}", related=related)
+        related = tuple(
+            Related(c.span, "local route of the net" if isinstance(c, Block) else "more specific route")
+            for c in facts.covering
+        )
+        yield Finding(
+            route.span,
+            f"route {route.destination} in '{table.name}' is never selected: every address "
+            f"of it is taken by {', '.join(names)}",
+            related=related,
+        )
 
 
-RULE = Rule(code="ROUTE004", name="never-selected-route", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(
+    code="ROUTE004", name="never-selected-route", severity="warning", doc=__doc__, stage="semantic", check=check
+)

@@ -25,8 +25,8 @@ Route exactly the peer's blocks: `route 10.1.0.0/16 via peering a-b`.
 """
 
 from verifier.catalog import Finding, Rule
-from verifier.language.model import Peering
 from verifier.engine.simulate import address_text
+from verifier.language.model import Peering
 
 
 def check(ctx):
@@ -42,12 +42,15 @@ def check(ctx):
             route.span,
             f"route {route.destination} via peering '{route.via.name}' is partly overridden by the local routes of "
             f"net '{net.name}': {address} stays in the net",
-            counterexample={"address": address, "route": str(route.destination),
-                            "local_blocks": [str(b) for b in ctx.engine.topo.local_blocks(net)
-                                             if b.contains(facts.local_override, b.version)]},
+            counterexample={
+                "address": address,
+                "route": str(route.destination),
+                "local_blocks": [
+                    str(b) for b in ctx.engine.topo.local_blocks(net) if b.contains(facts.local_override, b.version)
+                ],
+            },
             help=None if peering is None else "route only the peer net's blocks",
         )
 
 
-RULE = Rule(code="ROUTE005", name="local-override", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="ROUTE005", name="local-override", severity="warning", doc=__doc__, stage="semantic", check=check)

@@ -32,10 +32,12 @@ def check(ctx):
     for net, table, index, route in ctx.model.routes():
         earlier = ctx.engine.duplicate_of(table, route)
         if earlier is not None:
-            yield Finding(route.span, f"route {route.destination} in '{table.name}' repeats the destination of an "
-                          f"earlier route; the earlier one is used",
-                          related=(Related(earlier.span, "the earlier route"),))
+            yield Finding(
+                route.span,
+                f"route {route.destination} in '{table.name}' repeats the destination of an "
+                f"earlier route; the earlier one is used",
+                related=(Related(earlier.span, "the earlier route"),),
+            )
 
 
-RULE = Rule(code="ROUTE006", name="duplicate-route", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="ROUTE006", name="duplicate-route", severity="warning", doc=__doc__, stage="semantic", check=check)

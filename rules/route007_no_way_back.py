@@ -42,19 +42,26 @@ def check(ctx):
             yield undecided(route.span, "ROUTE007", question.what, question.reason)
         if missing is None:
             continue
-        peer_table = missing.peer_table.name if missing.peer_table else f"the local routes of net '{missing.peer_subnet.net}'"
+        peer_table = (
+            missing.peer_table.name if missing.peer_table else f"the local routes of net '{missing.peer_subnet.net}'"
+        )
         address = address_text(missing.address, route.destination.version)
         yield Finding(
             route.span,
             f"route {route.destination} via peering '{route.via.name}' carries traffic from subnet "
             f"'{missing.subnet.name}' to subnet '{missing.peer_subnet.name}', but {peer_table} has no route back "
             f"for {address}",
-            related=(Related((missing.peer_table or missing.peer_subnet).span, "the peer table without the route back"),),
-            counterexample={"source_subnet": missing.subnet.name, "peer_subnet": missing.peer_subnet.name,
-                            "peer_table": missing.peer_table.name if missing.peer_table else None,
-                            "address": address},
+            related=(
+                Related((missing.peer_table or missing.peer_subnet).span, "the peer table without the route back"),
+            ),
+            counterexample={
+                "source_subnet": missing.subnet.name,
+                "peer_subnet": missing.peer_subnet.name,
+                "peer_table": missing.peer_table.name if missing.peer_table else None,
+                "address": address,
+            },
             help=f"add `route {_subnet_block(missing.subnet, route.destination.version)} via peering "
-                 f"{route.via.name}` to {peer_table}",
+            f"{route.via.name}` to {peer_table}",
         )
 
 

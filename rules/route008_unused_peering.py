@@ -31,9 +31,10 @@ def check(ctx):
         requester, accepter = ctx.model.peering_nets(peering)
         if requester is None or accepter is None or requester is accepter:
             continue
-        yield Finding(peering.span, f"peering '{peering.name}' is active but no route table routes through it: "
-                      f"it carries no traffic")
+        yield Finding(
+            peering.span,
+            f"peering '{peering.name}' is active but no route table routes through it: it carries no traffic",
+        )
 
 
-RULE = Rule(code="ROUTE008", name="unused-peering", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="ROUTE008", name="unused-peering", severity="warning", doc=__doc__, stage="semantic", check=check)

@@ -37,11 +37,15 @@ def check(ctx):
     for net in ctx.model.nets:
         for group in net.security_groups:
             for rule in group.rules:
-                words = [w for w, used in (("deny", rule.action == "deny"),
-                                           ("priority", rule.priority is not None)) if used]
+                words = [
+                    w for w, used in (("deny", rule.action == "deny"), ("priority", rule.priority is not None)) if used
+                ]
                 if words:
-                    yield Finding(rule.span, f"security group '{group.name}' uses {' and '.join(words)}, which "
-                                  f"{ctx.provider} security groups do not have (allow rules only)")
+                    yield Finding(
+                        rule.span,
+                        f"security group '{group.name}' uses {' and '.join(words)}, which "
+                        f"{ctx.provider} security groups do not have (allow rules only)",
+                    )
 
 
 RULE = Rule(code="SG001", name="deny-unsupported", severity="error", doc=__doc__, stage="semantic", check=check)

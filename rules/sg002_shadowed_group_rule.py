@@ -42,12 +42,12 @@ def check(ctx):
                     yield Finding(
                         rule.span,
                         f"this {rule.direction} {rule.action} rule of '{group.name}' never decides: "
-                        f"rules that take precedence (a better priority, or deny at an equal one) match every packet it "
-                        f"matches",
-                        related=tuple(Related(q.span, f"{q.action} rule, priority {q.effective_priority}")
-                                      for q in shadowing),
+                        "rules that take precedence (a better priority, or deny at an equal one) match every packet "
+                        "it matches",
+                        related=tuple(
+                            Related(q.span, f"{q.action} rule, priority {q.effective_priority}") for q in shadowing
+                        ),
                     )
 
 
-RULE = Rule(code="SG002", name="shadowed-group-rule", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="SG002", name="shadowed-group-rule", severity="warning", doc=__doc__, stage="semantic", check=check)

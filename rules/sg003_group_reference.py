@@ -45,8 +45,11 @@ def check(ctx):
                 if reason is None:
                     continue
                 other = ctx.model.lookup(rule.peer.group, SecurityGroup)
-                yield Finding(rule.span, f"{reason}: the provider refuses it, and the rule does not exist",
-                              related=(Related(other.span, f"group '{other.name}' of net '{other.net}'"),))
+                yield Finding(
+                    rule.span,
+                    f"{reason}: the provider refuses it, and the rule does not exist",
+                    related=(Related(other.span, f"group '{other.name}' of net '{other.net}'"),),
+                )
 
 
 RULE = Rule(code="SG003", name="group-reference", severity="error", doc=__doc__, stage="semantic", check=check)

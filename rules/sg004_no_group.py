@@ -32,5 +32,4 @@ def check(ctx):
             yield Finding(vm.span, f"vm '{vm.name}' is in no security group: it sends and receives nothing")
 
 
-RULE = Rule(code="SG004", name="no-security-group", severity="warning", doc=__doc__, stage="semantic",
-            check=check)
+RULE = Rule(code="SG004", name="no-security-group", severity="warning", doc=__doc__, stage="semantic", check=check)

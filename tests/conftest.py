@@ -108,9 +108,13 @@ def cli():
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-snapshots", action="store_true", default=False,
-                     help="rewrite tests/snapshots/ and fixtures/why/*.fixed.peer from today's output "
-                          "instead of comparing with them (review the change with git diff)")
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="rewrite tests/snapshots/ and fixtures/why/*.fixed.peer from today's output "
+        "instead of comparing with them (review the change with git diff)",
+    )
 
 
 @pytest.fixture
@@ -123,7 +127,8 @@ from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 # `--hypothesis-profile=ci` runs the same examples every time (CI must not be flaky);
 # `--hypothesis-profile=triage` skips shrinking to show a failure fast.
 settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.register_profile("triage", phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                          suppress_health_check=list(HealthCheck))
+settings.register_profile(
+    "triage", phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=list(HealthCheck)
+)
 if os.environ.get("CI"):
     settings.load_profile("ci")

@@ -11,8 +11,18 @@ from hypothesis import strategies as st
 
 PORTS = ["22", "80", "443", "1024-65535", "1000-2000", "53", "0-65535"]
 PROTOCOLS = ["tcp", "udp", "icmp", "all", "tcp", "tcp"]
-STATES = ["active", "active", "active", "pending-acceptance", "failed", "deleted", "provisioning", "updating",
-          "Activated", "deleting"]
+STATES = [
+    "active",
+    "active",
+    "active",
+    "pending-acceptance",
+    "failed",
+    "deleted",
+    "provisioning",
+    "updating",
+    "Activated",
+    "deleting",
+]
 GATEWAY_KINDS = ["internet", "transit", "nat", None]  # None: undeclared (kind other)
 
 
@@ -63,7 +73,9 @@ def estates(draw, open_groups: bool = False) -> str:
         n_acls = draw(st.integers(0, 1))
         for s in range(draw(st.integers(1, 3))):
             extra = f"  cidr 2001:db8:{net['octet']}:{s}::/64" if net["v6"] else ""
-            table = f"  route-table t{i}-{draw(st.integers(0, n_tables - 1))}" if n_tables and draw(st.booleans()) else ""
+            table = (
+                f"  route-table t{i}-{draw(st.integers(0, n_tables - 1))}" if n_tables and draw(st.booleans()) else ""
+            )
             acl = f"  network-acl acl{i}" if n_acls and draw(st.booleans()) else ""
             lines.append(f"  subnet s{i}-{s} {{ cidr 10.{net['octet']}.{s}.0/24{extra}{table}{acl} }}")
         for t in range(n_tables):
@@ -89,8 +101,13 @@ def estates(draw, open_groups: bool = False) -> str:
                 proto = draw(st.sampled_from(PROTOCOLS))
                 ports = f" {draw(st.sampled_from(PORTS))}" if proto in ("tcp", "udp") and draw(st.booleans()) else ""
                 peer = draw(st.sampled_from(["block", "block", "any", "group"]))
-                peer_text = (block(i) if peer == "block" else "any" if peer == "any"
-                             else f"group {draw(st.sampled_from(groups_all))}")
+                peer_text = (
+                    block(i)
+                    if peer == "block"
+                    else "any"
+                    if peer == "any"
+                    else f"group {draw(st.sampled_from(groups_all))}"
+                )
                 word = "from" if direction == "inbound" else "to"
                 rules.append(f"{direction} {action}{proto}{ports} {word} {peer_text}")
             if open_groups and j == 0 and draw(st.integers(0, 3)) > 0:
@@ -126,5 +143,7 @@ def estates(draw, open_groups: bool = False) -> str:
         lines.append("}")
     for p in peerings:
         state = f"  state {p['state']}" if p["state"] else ""
-        lines.append(f"peering {p['name']} {{ requester {nets[p['a']]['name']}  accepter {nets[p['b']]['name']}{state} }}")
+        lines.append(
+            f"peering {p['name']} {{ requester {nets[p['a']]['name']}  accepter {nets[p['b']]['name']}{state} }}"
+        )
     return "\n".join(lines) + "\n"

@@ -39,9 +39,32 @@ from verifier.language.model import (
 )
 
 SPAN = Span("generated.peer", 1, 1, 1, 1)
-KEYWORDS = ["main", "drop", "any", "tcp", "all", "allow", "deny", "reach", "group", "net", "via",
-            "peering", "route", "from", "to", "inbound", "cidr", "subnet", "priority", "_x", "a-1",
-            "pcx-12", "vpc-a", "Z9"]
+KEYWORDS = [
+    "main",
+    "drop",
+    "any",
+    "tcp",
+    "all",
+    "allow",
+    "deny",
+    "reach",
+    "group",
+    "net",
+    "via",
+    "peering",
+    "route",
+    "from",
+    "to",
+    "inbound",
+    "cidr",
+    "subnet",
+    "priority",
+    "_x",
+    "a-1",
+    "pcx-12",
+    "vpc-a",
+    "Z9",
+]
 names = st.one_of(
     st.sampled_from(KEYWORDS),
     st.from_regex(r"[A-Za-z_]([A-Za-z0-9_-]{0,12}[A-Za-z0-9_])?", fullmatch=True),
@@ -100,8 +123,15 @@ def group_rules(draw):
 @st.composite
 def acl_rules(draw):
     protocol, ports = draw(proto_ports())
-    return AclRule(draw(st.sampled_from(["inbound", "outbound"])), draw(st.integers(1, 32766)),
-                   draw(st.sampled_from(["allow", "deny"])), protocol, ports, draw(blocks()), SPAN)
+    return AclRule(
+        draw(st.sampled_from(["inbound", "outbound"])),
+        draw(st.integers(1, 32766)),
+        draw(st.sampled_from(["allow", "deny"])),
+        protocol,
+        ports,
+        draw(blocks()),
+        SPAN,
+    )
 
 
 @st.composite
@@ -122,39 +152,88 @@ def nets(draw):
         account=draw(st.none() | names | st.from_regex(r"[0-9]{1,16}", fullmatch=True)),
         region=draw(st.none() | names),
         blocks=draw(_small(blocks())),
-        subnets=draw(_small(st.builds(Subnet, name=names, net=st.just(name), blocks=_small(blocks()),
-                                      zone=st.none() | names, route_table=st.none() | refs,
-                                      network_acl=st.none() | refs, span=st.just(SPAN)))),
-        route_tables=draw(_small(st.builds(RouteTable, name=names, net=st.just(name), main=st.booleans(),
-                                           routes=_small(routes()), span=st.just(SPAN)))),
-        security_groups=draw(_small(st.builds(SecurityGroup, name=names, net=st.just(name),
-                                              rules=_small(group_rules()), span=st.just(SPAN)))),
-        network_acls=draw(_small(st.builds(NetworkAcl, name=names, net=st.just(name), rules=_small(acl_rules()),
-                                           span=st.just(SPAN)))),
-        vms=draw(_small(st.builds(Vm, name=names, net=st.just(name), subnet=st.none() | refs,
-                                  addresses=_small(addresses()), groups=_small(refs), span=st.just(SPAN)))),
+        subnets=draw(
+            _small(
+                st.builds(
+                    Subnet,
+                    name=names,
+                    net=st.just(name),
+                    blocks=_small(blocks()),
+                    zone=st.none() | names,
+                    route_table=st.none() | refs,
+                    network_acl=st.none() | refs,
+                    span=st.just(SPAN),
+                )
+            )
+        ),
+        route_tables=draw(
+            _small(
+                st.builds(
+                    RouteTable,
+                    name=names,
+                    net=st.just(name),
+                    main=st.booleans(),
+                    routes=_small(routes()),
+                    span=st.just(SPAN),
+                )
+            )
+        ),
+        security_groups=draw(
+            _small(
+                st.builds(SecurityGroup, name=names, net=st.just(name), rules=_small(group_rules()), span=st.just(SPAN))
+            )
+        ),
+        network_acls=draw(
+            _small(st.builds(NetworkAcl, name=names, net=st.just(name), rules=_small(acl_rules()), span=st.just(SPAN)))
+        ),
+        vms=draw(
+            _small(
+                st.builds(
+                    Vm,
+                    name=names,
+                    net=st.just(name),
+                    subnet=st.none() | refs,
+                    addresses=_small(addresses()),
+                    groups=_small(refs),
+                    span=st.just(SPAN),
+                )
+            )
+        ),
         span=SPAN,
     )
 
 
-moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
-                       timezones=st.just(timezone.utc))
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))
 
 
 @st.composite
 def peerings(draw):
     state = draw(st.none() | st.sampled_from(PEERING_STATES))
-    return Peering(draw(names), draw(st.none() | refs), draw(st.none() | refs), state,
-                   SPAN if state else None, draw(st.none() | moments), SPAN)
+    return Peering(
+        draw(names),
+        draw(st.none() | refs),
+        draw(st.none() | refs),
+        state,
+        SPAN if state else None,
+        draw(st.none() | moments),
+        SPAN,
+    )
 
 
 @st.composite
 def assertions(draw):
-    destination = draw(st.one_of(refs.map(lambda r: Endpoint(r, None, SPAN)),
-                                 addresses().map(lambda a: Endpoint(None, a, SPAN))))
+    destination = draw(
+        st.one_of(refs.map(lambda r: Endpoint(r, None, SPAN)), addresses().map(lambda a: Endpoint(None, a, SPAN)))
+    )
     protocol, ports = draw(st.none() | proto_ports()) or (None, None)
-    return Assertion(draw(st.sampled_from(["reach", "isolate"])), Endpoint(draw(refs), None, SPAN),
-                     destination, protocol, ports, SPAN)
+    return Assertion(
+        draw(st.sampled_from(["reach", "isolate"])),
+        Endpoint(draw(refs), None, SPAN),
+        destination,
+        protocol,
+        ports,
+        SPAN,
+    )
 
 
 @st.composite

@@ -20,8 +20,9 @@ def test_version():
 
 
 def test_version_subprocess():
-    result = subprocess.run([sys.executable, "-m", "verifier.cli", "--version"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0
     assert result.stdout.strip() == f"peerproof {__version__}"
 
@@ -55,8 +56,19 @@ def test_json_schema_fields():
     assert document["version"] == 1
     assert document["summary"] == {"errors": 3, "warnings": 0, "infos": 0}
     first = document["diagnostics"][0]
-    assert set(first) >= {"code", "severity", "message", "file", "line", "column", "end_line",
-                          "end_column", "counterexample", "related", "help"}
+    assert set(first) >= {
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "counterexample",
+        "related",
+        "help",
+    }
     assert first["counterexample"] == {"address": "10.0.1.0", "blocks": ["10.0.0.0/23", "10.0.1.0/24"]}
     assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (4, 21, 4, 32)
 
@@ -70,8 +82,17 @@ def test_directory_reads_every_peer_file():
     run = run_cli("stats", "--format", "json", str(FIXTURES / "models" / "multi-file-estate"))
     assert run.code == 0
     assert json.loads(run.out) == {
-        "provider": "aws", "files": 4, "nets": 2, "subnets": 2, "vms": 2, "peerings": 1,
-        "route_tables": 2, "routes": 2, "security_groups": 2, "network_acls": 0, "rules": 2,
+        "provider": "aws",
+        "files": 4,
+        "nets": 2,
+        "subnets": 2,
+        "vms": 2,
+        "peerings": 1,
+        "route_tables": 2,
+        "routes": 2,
+        "security_groups": 2,
+        "network_acls": 0,
+        "rules": 2,
         "assertions": 2,
     }
 

@@ -84,16 +84,27 @@ def test_provider_from_config_and_conflict(project):
     assert run.code == 2 and "CONFIG001 the model declares provider alibaba, the configuration says aws" in run.err
 
 
-@pytest.mark.parametrize("text,message", [
-    ('selcet = ["ROUTE004"]\n', "1:1: error CONFIG001 unknown configuration key 'selcet'; did you mean 'select'?"),
-    ('ignore = ["ROUTE04"]\n', "1:12: error CONFIG001 unknown code 'ROUTE04' in 'ignore'; did you mean 'ROUTE004'?"),
-    ('fail-on = "warnings"\n', "1:1: error CONFIG001 'fail-on' must be one of error, warning, not 'warnings'"),
-    ('timeout = "fast"\n', "1:1: error CONFIG001 'timeout' must be a whole number (milliseconds for timeout)"),
-    ('[severity]\nROUTE004 = "fatal"\n',
-     "2:1: error CONFIG001 severity of ROUTE004 must be one of error, warning, info, not 'fatal'"),
-    ('[severity]\nROUTE044 = "error"\n', "2:1: error CONFIG001 unknown code 'ROUTE044' in 'severity'; did you mean"),
-    ("select = [\n", "error CONFIG001 invalid TOML"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('selcet = ["ROUTE004"]\n', "1:1: error CONFIG001 unknown configuration key 'selcet'; did you mean 'select'?"),
+        (
+            'ignore = ["ROUTE04"]\n',
+            "1:12: error CONFIG001 unknown code 'ROUTE04' in 'ignore'; did you mean 'ROUTE004'?",
+        ),
+        ('fail-on = "warnings"\n', "1:1: error CONFIG001 'fail-on' must be one of error, warning, not 'warnings'"),
+        ('timeout = "fast"\n', "1:1: error CONFIG001 'timeout' must be a whole number (milliseconds for timeout)"),
+        (
+            '[severity]\nROUTE004 = "fatal"\n',
+            "2:1: error CONFIG001 severity of ROUTE004 must be one of error, warning, info, not 'fatal'",
+        ),
+        (
+            '[severity]\nROUTE044 = "error"\n',
+            "2:1: error CONFIG001 unknown code 'ROUTE044' in 'severity'; did you mean",
+        ),
+        ("select = [\n", "error CONFIG001 invalid TOML"),
+    ],
+)
 def test_bad_configuration_is_located(project, text, message):
     (project / "peerproof.toml").write_text(text)
     with inside(project):
@@ -130,7 +141,9 @@ def test_baseline_accepts_old_findings_and_fails_on_new(project):
         run = run_cli("check", "--isolated", "--format", "json", *NOW, "--baseline", "base.json", "net.peer")
         assert codes(run) == []
         # a new finding is reported
-        Path("net.peer").write_text(ROUTE004.replace("route 10.0.5.0/24", "route 10.0.6.0/24 drop\n    route 10.0.5.0/24"))
+        Path("net.peer").write_text(
+            ROUTE004.replace("route 10.0.5.0/24", "route 10.0.6.0/24 drop\n    route 10.0.5.0/24")
+        )
         run = run_cli("check", "--isolated", "--format", "json", *NOW, "--baseline", "base.json", "net.peer")
         assert codes(run) == ["ROUTE004"]
 
@@ -138,15 +151,20 @@ def test_baseline_accepts_old_findings_and_fails_on_new(project):
 def test_stale_baseline_is_reported(project):
     with inside(project):
         run_cli("check", "--isolated", *NOW, "--write-baseline", "base.json", "net.peer")
-        Path("net.peer").write_text(ROUTE004.replace("    route 10.0.5.0/24 via peering a-b   # expect: ROUTE004\n", ""))
+        Path("net.peer").write_text(
+            ROUTE004.replace("    route 10.0.5.0/24 via peering a-b   # expect: ROUTE004\n", "")
+        )
         run = run_cli("check", "--isolated", *NOW, "--baseline", "base.json", "net.peer")
     assert "base.json:1:1: warning BASE001 1 baseline entry no longer match" in run.out
 
 
-@pytest.mark.parametrize("content,message", [
-    ("{not json", "BASE002 baseline is not valid JSON"),
-    ('{"version": 9, "findings": []}', "BASE002 not a peerproof baseline"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("{not json", "BASE002 baseline is not valid JSON"),
+        ('{"version": 9, "findings": []}', "BASE002 not a peerproof baseline"),
+    ],
+)
 def test_bad_baseline_exits_two(project, content, message):
     (project / "base.json").write_text(content)
     with inside(project):

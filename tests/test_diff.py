@@ -46,8 +46,9 @@ def test_accepting_a_peering_allows_flows_and_breaks_isolation(tmp_path):
     assert flow["packet"]["protocol"] == "tcp" and flow["packet"]["destination_port"] == 5432
     assert flow["new"]["ok"] and not flow["old"]["ok"] and flow["old"]["blocked"] == "PEERING_NOT_ACTIVE"
     assert result["blocked"] == [] and result["lifecycle"] == []
-    assert result["assertions"] == [{"assertion": "assert isolate dev -> prd", "old": "proved", "new": "refuted",
-                                     "broken": True}]
+    assert result["assertions"] == [
+        {"assertion": "assert isolate dev -> prd", "old": "proved", "new": "refuted", "broken": True}
+    ]
     # the ROUTE002 warnings on the pending peering disappeared with it
     assert {d["code"] for d in result["findings"]["disappeared"]} == {"ROUTE002"}
     text = run_cli("diff", *NOW, old, new)
@@ -56,7 +57,9 @@ def test_accepting_a_peering_allows_flows_and_breaks_isolation(tmp_path):
 
 
 def test_deleting_a_peering_blocks_flows_and_breaks_reach(tmp_path):
-    old, new = versions(tmp_path, "active", "deleted", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432")
+    old, new = versions(
+        tmp_path, "active", "deleted", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432"
+    )
     run = run_cli("diff", *NOW, "--format", "json", old, new)
     result = json.loads(run.out)
     assert run.code == 1 and result["allowed"] == [] and len(result["blocked"]) == 1
@@ -65,16 +68,21 @@ def test_deleting_a_peering_blocks_flows_and_breaks_reach(tmp_path):
 
 
 def test_impossible_lifecycle_transition(tmp_path):
-    old, new = versions(tmp_path, "failed", "active", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432")
+    old, new = versions(
+        tmp_path, "failed", "active", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432"
+    )
     run = run_cli("diff", *NOW, "--format", "json", old, new)
     result = json.loads(run.out)
     assert run.code == 1
-    assert result["lifecycle"][0].endswith("peering 'dev-prd' cannot go from failed to active; from failed it can "
-                                           "become deleted")
+    assert result["lifecycle"][0].endswith(
+        "peering 'dev-prd' cannot go from failed to active; from failed it can become deleted"
+    )
 
 
 def test_no_change_no_failure(tmp_path):
-    old, new = versions(tmp_path, "active", "active", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432")
+    old, new = versions(
+        tmp_path, "active", "active", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432"
+    )
     run = run_cli("diff", *NOW, old, new)
     assert run.code == 0
     assert "newly allowed: 0 connection(s)" in run.out and "the change breaks nothing it asserts" in run.out
@@ -83,7 +91,9 @@ def test_no_change_no_failure(tmp_path):
 def test_diff_against_git_revision(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
-    (repo / "estate.peer").write_text(BASE.replace("STATE", "pending-acceptance").replace("ASSERTION", "isolate dev -> prd"))
+    (repo / "estate.peer").write_text(
+        BASE.replace("STATE", "pending-acceptance").replace("ASSERTION", "isolate dev -> prd")
+    )
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run([*git, "add", "."], cwd=repo, check=True)

@@ -1,4 +1,3 @@
-
 """The solver against the concrete simulator, on generated estates.
 
 For random VM pairs and packet kinds the engine's verdict must agree with the
@@ -32,8 +31,9 @@ pytestmark = pytest.mark.slow  # two thousand estates
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)
 EXAMPLES = 1_100  # per test; two tests: 2,200 estates
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 PORT_SAMPLES = [0, 22, 53, 80, 443, 1000, 1500, 2000, 1023, 1024, 8080, 65535]
 
 
@@ -45,9 +45,14 @@ def engine_for(text: str) -> Engine:
 
 
 def assertion(kind: str, source: str, target: str, protocol: int | None, port: int | None) -> Assertion:
-    return Assertion(kind, Endpoint(Ref(source, SPAN), None, SPAN), Endpoint(Ref(target, SPAN), None, SPAN),
-                     Protocol(protocol, SPAN) if protocol is not None else None,
-                     Ports(port, port, SPAN) if port is not None else None, SPAN)
+    return Assertion(
+        kind,
+        Endpoint(Ref(source, SPAN), None, SPAN),
+        Endpoint(Ref(target, SPAN), None, SPAN),
+        Protocol(protocol, SPAN) if protocol is not None else None,
+        Ports(port, port, SPAN) if port is not None else None,
+        SPAN,
+    )
 
 
 def sampled_packets(rng: random.Random, source, target, protocol: int | None, port: int | None):
@@ -87,8 +92,11 @@ def test_isolate_agrees_with_simulator(text, data):
         # Unknown only where the model leaves a fact open (a gateway, a transitional peering), never a limit.
         assert result.status in ("proved", "refuted", "unknown"), result.message
         assert (result.status == "unknown") == bool(result.depends), result.message
-        traces = [engine.sim.forward(source, p, target) for p in sampled_packets(rng, source, target, protocol, port)
-                  if source is not target]
+        traces = [
+            engine.sim.forward(source, p, target)
+            for p in sampled_packets(rng, source, target, protocol, port)
+            if source is not target
+        ]
         delivered = [t.packet for t in traces if t.delivered_to is target]
         possible = [t.packet for t in traces if t.reached is target]
         if result.status == "proved":
@@ -126,8 +134,9 @@ def test_reach_agrees_with_simulator(text, data):
             src, dst = netaddr.IPAddress(witness["source"]), netaddr.IPAddress(witness["destination"])
             ported = proto in (6, 17)
             for sport in (1024, 33333, 65535) if ported else (0,):
-                packet = Packet(src.version, int(src), int(dst), proto, sport,
-                                witness["destination_port"] if ported else 0)
+                packet = Packet(
+                    src.version, int(src), int(dst), proto, sport, witness["destination_port"] if ported else 0
+                )
                 assert engine.sim.connection(source, packet, target).ok, f"{packet.describe()}\n{text}"
         elif result.status == "refuted":
             cx = result.counterexample

@@ -33,9 +33,14 @@ def test_reach_counterexample_in_json():
     assert cx["direction"] == "reply" and cx["blocked"] == "NACL_INGRESS_DENIED"
     assert cx["packet"]["destination_port"] == 443 and 1024 <= cx["packet"]["source_port"] <= 65535
     assert cx["forward"][-1]["disposition"] == "deliver"
-    assert cx["reply"][-1] == {"step": "network-acl", "description": "no inbound entry of a-acl matches: denied",
-                               "disposition": "drop", "code": "NACL_INGRESS_DENIED",
-                               "file": str(FIXTURES / "rules" / "REACH001.peer"), "line": 7}
+    assert cx["reply"][-1] == {
+        "step": "network-acl",
+        "description": "no inbound entry of a-acl matches: denied",
+        "disposition": "drop",
+        "code": "NACL_INGRESS_DENIED",
+        "file": str(FIXTURES / "rules" / "REACH001.peer"),
+        "line": 7,
+    }
 
 
 def test_isolate_counterexample_is_a_delivered_packet():
@@ -72,8 +77,9 @@ def test_disagreement_is_an_internal_error(monkeypatch):
 def test_same_answer_every_run():
     # Fixed seeds: counterexamples, and so the output bytes, do not change between runs.
     for path in fixture_models("models") + [FIXTURES / "rules" / "REACH001.peer"]:
-        outputs = {run_cli("check", "--format", "json", "--now", "2026-11-21T12:00:00Z", str(path)).out
-                   for _ in range(2)}
+        outputs = {
+            run_cli("check", "--format", "json", "--now", "2026-11-21T12:00:00Z", str(path)).out for _ in range(2)
+        }
         assert len(outputs) == 1, path
 
 
@@ -137,8 +143,12 @@ def test_output_identical_across_jobs(tmp_path):
     files, _ = generate(12, seed=3, assertions_per_net=4)
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    outputs = {run_cli("check", "--isolated", "--format", "json", "--now", "2026-11-21T12:00:00Z", "--jobs", jobs,
-                       str(tmp_path)).out for jobs in ("1", "2", "3")}
+    outputs = {
+        run_cli(
+            "check", "--isolated", "--format", "json", "--now", "2026-11-21T12:00:00Z", "--jobs", jobs, str(tmp_path)
+        ).out
+        for jobs in ("1", "2", "3")
+    }
     assert len(outputs) == 1
     assert json.loads(outputs.pop())["assertions"]
 

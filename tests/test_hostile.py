@@ -26,8 +26,14 @@ def peerproof(*args: str) -> subprocess.CompletedProcess:
 
         resource.setrlimit(resource.RLIMIT_AS, (limit * 2, limit * 2))
 
-    return subprocess.run([sys.executable, "-m", "verifier.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=LIMIT_S, preexec_fn=ceiling if os.name == "posix" else None)
+    return subprocess.run(
+        [sys.executable, "-m", "verifier.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT_S,
+        preexec_fn=ceiling if os.name == "posix" else None,
+    )
 
 
 def assert_clean(result: subprocess.CompletedProcess, codes=(0, 1, 2)) -> None:
@@ -48,8 +54,16 @@ def test_a_50_megabyte_file_is_refused_clearly(tmp_path):
 
 def test_a_100000_character_line(tmp_path):
     path = tmp_path / "line.peer"
-    path.write_text("net a { cidr 10.0.0.0/16 " + "  " * 50_000 + "subnet s { cidr 10.0.1.0/24 } }\n# " + "y" * 100_000
-                    + "\nnet b " + "{" + "z" * 100_000 + "\n")
+    path.write_text(
+        "net a { cidr 10.0.0.0/16 "
+        + "  " * 50_000
+        + "subnet s { cidr 10.0.1.0/24 } }\n# "
+        + "y" * 100_000
+        + "\nnet b "
+        + "{"
+        + "z" * 100_000
+        + "\n"
+    )
     result = peerproof("check", "--isolated", str(path))
     assert_clean(result, (2,))
     assert "error PARSE001" in result.stderr
@@ -67,10 +81,12 @@ def test_10000_nested_braces(tmp_path):
 @pytest.mark.slow
 def test_100000_routes_in_one_table(tmp_path):
     path = tmp_path / "routes.peer"
-    routes = "".join(f"    route 172.{16 + i // 65536}.{(i // 256) % 256}.{i % 256}/32 via gateway vpn-1\n"
-                     for i in range(100_000))
-    path.write_text("net a {\n  cidr 10.0.0.0/16\n  route-table big {\n    route 172.16.0.0/12 drop\n" + routes
-                    + "  }\n}\n")
+    routes = "".join(
+        f"    route 172.{16 + i // 65536}.{(i // 256) % 256}.{i % 256}/32 via gateway vpn-1\n" for i in range(100_000)
+    )
+    path.write_text(
+        "net a {\n  cidr 10.0.0.0/16\n  route-table big {\n    route 172.16.0.0/12 drop\n" + routes + "  }\n}\n"
+    )
     result = peerproof("check", "--isolated", "--select", "ROUTE", str(path))
     assert_clean(result)
     assert "1 file checked" in result.stdout
@@ -87,7 +103,14 @@ def test_names_of_10000_characters(tmp_path):
 
 @pytest.mark.parametrize("rlimit", ["1", "50"])
 def test_exhausted_solver_is_unknown_not_a_pass(rlimit):
-    result = peerproof("check", "--isolated", "--rlimit", rlimit, "--now", "2026-11-21T12:00:00Z",
-                       str(ROOT / "fixtures" / "models" / "aws-two-vpcs.peer"))
+    result = peerproof(
+        "check",
+        "--isolated",
+        "--rlimit",
+        rlimit,
+        "--now",
+        "2026-11-21T12:00:00Z",
+        str(ROOT / "fixtures" / "models" / "aws-two-vpcs.peer"),
+    )
     assert_clean(result, (1,))
     assert "error REACH003" in result.stdout and "assertions: 2 unknown" in result.stdout

@@ -52,8 +52,9 @@ def test_import_round_trip_gives_the_same_findings(tmp_path):
 
 
 def test_why_on_an_imported_estate():
-    run = run_cli("why", *NOW, "i-0app000000000002", "i-0db0000000000001", "--port", "5432", str(ESTATE),
-                  "--format", "json")
+    run = run_cli(
+        "why", *NOW, "i-0app000000000002", "i-0db0000000000001", "--port", "5432", str(ESTATE), "--format", "json"
+    )
     answer = json.loads(run.out)
     assert answer["verdict"] == "unreachable"
     assert [b["code"] for b in answer["blocking"]] == ["NO_ROUTE"]
@@ -72,8 +73,10 @@ def test_unknown_top_level_key_is_reported(tmp_path):
     (tmp_path / "dump" / "describe-transit-gateways.json").write_text('{"TransitGateways": [], "Vpcs": []}\n')
     _, document = check(tmp_path / "dump")
     messages = [d["message"] for d in document["diagnostics"] if d["code"] == "IMP001"]
-    assert "describe-transit-gateways.json: top-level key 'TransitGateways' is not understood and was not " \
-           "imported" in messages
+    assert (
+        "describe-transit-gateways.json: top-level key 'TransitGateways' is not understood and was not "
+        "imported" in messages
+    )
 
 
 def test_gateway_kinds_are_declared_from_the_dump(tmp_path):
@@ -83,16 +86,21 @@ def test_gateway_kinds_are_declared_from_the_dump(tmp_path):
     tables_file = tmp_path / "estate" / "describe-route-tables.json"
     tables = json.loads(tables_file.read_text())
     app_routes = tables["RouteTables"][0]["Routes"]
-    app_routes.append({"DestinationCidrBlock": "10.20.1.20/32", "GatewayId": "igw-0feed", "Origin": "CreateRoute",
-                       "State": "active"})  # the database, away from the peering
+    app_routes.append(
+        {"DestinationCidrBlock": "10.20.1.20/32", "GatewayId": "igw-0feed", "Origin": "CreateRoute", "State": "active"}
+    )  # the database, away from the peering
     tables_file.write_text(json.dumps(tables, indent=1))
     text = run_cli("import", str(tmp_path / "estate")).out
     assert "gateway nat-0123456789abcdef0 { kind nat }" in text
     assert "gateway igw-0feed { kind internet }" in text
     _, document = check(tmp_path / "estate", ESTATE / "assertions.peer")
     assert document["assertions"][0]["status"] == "refuted"  # the internet never delivers it
-    app_routes[-1] = {"DestinationCidrBlock": "10.20.1.20/32", "TransitGatewayId": "tgw-0feed",
-                      "Origin": "CreateRoute", "State": "active"}
+    app_routes[-1] = {
+        "DestinationCidrBlock": "10.20.1.20/32",
+        "TransitGatewayId": "tgw-0feed",
+        "Origin": "CreateRoute",
+        "State": "active",
+    }
     tables_file.write_text(json.dumps(tables, indent=1))
     assert "gateway tgw-0feed { kind transit }" in run_cli("import", str(tmp_path / "estate")).out
     _, document = check(tmp_path / "estate", ESTATE / "assertions.peer")
@@ -103,12 +111,25 @@ def test_gateway_kinds_are_declared_from_the_dump(tmp_path):
 def test_terraform_gateway_kinds_are_declared(tmp_path):
     # `terraform show -json` writes one line; the route's attribute (or the id's prefix) tells the kind.
     state = json.loads((FIXTURES / "imports" / "tf-aws-state-hub-spoke" / "state.json").read_text())
-    tables = [r for m in state["values"]["root_module"]["child_modules"] for r in m["resources"]
-              if r["type"] == "aws_route_table"]
-    tables[0]["values"]["route"].append(dict(tables[0]["values"]["route"][0], cidr_block="0.0.0.0/0",
-                                             vpc_peering_connection_id="", gateway_id="igw-0a1b"))
-    tables[1]["values"]["route"].append(dict(tables[1]["values"]["route"][0], cidr_block="172.16.0.0/12",
-                                             vpc_peering_connection_id="", transit_gateway_id="tgw-0a1b"))
+    tables = [
+        r
+        for m in state["values"]["root_module"]["child_modules"]
+        for r in m["resources"]
+        if r["type"] == "aws_route_table"
+    ]
+    tables[0]["values"]["route"].append(
+        dict(
+            tables[0]["values"]["route"][0], cidr_block="0.0.0.0/0", vpc_peering_connection_id="", gateway_id="igw-0a1b"
+        )
+    )
+    tables[1]["values"]["route"].append(
+        dict(
+            tables[1]["values"]["route"][0],
+            cidr_block="172.16.0.0/12",
+            vpc_peering_connection_id="",
+            transit_gateway_id="tgw-0a1b",
+        )
+    )
     (tmp_path / "state.json").write_text(json.dumps(state))
     run = run_cli("import", str(tmp_path / "state.json"))
     assert run.code == 0, run.err

@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import FIXTURES, run_cli
 
 ESTATES = sorted(p.parent for p in (FIXTURES / "imports").glob("*/expect.json"))
 NOW = ("--isolated", "--now", "2026-11-21T12:00:00Z")
@@ -76,8 +76,10 @@ def test_round_trip_same_findings(estate, tmp_path):
     assert run_cli("import", *inputs(estate), "-o", str(out)).code == 0
     shutil.copy(estate / "assertions.peer", tmp_path / "assertions.peer")
     _, printed = check(tmp_path)
-    assert codes(printed) == codes({"diagnostics": [{"code": c} for c, n in expected["codes"].items()
-                                                    for _ in range(n)]}, leave_out=("IMP001", "IMP002"))
+    assert codes(printed) == codes(
+        {"diagnostics": [{"code": c} for c, n in expected["codes"].items() for _ in range(n)]},
+        leave_out=("IMP001", "IMP002"),
+    )
     assert [a["status"] for a in printed["assertions"]] == expected["assertions"]
 
 
@@ -102,10 +104,16 @@ def _show_json(tfstate: dict) -> dict:
         provider = entry["provider"].split('"')[1]
         for instance in entry["instances"]:
             key = instance.get("index_key")
-            item = {"address": prefix + local + ("" if key is None else f"[{json.dumps(key)}]"), "mode": entry["mode"],
-                    "type": entry["type"], "name": entry["name"], "provider_name": provider,
-                    "schema_version": instance.get("schema_version", 0), "values": instance["attributes"],
-                    "sensitive_values": {}}
+            item = {
+                "address": prefix + local + ("" if key is None else f"[{json.dumps(key)}]"),
+                "mode": entry["mode"],
+                "type": entry["type"],
+                "name": entry["name"],
+                "provider_name": provider,
+                "schema_version": instance.get("schema_version", 0),
+                "values": instance["attributes"],
+                "sensitive_values": {},
+            }
             if key is not None:
                 item["index"] = key
             modules.setdefault(entry.get("module", ""), []).append(item)
@@ -130,16 +138,34 @@ def test_raw_and_show_json_states_import_alike(raw, tmp_path):
     assert body(from_raw).count("net ") >= 1
 
 
-ODD_VALUES = [None, 0, -1, 7.5, "", "x", [], {}, [None], [1], {"a": None}, True, "10.0.0.0/33", "not-an-ip",
-              "10.0.0.0/16 } net x { cidr 1.0.0.0/8", 99999]
-INPUT_FILES = sorted(f for f in (FIXTURES / "imports").glob("*/*") if f.suffix in (".json", ".tfstate")
-                     and f.name != "expect.json")
+ODD_VALUES = [
+    None,
+    0,
+    -1,
+    7.5,
+    "",
+    "x",
+    [],
+    {},
+    [None],
+    [1],
+    {"a": None},
+    True,
+    "10.0.0.0/33",
+    "not-an-ip",
+    "10.0.0.0/16 } net x { cidr 1.0.0.0/8",
+    99999,
+]
+INPUT_FILES = sorted(
+    f for f in (FIXTURES / "imports").glob("*/*") if f.suffix in (".json", ".tfstate") and f.name != "expect.json"
+)
 
 
 def _nodes(document, path=()):
     yield path
-    children = document.items() if isinstance(document, dict) else enumerate(document) \
-        if isinstance(document, list) else ()
+    children = (
+        document.items() if isinstance(document, dict) else enumerate(document) if isinstance(document, list) else ()
+    )
     for key, value in children:
         yield from _nodes(value, path + (key,))
 
@@ -152,8 +178,8 @@ def test_mangled_inputs_give_findings_or_located_errors(data, tmp_path):
 
     from verifier import importers
     from verifier.commands.check import load_model
-    from verifier.project.config import Config
     from verifier.diagnostics import InputError
+    from verifier.project.config import Config
 
     source = data.draw(st.sampled_from(INPUT_FILES))
     document = json.loads(source.read_text())
@@ -188,8 +214,9 @@ def test_tf_root_points_findings_at_tf_blocks():
 
 def test_diff_of_two_plans_is_located_in_the_plans():
     base = FIXTURES / "imports"
-    run = run_cli("diff", *NOW, str(base / "tf-aws-plan-two-vpcs" / "plan.json"),
-                  str(base / "tf-aws-plan-overlap" / "plan.json"))
+    run = run_cli(
+        "diff", *NOW, str(base / "tf-aws-plan-two-vpcs" / "plan.json"), str(base / "tf-aws-plan-overlap" / "plan.json")
+    )
     assert run.code == 0
     assert "tf-aws-plan-overlap/plan.json:11:10: error PEER001" in run.out
     assert "tf-aws-plan-two-vpcs/plan.json:90:11: warning ROUTE007" in run.out
@@ -207,8 +234,17 @@ def test_why_fix_never_writes_generated_text(tmp_path):
     estate = tmp_path / "estate"
     shutil.copytree(FIXTURES / "imports" / "tf-aws-tfstate-cross-account", estate)
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    run = run_cli("why", *NOW, "aws_instance.app", "aws_instance.api[0]", "--port", "443", "--fix",
-                  str(estate / "network.tfstate"), str(estate / "partner.tfstate"))
+    run = run_cli(
+        "why",
+        *NOW,
+        "aws_instance.app",
+        "aws_instance.api[0]",
+        "--port",
+        "443",
+        "--fix",
+        str(estate / "network.tfstate"),
+        str(estate / "partner.tfstate"),
+    )
     assert run.code == 0
     assert "no fix written: the repair changes imported resources" in run.err
     assert "network.tfstate:111): state active" in run.out  # the repair, shown at the peering in the state

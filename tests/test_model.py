@@ -22,8 +22,10 @@ def model_of(text: str):
     return model
 
 
-NETS = ("net a { account 1 cidr 10.0.0.0/16 }\nnet b { account 2 cidr 10.1.0.0/16 }\nnet c { cidr 10.2.0.0/16 }\n"
-        "net d { account 1 cidr 10.3.0.0/16 }\nnet e { cidr 10.4.0.0/16 }\n")
+NETS = (
+    "net a { account 1 cidr 10.0.0.0/16 }\nnet b { account 2 cidr 10.1.0.0/16 }\nnet c { cidr 10.2.0.0/16 }\n"
+    "net d { account 1 cidr 10.3.0.0/16 }\nnet e { cidr 10.4.0.0/16 }\n"
+)
 
 
 def states(text: str, now=NOW):
@@ -60,9 +62,11 @@ def test_timestamp_without_offset_is_utc():
 
 
 def test_main_table():
-    model = model_of("net a { cidr 10.0.0.0/16 route-table only { } }\n"
-                     "net b { cidr 10.1.0.0/16 route-table x { } route-table y { main } }\n"
-                     "net c { cidr 10.2.0.0/16 route-table x2 { } route-table y2 { } }\n")
+    model = model_of(
+        "net a { cidr 10.0.0.0/16 route-table only { } }\n"
+        "net b { cidr 10.1.0.0/16 route-table x { } route-table y { main } }\n"
+        "net c { cidr 10.2.0.0/16 route-table x2 { } route-table y2 { } }\n"
+    )
     a, b, c = model.nets
     assert model.main_table(a).name == "only"
     assert model.main_table(b).name == "y"

@@ -20,8 +20,29 @@ pytestmark = pytest.mark.slow  # ten thousand mutated files
 # them would change which mutations the seeded runs make.
 SOURCES = sorted(p.read_bytes() for p in FIXTURES.rglob("*.peer") if not p.name.endswith(".fixed.peer"))
 TOKEN = re.compile(rb"\s+|[^\s]+")
-GARBAGE = [b"{", b"}", b",", b"->", b"/", b"::", b"#", b"\xff", b"\x00", b"\xc3", b"10.0.0.0/8", b"-",
-           b"net", b"vm", b"assert", b"9" * 30, b"a" * 300, b"\t", b"\r\n", b"priority", b"\xe2\x82\xac"]
+GARBAGE = [
+    b"{",
+    b"}",
+    b",",
+    b"->",
+    b"/",
+    b"::",
+    b"#",
+    b"\xff",
+    b"\x00",
+    b"\xc3",
+    b"10.0.0.0/8",
+    b"-",
+    b"net",
+    b"vm",
+    b"assert",
+    b"9" * 30,
+    b"a" * 300,
+    b"\t",
+    b"\r\n",
+    b"priority",
+    b"\xe2\x82\xac",
+]
 LOCATED = re.compile(r"^\S+:\d+:\d+: error PARSE00\d ")
 RUNS, CHUNKS = 10_000, 20
 

@@ -1,4 +1,3 @@
-
 """A brute-force oracle: every assertion decided by enumerating packet classes through the simulator.
 
 The engine decides an assertion with the solver; here the same assertion is decided without it,
@@ -44,10 +43,21 @@ pytestmark = pytest.mark.slow  # a minute and a half of brute force
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)
-SETTINGS = settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", 300)), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-KINDS = [(None, None), (6, None), (6, (443, 443)), (17, None), (1, None), (ANY_PROTOCOL, None), (6, (1000, 2000)),
-         (17, (53, 53))]
+SETTINGS = settings(
+    max_examples=int(os.environ.get("ORACLE_EXAMPLES", 300)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+KINDS = [
+    (None, None),
+    (6, None),
+    (6, (443, 443)),
+    (17, None),
+    (1, None),
+    (ANY_PROTOCOL, None),
+    (6, (1000, 2000)),
+    (17, (53, 53)),
+]
 
 
 def _model(text: str):
@@ -98,8 +108,11 @@ class Oracle:
         targets = self.topo.endpoint_vms(assertion.destination)
         if not sources or not targets:
             return "vacuous"
-        return self.isolate(assertion, sources, targets) if assertion.kind == "isolate" else \
-            self.reach(assertion, sources, targets)
+        return (
+            self.isolate(assertion, sources, targets)
+            if assertion.kind == "isolate"
+            else self.reach(assertion, sources, targets)
+        )
 
     def isolate(self, assertion, sources, targets) -> str:
         verdict = "proved"
@@ -169,9 +182,16 @@ def assertions(draw, model):
         source = draw(st.sampled_from(vms if draw(st.booleans()) else names))
         target = draw(st.sampled_from(vms if draw(st.booleans()) else names))
         protocol, ports = draw(st.sampled_from(KINDS))
-        found.append(Assertion(kind, Endpoint(Ref(source, SPAN), None, SPAN), Endpoint(Ref(target, SPAN), None, SPAN),
-                               Protocol(protocol, SPAN) if protocol is not None else None,
-                               Ports(*ports, SPAN) if ports else None, SPAN))
+        found.append(
+            Assertion(
+                kind,
+                Endpoint(Ref(source, SPAN), None, SPAN),
+                Endpoint(Ref(target, SPAN), None, SPAN),
+                Protocol(protocol, SPAN) if protocol is not None else None,
+                Ports(*ports, SPAN) if ports else None,
+                SPAN,
+            )
+        )
     return found
 
 

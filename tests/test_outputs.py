@@ -11,8 +11,12 @@ from conftest import FIXTURES, ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 NOW = "2026-11-21T12:00:00Z"
-MODELS = [FIXTURES / "rules" / "REACH001.peer", FIXTURES / "rules" / "ROUTE004.peer",
-          FIXTURES / "models" / "language-example.peer", FIXTURES / "rules" / "NAME002"]
+MODELS = [
+    FIXTURES / "rules" / "REACH001.peer",
+    FIXTURES / "rules" / "ROUTE004.peer",
+    FIXTURES / "models" / "language-example.peer",
+    FIXTURES / "rules" / "NAME002",
+]
 
 
 def check(fmt: str, *paths, extra=()):
@@ -41,8 +45,10 @@ def test_sarif_carries_rules_levels_regions_and_code_flows():
     region = result["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (22, 1)
     flows = result["codeFlows"]
-    assert [f["message"]["text"] for f in flows] == ["the forward path of the counterexample",
-                                                    "the reply path of the counterexample"]
+    assert [f["message"]["text"] for f in flows] == [
+        "the forward path of the counterexample",
+        "the reply path of the counterexample",
+    ]
     last = flows[1]["threadFlows"][0]["locations"][-1]["location"]
     assert last["physicalLocation"]["region"]["startLine"] == 7
     assert last["message"]["text"] == "no inbound entry of a-acl matches: denied [drop]"
@@ -98,8 +104,10 @@ def test_github_annotations():
     run = check("github", FIXTURES / "rules" / "ROUTE004.peer", FIXTURES / "rules" / "PEER003.peer")
     lines = run.out.splitlines()
     path = FIXTURES / "rules" / "PEER003.peer"
-    assert f"::error file={path},line=2,col=1,endLine=2,endColumn=10,title=PEER003::peering 'p' joins net 'hub' " \
-           "to itself" in lines
+    assert (
+        f"::error file={path},line=2,col=1,endLine=2,endColumn=10,title=PEER003::peering 'p' joins net 'hub' "
+        "to itself" in lines
+    )
     warning = next(line for line in lines if "title=ROUTE004" in line)
     assert warning.startswith("::warning ") and "%0A" not in warning.split("::", 2)[1]
     assert lines[-1] == "peerproof: 1 error(s), 2 warning(s), 0 note(s)"

@@ -23,8 +23,14 @@ def pre_commit_home(tmp_path_factory):
 
 def try_repo(repo, home) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "peerproof", "--all-files"],
-                          cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "peerproof", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def make_repo(path, files):
@@ -40,19 +46,25 @@ def make_repo(path, files):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_hook_passes_on_a_clean_model_and_fails_on_a_broken_one(tmp_path, pre_commit_home):
-    clean = make_repo(tmp_path / "clean", {
-        "network/vpcs.peer": (FIXTURES / "models" / "aws-two-vpcs.peer").read_text(),
-        "README.md": "not a model\n",
-    })
+    clean = make_repo(
+        tmp_path / "clean",
+        {
+            "network/vpcs.peer": (FIXTURES / "models" / "aws-two-vpcs.peer").read_text(),
+            "README.md": "not a model\n",
+        },
+    )
     result = try_repo(clean, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "peerproof" in result.stdout and "Passed" in result.stdout
 
-    broken = make_repo(tmp_path / "broken", {
-        "network/vpcs.peer": (FIXTURES / "models" / "aws-two-vpcs.peer").read_text(),
-        # the error is in a file the change did not touch: the whole model is checked
-        "network/self.peer": (FIXTURES / "rules" / "PEER003.peer").read_text().replace("hub", "hub2"),
-    })
+    broken = make_repo(
+        tmp_path / "broken",
+        {
+            "network/vpcs.peer": (FIXTURES / "models" / "aws-two-vpcs.peer").read_text(),
+            # the error is in a file the change did not touch: the whole model is checked
+            "network/self.peer": (FIXTURES / "rules" / "PEER003.peer").read_text().replace("hub", "hub2"),
+        },
+    )
     result = try_repo(broken, pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout and "error PEER003 peering 'p' joins net 'hub2' to itself" in result.stdout

@@ -36,15 +36,22 @@ def test_fixtures_roundtrip():
 
 
 def test_aliases_are_canonical():
-    model = reparse("net a { cidr 10.0.0.0/16 }\nnet b { cidr 10.1.0.0/16 }\n"
-                    "peering p { requester a accepter b state activated }\n"
-                    "peering q { requester a accepter b state accepting }\n"
-                    "peering r { requester a accepter b state creating }\n"
-                    "peering s { requester a accepter b state updating }\n"
-                    "peering t { requester a accepter b state Activated }\n"
-                    "peering u { requester a accepter b state initiating-request }\n")
+    model = reparse(
+        "net a { cidr 10.0.0.0/16 }\nnet b { cidr 10.1.0.0/16 }\n"
+        "peering p { requester a accepter b state activated }\n"
+        "peering q { requester a accepter b state accepting }\n"
+        "peering r { requester a accepter b state creating }\n"
+        "peering s { requester a accepter b state updating }\n"
+        "peering t { requester a accepter b state Activated }\n"
+        "peering u { requester a accepter b state initiating-request }\n"
+    )
     # `updating` is a state of its own (an activated connection being modified), not `provisioning`;
     # the clouds' spellings are read in any case.
-    assert [p.state for p in model.peerings] == ["active", "pending-acceptance", "initiating", "updating", "active",
-                                                 "initiating"]
-
+    assert [p.state for p in model.peerings] == [
+        "active",
+        "pending-acceptance",
+        "initiating",
+        "updating",
+        "active",
+        "initiating",
+    ]

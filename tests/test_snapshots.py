@@ -50,10 +50,14 @@ WHY = sorted(p for p in (FIXTURES / "why").glob("*.peer") if not p.name.endswith
 
 # diff: a name -> (OLD, NEW), one edit apart
 DIFFS = {
-    "route-narrowed": ("tests/snapshots/inputs/diff/route-narrowed/old.peer",     # aws-two-vpcs.peer, data-rt's
-                       "tests/snapshots/inputs/diff/route-narrowed/new.peer"),    # route back narrowed to app-a
-    "peering-accepted": ("tests/snapshots/inputs/diff/peering-accepted/old.peer",  # aws-cross-account-pending.peer,
-                         "tests/snapshots/inputs/diff/peering-accepted/new.peer"),  # its peering now active
+    "route-narrowed": (
+        "tests/snapshots/inputs/diff/route-narrowed/old.peer",  # aws-two-vpcs.peer, data-rt's
+        "tests/snapshots/inputs/diff/route-narrowed/new.peer",
+    ),  # route back narrowed to app-a
+    "peering-accepted": (
+        "tests/snapshots/inputs/diff/peering-accepted/old.peer",  # aws-cross-account-pending.peer,
+        "tests/snapshots/inputs/diff/peering-accepted/new.peer",
+    ),  # its peering now active
 }
 
 # graph: a name -> the arguments but -o
@@ -83,6 +87,7 @@ def fixed(path: Path) -> Path:
 
 
 # --- running and rendering ---------------------------------------------------------------------
+
 
 def normalise(text: str, tmp_path: Path) -> str:
     # Every path given is relative to the repository root, and none of today's outputs holds an
@@ -129,8 +134,14 @@ def compare(path: Path, actual: str, update: bool) -> str | None:
     expected = path.read_bytes().decode()
     if expected == actual:
         return None
-    diff = list(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                     f"{where} (stored)", f"{where} (today)"))
+    diff = list(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            f"{where} (stored)",
+            f"{where} (today)",
+        )
+    )
     shown = "".join(line if line.endswith("\n") else line + "\n\\ no newline at end\n" for line in diff[:200])
     more = f"... {len(diff) - 200} more diff lines\n" if len(diff) > 200 else ""
     return f"output differs from snapshot {where} (if intended: `{UPDATE}`):\n{shown}{more}"
@@ -193,8 +204,9 @@ def test_fix_writes_the_fixed_golden(path, tmp_path, update_snapshots):
     copy = tmp_path / path.name
     shutil.copy(path, copy)
     run = run_cli("why", *NOW, *header(path, "why").split(), str(copy), "--fix")
-    problems = [compare(SNAPSHOTS / "why" / f"{path.stem}.fix.text", normalise(render(run), tmp_path),
-                        update_snapshots)]
+    problems = [
+        compare(SNAPSHOTS / "why" / f"{path.stem}.fix.text", normalise(render(run), tmp_path), update_snapshots)
+    ]
     if fix_possible(path):
         problems.append(compare(fixed(path), copy.read_bytes().decode(), update_snapshots))
     else:
@@ -220,11 +232,17 @@ def test_no_stale_snapshots(update_snapshots):
     # A snapshot no case makes (a renamed fixture, a dropped format) would be dead weight.
     wanted = {SNAPSHOTS / name for name in CASES} | {SNAPSHOTS / "why" / f"{p.stem}.fix.text" for p in FIX_CASES}
     stale = sorted(p for p in SNAPSHOTS.rglob("*") if p.is_file() and INPUTS not in p.parents and p not in wanted)
-    stale += sorted(p for p in (FIXTURES / "why").glob("*.fixed.peer")
-                    if not any(p == fixed(w) for w in WHY if fix_possible(w)))
+    stale += sorted(
+        p for p in (FIXTURES / "why").glob("*.fixed.peer") if not any(p == fixed(w) for w in WHY if fix_possible(w))
+    )
     if update_snapshots:
         for path in stale:
             path.unlink()
     elif stale:
-        pytest.fail("stale snapshots (delete them, or run `" + UPDATE + "`):\n"
-                    + "\n".join(str(p.relative_to(ROOT)) for p in stale), pytrace=False)
+        pytest.fail(
+            "stale snapshots (delete them, or run `"
+            + UPDATE
+            + "`):\n"
+            + "\n".join(str(p.relative_to(ROOT)) for p in stale),
+            pytrace=False,
+        )

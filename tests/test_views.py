@@ -75,11 +75,21 @@ def test_graph_why_marks_the_blocking_hop(tmp_path):
 def test_html_renders_in_headless_chromium(tmp_path):
     page = tmp_path / "graph.html"
     assert run_cli("graph", *NOW, EXAMPLE, "--why", "a-1", "b-1", "--port", "22", "-o", str(page)).code == 0
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,900"]
-    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120).stdout
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1000,900",
+    ]
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    ).stdout
     # the page's own script ran (offline) and counted the drawn elements
     assert 'data-rendered="' in dom and 'data-rendered="0"' not in dom
     shot = tmp_path / "graph.png"
@@ -89,8 +99,14 @@ def test_html_renders_in_headless_chromium(tmp_path):
 
 def spawn_shell(path: str):
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(sys.executable, ["-m", "verifier.cli", "shell", *NOW, path], cwd=str(ROOT),
-                          encoding="utf-8", timeout=60, dimensions=(50, 200))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "verifier.cli", "shell", *NOW, path],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 200),
+    )
     child.expect("loaded 3 nets, 3 vms, 2 peerings")
     child.expect_exact("peerproof> ")
     return child

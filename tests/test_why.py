@@ -12,9 +12,21 @@ from conftest import FIXTURES, run_cli
 NOW = ("--now", "2026-11-21T12:00:00Z", "--isolated")
 # `NAME.fixed.peer` is the golden model after `why --fix` (tests/test_snapshots.py), not a why fixture.
 WHY = sorted(p for p in (FIXTURES / "why").glob("*.peer") if not p.name.endswith(".fixed.peer"))
-CODES = {"SG_EGRESS_DENIED", "NACL_EGRESS_DENIED", "NO_ROUTE", "ROUTE_DROP", "ROUTE_TO_GATEWAY",
-         "PEERING_NOT_ACTIVE", "PEERING_NOT_ATTACHED", "NON_TRANSITIVE", "LOCAL_ROUTE_OVERRIDE", "NO_DESTINATION",
-         "NACL_INGRESS_DENIED", "SG_INGRESS_DENIED", "NOT_PEERED"}
+CODES = {
+    "SG_EGRESS_DENIED",
+    "NACL_EGRESS_DENIED",
+    "NO_ROUTE",
+    "ROUTE_DROP",
+    "ROUTE_TO_GATEWAY",
+    "PEERING_NOT_ACTIVE",
+    "PEERING_NOT_ATTACHED",
+    "NON_TRANSITIVE",
+    "LOCAL_ROUTE_OVERRIDE",
+    "NO_DESTINATION",
+    "NACL_INGRESS_DENIED",
+    "SG_INGRESS_DENIED",
+    "NOT_PEERED",
+}
 
 
 def header(path, key):
@@ -30,8 +42,11 @@ def why(path, *extra):
 
 def errors(path) -> set[str]:
     run = run_cli("check", *NOW, "--format", "json", str(path))
-    return {f"{d['code']} {re.sub(r'[^ ]+:[0-9]+:[0-9]+', '', d['message'])}"
-            for d in json.loads(run.out)["diagnostics"] if d["severity"] == "error" and not d["code"].startswith("REACH")}
+    return {
+        f"{d['code']} {re.sub(r'[^ ]+:[0-9]+:[0-9]+', '', d['message'])}"
+        for d in json.loads(run.out)["diagnostics"]
+        if d["severity"] == "error" and not d["code"].startswith("REACH")
+    }
 
 
 def test_every_blocking_code_has_a_fixture():
@@ -76,8 +91,10 @@ def test_one_line_block_is_opened_up(tmp_path):
     copy = tmp_path / "sg.peer"
     shutil.copy(FIXTURES / "why" / "SG_INGRESS_DENIED.peer", copy)
     run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(copy), "--fix")
-    assert "  security-group b-sg {\n    inbound tcp 22 from 10.0.0.0/16\n    inbound tcp 443 from 10.0.1.10/32\n  }\n" \
+    assert (
+        "  security-group b-sg {\n    inbound tcp 22 from 10.0.0.0/16\n    inbound tcp 443 from 10.0.1.10/32\n  }\n"
         in copy.read_text()
+    )
 
 
 def test_refuted_reach_assertions_in_the_fixtures_can_be_fixed(tmp_path):
@@ -93,7 +110,8 @@ def test_refuted_reach_assertions_in_the_fixtures_can_be_fixed(tmp_path):
             text = next(a["assertion"] for a in report["assertions"] if a["line"] == d["line"])
             assertion = re.fullmatch(r"assert reach \S+ -> \S+(?: (\w+))?(?: (\d+))?", text)
             extra = (["--proto", assertion.group(1)] if assertion.group(1) else []) + (
-                ["--port", assertion.group(2)] if assertion.group(2) else [])
+                ["--port", assertion.group(2)] if assertion.group(2) else []
+            )
             run = run_cli("why", *NOW, cx["source_vm"], cx["destination_vm"], *extra, str(copy), "--fix")
             assert run.code == 0 and "wrote" in run.err, run.out + run.err
             again = run_cli("why", *NOW, cx["source_vm"], cx["destination_vm"], *extra, str(copy), "--format", "json")
@@ -149,9 +167,11 @@ def test_why_an_expired_request_needs_a_new_one_accepted_by_the_owner(tmp_path):
 def test_why_through_a_transit_gateway_depends_on_it(tmp_path):
     # Two VPCs joined by a transit gateway: neither reachable nor unreachable, and why says on what.
     model = tmp_path / "tgw.peer"
-    model.write_text(EXPIRED.replace("route 10.1.0.0/16 via peering a-b", "route 10.1.0.0/16 via gateway tgw-1")
-                     .replace("route 10.0.0.0/16 via peering a-b", "route 10.0.0.0/16 via gateway tgw-1")
-                     .replace("  vm a-1", "  gateway tgw-1 { kind transit }\n  vm a-1"))
+    model.write_text(
+        EXPIRED.replace("route 10.1.0.0/16 via peering a-b", "route 10.1.0.0/16 via gateway tgw-1")
+        .replace("route 10.0.0.0/16 via peering a-b", "route 10.0.0.0/16 via gateway tgw-1")
+        .replace("  vm a-1", "  gateway tgw-1 { kind transit }\n  vm a-1")
+    )
     run = run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(model), "--format", "json")
     answer = json.loads(run.out)
     assert answer["verdict"] == "unknown" and answer["depends"] == ["gateway tgw-1 (transit)"]

@@ -22,13 +22,13 @@ from typing import Sequence
 
 from verifier import __version__
 from verifier.catalog import did_you_mean, registry
-from verifier.commands.check import CheckResult, known_codes, load_model, run_check
 from verifier.catalog.codes import TOOL_CODES
-from verifier.project.config import FAIL_ON, SEVERITIES, Config, discover, load
+from verifier.commands.check import CheckResult, known_codes, load_model, run_check
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, print_errors, sort_diagnostics
+from verifier.engine.solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
 from verifier.language.model import PROVIDERS, Model
 from verifier.outputs import FORMATS, render
-from verifier.engine.solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
+from verifier.project.config import FAIL_ON, SEVERITIES, Config, discover, load
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 # Commands whose module is imported only when they run (start-up stays short for `check`).
@@ -84,8 +84,12 @@ def _severity(text: str) -> tuple[str, str]:
 
 
 def add_paths(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="*", metavar="PATH",
-                         help="*.peer files, or directories to search (default: `paths` of the configuration)")
+    command.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="*.peer files, or directories to search (default: `paths` of the configuration)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -94,39 +98,72 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     model = _Parser(add_help=False)  # options of every command that reads a model
-    model.add_argument("--config", type=Path, metavar="FILE",
-                       help="configuration file (default: the nearest peerproof.toml or pyproject.toml)")
+    model.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (default: the nearest peerproof.toml or pyproject.toml)",
+    )
     model.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     model.add_argument("--provider", choices=PROVIDERS, help="the provider when the model declares none")
     model.add_argument("--exclude", action="append", metavar="GLOB", help="leave out matching files")
-    model.add_argument("--max-file-size", type=_whole, metavar="MB",
-                       help="refuse files larger than this (default 16 MiB)")
-    model.add_argument("--tf-root", metavar="DIR",
-                       help="the Terraform configuration of an imported plan or state: findings point at .tf lines")
+    model.add_argument(
+        "--max-file-size", type=_whole, metavar="MB", help="refuse files larger than this (default 16 MiB)"
+    )
+    model.add_argument(
+        "--tf-root",
+        metavar="DIR",
+        help="the Terraform configuration of an imported plan or state: findings point at .tf lines",
+    )
 
     verify = _Parser(add_help=False)
-    verify.add_argument("--now", type=_timestamp, default=None,
-                        help="the time for time-dependent rules, ISO 8601 (default: the clock)")
-    verify.add_argument("--timeout", type=_whole, metavar="MS",
-                        help=f"solver time limit per query, in ms (default: {DEFAULT_TIMEOUT_MS})")
-    verify.add_argument("--rlimit", type=_whole, metavar="N",
-                        help=f"solver resource limit per query, deterministic (default: {DEFAULT_RLIMIT}; 0: none)")
+    verify.add_argument(
+        "--now", type=_timestamp, default=None, help="the time for time-dependent rules, ISO 8601 (default: the clock)"
+    )
+    verify.add_argument(
+        "--timeout",
+        type=_whole,
+        metavar="MS",
+        help=f"solver time limit per query, in ms (default: {DEFAULT_TIMEOUT_MS})",
+    )
+    verify.add_argument(
+        "--rlimit",
+        type=_whole,
+        metavar="N",
+        help=f"solver resource limit per query, deterministic (default: {DEFAULT_RLIMIT}; 0: none)",
+    )
     verify.add_argument("--select", type=_codes, metavar="CODES", help="report only these codes (or prefixes)")
     verify.add_argument("--ignore", type=_codes, metavar="CODES", help="never report these codes (or prefixes)")
-    verify.add_argument("--severity", type=_severity, action="append", metavar="CODE=LEVEL",
-                        help="report CODE at LEVEL (error, warning, info)")
+    verify.add_argument(
+        "--severity",
+        type=_severity,
+        action="append",
+        metavar="CODE=LEVEL",
+        help="report CODE at LEVEL (error, warning, info)",
+    )
     verify.add_argument("--fail-on", choices=FAIL_ON, help="the level that makes the exit code 1 (default: error)")
 
     check = commands.add_parser("check", parents=[model, verify], help="check a model and prove its assertions")
     add_paths(check)
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour in text output (default: on a terminal, unless NO_COLOR is set)")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (default: on a terminal, unless NO_COLOR is set)",
+    )
     check.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
-    check.add_argument("--write-baseline", type=Path, metavar="FILE",
-                       help="record today's findings in FILE (and exit 0)")
-    check.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
-                       help="prove assertions in N processes (default 1; 0: one per core)")
+    check.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE (and exit 0)"
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="prove assertions in N processes (default 1; 0: one per core)",
+    )
 
     stats = commands.add_parser("stats", parents=[model], help="parse and build only; count what was read")
     add_paths(stats)
@@ -170,16 +207,22 @@ def make_parser() -> argparse.ArgumentParser:
     add_paths(shell)
 
     imports = commands.add_parser("import", help="write the peer text peerproof reads from a plan, state or dump")
-    imports.add_argument("source", metavar="SOURCE", nargs="+", help="Terraform plan or state JSON, terraform.tfstate "
-                         "files, or an AWS CLI / Outscale API dump (files or directories); read as one estate")
+    imports.add_argument(
+        "source",
+        metavar="SOURCE",
+        nargs="+",
+        help="Terraform plan or state JSON, terraform.tfstate "
+        "files, or an AWS CLI / Outscale API dump (files or directories); read as one estate",
+    )
     imports.add_argument("--tf-root", metavar="DIR", help="the Terraform configuration: origins point at .tf lines")
     imports.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     gen = commands.add_parser("gen", help="write a synthetic estate (for benchmarks and trials)")
     gen.add_argument("--nets", type=int, required=True, help="how many nets (1 to 8192)")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    gen.add_argument("--assertions", type=float, default=0.5, metavar="K",
-                     help="assertions per spoke net (default 0.5)")
+    gen.add_argument(
+        "--assertions", type=float, default=0.5, metavar="K", help="assertions per spoke net (default 0.5)"
+    )
     gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created)")
     return parser
 
@@ -199,9 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, never as a verdict
-        print(f"peerproof: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in peerproof, not in your model; please report it with the input.",
-              file=sys.stderr)
+        print(
+            f"peerproof: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in peerproof, not in your model; please report it with the input.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -270,18 +315,21 @@ def configuration(args: argparse.Namespace) -> Config:
     if not args.isolated:
         path = args.config or discover(Path.cwd())
         if args.config is not None and not args.config.is_file():
-            raise InputError([Diagnostic("CONFIG001", "error", "no such configuration file",
-                                         _span(str(args.config)))])
+            raise InputError([Diagnostic("CONFIG001", "error", "no such configuration file", _span(str(args.config)))])
         if path is not None:
             shown = Path(os.path.relpath(path)) if path.is_absolute() else path
             config = load(shown if not str(shown).startswith("..") else path, known_codes())
     severity = dict(config.severity)
     severity.update(dict(getattr(args, "severity", None) or []))
     return config.merged(
-        select=getattr(args, "select", None), ignore=getattr(args, "ignore", None),
-        severity=tuple(sorted(severity.items())), provider=args.provider,
-        fail_on=getattr(args, "fail_on", None), timeout=getattr(args, "timeout", None),
-        rlimit=getattr(args, "rlimit", None), max_file_mb=getattr(args, "max_file_size", None),
+        select=getattr(args, "select", None),
+        ignore=getattr(args, "ignore", None),
+        severity=tuple(sorted(severity.items())),
+        provider=args.provider,
+        fail_on=getattr(args, "fail_on", None),
+        timeout=getattr(args, "timeout", None),
+        rlimit=getattr(args, "rlimit", None),
+        max_file_mb=getattr(args, "max_file_size", None),
         tf_root=getattr(args, "tf_root", None),
         exclude=tuple(config.exclude) + tuple(args.exclude or ()) or None,
     )
@@ -296,8 +344,9 @@ def _span(file: str):
 def emit(result: CheckResult, fmt: str, colour_choice: str = "never") -> int:
     if not result.readable and fmt == "text":
         return _input_error(result.diagnostics, fmt)
-    colour = colour_choice == "always" or (colour_choice == "auto" and sys.stdout.isatty()
-                                           and not os.environ.get("NO_COLOR"))
+    colour = colour_choice == "always" or (
+        colour_choice == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
     sys.stdout.write(render(result, fmt, colour))
     return result.exit_code
 
@@ -327,8 +376,9 @@ def _import(sources: list[str], output: str | None, tf_root: str | None) -> int:
 
     missing = [s for s in sources if not Path(s).exists()]
     if missing:
-        return _input_error([Diagnostic("PARSE003", "error", "no such file or directory", _span(s)) for s in missing],
-                            "text")
+        return _input_error(
+            [Diagnostic("PARSE003", "error", "no such file or directory", _span(s)) for s in missing], "text"
+        )
     try:
         imported = importers.load([Path(s) for s in sources], Path(tf_root) if tf_root else None)
     except InputError as exc:
@@ -382,21 +432,26 @@ def _rules(code: str | None, fmt: str) -> int:
     entries += [(c.code, c.name, c.severity, c.summary, c.doc) for c in TOOL_CODES]
     if code is None:
         if fmt == "json":
-            sys.stdout.write(json.dumps([{"code": c, "name": n, "severity": s, "summary": m}
-                                         for c, n, s, m, _ in entries], indent=2) + "\n")
+            sys.stdout.write(
+                json.dumps([{"code": c, "name": n, "severity": s, "summary": m} for c, n, s, m, _ in entries], indent=2)
+                + "\n"
+            )
         else:
             width = max(len(n) for _, n, _, _, _ in entries)
             sys.stdout.write("".join(f"{c:<12}{s:<8} {n:<{width}}  {m}\n" for c, n, s, m, _ in entries))
         return EXIT_OK
     found = next((e for e in entries if e[0] == code.upper()), None)
     if found is None:
-        print(f"peerproof: unknown code '{code}'{did_you_mean(code.upper(), [e[0] for e in entries])}",
-              file=sys.stderr)
+        print(f"peerproof: unknown code '{code}'{did_you_mean(code.upper(), [e[0] for e in entries])}", file=sys.stderr)
         return EXIT_INPUT
     c, name, severity, summary, doc = found
     if fmt == "json":
-        sys.stdout.write(json.dumps({"code": c, "name": name, "severity": severity, "summary": summary,
-                                     "doc": doc.strip()}, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"code": c, "name": name, "severity": severity, "summary": summary, "doc": doc.strip()}, indent=2
+            )
+            + "\n"
+        )
     else:
         sys.stdout.write(f"{c} {name} ({severity})\n\n{doc.strip()}\n")
     return EXIT_OK

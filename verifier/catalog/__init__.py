@@ -39,8 +39,13 @@ class Finding:
 
 def undecided(span: Span, rule_code: str, what: str, reason: str) -> Finding:
     """A note that a check could not be decided within the solver limits: nothing is claimed."""
-    return Finding(span, f"{rule_code} not decided: could not decide {what} within the solver limits "
-                         f"({reason}); nothing is claimed either way", severity="info", code="CHECK002")
+    return Finding(
+        span,
+        f"{rule_code} not decided: could not decide {what} within the solver limits "
+        f"({reason}); nothing is claimed either way",
+        severity="info",
+        code="CHECK002",
+    )
 
 
 @dataclass
@@ -136,8 +141,9 @@ class Report:
     verdicts: list[Verdict]
 
 
-def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
-              options: dict[str, Any] | None = None) -> Report:
+def run_rules(
+    model: Model, now: datetime, build_findings: list[Diagnostic], options: dict[str, Any] | None = None
+) -> Report:
     """Every check of the catalog over the model: sorted diagnostics and assertion verdicts.
 
     Semantic checks reason about what the model means, so they only run on a
@@ -155,11 +161,15 @@ def run_rules(model: Model, now: datetime, build_findings: list[Diagnostic],
     semantic = [r for r in rules if r.stage == "semantic" and r.check is not None]
     if blocking and semantic:
         first = min((d for d in diagnostics if d.code in blocking), key=Diagnostic.sort_key)
-        diagnostics.append(Diagnostic(
-            "CHECK001", "info",
-            f"{len(semantic)} semantic checks and the assertions were not run because the model has "
-            f"structural errors ({', '.join(blocking)}); fix them first",
-            first.span))
+        diagnostics.append(
+            Diagnostic(
+                "CHECK001",
+                "info",
+                f"{len(semantic)} semantic checks and the assertions were not run because the model has "
+                f"structural errors ({', '.join(blocking)}); fix them first",
+                first.span,
+            )
+        )
     else:
         jobs = context.options.get("jobs", 1)
         pool = None
@@ -185,8 +195,14 @@ def _collect(context: Context, pool) -> list[Diagnostic]:
         pool.collect()
     except Disagreement as exc:
         span = exc.span or context.model.assertions[0].span
-        return [Diagnostic("INTERNAL001", "error", f"internal error in an assertion: the solver and the simulator "
-                           f"disagree: {exc}", span)]
+        return [
+            Diagnostic(
+                "INTERNAL001",
+                "error",
+                f"internal error in an assertion: the solver and the simulator disagree: {exc}",
+                span,
+            )
+        ]
     return []
 
 
@@ -197,8 +213,14 @@ def _verdicts(context: Context) -> list[Verdict]:
     verdicts = []
     for assertion in context.model.assertions:
         found = results.get(id(assertion))
-        verdicts.append(Verdict(assertion_text(assertion), found[1].status if found else "not-run", assertion.span,
-                                found[1].depends if found else ()))
+        verdicts.append(
+            Verdict(
+                assertion_text(assertion),
+                found[1].status if found else "not-run",
+                assertion.span,
+                found[1].depends if found else (),
+            )
+        )
     return sorted(verdicts, key=lambda v: v.span)
 
 
@@ -210,9 +232,13 @@ def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
         yield from (_diagnostic(rule, finding) for finding in rule.check(context))
     except Disagreement as exc:
         first = Span(context.model.files[0], 1, 1, 1, 1) if context.model.files else Span("<model>", 1, 1, 1, 1)
-        yield Diagnostic("INTERNAL001", "error",
-                         f"internal error in {rule.code}: the solver and the simulator disagree: {exc}. "
-                         "This is a bug in peerproof; no verdict is given", exc.span or first)
+        yield Diagnostic(
+            "INTERNAL001",
+            "error",
+            f"internal error in {rule.code}: the solver and the simulator disagree: {exc}. "
+            "This is a bug in peerproof; no verdict is given",
+            exc.span or first,
+        )
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from verifier.project import baseline, suppress
-from verifier.language.build import build
 from verifier.catalog import Verdict, registry, run_rules
 from verifier.catalog.codes import TOOL_CODES
-from verifier.project.config import Config
 from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
+from verifier.language.build import build
 from verifier.language.model import Model, Span
 from verifier.language.parse import SourceFile, discover, read_sources
+from verifier.project import baseline, suppress
+from verifier.project.config import Config
 
 
 @dataclass
@@ -92,8 +92,9 @@ class Origins:
             related = tuple(replace(r, span=self.span(r.span)) for r in d.related)
             counterexample = d.counterexample
             if counterexample:
-                counterexample = {k: (self.hops(v) if k in ("hops", "forward", "reply") else v)
-                                  for k, v in counterexample.items()}
+                counterexample = {
+                    k: (self.hops(v) if k in ("hops", "forward", "reply") else v) for k, v in counterexample.items()
+                }
             moved.append(replace(d, span=self.span(d.span), related=related, counterexample=counterexample))
         return moved
 
@@ -132,13 +133,15 @@ def build_located(sources: list[SourceFile], origins: Origins) -> tuple[Model, l
     try:
         return build(sources)
     except InputError as exc:
+
         def at_origin(d: Diagnostic) -> Diagnostic:
             imported = origins.imports.get(d.span.file)
             if imported is None:
                 return d
             line = imported.text.splitlines()[d.span.line - 1].strip()
-            return replace(d, span=imported.origin(d.span.line),
-                           message=f"{d.message} (in what was imported from here: {line})")
+            return replace(
+                d, span=imported.origin(d.span.line), message=f"{d.message} (in what was imported from here: {line})"
+            )
 
         raise InputError([at_origin(d) for d in exc.diagnostics]) from None
 
@@ -154,8 +157,16 @@ def load_model(paths: list[str], config: Config) -> LoadedModel:
     findings = findings + [w for i in imported for w in i.warnings]
     if config.provider and model.providers and model.providers[0].name != config.provider:
         first = model.providers[0]
-        raise InputError([Diagnostic("CONFIG001", "error", f"the model declares provider {first.name}, the "
-                                     f"configuration says {config.provider}", first.span)])
+        raise InputError(
+            [
+                Diagnostic(
+                    "CONFIG001",
+                    "error",
+                    f"the model declares provider {first.name}, the configuration says {config.provider}",
+                    first.span,
+                )
+            ]
+        )
     if config.provider and not model.providers:
         from verifier.language.model import ProviderDecl
 
@@ -164,8 +175,9 @@ def load_model(paths: list[str], config: Config) -> LoadedModel:
     return LoadedModel(sources, model, findings, origins)
 
 
-def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None,
-              jobs: int = 1) -> CheckResult:
+def run_check(
+    paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None, jobs: int = 1
+) -> CheckResult:
     try:
         loaded = load_model(paths, config)
     except InputError as exc:
@@ -175,8 +187,11 @@ def run_check(paths: list[str], config: Config, now: datetime, baseline_path: Pa
     limits = config.limits()
     report = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
     diagnostics = [_with_severity(d, config) for d in loaded.origins.diagnostics(report.diagnostics)]
-    skipped = {r.code for r in registry() if r.stage == "semantic"} if any(
-        d.code == "CHECK001" for d in diagnostics) else set()
+    skipped = (
+        {r.code for r in registry() if r.stage == "semantic"}
+        if any(d.code == "CHECK001" for d in diagnostics)
+        else set()
+    )
     diagnostics = suppress.apply(diagnostics, texts, known_codes(), skipped)
     diagnostics = [d for d in diagnostics if config.selects(d.code) or d.code.startswith("INTERNAL")]
     if baseline_path is not None:

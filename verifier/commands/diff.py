@@ -19,18 +19,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from verifier.project.baseline import fingerprints
 from verifier.catalog import run_rules
-from verifier.project.config import Config
+from verifier.commands.check import Origins, build_located, read_inputs
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from verifier.engine.encode import DiffQueries, Encoder
-from verifier.language.model import Model, Vm
-from verifier.commands.check import Origins, build_located, read_inputs
-from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
 from verifier.engine.simulate import Packet, Simulator, hops_json
 from verifier.engine.solve import Limits, Solver
 from verifier.engine.topology import Topology
 from verifier.engine.verify import Disagreement
+from verifier.language.model import Model, Vm
+from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
+from verifier.project.baseline import fingerprints
+from verifier.project.config import Config
 
 # Which state a peering may move to from each state (LANGUAGE.md's states; the
 # clouds' lifecycle). A state may always stay as it is.
@@ -47,8 +47,6 @@ LIFECYCLE = {
 }
 
 
-
-
 @dataclass
 class Flow:
     direction: str  # allowed | blocked
@@ -59,9 +57,15 @@ class Flow:
     old: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        return {"source_net": self.source.net, "destination_net": self.target.net, "source_vm": self.source.name,
-                "destination_vm": self.target.name, "packet": self.packet.as_json(), "new": self.new,
-                "old": self.old}
+        return {
+            "source_net": self.source.net,
+            "destination_net": self.target.net,
+            "source_vm": self.source.name,
+            "destination_vm": self.target.name,
+            "packet": self.packet.as_json(),
+            "new": self.new,
+            "old": self.old,
+        }
 
 
 @dataclass
@@ -85,16 +89,20 @@ def _git_sources(rev: str, paths: list[str]) -> list[SourceFile]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], capture_output=True, text=True)
         if done.returncode != 0:
-            raise InputError([Diagnostic("PARSE003", "error", f"git {' '.join(args)}: {done.stderr.strip()}",
-                                         _nowhere(f"{rev}:"))])
+            raise InputError(
+                [Diagnostic("PARSE003", "error", f"git {' '.join(args)}: {done.stderr.strip()}", _nowhere(f"{rev}:"))]
+            )
         return done.stdout
 
     top = Path(git("rev-parse", "--show-toplevel").strip())
     names = []
     for path in paths:
         relative = str(Path(path).resolve().relative_to(top)) if Path(path).exists() else path
-        names += [n for n in git("ls-tree", "-r", "--name-only", rev, "--", relative or ".").splitlines()
-                  if n.endswith(PEER_SUFFIX)]
+        names += [
+            n
+            for n in git("ls-tree", "-r", "--name-only", rev, "--", relative or ".").splitlines()
+            if n.endswith(PEER_SUFFIX)
+        ]
     here = Path.cwd().resolve()
     sources = []
     for name in sorted(set(names)):
@@ -140,13 +148,16 @@ def run_diff(args, config: Config) -> int:
     else:
         if len(paths) != 2:
             raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
-        (old_sources, old_origins, _), (new_sources, new_origins, _) = (read_inputs([paths[0]], config),
-                                                                        read_inputs([paths[1]], config))
+        (old_sources, old_origins, _), (new_sources, new_origins, _) = (
+            read_inputs([paths[0]], config),
+            read_inputs([paths[1]], config),
+        )
         old_roots, new_roots = [paths[0]], [paths[1]]
     old_model, old_found = build_located(old_sources, old_origins)
     new_model, new_found = build_located(new_sources, new_origins)
-    result = compare(old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots,
-                     now, limits)
+    result = compare(
+        old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots, now, limits
+    )
     # Each finding is pointed at the input it came from: NEW's for what appeared, OLD's for what went.
     result.appeared = new_origins.diagnostics(result.appeared)
     result.disappeared = old_origins.diagnostics(result.disappeared)
@@ -157,11 +168,23 @@ def run_diff(args, config: Config) -> int:
     return 1 if result.failing else 0
 
 
-def compare(old: Model, old_found, old_sources, old_roots, new: Model, new_found, new_sources, new_roots,
-            now: datetime, limits: Limits) -> DiffResult:
+def compare(
+    old: Model,
+    old_found,
+    old_sources,
+    old_roots,
+    new: Model,
+    new_found,
+    new_sources,
+    new_roots,
+    now: datetime,
+    limits: Limits,
+) -> DiffResult:
     result = DiffResult()
-    old_report, new_report = run_rules(old, now, old_found, {"limits": limits}), run_rules(new, now, new_found,
-                                                                                          {"limits": limits})
+    old_report, new_report = (
+        run_rules(old, now, old_found, {"limits": limits}),
+        run_rules(new, now, new_found, {"limits": limits}),
+    )
     _findings(result, old_report.diagnostics, old_sources, old_roots, new_report.diagnostics, new_sources, new_roots)
     _lifecycle(result, old, new, now)
     old_status = {v.text: v.status for v in old_report.verdicts}
@@ -200,8 +223,10 @@ def _lifecycle(result: DiffResult, old: Model, new: Model, now: datetime) -> Non
         was, now_state = old.peering_state(before, now), new.peering_state(peering, now)
         if was != now_state and now_state not in LIFECYCLE.get(was, set()):
             allowed = ", ".join(sorted(LIFECYCLE.get(was, set()))) or "nothing (it is final)"
-            result.lifecycle.append(f"{peering.span.file}:{peering.span.line}: peering '{peering.name}' cannot go "
-                                    f"from {was} to {now_state}; from {was} it can become {allowed}")
+            result.lifecycle.append(
+                f"{peering.span.file}:{peering.span.line}: peering '{peering.name}' cannot go "
+                f"from {was} to {now_state}; from {was} it can become {allowed}"
+            )
 
 
 def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Limits) -> None:
@@ -226,8 +251,7 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
                 if None in ends:
                     continue
                 for towards_new in (True, False):
-                    query = queries[version].gained(old_vms[a], old_vms[b], new_vms[a], new_vms[b], *ends,
-                                                    towards_new)
+                    query = queries[version].gained(old_vms[a], old_vms[b], new_vms[a], new_vms[b], *ends, towards_new)
                     answer = solver.check(query)
                     if answer.status == "unknown":
                         result.undecided.append(f"{a} -> {b} (IPv{version}): {answer.reason}")
@@ -240,11 +264,19 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
                     new_conn = new_sim.connection(new_vms[a], new_packet, new_vms[b])
                     old_conn = old_sim.connection(old_vms[a], old_packet, old_vms[b])
                     if new_conn.ok != towards_new or old_conn.ok == towards_new:
-                        raise Disagreement(f"{a} -> {b}: the solver finds {new_packet.describe()} "
-                                           f"{'newly allowed' if towards_new else 'newly blocked'}, the simulators "
-                                           "do not")
-                    flow = Flow("allowed" if towards_new else "blocked", new_vms[a], new_vms[b], new_packet,
-                                _connection_json(new_conn), _connection_json(old_conn))
+                        raise Disagreement(
+                            f"{a} -> {b}: the solver finds {new_packet.describe()} "
+                            f"{'newly allowed' if towards_new else 'newly blocked'}, the simulators "
+                            "do not"
+                        )
+                    flow = Flow(
+                        "allowed" if towards_new else "blocked",
+                        new_vms[a],
+                        new_vms[b],
+                        new_packet,
+                        _connection_json(new_conn),
+                        _connection_json(old_conn),
+                    )
                     (result.allowed if towards_new else result.blocked).append(flow)
 
 
@@ -257,9 +289,13 @@ def _connection_json(connection) -> dict[str, Any]:
     if not connection.ok:
         trace = connection.reply if connection.failed_direction == "reply" else connection.forward
         blocked = trace.blocked.code if trace and trace.blocked else None
-    return {"ok": connection.ok, "direction": connection.failed_direction, "blocked": blocked,
-            "forward": hops_json(connection.forward.hops),
-            "reply": hops_json(connection.reply.hops) if connection.reply else []}
+    return {
+        "ok": connection.ok,
+        "direction": connection.failed_direction,
+        "blocked": blocked,
+        "forward": hops_json(connection.forward.hops),
+        "reply": hops_json(connection.reply.hops) if connection.reply else [],
+    }
 
 
 def _json(result: DiffResult) -> dict[str, Any]:
@@ -269,8 +305,10 @@ def _json(result: DiffResult) -> dict[str, Any]:
         "version": 1,
         "allowed": [f.as_json() for f in result.allowed],
         "blocked": [f.as_json() for f in result.blocked],
-        "findings": {"appeared": [diagnostic_json(d) for d in result.appeared],
-                     "disappeared": [diagnostic_json(d) for d in result.disappeared]},
+        "findings": {
+            "appeared": [diagnostic_json(d) for d in result.appeared],
+            "disappeared": [diagnostic_json(d) for d in result.disappeared],
+        },
         "lifecycle": result.lifecycle,
         "assertions": result.assertions,
         "vms": {"added": result.added_vms, "removed": result.removed_vms},
@@ -301,8 +339,9 @@ def _text(result: DiffResult) -> str:
         out.append(f"{title}: {len(diags)}")
         out.extend(f"  {d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}" for d in diags)
     if result.added_vms or result.removed_vms:
-        out.append(f"vms added: {', '.join(result.added_vms) or 'none'}; removed: "
-                   f"{', '.join(result.removed_vms) or 'none'}")
+        out.append(
+            f"vms added: {', '.join(result.added_vms) or 'none'}; removed: {', '.join(result.removed_vms) or 'none'}"
+        )
     for line in result.lifecycle:
         out.append(f"error: {line}")
     for entry in result.assertions:
@@ -310,6 +349,9 @@ def _text(result: DiffResult) -> str:
             out.append(f"error: the change breaks `{entry['assertion']}` ({entry['old']} before, {entry['new']} now)")
     for line in result.undecided:
         out.append(f"error: could not decide {line} within the solver limits")
-    out.append("the change breaks nothing it asserts" if not result.failing
-               else "the change breaks an assertion or the peering lifecycle")
+    out.append(
+        "the change breaks nothing it asserts"
+        if not result.failing
+        else "the change breaks an assertion or the peering lifecycle"
+    )
     return "\n".join(out) + "\n"

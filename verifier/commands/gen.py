@@ -90,8 +90,16 @@ def generate(nets: int, seed: int, assertions_per_net: float = 0.5) -> tuple[dic
     return {name: "\n".join(lines) + "\n" for name, lines in texts.items()}, planted
 
 
-def _net(rng: random.Random, i: int, hub: bool, peers: list[tuple[str, int]], account: str, region: str,
-         planted: list[str], nets: int) -> list[str]:
+def _net(
+    rng: random.Random,
+    i: int,
+    hub: bool,
+    peers: list[tuple[str, int]],
+    account: str,
+    region: str,
+    planted: list[str],
+    nets: int,
+) -> list[str]:
     lines = [f"net n{i} {{", f"  account {account}", f"  region {region}", f"  cidr {_net_block(i)}"]
     dual = i % 10 == 3
     if i % 7 == 5:  # a secondary block
@@ -152,8 +160,6 @@ def _net(rng: random.Random, i: int, hub: bool, peers: list[tuple[str, int]], ac
     return lines
 
 
-
-
 def run_gen(args, config=None) -> int:
     if not 1 <= args.nets <= 8192:
         print("peerproof: error: --nets must be from 1 to 8192", file=sys.stderr)
@@ -164,6 +170,8 @@ def run_gen(args, config=None) -> int:
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")
     (out / "planted.txt").write_text("".join(line + "\n" for line in planted), encoding="utf-8")
-    print(f"peerproof: wrote {args.nets} nets in {len(files)} files to {out} ({len(planted)} planted problems)",
-          file=sys.stderr)
+    print(
+        f"peerproof: wrote {args.nets} nets in {len(files)} files to {out} ({len(planted)} planted problems)",
+        file=sys.stderr,
+    )
     return 0

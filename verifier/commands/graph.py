@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from verifier.language.model import Model, Peering
 from verifier.engine.simulate import address_text
 from verifier.engine.verify import Engine
+from verifier.language.model import Model, Peering
 
 
 @dataclass
@@ -56,12 +56,24 @@ def topology(model: Model, now: datetime, limits=None) -> Graph:
         if facts.outside_peer is None:
             continue
         version = route.destination.version
-        holder = next((n for n in model.nets if n is not net and any(b.contains(facts.outside_peer, version)
-                                                                    for b in n.blocks)), None)
+        holder = next(
+            (n for n in model.nets if n is not net and any(b.contains(facts.outside_peer, version) for b in n.blocks)),
+            None,
+        )
         peering = model.names.get(route.via.name)
-        if holder is not None and isinstance(peering, Peering) and holder.name != engine.topo.other_net(peering, net).name:
-            graph.edges.append(Edge(net.name, holder.name, "gap", f"no transit via {route.via.name} "
-                                    f"({address_text(facts.outside_peer, version)})"))
+        if (
+            holder is not None
+            and isinstance(peering, Peering)
+            and holder.name != engine.topo.other_net(peering, net).name
+        ):
+            graph.edges.append(
+                Edge(
+                    net.name,
+                    holder.name,
+                    "gap",
+                    f"no transit via {route.via.name} ({address_text(facts.outside_peer, version)})",
+                )
+            )
     return graph
 
 
@@ -76,8 +88,10 @@ def overlay_why(graph: Graph, model: Model, answer) -> None:
             if f"net {net.name}" in hop["description"] and net.name not in nets_on_path:
                 nets_on_path.append(net.name)
     if source is None and forward:
-        source = next((vm for vm in vm_net if f"{vm}'s" in forward[0]["description"] or f" {vm} " in
-                       forward[0]["description"]), None)
+        source = next(
+            (vm for vm in vm_net if f"{vm}'s" in forward[0]["description"] or f" {vm} " in forward[0]["description"]),
+            None,
+        )
     blocked_nets = set()
     for item in answer.blocking:
         for net in graph.nodes:
@@ -96,15 +110,13 @@ def overlay_why(graph: Graph, model: Model, answer) -> None:
     graph.notes = [f"{b['code']} [{b['direction']}] {b['message']}" for b in answer.blocking] or [answer.message]
 
 
-
-
 def run_graph(args, config) -> int:
     from verifier.commands.check import load_model
-    from verifier.outputs.pictures import graph_dot, graph_html, graph_mermaid, graph_svg
     from verifier.commands.why import answer_why, parse_protocol
+    from verifier.outputs.pictures import graph_dot, graph_html, graph_mermaid, graph_svg
 
     renderers = {".svg": graph_svg, ".html": graph_html, ".dot": graph_dot, ".mmd": graph_mermaid}
-    suffix = args.output[args.output.rfind("."):] if "." in args.output else ""
+    suffix = args.output[args.output.rfind(".") :] if "." in args.output else ""
     if suffix not in renderers:
         print(f"peerproof: error: -o must end in {', '.join(renderers)}", file=sys.stderr)
         return 2
@@ -114,8 +126,17 @@ def run_graph(args, config) -> int:
     sources, model = loaded.sources, loaded.model
     graph = topology(model, now, limits)
     if args.why:
-        answer = answer_why(model, {s.path: s.text for s in sources}, now, args.why[0], args.why[1],
-                            parse_protocol(args.proto), args.port, limits, repair=False)
+        answer = answer_why(
+            model,
+            {s.path: s.text for s in sources},
+            now,
+            args.why[0],
+            args.why[1],
+            parse_protocol(args.proto),
+            args.port,
+            limits,
+            repair=False,
+        )
         overlay_why(graph, model, answer)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(renderers[suffix](graph))

@@ -9,8 +9,8 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
 from verifier.engine.verify import Engine
+from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
 
 SPAN = Span("<matrix>", 1, 1, 1, 1)
 SYMBOLS = {"proved": "yes", "refuted": "no", "unknown": "?", "vacuous": "-"}
@@ -25,8 +25,7 @@ class Matrix:
     port: int | None
 
     def as_json(self) -> dict:
-        return {"by": self.by, "protocol": self.protocol, "port": self.port, "names": self.names,
-                "cells": self.cells}
+        return {"by": self.by, "protocol": self.protocol, "port": self.port, "names": self.names, "cells": self.cells}
 
 
 def groups(model: Model, by: str) -> list[str]:
@@ -48,10 +47,15 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
             if not members[x] or not members[y] or (x == y and len(members[x]) < 2):
                 row.append("vacuous")
                 continue
-            assertion = Assertion("reach", Endpoint(Ref(x, SPAN), None, SPAN), Endpoint(Ref(y, SPAN), None, SPAN),
-                                  # a cell is reachable when some traffic of the kind gets through
-                                  Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
-                                  Ports(port, port, SPAN) if port is not None else None, SPAN)
+            assertion = Assertion(
+                "reach",
+                Endpoint(Ref(x, SPAN), None, SPAN),
+                Endpoint(Ref(y, SPAN), None, SPAN),
+                # a cell is reachable when some traffic of the kind gets through
+                Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
+                Ports(port, port, SPAN) if port is not None else None,
+                SPAN,
+            )
             row.append(engine.check_assertion(assertion, witness=False).status)
         cells.append(row)
     from verifier.language.model import protocol_name
@@ -62,8 +66,10 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
 def render_table(matrix: Matrix) -> str:
     width = max([len(n) for n in matrix.names] + [4])
     what = f"{matrix.protocol}" + (f" {matrix.port}" if matrix.port is not None else " (some port)")
-    lines = [f"reachability by {matrix.by}, {what}: row reaches column (yes: proved, no: refuted, ?: undecided, "
-             "-: no pair of vms)"]
+    lines = [
+        f"reachability by {matrix.by}, {what}: row reaches column (yes: proved, no: refuted, ?: undecided, "
+        "-: no pair of vms)"
+    ]
     lines.append(" " * (width + 2) + "  ".join(f"{n[:width]:>{width}}" for n in matrix.names))
     for name, row in zip(matrix.names, matrix.cells):
         lines.append(f"{name:<{width}}  " + "  ".join(f"{SYMBOLS[c]:>{width}}" for c in row))
@@ -79,13 +85,11 @@ def render_csv(matrix: Matrix) -> str:
     return out.getvalue()
 
 
-
-
 def run_matrix(args, config) -> int:
     from verifier.commands.check import load_model
+    from verifier.commands.why import parse_protocol
     from verifier.diagnostics import BadQuery
     from verifier.outputs.pictures import matrix_html, matrix_svg
-    from verifier.commands.why import parse_protocol
 
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
@@ -94,8 +98,13 @@ def run_matrix(args, config) -> int:
         raise BadQuery("--port goes with --proto tcp or udp")
     model = load_model(args.paths or list(config.paths), config).model
     matrix = compute(model, now, args.by, protocol, args.port, limits)
-    text = {"text": render_table, "csv": render_csv, "svg": matrix_svg, "html": matrix_html,
-            "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n"}[args.format](matrix)
+    text = {
+        "text": render_table,
+        "csv": render_csv,
+        "svg": matrix_svg,
+        "html": matrix_html,
+        "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n",
+    }[args.format](matrix)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)

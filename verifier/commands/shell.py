@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from verifier.catalog import did_you_mean, run_rules
 from verifier.commands.check import load_model
 from verifier.diagnostics import InputError
+from verifier.engine.verify import Disagreement, Engine
 from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref, Span, references
 from verifier.language.printer import assertion_text
 from verifier.outputs.text import describe_counterexample
-from verifier.engine.verify import Disagreement, Engine
 
 SPAN = Span("<shell>", 1, 1, 1, 1)
 PROTOCOLS = ("tcp", "udp", "icmp", "all")
@@ -57,8 +57,10 @@ class PeerShell(cmd.Cmd):
 
         gc.freeze()  # the model lives as long as the session: keep it out of the collector's scans
         errors = sum(1 for d in report.diagnostics if d.severity == "error")
-        self._say(f"loaded {len(model.nets)} nets, {sum(1 for _ in model.vms())} vms, {len(model.peerings)} "
-                  f"peerings from {len(sources)} file(s); {errors} error(s). Type help, or a command; tab completes.")
+        self._say(
+            f"loaded {len(model.nets)} nets, {sum(1 for _ in model.vms())} vms, {len(model.peerings)} "
+            f"peerings from {len(sources)} file(s); {errors} error(s). Type help, or a command; tab completes."
+        )
         return True
 
     def preloop(self) -> None:
@@ -115,8 +117,8 @@ class PeerShell(cmd.Cmd):
 
     # --- commands ---------------------------------------------------------------------------
     def _query(self, arg: str, default_protocol: int | None) -> tuple[str, str, int | None, int | None]:
-        from verifier.diagnostics import BadQuery
         from verifier.commands.why import parse_protocol
+        from verifier.diagnostics import BadQuery
 
         words = shlex.split(arg)
         if len(words) < 2:
@@ -130,8 +132,8 @@ class PeerShell(cmd.Cmd):
 
     def do_why(self, arg: str) -> bool:
         """why SRC DST [PROTO [PORT]]: why a vm can or cannot reach another, and the minimal repair."""
-        from verifier.diagnostics import BadQuery
         from verifier.commands.why import answer_why, render_text
+        from verifier.diagnostics import BadQuery
 
         if not self.model:
             return self._not_loaded()
@@ -151,9 +153,14 @@ class PeerShell(cmd.Cmd):
             if name not in self.model.names and ":" not in name and not name[:1].isdigit():
                 raise ValueError(f"unknown name '{name}'{did_you_mean(name, self._names())}")
         target = Endpoint(Ref(destination, SPAN), None, SPAN)
-        assertion = Assertion(kind, Endpoint(Ref(source, SPAN), None, SPAN), target,  # type: ignore[arg-type]
-                              Protocol(protocol, SPAN) if protocol is not None else None,
-                              Ports(port, port, SPAN) if port is not None else None, SPAN)
+        assertion = Assertion(
+            kind,
+            Endpoint(Ref(source, SPAN), None, SPAN),
+            target,  # type: ignore[arg-type]
+            Protocol(protocol, SPAN) if protocol is not None else None,
+            Ports(port, port, SPAN) if port is not None else None,
+            SPAN,
+        )
         result = self.engine.check_assertion(assertion)
         self._say(f"{result.status}: {result.message if result.status != 'proved' else assertion_text(assertion)}")
         if result.counterexample:
@@ -172,8 +179,8 @@ class PeerShell(cmd.Cmd):
     def do_matrix(self, arg: str) -> bool:
         """matrix [net|subnet|vm] [PROTO [PORT]]: the reachability matrix."""
         from verifier.commands.matrix import compute, render_table
-        from verifier.diagnostics import BadQuery
         from verifier.commands.why import parse_protocol
+        from verifier.diagnostics import BadQuery
 
         if not self.model:
             return self._not_loaded()
@@ -204,7 +211,7 @@ class PeerShell(cmd.Cmd):
         except ValueError:
             closing = text.find("\n", start)
         self._say(f"{decl.kind} {name} ({decl.span.file}:{decl.span.line}):")
-        self._say(text[start: closing + 1])
+        self._say(text[start : closing + 1])
         users = [r for r in references(self.model) if r.ref.name == name]
         self._say(f"referred to by {len(users)}:" if users else "referred to by nothing")
         for r in users:
@@ -235,8 +242,6 @@ class PeerShell(cmd.Cmd):
     def _not_loaded(self) -> bool:
         self._say("no model is loaded: fix the errors above, then `reload`")
         return False
-
-
 
 
 def run_shell(args, config) -> int:

@@ -18,19 +18,29 @@ import netaddr
 
 from verifier.catalog import did_you_mean, run_rules
 from verifier.commands.check import load_model
-from verifier.project.config import Config
 from verifier.diagnostics import BadQuery, InputError
 from verifier.engine.explain import Explainer
-from verifier.language.model import ANY_PROTOCOL, PROTOCOL_NUMBERS, Address, Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
-from verifier.language.parse import SourceFile
 from verifier.engine.repair import Repair, apply_edits, find_repair, packet_of
 from verifier.engine.simulate import Packet, hops_json
 from verifier.engine.solve import Limits
 from verifier.engine.verify import Disagreement, Engine
+from verifier.language.model import (
+    ANY_PROTOCOL,
+    PROTOCOL_NUMBERS,
+    Address,
+    Assertion,
+    Endpoint,
+    Model,
+    Ports,
+    Protocol,
+    Ref,
+    Span,
+    Vm,
+)
+from verifier.language.parse import SourceFile
+from verifier.project.config import Config
 
 WHY = Span("<why>", 1, 1, 1, 1)
-
-
 
 
 @dataclass
@@ -45,10 +55,17 @@ class Answer:
     depends: list[str] = field(default_factory=list)  # with `unknown`: the facts the model does not pin down
 
     def as_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "message": self.message, "witness": self.witness, "forward": self.forward,
-                "reply": self.reply, "blocking": self.blocking, "depends": self.depends,
-                "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
-                "repair_note": self.repair.message if self.repair else None}
+        return {
+            "verdict": self.verdict,
+            "message": self.message,
+            "witness": self.witness,
+            "forward": self.forward,
+            "reply": self.reply,
+            "blocking": self.blocking,
+            "depends": self.depends,
+            "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
+            "repair_note": self.repair.message if self.repair else None,
+        }
 
 
 def parse_protocol(text: str) -> int | None:
@@ -81,17 +98,31 @@ def _not_a_vm(model: Model, name: str, role: str, wanted: str) -> str:
     return f"{role}: unknown vm '{name}'{did_you_mean(name, vms)}"
 
 
-def answer_why(model: Model, sources: dict[str, str], now: datetime, source: str, destination: str,
-               protocol: int | None, port: int | None, limits: Limits | None = None, repair: bool = True) -> Answer:
+def answer_why(
+    model: Model,
+    sources: dict[str, str],
+    now: datetime,
+    source: str,
+    destination: str,
+    protocol: int | None,
+    port: int | None,
+    limits: Limits | None = None,
+    repair: bool = True,
+) -> Answer:
     if not isinstance(model.names.get(source), Vm):
         raise BadQuery(_not_a_vm(model, source, "SRC", "a vm"))
     if port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
     target = destination_endpoint(model, destination)
     # No --proto: some protocol must work (an assertion with no protocol), not every one (`all`).
-    assertion = Assertion("reach", Endpoint(Ref(source, WHY), None, WHY), target,
-                          Protocol(protocol, WHY) if protocol is not None else None,
-                          Ports(port, port, WHY) if port is not None else None, WHY)
+    assertion = Assertion(
+        "reach",
+        Endpoint(Ref(source, WHY), None, WHY),
+        target,
+        Protocol(protocol, WHY) if protocol is not None else None,
+        Ports(port, port, WHY) if port is not None else None,
+        WHY,
+    )
     engine = Engine(model, now, limits)
     result = engine.check_assertion(assertion)
     src_vm = model.names[source]
@@ -101,23 +132,46 @@ def answer_why(model: Model, sources: dict[str, str], now: datetime, source: str
         # an address no VM holds
         packet = _first_packet(src_vm, target, protocol, port)
         path = Explainer(engine.topo).explain(src_vm, None, packet)
-        return Answer("unreachable", f"no vm holds {destination}", None, hops_json(path.forward), [],
-                      [b.as_json() for b in path.blocking],
-                      Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"))
+        return Answer(
+            "unreachable",
+            f"no vm holds {destination}",
+            None,
+            hops_json(path.forward),
+            [],
+            [b.as_json() for b in path.blocking],
+            Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"),
+        )
     if result.status == "unknown" and result.depends and result.witness:
         return _depends(engine, src_vm, result.witness, result.depends)
     if result.status == "unknown":
         return Answer("unknown", result.message)
     cx = result.counterexample or {}
     if not cx.get("packet"):
-        return Answer("unreachable", result.message, blocking=[{"code": cx.get("blocked"), "direction": "forward",
-                                                              "message": result.message, "file": None, "line": None}])
+        return Answer(
+            "unreachable",
+            result.message,
+            blocking=[
+                {
+                    "code": cx.get("blocked"),
+                    "direction": "forward",
+                    "message": result.message,
+                    "file": None,
+                    "line": None,
+                }
+            ],
+        )
     target_vm = model.names[cx["destination_vm"]]
     packet = _telling_packet(engine, src_vm, target_vm, packet_of(cx["packet"]), port is None)
     path = Explainer(engine.topo).explain(src_vm, target_vm, packet)
-    answer = Answer("unreachable", f"vm {source} cannot reach {destination}: {len(path.blocking)} blocking "
-                    f"point(s) on the path of {packet.describe()}", None, hops_json(path.forward),
-                    hops_json(path.reply), [b.as_json() for b in path.blocking])
+    answer = Answer(
+        "unreachable",
+        f"vm {source} cannot reach {destination}: {len(path.blocking)} blocking "
+        f"point(s) on the path of {packet.describe()}",
+        None,
+        hops_json(path.forward),
+        hops_json(path.reply),
+        [b.as_json() for b in path.blocking],
+    )
     if repair:
         answer.repair = find_repair(sources, model, now, assertion, limits, (source, target_vm.name, packet))
     return answer
@@ -126,31 +180,53 @@ def answer_why(model: Model, sources: dict[str, str], now: datetime, source: str
 def _reachable(engine: Engine, source: Vm, witness: dict | None, message: str) -> Answer:
     assert witness is not None
     target = engine.model.names[witness["destination_vm"]]
-    packet = packet_of({"source": witness["source"], "destination": witness["destination"],
-                        "protocol": witness["protocol"], "source_port": 1024 if witness["protocol"] in ("tcp", "udp")
-                        else 0, "destination_port": witness["destination_port"]})
+    packet = packet_of(
+        {
+            "source": witness["source"],
+            "destination": witness["destination"],
+            "protocol": witness["protocol"],
+            "source_port": 1024 if witness["protocol"] in ("tcp", "udp") else 0,
+            "destination_port": witness["destination_port"],
+        }
+    )
     connection = engine.sim.connection(source, packet, target)
     if not connection.ok:
         raise Disagreement(f"why: the engine proves {packet.describe()}, the simulator fails it")
     witness = dict(witness, packet=packet.as_json())
-    return Answer("reachable", f"vm {source.name} reaches {target.name}: e.g. {packet.describe()}", witness,
-                  hops_json(connection.forward.hops), hops_json(connection.reply.hops) if connection.reply else [])
+    return Answer(
+        "reachable",
+        f"vm {source.name} reaches {target.name}: e.g. {packet.describe()}",
+        witness,
+        hops_json(connection.forward.hops),
+        hops_json(connection.reply.hops) if connection.reply else [],
+    )
 
 
 def _depends(engine: Engine, source: Vm, witness: dict, depends: tuple[str, ...]) -> Answer:
     """Neither reachable nor unreachable: the connection works only if what the model leaves open carries it."""
     target = engine.model.names[witness["destination_vm"]]
-    packet = packet_of({"source": witness["source"], "destination": witness["destination"],
-                        "protocol": witness["protocol"], "source_port": 1024 if witness["protocol"] in ("tcp", "udp")
-                        else 0, "destination_port": witness["destination_port"]})
+    packet = packet_of(
+        {
+            "source": witness["source"],
+            "destination": witness["destination"],
+            "protocol": witness["protocol"],
+            "source_port": 1024 if witness["protocol"] in ("tcp", "udp") else 0,
+            "destination_port": witness["destination_port"],
+        }
+    )
     connection = engine.sim.connection(source, packet, target)
     if not connection.possible or connection.ok:
         raise Disagreement(f"why: the engine finds {packet.describe()} possible only, the simulator does not")
     facts = " and ".join(depends)
-    return Answer("unknown", f"vm {source.name} reaches {target.name} only if {facts} carries it: it depends on "
-                  f"{facts}, which the model does not pin down (e.g. {packet.describe()})",
-                  dict(witness, packet=packet.as_json()), hops_json(connection.forward.hops),
-                  hops_json(connection.reply.hops) if connection.reply else [], depends=list(depends))
+    return Answer(
+        "unknown",
+        f"vm {source.name} reaches {target.name} only if {facts} carries it: it depends on "
+        f"{facts}, which the model does not pin down (e.g. {packet.describe()})",
+        dict(witness, packet=packet.as_json()),
+        hops_json(connection.forward.hops),
+        hops_json(connection.reply.hops) if connection.reply else [],
+        depends=list(depends),
+    )
 
 
 def _telling_packet(engine: Engine, source: Vm, target: Vm, packet: Packet, any_port: bool) -> Packet:
@@ -221,23 +297,29 @@ def run_why(args, config: Config) -> int:
     if any(d.code == "CHECK001" for d in report.diagnostics):  # structural errors: no question can be answered
         raise InputError([d for d in report.diagnostics if d.severity == "error"])
     texts = {s.path: s.text for s in sources}
-    answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port,
-                        limits)
+    answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port, limits)
     edits = answer.repair.edits if answer.repair else []
     touches_import = any(origins.generated(e.file) for e in edits)
-    answer.forward, answer.reply, answer.blocking = (origins.hops(answer.forward), origins.hops(answer.reply),
-                                                     origins.hops(answer.blocking))
+    answer.forward, answer.reply, answer.blocking = (
+        origins.hops(answer.forward),
+        origins.hops(answer.reply),
+        origins.hops(answer.blocking),
+    )
     if touches_import:  # shown at the imported resource they change
         places = [origins.span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
-        answer.repair.edits = [replace(e, file=o.file, line=o.line) if origins.generated(e.file) else e
-                               for e, o in zip(edits, places)]
+        answer.repair.edits = [
+            replace(e, file=o.file, line=o.line) if origins.generated(e.file) else e for e, o in zip(edits, places)
+        ]
     if args.format == "json":
         sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_text(answer))
     if args.fix and touches_import:
-        print("peerproof: no fix written: the repair changes imported resources; make the change in the "
-              "Terraform configuration or the cloud (the edits above are in peer terms)", file=sys.stderr)
+        print(
+            "peerproof: no fix written: the repair changes imported resources; make the change in the "
+            "Terraform configuration or the cloud (the edits above are in peer terms)",
+            file=sys.stderr,
+        )
         return 0
     if args.fix:
         return _fix(answer, texts, model, paths, config, now, limits)
@@ -260,8 +342,10 @@ def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now
     report = run_rules(after.model, now, after.findings, {"limits": limits})
     errors = sum(1 for d in report.diagnostics if d.severity == "error")
     warnings = sum(1 for d in report.diagnostics if d.severity == "warning")
-    print(f"peerproof: wrote {len(repair.edits)} edit(s); the model now has {errors} error(s) and {warnings} "
-          f"warning(s)", file=sys.stderr)
+    print(
+        f"peerproof: wrote {len(repair.edits)} edit(s); the model now has {errors} error(s) and {warnings} warning(s)",
+        file=sys.stderr,
+    )
     return 0
 
 

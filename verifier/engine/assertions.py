@@ -43,8 +43,9 @@ class Assertions(Part):
             return self._unheld(assertion, sources[0], assertion.destination.address)
         if not sources or not targets:
             side = assertion.source if not sources else assertion.destination
-            return AssertionResult("vacuous", f"{assertion_text(assertion)} speaks of no connection: "
-                                   f"'{side}' holds no vm")
+            return AssertionResult(
+                "vacuous", f"{assertion_text(assertion)} speaks of no connection: '{side}' holds no vm"
+            )
         if assertion.kind == "isolate":
             return self._isolate(assertion, sources, targets)
         return self._reach(assertion, sources, targets, with_counterexample=witness)
@@ -59,11 +60,19 @@ class Assertions(Part):
         packet = Packet(address.version, src, address.value, protocol, EPHEMERAL_PORTS[0] if ported else 0, dport)
         trace = self.sim.forward(source, packet)
         text = assertion_text(assertion)
-        return AssertionResult("refuted", f"{text} is refuted: no vm holds {address}",
-                               counterexample={"source_vm": source.name, "destination_vm": str(address),
-                                               "packet": packet.as_json(), "direction": "forward",
-                                               "blocked": "NO_DESTINATION", "forward": hops_json(trace.hops),
-                                               "reply": []})
+        return AssertionResult(
+            "refuted",
+            f"{text} is refuted: no vm holds {address}",
+            counterexample={
+                "source_vm": source.name,
+                "destination_vm": str(address),
+                "packet": packet.as_json(),
+                "direction": "forward",
+                "blocked": "NO_DESTINATION",
+                "forward": hops_json(trace.hops),
+                "reply": [],
+            },
+        )
 
     def _isolate(self, assertion: Assertion, sources: list[Vm], targets: list[Vm]) -> AssertionResult:
         text = assertion_text(assertion)
@@ -83,8 +92,9 @@ class Assertions(Part):
                 if self.possible_queries is not None and self._uncertain(source, others, version):
                     readings.append((self.possible_queries, "maybe"))
                 for queries, outcome in readings:
-                    query = queries[version].isolate(source, others, protocol, assertion.ports,
-                                                     fixed.value if fixed else None)
+                    query = queries[version].isolate(
+                        source, others, protocol, assertion.ports, fixed.value if fixed else None
+                    )
                     if query is None:
                         continue
                     answer = self._ask(query)
@@ -95,46 +105,65 @@ class Assertions(Part):
                         continue
                     packet = _packet(version, answer.values)  # type: ignore[arg-type]
                     _check_kind(assertion, packet, text)
-                    target = next((t for t in others if any(a.version == version and a.value == packet.dst
-                                                            for a in t.addresses)), None)
+                    target = next(
+                        (t for t in others if any(a.version == version and a.value == packet.dst for a in t.addresses)),
+                        None,
+                    )
                     trace = self.sim.forward(source, packet, target)
                     if trace.outcome != outcome or trace.reached is None or trace.reached.name not in names:
-                        raise Disagreement(f"{text}: the solver finds {packet.describe()} "
-                                           f"{'delivered' if outcome == 'deliver' else 'possibly delivered'}, "
-                                           f"the simulator {_fate(trace)}")
-                    counterexample = {"source_vm": source.name, "destination_vm": trace.reached.name,
-                                      "packet": packet.as_json(), "hops": hops_json(trace.hops)}
+                        raise Disagreement(
+                            f"{text}: the solver finds {packet.describe()} "
+                            f"{'delivered' if outcome == 'deliver' else 'possibly delivered'}, "
+                            f"the simulator {_fate(trace)}"
+                        )
+                    counterexample = {
+                        "source_vm": source.name,
+                        "destination_vm": trace.reached.name,
+                        "packet": packet.as_json(),
+                        "hops": hops_json(trace.hops),
+                    }
                     if outcome == "deliver":
                         return AssertionResult(
-                            "refuted", f"{text} is refuted: {packet.describe()} from vm {source.name} is delivered "
-                            f"to vm {trace.reached.name}", counterexample=counterexample)
+                            "refuted",
+                            f"{text} is refuted: {packet.describe()} from vm {source.name} is delivered "
+                            f"to vm {trace.reached.name}",
+                            counterexample=counterexample,
+                        )
                     facts = " and ".join(trace.depends)
                     if example is None:
                         example = AssertionResult("unknown", "", counterexample=counterexample)
                     depends.extend(trace.depends)
-                    maybe.append(f"{packet.describe()} from vm {source.name} may reach vm {trace.reached.name}: "
-                                 f"it depends on {facts}")
+                    maybe.append(
+                        f"{packet.describe()} from vm {source.name} may reach vm {trace.reached.name}: "
+                        f"it depends on {facts}"
+                    )
                     break
         return self._undecided(text, limits, maybe, depends, example) or AssertionResult("proved", f"{text} is proved")
 
     @staticmethod
-    def _undecided(text: str, limits: list[str], maybe: list[str], depends: list[str],
-                   example: AssertionResult | None = None) -> AssertionResult | None:
+    def _undecided(
+        text: str, limits: list[str], maybe: list[str], depends: list[str], example: AssertionResult | None = None
+    ) -> AssertionResult | None:
         """The unknown verdict, when anything was left open: by the model first, then by the solver.
         `example`: the first connection or packet that rests on the model, shown with the verdict."""
         if maybe:
             facts = ", ".join(dict.fromkeys(depends))
-            return AssertionResult("unknown", f"{text} is unknown: it depends on {facts}, which the model does "
-                                   f"not pin down ({'; '.join(maybe)})", depends=tuple(dict.fromkeys(depends)),
-                                   counterexample=example.counterexample if example else None,
-                                   witness=example.witness if example else None)
+            return AssertionResult(
+                "unknown",
+                f"{text} is unknown: it depends on {facts}, which the model does not pin down ({'; '.join(maybe)})",
+                depends=tuple(dict.fromkeys(depends)),
+                counterexample=example.counterexample if example else None,
+                witness=example.witness if example else None,
+            )
         if limits:
-            return AssertionResult("unknown", f"{text} could not be decided within the solver limits "
-                                   f"({'; '.join(limits)})")
+            return AssertionResult(
+                "unknown", f"{text} could not be decided within the solver limits ({'; '.join(limits)})"
+            )
         return None
 
-    def _reach(self, assertion: Assertion, sources: list[Vm], targets: list[Vm],
-               with_counterexample: bool) -> AssertionResult:
+    def _reach(
+        self, assertion: Assertion, sources: list[Vm], targets: list[Vm], with_counterexample: bool
+    ) -> AssertionResult:
         text = assertion_text(assertion)
         limits: list[str] = []
         maybe: list[str] = []
@@ -148,22 +177,33 @@ class Assertions(Part):
             for target in mine:
                 if target is source:
                     continue  # a VM to itself never crosses the network
-                addresses = [a for a in target.addresses
-                             if fixed is None or (a.version == fixed.version and a.value == fixed.value)]
+                addresses = [
+                    a
+                    for a in target.addresses
+                    if fixed is None or (a.version == fixed.version and a.value == fixed.value)
+                ]
                 common = [a for a in addresses if any(s.version == a.version for s in source.addresses)]
                 if not common:
                     return AssertionResult(
                         "refuted",
                         f"{text} is refuted: vm {source.name} has no address of the family of vm "
                         f"{target.name}'s {', '.join(str(a) for a in addresses)}",
-                        counterexample={"source_vm": source.name, "destination_vm": target.name, "packet": None,
-                                        "direction": "forward", "blocked": "NO_COMMON_FAMILY",
-                                        "forward": [], "reply": []})
+                        counterexample={
+                            "source_vm": source.name,
+                            "destination_vm": target.name,
+                            "packet": None,
+                            "direction": "forward",
+                            "blocked": "NO_COMMON_FAMILY",
+                            "forward": [],
+                            "reply": [],
+                        },
+                    )
                 for address in common:
                     # A VM opens connections from its first (primary) address of the family.
                     src = next(a for a in source.addresses if a.version == address.version)
-                    result = self._reach_pair(assertion, source, target, src.value, address.value, address.version,
-                                              with_counterexample)
+                    result = self._reach_pair(
+                        assertion, source, target, src.value, address.value, address.version, with_counterexample
+                    )
                     if result.status == "refuted":
                         return result
                     if result.status == "unknown":
@@ -174,7 +214,8 @@ class Assertions(Part):
                     elif witness is None:
                         witness = result.witness
         return self._undecided(text, limits, maybe, depends, example) or AssertionResult(
-            "proved", f"{text} is proved", witness=witness)
+            "proved", f"{text} is proved", witness=witness
+        )
 
     def _routed_holder(self, source: Vm, address, holders: list[Vm]) -> Vm:
         """Of the VMs holding `address`, the one the source's routes lead to; where they lead to none,
@@ -184,18 +225,38 @@ class Assertions(Part):
             return reached
         return next((h for h in holders if h.net == source.net), holders[0])
 
-    def _reach_pair(self, assertion: Assertion, source: Vm, target: Vm, src: int, dst: int,
-                    version: int, with_counterexample: bool) -> AssertionResult:
+    def _reach_pair(
+        self, assertion: Assertion, source: Vm, target: Vm, src: int, dst: int, version: int, with_counterexample: bool
+    ) -> AssertionResult:
         """One connection, read for certain first; where it does not work for certain, read as
         possible: it fails for certain only where it fails even there."""
         uncertain = self.possible_queries is not None and (
-            self._uncertain(source, [target], version) or self._uncertain(target, [source], version))
-        certain = self._decide_pair(assertion, source, target, src, dst, version, self.queries, "certain",
-                                    witness_wanted=with_counterexample and not uncertain)
+            self._uncertain(source, [target], version) or self._uncertain(target, [source], version)
+        )
+        certain = self._decide_pair(
+            assertion,
+            source,
+            target,
+            src,
+            dst,
+            version,
+            self.queries,
+            "certain",
+            witness_wanted=with_counterexample and not uncertain,
+        )
         if certain.status != "refuted" or not uncertain:
             return certain
-        return self._decide_pair(assertion, source, target, src, dst, version, self.possible_queries, "possible",
-                                 witness_wanted=with_counterexample)
+        return self._decide_pair(
+            assertion,
+            source,
+            target,
+            src,
+            dst,
+            version,
+            self.possible_queries,
+            "possible",
+            witness_wanted=with_counterexample,
+        )
 
     def _uncertain(self, source: Vm, targets: list[Vm], version: int) -> bool:
         """Whether a packet from `source` to one of `targets` may meet a fact the model leaves open: the
@@ -217,9 +278,18 @@ class Assertions(Part):
                     return True
         return False
 
-    def _decide_pair(self, assertion: Assertion, source: Vm, target: Vm, src: int, dst: int, version: int,
-                     readings: dict[int, Queries], reading: str, witness_wanted: bool
-                     ) -> AssertionResult:
+    def _decide_pair(
+        self,
+        assertion: Assertion,
+        source: Vm,
+        target: Vm,
+        src: int,
+        dst: int,
+        version: int,
+        readings: dict[int, Queries],
+        reading: str,
+        witness_wanted: bool,
+    ) -> AssertionResult:
         protocol = assertion.protocol.number if assertion.protocol else None
         questions = readings[version].reach(source, target, src, dst, protocol, assertion.ports)
         pair = f"{source.name} -> {target.name} ({address_text(dst, version)})"
@@ -257,8 +327,16 @@ class Assertions(Part):
             return AssertionResult("refuted", f"{pair}: no connection of the kind works")
         return self._refute(assertion, source, target, version, questions.telling_failures(), some_port, reading)
 
-    def _confirm(self, assertion: Assertion, source: Vm, target: Vm, version: int, values: dict[str, int],
-                 pair: str, reading: str) -> AssertionResult:
+    def _confirm(
+        self,
+        assertion: Assertion,
+        source: Vm,
+        target: Vm,
+        version: int,
+        values: dict[str, int],
+        pair: str,
+        reading: str,
+    ) -> AssertionResult:
         """Replay a connection the solver finds working on the simulator, at both ends of the client port
         range: for certain (a proof), or possibly (an unknown that names what it rests on)."""
         protocol, dport = values["proto"], values["dport"]
@@ -270,22 +348,42 @@ class Assertions(Part):
             connection = self.sim.connection(source, packet, target)
             works = connection.ok if reading == "certain" else connection.possible
             if not works:
-                raise Disagreement(f"{assertion_text(assertion)}: the solver finds {pair} working "
-                                   f"({reading}), the simulator fails {packet.describe()} "
-                                   f"({_connection_fate(connection)})")
+                raise Disagreement(
+                    f"{assertion_text(assertion)}: the solver finds {pair} working "
+                    f"({reading}), the simulator fails {packet.describe()} "
+                    f"({_connection_fate(connection)})"
+                )
             depends.extend(connection.depends)
-        witness = {"source_vm": source.name, "destination_vm": target.name,
-                   "source": address_text(values["src"], version), "destination": address_text(values["dst"], version),
-                   "protocol": protocol_name(protocol), "destination_port": dport}
+        witness = {
+            "source_vm": source.name,
+            "destination_vm": target.name,
+            "source": address_text(values["src"], version),
+            "destination": address_text(values["dst"], version),
+            "protocol": protocol_name(protocol),
+            "destination_port": dport,
+        }
         if reading == "certain":
             return AssertionResult("proved", pair, witness=witness)
         facts = tuple(dict.fromkeys(depends))
         port = f" port {dport}" if protocol in PORTED_PROTOCOLS else ""
-        return AssertionResult("unknown", f"vm {source.name} to vm {target.name} ({protocol_name(protocol)}{port}) "
-                               f"works only if {' and '.join(facts)} carries it", witness=witness, depends=facts)
+        return AssertionResult(
+            "unknown",
+            f"vm {source.name} to vm {target.name} ({protocol_name(protocol)}{port}) "
+            f"works only if {' and '.join(facts)} carries it",
+            witness=witness,
+            depends=facts,
+        )
 
-    def _refute(self, assertion: Assertion, source: Vm, target: Vm, version: int, failures: list[Query],
-                some_port: bool, reading: str = "certain") -> AssertionResult:
+    def _refute(
+        self,
+        assertion: Assertion,
+        source: Vm,
+        target: Vm,
+        version: int,
+        failures: list[Query],
+        some_port: bool,
+        reading: str = "certain",
+    ) -> AssertionResult:
         text = assertion_text(assertion)
         for query in failures:
             answer = self._ask(query)
@@ -299,8 +397,10 @@ class Assertions(Part):
         _check_kind(assertion, packet, text)
         connection = self.sim.connection(source, packet, target)
         if connection.ok or (reading == "possible" and connection.possible):
-            raise Disagreement(f"{text}: the solver finds {packet.describe()} failing ({reading}), the simulator "
-                               f"{'completes' if connection.ok else 'may complete'} it")
+            raise Disagreement(
+                f"{text}: the solver finds {packet.describe()} failing ({reading}), the simulator "
+                f"{'completes' if connection.ok else 'may complete'} it"
+            )
         direction = connection.failed_direction
         trace = connection.reply if direction == "reply" else connection.forward
         blocked = trace.blocked if trace else None
@@ -310,8 +410,11 @@ class Assertions(Part):
             "refuted",
             f"{text} is refuted: vm {source.name} to vm {target.name}, {what} {where}",
             counterexample={
-                "source_vm": source.name, "destination_vm": target.name, "packet": packet.as_json(),
-                "direction": direction, "blocked": blocked.code if blocked else None,
+                "source_vm": source.name,
+                "destination_vm": target.name,
+                "packet": packet.as_json(),
+                "direction": direction,
+                "blocked": blocked.code if blocked else None,
                 "forward": hops_json(connection.forward.hops),
                 "reply": hops_json(connection.reply.hops) if connection.reply else [],
             },
@@ -321,10 +424,16 @@ class Assertions(Part):
 def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
     """A witness is believed only if it is a packet of the kind asserted: its protocol and ports."""
     protocol = assertion.protocol.number if assertion.protocol else None
-    wrong = ((protocol not in (None, ANY_PROTOCOL) and packet.protocol != protocol)
-             or (assertion.ports is not None and not assertion.ports.low <= packet.dport <= assertion.ports.high)
-             or (packet.protocol in PORTED_PROTOCOLS and assertion.kind == "reach"
-                 and not EPHEMERAL_PORTS[0] <= packet.sport <= EPHEMERAL_PORTS[1] and packet.sport != 0))
+    wrong = (
+        (protocol not in (None, ANY_PROTOCOL) and packet.protocol != protocol)
+        or (assertion.ports is not None and not assertion.ports.low <= packet.dport <= assertion.ports.high)
+        or (
+            packet.protocol in PORTED_PROTOCOLS
+            and assertion.kind == "reach"
+            and not EPHEMERAL_PORTS[0] <= packet.sport <= EPHEMERAL_PORTS[1]
+            and packet.sport != 0
+        )
+    )
     if wrong:
         raise Disagreement(f"{text}: the solver's witness {packet.describe()} is not a packet of the kind asserted")
 

@@ -31,12 +31,14 @@ class Atom:
 class RouteMap:
     """The atoms of one table (with its net's local blocks) for one address family."""
 
-    def __init__(self, local_blocks: Iterable[Block], table: RouteTable | None, version: int,
-                 overrides: Iterable[Route] = ()):
+    def __init__(
+        self, local_blocks: Iterable[Block], table: RouteTable | None, version: int, overrides: Iterable[Route] = ()
+    ):
         """`overrides`: routes selected before the local routes (aws middlebox routes)."""
         self.version = version
-        override_spans = [(r.destination.first, r.destination.last, r) for r in overrides
-                          if r.destination.version == version]
+        override_spans = [
+            (r.destination.first, r.destination.last, r) for r in overrides if r.destination.version == version
+        ]
         width = 32 if version == 4 else 128
         local = [b for b in local_blocks if b.version == version]
         routes = [r for r in (table.routes if table else ()) if r.destination.version == version]
@@ -49,8 +51,9 @@ class RouteMap:
         local_lows = [low for low, _ in merged_local]
         # Prefixes nest or are disjoint: a sweep with a stack keeps the most specific on top.
         # Equal prefixes: the first declared must end on top, so later ones are pushed first.
-        starts = sorted(((r.destination.first, r.destination.prefixlen, -i, r) for i, r in enumerate(routes)),
-                        key=lambda e: e[:3])
+        starts = sorted(
+            ((r.destination.first, r.destination.prefixlen, -i, r) for i, r in enumerate(routes)), key=lambda e: e[:3]
+        )
         stack: list[Route] = []
         position = 0
         self.atoms: list[Atom] = []
@@ -126,8 +129,7 @@ class Atlas:
     def route_map(self, net: Net, table: RouteTable | None, version: int) -> RouteMap:
         key = (net.name, table.name if table else None, version)
         if key not in self._maps:
-            self._maps[key] = RouteMap(self.topo.local_blocks(net), table, version,
-                                       self.topo.overrides(net, table))
+            self._maps[key] = RouteMap(self.topo.local_blocks(net), table, version, self.topo.overrides(net, table))
         return self._maps[key]
 
 
@@ -162,8 +164,9 @@ def acl_entry_shadowed(entry, earlier: list) -> bool | None:
     if not protocols:
         return None
     address_cuts = {b[0][0] for b in boxes} | {b[0][1] + 1 for b in boxes}
-    protocol_cuts = {0, 256, 6, 7, 17, 18} | {lo for b in boxes for lo, _ in b[1]} | {hi + 1 for b in boxes
-                                                                                     for _, hi in b[1]}
+    protocol_cuts = (
+        {0, 256, 6, 7, 17, 18} | {lo for b in boxes for lo, _ in b[1]} | {hi + 1 for b in boxes for _, hi in b[1]}
+    )
     port_cuts = {0, 1, 65536} | {b[2][0] for b in boxes} | {b[2][1] + 1 for b in boxes}
     for low, high in protocols:
         for proto_low, proto_high in _cells(protocol_cuts, low, high):
@@ -180,5 +183,10 @@ def acl_entry_shadowed(entry, earlier: list) -> bool | None:
 
 def _box_holds(box, address, protocol, port) -> bool:
     (a_low, a_high), protocols, (p_low, p_high) = box
-    return (a_low <= address[0] and address[1] <= a_high and p_low <= port[0] and port[1] <= p_high
-            and any(lo <= protocol[0] and protocol[1] <= hi for lo, hi in protocols))
+    return (
+        a_low <= address[0]
+        and address[1] <= a_high
+        and p_low <= port[0]
+        and port[1] <= p_high
+        and any(lo <= protocol[0] and protocol[1] <= hi for lo, hi in protocols)
+    )

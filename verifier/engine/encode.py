@@ -12,6 +12,7 @@ from typing import Iterable, Literal
 
 import z3
 
+from verifier.engine.topology import Holder, Topology
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
@@ -24,7 +25,6 @@ from verifier.language.model import (
     Route,
     Vm,
 )
-from verifier.engine.topology import Holder, Topology
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,7 @@ class Encoder:
         return z3.Or([x == self.address(v) for v in values] or [z3.BoolVal(False)])
 
     # --- filters ------------------------------------------------------------------------------
-    def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None = None
-                     ) -> z3.BoolRef:
+    def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None = None) -> z3.BoolRef:
         """Whether a rule matches; a `group G` peer matches the VM at the other end by membership."""
         matches = [self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports)]
         if rule.peer.kind == "block":
@@ -144,8 +143,12 @@ class Encoder:
             return self.rule_matches(rule, pkt, peer)
         name = rule.peer.group.name  # type: ignore[union-attr]
         members = self.topo.member_addresses(name, self.version)
-        return z3.And(self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports),
-                      z3.Bool(f"member:{name}"), self.one_of(peer, members))
+        return z3.And(
+            self.protocol_is(pkt, rule.protocol.number),
+            self.port_ported(pkt, rule.ports),
+            z3.Bool(f"member:{name}"),
+            self.one_of(peer, members),
+        )
 
     def port_ported(self, pkt: Sym, ports: Ports | None) -> z3.BoolRef:
         if ports is None:
@@ -159,8 +162,9 @@ class Encoder:
         for rule in rules:
             if rule.action != "allow":
                 continue
-            beaten = [match[id(d)] for d in rules
-                      if d.action == "deny" and d.effective_priority <= rule.effective_priority]
+            beaten = [
+                match[id(d)] for d in rules if d.action == "deny" and d.effective_priority <= rule.effective_priority
+            ]
             allowed.append(z3.And(match[id(rule)], z3.Not(z3.Or(beaten))) if beaten else match[id(rule)])
         return z3.Or(allowed) if allowed else z3.BoolVal(False)
 
@@ -173,16 +177,25 @@ class Encoder:
         if rules is None:
             rules = [r for g in self.topo.groups_of(vm) for r in self.topo.rules_of(g) if r.direction == direction]
             self._rules[(vm.name, direction)] = rules
-        named = sorted({r.peer.group.name for r in rules if r.peer.group is not None  # type: ignore[union-attr]
-                        and self.topo.is_member(peer_vm, r.peer.group.name)})  # type: ignore[union-attr]
+        named = sorted(
+            {
+                r.peer.group.name
+                for r in rules
+                if r.peer.group is not None  # type: ignore[union-attr]
+                and self.topo.is_member(peer_vm, r.peer.group.name)
+            }
+        )  # type: ignore[union-attr]
         key = ("sg", f"{vm.name}/{direction}/{','.join(named)}", pkt.tag)
         if key not in self._filters:
             self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src, peer_vm)
         return self._filters[key]
 
     def acl_entry_matches(self, entry: AclRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
-        return z3.And(self.protocol_is(pkt, entry.protocol.number), self.port_ported(pkt, entry.ports),
-                      self.in_block(peer, entry.block))
+        return z3.And(
+            self.protocol_is(pkt, entry.protocol.number),
+            self.port_ported(pkt, entry.ports),
+            self.in_block(peer, entry.block),
+        )
 
     def acl_allows(self, vm: Vm, pkt: Sym, direction: str, within: bool = False) -> z3.BoolRef:
         """`vm`'s subnet ACL lets the packet through; `within`: it stays in the subnet, unfiltered."""
@@ -247,8 +260,7 @@ class Encoder:
 
     def comes_back(self, outcome: Outcome, address: int) -> bool:
         """In the possible reading, a route to a gateway that may bring the packet for `address` back."""
-        return self.possible and outcome[0] == "route" and self.topo.may_come_back(
-            outcome[1], self.version, address)  # type: ignore[arg-type]
+        return self.possible and outcome[0] == "route" and self.topo.may_come_back(outcome[1], self.version, address)  # type: ignore[arg-type]
 
     def _leave(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, within: bool) -> z3.BoolRef:
         """The packet leaves `source` towards `receiver`: its groups (not for a reply) and its ACL."""
@@ -257,8 +269,9 @@ class Encoder:
             parts.insert(0, self.groups_allow(source, pkt, "outbound", receiver))
         return z3.And(parts)
 
-    def _arrive(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, address: int,
-                within: bool) -> z3.BoolRef:
+    def _arrive(
+        self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, address: int, within: bool
+    ) -> z3.BoolRef:
         """The packet for `address` enters `receiver`: its ACL, then its groups (not for a reply)."""
         parts = [pkt.dst == self.address(address), self.acl_allows(receiver, pkt, "inbound", within)]
         if not stateful_reply:
@@ -267,11 +280,15 @@ class Encoder:
 
     def _within(self, source: Vm, outcome: Outcome, receiver: Vm) -> bool:
         """Local delivery inside the source's own subnet: network ACLs do not filter it."""
-        return outcome[0] == "local" and receiver.net == source.net and \
-            self.topo.subnet_of(receiver) is self.topo.subnet_of(source)
+        return (
+            outcome[0] == "local"
+            and receiver.net == source.net
+            and self.topo.subnet_of(receiver) is self.topo.subnet_of(source)
+        )
 
-    def walk(self, source: Vm, pkt: Sym, stateful_reply: bool = False,
-             destinations: list[Vm] | None = None) -> dict[str, z3.BoolRef]:
+    def walk(
+        self, source: Vm, pkt: Sym, stateful_reply: bool = False, destinations: list[Vm] | None = None
+    ) -> dict[str, z3.BoolRef]:
         """For each VM the packet can reach, the condition that it is delivered there.
 
         With `stateful_reply`, the packet is a reply: security groups let it
@@ -292,7 +309,8 @@ class Encoder:
                         continue
                     leave = self._leave(source, pkt, stateful_reply, holder.vm, False)
                     delivered.setdefault(holder.vm.name, []).append(
-                        z3.And(chosen, leave, pkt.dst == self.address(holder.address)))
+                        z3.And(chosen, leave, pkt.dst == self.address(holder.address))
+                    )
                 continue
             destination = self.carried(net, outcome)
             if destination is None:
@@ -303,9 +321,14 @@ class Encoder:
                 if self.topo.vm_holding(destination, self.version, holder.address) is not holder.vm:
                     continue  # a second holder of one address is gated out (ADDR005)
                 within = self._within(source, outcome, holder.vm)
-                delivered.setdefault(holder.vm.name, []).append(z3.And(
-                    chosen, inside, self._leave(source, pkt, stateful_reply, holder.vm, within),
-                    self._arrive(source, pkt, stateful_reply, holder.vm, holder.address, within)))
+                delivered.setdefault(holder.vm.name, []).append(
+                    z3.And(
+                        chosen,
+                        inside,
+                        self._leave(source, pkt, stateful_reply, holder.vm, within),
+                        self._arrive(source, pkt, stateful_reply, holder.vm, holder.address, within),
+                    )
+                )
         return {name: z3.Or(conds) for name, conds in delivered.items()}
 
     def _anywhere(self, destinations: list[Vm] | None) -> list[Holder]:
@@ -313,8 +336,9 @@ class Encoder:
         vms = destinations if destinations is not None else list(self.topo.model.vms())
         return [Holder(vm, a.value, a.version) for vm in vms for a in vm.addresses if a.version == self.version]
 
-    def _walk_to(self, source: Vm, net: Net, table, pkt: Sym, stateful_reply: bool,
-                 destinations: list[Vm]) -> dict[str, z3.BoolRef]:
+    def _walk_to(
+        self, source: Vm, net: Net, table, pkt: Sym, stateful_reply: bool, destinations: list[Vm]
+    ) -> dict[str, z3.BoolRef]:
         from verifier.engine.atoms import LOCAL
 
         route_map = self.atlas.route_map(net, table, self.version)
@@ -326,8 +350,9 @@ class Encoder:
                     continue
                 outcome: Outcome = ("local", None) if choice == LOCAL else ("route", choice)  # type: ignore[assignment]
                 if self.comes_back(outcome, address):
-                    delivered.setdefault(vm.name, []).append(z3.And(
-                        self._leave(source, pkt, stateful_reply, vm, False), pkt.dst == self.address(address)))
+                    delivered.setdefault(vm.name, []).append(
+                        z3.And(self._leave(source, pkt, stateful_reply, vm, False), pkt.dst == self.address(address))
+                    )
                     continue
                 destination = self.carried(net, outcome)
                 if destination is None or destination.name != vm.net:
@@ -337,22 +362,27 @@ class Encoder:
                 if self.topo.vm_holding(destination, self.version, address) is not vm:
                     continue
                 within = self._within(source, outcome, vm)
-                delivered.setdefault(vm.name, []).append(z3.And(
-                    self._leave(source, pkt, stateful_reply, vm, within),
-                    self._arrive(source, pkt, stateful_reply, vm, address, within)))
+                delivered.setdefault(vm.name, []).append(
+                    z3.And(
+                        self._leave(source, pkt, stateful_reply, vm, within),
+                        self._arrive(source, pkt, stateful_reply, vm, address, within),
+                    )
+                )
         return {name: z3.Or(conds) for name, conds in delivered.items()}
 
     def leaves(self, source: Vm, pkt: Sym, target: Vm) -> z3.BoolRef:
         """The packet for `target` passes the source's groups and ACL (it gets as far as routing)."""
         within = target.net == source.net and self.topo.subnet_of(target) is self.topo.subnet_of(source)
-        return z3.And(self.groups_allow(source, pkt, "outbound", target),
-                      self.acl_allows(source, pkt, "outbound", within))
+        return z3.And(
+            self.groups_allow(source, pkt, "outbound", target), self.acl_allows(source, pkt, "outbound", within)
+        )
 
     def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
         """(forward delivered to target, reply delivered back to source)."""
         forward = self.walk(source, pkt, destinations=[target]).get(target.name, z3.BoolVal(False))
         back = self.walk(target, pkt.reply(), stateful_reply=True, destinations=[source]).get(
-            source.name, z3.BoolVal(False))
+            source.name, z3.BoolVal(False)
+        )
         return forward, back
 
 
@@ -384,8 +414,9 @@ class Queries:
         return z3.And(parts)
 
     # --- assertions -------------------------------------------------------------------
-    def isolate(self, source: Vm, targets: list[Vm], protocol: int | None, ports: Ports | None,
-                fixed_dst: int | None) -> Query | None:
+    def isolate(
+        self, source: Vm, targets: list[Vm], protocol: int | None, ports: Ports | None, fixed_dst: int | None
+    ) -> Query | None:
         """A packet of the kind, from `source`, delivered to one of `targets` (None: none can be)."""
         enc = self.enc
         pkt = enc.packet()
@@ -393,9 +424,11 @@ class Queries:
         reached = [cond for name, cond in enc.walk(source, pkt, destinations=targets).items() if name in names]
         if not reached:
             return None
-        parts = [self._kind(pkt, protocol, ports),
-                 enc.one_of(pkt.src, [a.value for a in source.addresses if a.version == enc.version]),
-                 z3.Or(reached)]
+        parts = [
+            self._kind(pkt, protocol, ports),
+            enc.one_of(pkt.src, [a.value for a in source.addresses if a.version == enc.version]),
+            z3.Or(reached),
+        ]
         if fixed_dst is not None:
             parts.append(pkt.dst == enc.address(fixed_dst))
         return Query(z3.And(parts), pkt.variables(), preferences=self.natural(pkt))
@@ -404,8 +437,9 @@ class Queries:
         """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0."""
         return (pkt.proto == 6, self.enc.ephemeral(pkt.sport), z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0))
 
-    def reach(self, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
-              ports: Ports | None) -> "ReachQueries":
+    def reach(
+        self, source: Vm, target: Vm, src: int, dst: int, protocol: int | None, ports: Ports | None
+    ) -> "ReachQueries":
         return ReachQueries(self, source, target, src, dst, protocol, ports)
 
     # --- routes -------------------------------------------------------------------------
@@ -423,10 +457,14 @@ class Queries:
         """
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
-        specific = [r for r in (table.routes if table else ()) if r.destination.version == enc.version
-                    and r.destination.prefixlen > route.destination.prefixlen]
-        covered = z3.Or([enc.in_any(dst, self.enc.topo.local_blocks(net))]
-                        + [enc.in_block(dst, r.destination) for r in specific])
+        specific = [
+            r
+            for r in (table.routes if table else ())
+            if r.destination.version == enc.version and r.destination.prefixlen > route.destination.prefixlen
+        ]
+        covered = z3.Or(
+            [enc.in_any(dst, self.enc.topo.local_blocks(net))] + [enc.in_block(dst, r.destination) for r in specific]
+        )
         if route in self.enc.topo.overrides(net, table):
             covered = z3.BoolVal(False)  # selected before the local route (aws middlebox route)
         return Query(z3.And(enc.in_block(dst, route.destination), z3.Not(covered)), {"dst": dst})
@@ -437,30 +475,42 @@ class Queries:
         dst = z3.BitVec("dst", enc.width)
         # An aws middlebox route takes its subnet block before the local route does.
         overrides = [r.destination for r in enc.topo.overrides(net, table)]
-        return Query(z3.And(enc.in_block(dst, route.destination), enc.in_any(dst, enc.topo.local_blocks(net)),
-                            z3.Not(enc.in_any(dst, overrides))), {"dst": dst})
+        return Query(
+            z3.And(
+                enc.in_block(dst, route.destination),
+                enc.in_any(dst, enc.topo.local_blocks(net)),
+                z3.Not(enc.in_any(dst, overrides)),
+            ),
+            {"dst": dst},
+        )
 
     def route_outside_peer(self, net: Net, table, route: Route, peer: Net) -> Query:
         """An address the route carries across its peering that lies outside the peer net."""
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
-        return Query(z3.And(self._selected(net, table, route, dst), z3.Not(enc.in_any(dst, peer.blocks))),
-                     {"dst": dst})
+        return Query(z3.And(self._selected(net, table, route, dst), z3.Not(enc.in_any(dst, peer.blocks))), {"dst": dst})
 
     def route_reaches(self, net: Net, table, route: Route, peer: Net, peer_subnet) -> Query:
         """An address of `peer_subnet` that the route carries across and delivers."""
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
-        return Query(z3.And(self._selected(net, table, route, dst), enc.in_any(dst, peer.blocks),
-                            enc.in_any(dst, peer_subnet.blocks)), {"dst": dst})
+        return Query(
+            z3.And(
+                self._selected(net, table, route, dst),
+                enc.in_any(dst, peer.blocks),
+                enc.in_any(dst, peer_subnet.blocks),
+            ),
+            {"dst": dst},
+        )
 
     def no_way_back(self, peer: Net, peer_table, home: Net, subnet) -> Query:
         """An address of `subnet` (in `home`) that `peer_table` does not route back to `home`."""
         enc = self.enc
         back = z3.BitVec("back", enc.width)
         ways = [cond for outcome, cond in enc.outcomes(peer, peer_table, back) if enc.carried(peer, outcome) is home]
-        return Query(z3.And(enc.in_any(back, subnet.blocks), z3.Not(z3.Or(ways or [z3.BoolVal(False)]))),
-                     {"back": back})
+        return Query(
+            z3.And(enc.in_any(back, subnet.blocks), z3.Not(z3.Or(ways or [z3.BoolVal(False)]))), {"back": back}
+        )
 
     # --- filters ------------------------------------------------------------------------
     def group_rule_matches(self, rule: GroupRule, others: list[GroupRule], excluded: bool) -> Query:
@@ -485,15 +535,17 @@ class Queries:
 class ReachQueries:
     """The questions about one connection from `source` (address src) to `target` (address dst)."""
 
-    def __init__(self, queries: Queries, source: Vm, target: Vm, src: int, dst: int, protocol: int | None,
-                 ports: Ports | None):
+    def __init__(
+        self, queries: Queries, source: Vm, target: Vm, src: int, dst: int, protocol: int | None, ports: Ports | None
+    ):
         enc = self.enc = queries.enc
         self.source = source
         self.target = target
         self.pkt = pkt = enc.packet()
         self.forward, self.back = enc.connection(source, target, pkt)
-        self.kind = z3.And(queries._kind(pkt, protocol, ports), pkt.src == enc.address(src),
-                           pkt.dst == enc.address(dst))
+        self.kind = z3.And(
+            queries._kind(pkt, protocol, ports), pkt.src == enc.address(src), pkt.dst == enc.address(dst)
+        )
         # Client source ports: the ephemeral range, for the protocols that have ports.
         self.client = z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport))
         self.preferences = queries.natural(pkt)
@@ -514,14 +566,16 @@ class ReachQueries:
 
     def violation_at(self, protocol: int, dport: int) -> Query:
         """A client port for which the connection to this protocol and port fails."""
-        return self._query(self.client, self.pkt.proto == protocol, self.pkt.dport == dport,
-                           z3.Not(z3.And(self.forward, self.back)))
+        return self._query(
+            self.client, self.pkt.proto == protocol, self.pkt.dport == dport, z3.Not(z3.And(self.forward, self.back))
+        )
 
     def some_port_for_every_client(self) -> Query:
         """A protocol and destination port that work from every client source port."""
         sport = z3.BitVec("client_sport", 16)
-        every = z3.ForAll([sport], z3.substitute(z3.Implies(self.client, z3.And(self.forward, self.back)),
-                                                 (self.pkt.sport, sport)))
+        every = z3.ForAll(
+            [sport], z3.substitute(z3.Implies(self.client, z3.And(self.forward, self.back)), (self.pkt.sport, sport))
+        )
         return self._query(every, quantified=True)
 
     def telling_failures(self) -> list[Query]:
@@ -542,19 +596,34 @@ class DiffQueries:
         assert old.version == new.version
         self.old, self.new = old, new
 
-    def gained(self, source_old: Vm, target_old: Vm, source_new: Vm, target_new: Vm,
-               src_old: int, dst_old: int, src_new: int, dst_new: int, towards_new: bool) -> Query:
+    def gained(
+        self,
+        source_old: Vm,
+        target_old: Vm,
+        source_new: Vm,
+        target_new: Vm,
+        src_old: int,
+        dst_old: int,
+        src_new: int,
+        dst_new: int,
+        towards_new: bool,
+    ) -> Query:
         """A connection (same protocol and ports) that works in one version and not in the other:
         in the new one only with `towards_new`, in the old one only otherwise."""
         old_pkt, new_pkt = self.old.packet("old_"), self.new.packet("new_")
         old_ok = z3.And(*self.old.connection(source_old, target_old, old_pkt))
         new_ok = z3.And(*self.new.connection(source_new, target_new, new_pkt))
-        shared = z3.And(old_pkt.proto == new_pkt.proto, old_pkt.sport == new_pkt.sport,
-                        old_pkt.dport == new_pkt.dport,
-                        old_pkt.src == self.old.address(src_old), old_pkt.dst == self.old.address(dst_old),
-                        new_pkt.src == self.new.address(src_new), new_pkt.dst == self.new.address(dst_new),
-                        self.new.wellformed(new_pkt),
-                        z3.Implies(self.new.ported(new_pkt), self.new.ephemeral(new_pkt.sport)))
+        shared = z3.And(
+            old_pkt.proto == new_pkt.proto,
+            old_pkt.sport == new_pkt.sport,
+            old_pkt.dport == new_pkt.dport,
+            old_pkt.src == self.old.address(src_old),
+            old_pkt.dst == self.old.address(dst_old),
+            new_pkt.src == self.new.address(src_new),
+            new_pkt.dst == self.new.address(dst_new),
+            self.new.wellformed(new_pkt),
+            z3.Implies(self.new.ported(new_pkt), self.new.ephemeral(new_pkt.sport)),
+        )
         differs = z3.And(new_ok, z3.Not(old_ok)) if towards_new else z3.And(old_ok, z3.Not(new_ok))
         preferences = (new_pkt.proto == 6, z3.Or(z3.Not(self.new.ported(new_pkt)), new_pkt.dport != 0))
         return Query(z3.And(shared, differs), new_pkt.variables(), preferences=preferences)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from verifier.language.model import TRANSITIONAL_STATES, Block, Net, Peering, Route, Span, Vm
 from verifier.engine.simulate import Hop, Packet, Simulator, address_text
 from verifier.engine.topology import Topology
+from verifier.language.model import TRANSITIONAL_STATES, Block, Net, Peering, Route, Span, Vm
 
 Direction = Literal["forward", "reply"]
 
@@ -31,8 +31,13 @@ class Blocking:
     route: Route | None = None  # the route the table selected instead
 
     def as_json(self) -> dict:
-        return {"code": self.code, "direction": self.direction, "message": self.message,
-                "file": self.span.file if self.span else None, "line": self.span.line if self.span else None}
+        return {
+            "code": self.code,
+            "direction": self.direction,
+            "message": self.message,
+            "file": self.span.file if self.span else None,
+            "line": self.span.line if self.span else None,
+        }
 
 
 @dataclass
@@ -54,20 +59,26 @@ class Explainer:
             self._leg(target, source, packet.reply(), "reply", path.reply, path)
         return path
 
-    def _leg(self, start: Vm, end: Vm | None, packet: Packet, direction: Direction, hops: list[Hop],
-             path: Path) -> bool:
+    def _leg(
+        self, start: Vm, end: Vm | None, packet: Packet, direction: Direction, hops: list[Hop], path: Path
+    ) -> bool:
         """One direction; returns whether the walk could reach `end` (blocked points lifted)."""
 
         def blocked(hop: Hop, code: str | None = None, **concern) -> None:
             hops.append(hop)
-            path.blocking.append(Blocking(code or hop.code or "BLOCKED", direction, hop.description, hop.span,
-                                          **concern))
+            path.blocking.append(
+                Blocking(code or hop.code or "BLOCKED", direction, hop.description, hop.span, **concern)
+            )
 
         subnet = self.topo.subnet_of(start)
         net = self.topo.net_of(start)
         # Local delivery inside one subnet: its network ACL does not filter it.
-        within = end is not None and end.net == start.net and self.topo.subnet_of(end) is subnet and isinstance(
-            self.sim.select_route(net, self.topo.table_of(subnet), packet.version, packet.dst), Block)
+        within = (
+            end is not None
+            and end.net == start.net
+            and self.topo.subnet_of(end) is subnet
+            and isinstance(self.sim.select_route(net, self.topo.table_of(subnet), packet.version, packet.dst), Block)
+        )
         if direction == "forward":
             hop = self.sim.security_groups(start, packet, "outbound", end)
             (blocked(hop, vm=start) if hop.disposition == "drop" else hops.append(hop))
@@ -76,8 +87,15 @@ class Explainer:
         hop = self.sim.network_acl(self.topo.acl_of(subnet), packet, "outbound", subnet.name, within)
         (blocked(hop, vm=start) if hop.disposition == "drop" else hops.append(hop))
         if end is None:
-            hops.append(Hop("delivery", f"no vm holds {address_text(packet.dst, packet.version)}", "drop", None,
-                            "NO_DESTINATION"))
+            hops.append(
+                Hop(
+                    "delivery",
+                    f"no vm holds {address_text(packet.dst, packet.version)}",
+                    "drop",
+                    None,
+                    "NO_DESTINATION",
+                )
+            )
             path.blocking.append(Blocking("NO_DESTINATION", direction, hops[-1].description, None))
             return False
         if not self._route(net, self.topo.net_of(end), packet, direction, hops, path, start):
@@ -90,12 +108,19 @@ class Explainer:
             (blocked(hop, vm=end) if hop.disposition == "drop" else hops.append(hop))
         else:
             hops.append(Hop("security-group", f"reply passes {end.name}'s groups (stateful)", "pass"))
-        hops.append(Hop("delivery", f"delivered to vm {end.name}" + (" (with the blocking points above lifted)"
-                                                                       if path.blocking else ""), "deliver", end.span))
+        hops.append(
+            Hop(
+                "delivery",
+                f"delivered to vm {end.name}" + (" (with the blocking points above lifted)" if path.blocking else ""),
+                "deliver",
+                end.span,
+            )
+        )
         return True
 
-    def _route(self, net: Net, destination: Net, packet: Packet, direction: Direction, hops: list[Hop],
-               path: Path, start: Vm) -> bool:
+    def _route(
+        self, net: Net, destination: Net, packet: Packet, direction: Direction, hops: list[Hop], path: Path, start: Vm
+    ) -> bool:
         """Route from `net` towards `destination`; record what stands in the way."""
         table = self.topo.table_of(self.topo.subnet_of(start))
         table_name = table.name if table else f"{net.name}'s local routes"
@@ -109,55 +134,107 @@ class Explainer:
 
         if isinstance(selected, Route) and self.topo.may_come_back(selected, packet.version, packet.dst):
             kind = self.topo.gateway_kind(selected.via.name)  # type: ignore[union-attr]
-            hops.append(Hop("route", f"{table_name}: route {selected.destination} via gateway {selected.via.name} "  # type: ignore[union-attr]
-                            f"({kind}) leaves the modelled network; it may come back, or not: unknown", "unknown",
-                            selected.span, "GATEWAY_MAY_RETURN"))
+            hops.append(
+                Hop(
+                    "route",
+                    f"{table_name}: route {selected.destination} via gateway {selected.via.name} "  # type: ignore[union-attr]
+                    f"({kind}) leaves the modelled network; it may come back, or not: unknown",
+                    "unknown",
+                    selected.span,
+                    "GATEWAY_MAY_RETURN",
+                )
+            )
             return True
         if destination is net:
             if selected is not None and not hasattr(selected, "target"):
-                hops.append(Hop("route", f"{table_name}: local route {selected} (net {net.name})", "pass",
-                                selected.span))
+                hops.append(
+                    Hop("route", f"{table_name}: local route {selected} (net {net.name})", "pass", selected.span)
+                )
                 return True
-            add("NO_ROUTE", f"{table_name}: {dst_text} is in net {net.name} but no local route covers it", None,
-                net=net)
+            add(
+                "NO_ROUTE", f"{table_name}: {dst_text} is in net {net.name} but no local route covers it", None, net=net
+            )
             return True
         peerings = [p for p in self.topo.peerings_of.get(net.name, []) if self.topo.other_net(p, net) is destination]
         if not peerings:
-            add("NOT_PEERED", f"no peering joins net {net.name} and net {destination.name}; peering is not "
-                f"transitive: a direct peering between {net.name} and {destination.name} is needed", None,
-                net=net)
+            add(
+                "NOT_PEERED",
+                f"no peering joins net {net.name} and net {destination.name}; peering is not "
+                f"transitive: a direct peering between {net.name} and {destination.name} is needed",
+                None,
+                net=net,
+            )
         if selected is None:
             add("NO_ROUTE", f"{table_name} has no route for {dst_text}", table.span if table else None, net=net)
         elif not hasattr(selected, "target"):
-            add("LOCAL_ROUTE_OVERRIDE", f"{table_name}: the local route {selected} of net {net.name} takes "
-                f"{dst_text} (the nets' blocks overlap); no route can override it", selected.span, net=net)
+            add(
+                "LOCAL_ROUTE_OVERRIDE",
+                f"{table_name}: the local route {selected} of net {net.name} takes "
+                f"{dst_text} (the nets' blocks overlap); no route can override it",
+                selected.span,
+                net=net,
+            )
             return False
         elif selected.target == "drop":
             add("ROUTE_DROP", f"{table_name}: route {selected.destination} drops it", selected.span, net=net)
         elif selected.target == "gateway":
-            add("ROUTE_TO_GATEWAY", f"{table_name}: route {selected.destination} sends it to gateway "
-                f"{selected.via.name}, out of the modelled network", selected.span, net=net)
+            add(
+                "ROUTE_TO_GATEWAY",
+                f"{table_name}: route {selected.destination} sends it to gateway "
+                f"{selected.via.name}, out of the modelled network",
+                selected.span,
+                net=net,
+            )
         else:
             peering = self.topo.peering(selected.via.name)
             other = self.topo.other_net(peering, net) if peering else None
-            hops.append(Hop("route", f"{table_name}: route {selected.destination} via peering "
-                            f"{selected.via.name}", "pass", selected.span))
+            hops.append(
+                Hop(
+                    "route",
+                    f"{table_name}: route {selected.destination} via peering {selected.via.name}",
+                    "pass",
+                    selected.span,
+                )
+            )
             if other is None:
-                add("PEERING_NOT_ATTACHED", f"peering {selected.via.name} does not join net {net.name}",
-                    selected.span, net=net)
+                add(
+                    "PEERING_NOT_ATTACHED",
+                    f"peering {selected.via.name} does not join net {net.name}",
+                    selected.span,
+                    net=net,
+                )
             elif other is not destination:
-                add("NON_TRANSITIVE", f"peering {peering.name} leads to net {other.name}, which never forwards "
-                    f"to net {destination.name} (peering is not transitive)", selected.span, net=net)
+                add(
+                    "NON_TRANSITIVE",
+                    f"peering {peering.name} leads to net {other.name}, which never forwards "
+                    f"to net {destination.name} (peering is not transitive)",
+                    selected.span,
+                    net=net,
+                )
             elif self.topo.state(peering) in TRANSITIONAL_STATES:
-                hops.append(Hop("peering", f"peering {peering.name} is {self.topo.state(peering)}: it may or may not "
-                                "carry traffic", "unknown", peering.span, "PEERING_TRANSITIONAL"))
+                hops.append(
+                    Hop(
+                        "peering",
+                        f"peering {peering.name} is {self.topo.state(peering)}: it may or may not carry traffic",
+                        "unknown",
+                        peering.span,
+                        "PEERING_TRANSITIONAL",
+                    )
+                )
             elif self.topo.state(peering) != "active":
-                hop = Hop("peering", f"peering {peering.name} is {self.topo.state(peering)}, not active", "drop",
-                          peering.span, "PEERING_NOT_ACTIVE")
+                hop = Hop(
+                    "peering",
+                    f"peering {peering.name} is {self.topo.state(peering)}, not active",
+                    "drop",
+                    peering.span,
+                    "PEERING_NOT_ACTIVE",
+                )
                 hops.append(hop)
-                path.blocking.append(Blocking("PEERING_NOT_ACTIVE", direction, hop.description, peering.span,
-                                              peering=peering))
+                path.blocking.append(
+                    Blocking("PEERING_NOT_ACTIVE", direction, hop.description, peering.span, peering=peering)
+                )
             else:
-                hops.append(Hop("peering", f"peering {peering.name} carries it to net {other.name}", "pass",
-                                peering.span))
+                hops.append(
+                    Hop("peering", f"peering {peering.name} carries it to net {other.name}", "pass", peering.span)
+                )
         return True

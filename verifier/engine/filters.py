@@ -10,12 +10,20 @@ from verifier.language.model import AclRule, GroupRule, NetworkAcl, SecurityGrou
 
 
 class Filters(Part):
-    def shadowed_group_rule(self, group: SecurityGroup, rule: GroupRule
-                            ) -> tuple[list[GroupRule] | None, list[Undecided]]:
+    def shadowed_group_rule(
+        self, group: SecurityGroup, rule: GroupRule
+    ) -> tuple[list[GroupRule] | None, list[Undecided]]:
         """The rules of better priority that decide every packet `rule` matches, or None."""
-        better = [q for q in group.rules if q is not rule and q.direction == rule.direction and (
-            q.effective_priority < rule.effective_priority
-            or (q.effective_priority == rule.effective_priority and q.action == "deny" and rule.action == "allow"))]
+        better = [
+            q
+            for q in group.rules
+            if q is not rule
+            and q.direction == rule.direction
+            and (
+                q.effective_priority < rule.effective_priority
+                or (q.effective_priority == rule.effective_priority and q.action == "deny" and rule.action == "allow")
+            )
+        ]
         if not better:
             return None, []
         matches_something = False
@@ -30,8 +38,13 @@ class Filters(Part):
                 matches_something = True
         if not matches_something:
             return None, []  # it matches no packet at all: not a question of shadowing
-        shadowing = [q for q in better if any(
-            self._ask(self.queries[v].group_rule_matches(rule, [q], excluded=False)).status == "sat" for v in (4, 6))]
+        shadowing = [
+            q
+            for q in better
+            if any(
+                self._ask(self.queries[v].group_rule_matches(rule, [q], excluded=False)).status == "sat" for v in (4, 6)
+            )
+        ]
         return shadowing, []
 
     def shadowed_acl_entry(self, acl: NetworkAcl, entry: AclRule) -> tuple[list[AclRule] | None, list[Undecided]]:
@@ -43,16 +56,16 @@ class Filters(Part):
         if self.exact_routes:
             if not acl_entry_shadowed(entry, earlier):
                 return None, []
-            return [e for e in earlier if acl_entry_shadowed(entry, [e]) is not None
-                    and _overlap(entry, e)], []
+            return [e for e in earlier if acl_entry_shadowed(entry, [e]) is not None and _overlap(entry, e)], []
         questions = self.queries[entry.block.version]
         free = self._ask(questions.acl_entry_matches(entry, earlier, excluded=True))
         if free.status == "unknown":
             return None, [Undecided("whether a network ACL entry is shadowed", free.reason or "")]
         if free.status == "sat" or self._ask(questions.acl_entry_matches(entry, [], excluded=True)).status != "sat":
             return None, []
-        shadowing = [e for e in earlier
-                     if self._ask(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"]
+        shadowing = [
+            e for e in earlier if self._ask(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"
+        ]
         return shadowing, []
 
 

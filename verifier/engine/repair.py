@@ -15,10 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from verifier.language.build import build
 from verifier.catalog import run_rules
 from verifier.diagnostics import InputError
 from verifier.engine.explain import Blocking, Explainer
+from verifier.engine.simulate import Packet, address_text
+from verifier.engine.solve import Limits, cheapest_cover
+from verifier.engine.topology import Topology
+from verifier.language.build import build
 from verifier.language.model import (
     EPHEMERAL_PORTS,
     PORTED_PROTOCOLS,
@@ -33,9 +36,6 @@ from verifier.language.model import (
     protocol_name,
 )
 from verifier.language.parse import SourceFile
-from verifier.engine.simulate import Packet, address_text
-from verifier.engine.solve import Limits, cheapest_cover
-from verifier.engine.topology import Topology
 
 MAX_ROUNDS = 5
 
@@ -103,8 +103,15 @@ class Candidates:
 
     @staticmethod
     def _insert(block, kind: str, text: str, weight: int, tag: str = "") -> Edit:
-        return Edit(f"{kind} {block.name}: {text}{tag}", "insert", f"{kind} {block.name}", text, block.span.file,
-                    block.span.line, weight)
+        return Edit(
+            f"{kind} {block.name}: {text}{tag}",
+            "insert",
+            f"{kind} {block.name}",
+            text,
+            block.span.file,
+            block.span.line,
+            weight,
+        )
 
     # --- per blocking point -------------------------------------------------------
     def options(self, item: Blocking) -> list[str]:
@@ -133,18 +140,41 @@ class Candidates:
         other = self.target if outbound else self.source
         word = "outbound" if outbound else "inbound"
         way = "to" if outbound else "from"
-        lines = [(f"{word} {self._proto()}{self._ports('forward')} {way} {self._host(other)}", 1),
-                 (f"{word} {self._proto()}{self._ports('forward')} {way} {self._subnet_block(other)}", 2)]
+        lines = [
+            (f"{word} {self._proto()}{self._ports('forward')} {way} {self._host(other)}", 1),
+            (f"{word} {self._proto()}{self._ports('forward')} {way} {self._subnet_block(other)}", 2),
+        ]
         groups = self.topo.groups_of(vm)
         if groups:
             return [self._add(self._insert(groups[0], "security-group", text, weight)) for text, weight in lines]
         # A VM in no group: give it a group of its own, with the rule.
         net = self.topo.net_of(vm)
         name = f"{vm.name}-sg"
-        declare = self._add(Edit(f"net {net.name}: security-group {name}", "insert", f"net {net.name}",
-                                 f"security-group {name} {{ {lines[0][0]} }}", net.span.file, net.span.line, 2))
-        return [self._add(Edit(f"vm {vm.name}: groups {name}", "insert", f"vm {vm.name}", f"groups {name}",
-                               vm.span.file, vm.span.line, 1), [declare])]
+        declare = self._add(
+            Edit(
+                f"net {net.name}: security-group {name}",
+                "insert",
+                f"net {net.name}",
+                f"security-group {name} {{ {lines[0][0]} }}",
+                net.span.file,
+                net.span.line,
+                2,
+            )
+        )
+        return [
+            self._add(
+                Edit(
+                    f"vm {vm.name}: groups {name}",
+                    "insert",
+                    f"vm {vm.name}",
+                    f"groups {name}",
+                    vm.span.file,
+                    vm.span.line,
+                    1,
+                ),
+                [declare],
+            )
+        ]
 
     def _acl(self, item: Blocking) -> list[str]:
         vm = item.vm
@@ -163,9 +193,18 @@ class Candidates:
             return []
         way = "to" if outbound else "from"
         ports = self._ports(item.direction)
-        return [self._add(self._insert(acl, "network-acl", f"{direction} {number} allow {self._proto()}{ports} {way} "
-                                       f"{block}", weight, f" ({item.direction})"))
-                for block, weight in ((self._host(other), 1), (self._subnet_block(other), 2))]
+        return [
+            self._add(
+                self._insert(
+                    acl,
+                    "network-acl",
+                    f"{direction} {number} allow {self._proto()}{ports} {way} {block}",
+                    weight,
+                    f" ({item.direction})",
+                )
+            )
+            for block, weight in ((self._host(other), 1), (self._subnet_block(other), 2))
+        ]
 
     def _route(self, item: Blocking) -> list[str]:
         near, far = self._ends(item)
@@ -191,8 +230,20 @@ class Candidates:
                     options.append(self._add(self._insert(table, "route-table", text, weight), needs))
                 elif not near.route_tables:
                     table_text = f"route-table {near.name}-rt {{ main  {text} }}"
-                    options.append(self._add(Edit(f"net {near.name}: {table_text}", "insert", f"net {near.name}",
-                                                  table_text, near.span.file, near.span.line, weight + 1), needs))
+                    options.append(
+                        self._add(
+                            Edit(
+                                f"net {near.name}: {table_text}",
+                                "insert",
+                                f"net {near.name}",
+                                table_text,
+                                near.span.file,
+                                near.span.line,
+                                weight + 1,
+                            ),
+                            needs,
+                        )
+                    )
         return options
 
     def _activate(self, peering: Peering) -> list[str]:
@@ -201,14 +252,32 @@ class Candidates:
         if state == "expired":
             # An expired request cannot be accepted any more: a new request, accepted by the accepter's owner.
             _, accepter = self.model.peering_nets(peering)
-            owner = f"the owner of net {accepter.name}" + (f" (account {accepter.account})" if accepter and
-                                                           accepter.account else "") if accepter else "its owner"
-            note = (f"peering {peering.name} expired and can no longer be accepted: make a new peering request "
-                    f"and have {owner} accept it within 7 days; the routes then use the new peering's id")
+            owner = (
+                f"the owner of net {accepter.name}"
+                + (f" (account {accepter.account})" if accepter and accepter.account else "")
+                if accepter
+                else "its owner"
+            )
+            note = (
+                f"peering {peering.name} expired and can no longer be accepted: make a new peering request "
+                f"and have {owner} accept it within 7 days; the routes then use the new peering's id"
+            )
         elif state not in ("pending-acceptance", "initiating", "provisioning", "updating"):
             return []  # failed, rejected, deleted: it cannot become active; a new peering is needed
-        return [self._add(Edit(f"peering {peering.name}: state active", "state", f"peering {peering.name}",
-                               "state active", peering.span.file, peering.span.line, 1, note))]
+        return [
+            self._add(
+                Edit(
+                    f"peering {peering.name}: state active",
+                    "state",
+                    f"peering {peering.name}",
+                    "state active",
+                    peering.span.file,
+                    peering.span.line,
+                    1,
+                    note,
+                )
+            )
+        ]
 
     def _new_peering(self, near: Net, far: Net) -> str:
         """One new peering per pair of nets, whichever direction asks for it first."""
@@ -279,10 +348,12 @@ def _insert_line(text: str, span: Span, new_line: str) -> str:
     start = offset_of(text, span.line) + span.column - 1
     opening, closing = block_braces(text, start)
     indent = _line_indent(text, start)
-    inner = text[opening + 1: closing]
+    inner = text[opening + 1 : closing]
     if "\n" not in inner:  # a one-line block: open it up
         content = inner.strip()
-        body = f"\n{indent}  {content}\n{indent}  {new_line}\n{indent}" if content else f"\n{indent}  {new_line}\n{indent}"
+        body = (
+            f"\n{indent}  {content}\n{indent}  {new_line}\n{indent}" if content else f"\n{indent}  {new_line}\n{indent}"
+        )
         return text[: opening + 1] + body + text[closing:]
     line_start = text.rfind("\n", 0, closing) + 1
     if text[line_start:closing].strip():  # `}` ends a line of content
@@ -303,7 +374,7 @@ def apply_edits(sources: dict[str, str], model: Model, edits: list[Edit]) -> dic
         if edit.action == "state" and isinstance(decl, Peering) and decl.state_span is not None:
             s = decl.state_span
             offset = offset_of(text, s.line) + s.column - 1
-            texts[edit.file] = text[:offset] + "active" + text[offset + (s.end_column - s.column):]
+            texts[edit.file] = text[:offset] + "active" + text[offset + (s.end_column - s.column) :]
             continue
         texts[edit.file] = _insert_line(text, decl.span, edit.text)
     return texts
@@ -317,8 +388,14 @@ def _declaration(model: Model, kind: str, name: str):
 
 
 # --- the loop ------------------------------------------------------------------------------------
-def find_repair(sources: dict[str, str], model: Model, now: datetime, assertion: Assertion,
-                limits: Limits | None = None, first: tuple[str, str, Packet] | None = None) -> Repair:
+def find_repair(
+    sources: dict[str, str],
+    model: Model,
+    now: datetime,
+    assertion: Assertion,
+    limits: Limits | None = None,
+    first: tuple[str, str, Packet] | None = None,
+) -> Repair:
     """The cheapest verified repair that makes `assertion` (a reach) hold, or why there is none.
 
     `first` is the failing connection to start from (source, target, packet), as the explanation
@@ -342,8 +419,9 @@ def find_repair(sources: dict[str, str], model: Model, now: datetime, assertion:
             added = model_errors(current_sources, now) - before
             if added:
                 return Repair(chosen, False, "the repair found would add errors: " + "; ".join(sorted(added)))
-            return Repair(chosen, True, "verified: with these edits the connection works, and no new error",
-                          current_sources)
+            return Repair(
+                chosen, True, "verified: with these edits the connection works, and no new error", current_sources
+            )
         cx = result.counterexample
         if result.status != "refuted" or not cx or not cx.get("packet"):
             return Repair([], False, f"no repair: {result.message}")
@@ -394,5 +472,8 @@ def model_errors(sources: dict[str, str], now: datetime) -> set[str]:
     they move when lines are inserted)."""
     model, found = build([SourceFile(p, t) for p, t in sorted(sources.items())])
     report = run_rules(model, now, found)
-    return {f"{d.code}: {POSITION.sub('<here>', d.message)}" for d in report.diagnostics
-            if d.severity == "error" and not d.code.startswith("REACH")}
+    return {
+        f"{d.code}: {POSITION.sub('<here>', d.message)}"
+        for d in report.diagnostics
+        if d.severity == "error" and not d.code.startswith("REACH")
+    }

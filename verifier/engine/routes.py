@@ -57,47 +57,58 @@ class Routes(Part):
         """What takes every address of a never-selected route: local blocks and more specific routes."""
         version = route.destination.version
         local = [b for b in self.topo.local_blocks(net) if b.version == version]
-        specific = [r for r in table.routes if r.destination.version == version
-                    and r.destination.prefixlen > route.destination.prefixlen
-                    and r.destination.overlaps(route.destination)]
+        specific = [
+            r
+            for r in table.routes
+            if r.destination.version == version
+            and r.destination.prefixlen > route.destination.prefixlen
+            and r.destination.overlaps(route.destination)
+        ]
         # Cross-check the proof with independent address arithmetic.
         covered = netaddr.IPSet([b.network for b in local] + [r.destination.network for r in specific])
         if route.destination.network not in covered:
-            raise Disagreement(f"route {route.destination} in {table.name}: proved never selected, but the "
-                               "address arithmetic finds it selected")
+            raise Disagreement(
+                f"route {route.destination} in {table.name}: proved never selected, but the "
+                "address arithmetic finds it selected"
+            )
         return [b for b in local if b.overlaps(route.destination)] + specific
 
     def _analyse_route_atoms(self, net: Net, table: RouteTable, route: Route) -> RouteFacts:
         facts = RouteFacts()
         version = route.destination.version
-        atoms = list(self.atlas.route_map(net, table, version).within(route.destination.first,
-                                                                      route.destination.last))
+        atoms = list(self.atlas.route_map(net, table, version).within(route.destination.first, route.destination.last))
         selected = [a for a in atoms if a.choice is route]
         if not selected:
             facts.never_selected = True
             facts.covering = self._covering(net, table, route)
             return facts
         if self.sim.select_route(net, table, version, selected[0].low) is not route:
-            raise Disagreement(f"route {route.destination} in {table.name}: the atoms select it for "
-                               f"{address_text(selected[0].low, version)}, the simulator does not")
+            raise Disagreement(
+                f"route {route.destination} in {table.name}: the atoms select it for "
+                f"{address_text(selected[0].low, version)}, the simulator does not"
+            )
         if route.target != "peering":
             return facts
         local = next((a for a in atoms if a.choice == LOCAL), None)
         if local is not None:
             if not isinstance(self.sim.select_route(net, table, version, local.low), Block):
-                raise Disagreement(f"route {route.destination}: the local route taking "
-                                   f"{address_text(local.low, version)} is not reproduced")
+                raise Disagreement(
+                    f"route {route.destination}: the local route taking "
+                    f"{address_text(local.low, version)} is not reproduced"
+                )
             facts.local_override = local.low
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
         peer = self.topo.other_net(peering, net) if peering else None
         if peer is not None:
-            found = next((x for a in selected if (x := outside(a.low, a.high, peer.blocks, version)) is not None),
-                         None)
+            found = next((x for a in selected if (x := outside(a.low, a.high, peer.blocks, version)) is not None), None)
             if found is not None:
                 if self.sim.select_route(net, table, version, found) is not route or any(
-                        b.contains(found, version) for b in peer.blocks):
-                    raise Disagreement(f"route {route.destination}: {address_text(found, version)} outside net "
-                                       f"{peer.name} is not reproduced")
+                    b.contains(found, version) for b in peer.blocks
+                ):
+                    raise Disagreement(
+                        f"route {route.destination}: {address_text(found, version)} outside net "
+                        f"{peer.name} is not reproduced"
+                    )
                 facts.outside_peer = found
         return facts
 
@@ -107,8 +118,9 @@ class Routes(Part):
         questions = self.queries[version]
         answer = self._ask(questions.route_selectable(net, table, route))
         if answer.status == "unknown":
-            facts.undecided.append(Undecided(f"whether route {route.destination} is ever selected",
-                                             answer.reason or ""))
+            facts.undecided.append(
+                Undecided(f"whether route {route.destination} is ever selected", answer.reason or "")
+            )
             return facts
         if answer.status == "unsat":
             facts.never_selected = True
@@ -116,21 +128,30 @@ class Routes(Part):
             return facts
         chosen = answer.values["dst"]  # type: ignore[index]
         if self.sim.select_route(net, table, version, chosen) is not route:
-            raise Disagreement(f"route {route.destination} in {table.name}: the solver selects it for "
-                               f"{address_text(chosen, version)}, the simulator does not")
+            raise Disagreement(
+                f"route {route.destination} in {table.name}: the solver selects it for "
+                f"{address_text(chosen, version)}, the simulator does not"
+            )
         if route.target != "peering":
             return facts
         facts.local_override = self._witness(
-            questions.route_overridden(net, table, route), facts, f"whether local routes override {route.destination}",
-            lambda address: isinstance(self.sim.select_route(net, table, version, address), Block))
+            questions.route_overridden(net, table, route),
+            facts,
+            f"whether local routes override {route.destination}",
+            lambda address: isinstance(self.sim.select_route(net, table, version, address), Block),
+        )
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
         peer = self.topo.other_net(peering, net) if peering else None
         if peer is not None:
             facts.outside_peer = self._witness(
-                questions.route_outside_peer(net, table, route, peer), facts,
+                questions.route_outside_peer(net, table, route, peer),
+                facts,
                 f"whether {route.destination} reaches outside net {peer.name}",
-                lambda address: self.sim.select_route(net, table, version, address) is route
-                and not any(b.contains(address, version) for b in peer.blocks))
+                lambda address: (
+                    self.sim.select_route(net, table, version, address) is route
+                    and not any(b.contains(address, version) for b in peer.blocks)
+                ),
+            )
         return facts
 
     def _witness(self, query: Query, facts: RouteFacts, what: str, reproduces) -> int | None:
@@ -154,15 +175,18 @@ class Routes(Part):
         if table.name not in self._first_routes:
             first: dict[tuple[int, int, int], Route] = {}
             for other in table.routes:
-                first.setdefault((other.destination.version, other.destination.first, other.destination.prefixlen),
-                                 other)
+                first.setdefault(
+                    (other.destination.version, other.destination.first, other.destination.prefixlen), other
+                )
             self._first_routes[table.name] = first
         earlier = self._first_routes[table.name][
-            (route.destination.version, route.destination.first, route.destination.prefixlen)]
+            (route.destination.version, route.destination.first, route.destination.prefixlen)
+        ]
         return None if earlier is route else earlier
 
-    def missing_way_back(self, net: Net, table: RouteTable, route: Route
-                         ) -> tuple[MissingWayBack | None, list[Undecided]]:
+    def missing_way_back(
+        self, net: Net, table: RouteTable, route: Route
+    ) -> tuple[MissingWayBack | None, list[Undecided]]:
         """Where traffic this route carries to the peer net finds no route back, if anywhere."""
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
         peer = self.topo.other_net(peering, net) if peering else None
@@ -174,16 +198,22 @@ class Routes(Part):
 
     def _missing_way_back_atoms(self, net: Net, table: RouteTable, route: Route, peer: Net) -> MissingWayBack | None:
         version = route.destination.version
-        selected = [a for a in self.atlas.route_map(net, table, version).within(
-            route.destination.first, route.destination.last) if a.choice is route]
+        selected = [
+            a
+            for a in self.atlas.route_map(net, table, version).within(route.destination.first, route.destination.last)
+            if a.choice is route
+        ]
         for subnet in self.topo.subnets_using(table):
             home_blocks = [b for b in subnet.blocks if b.version == version]
             if not home_blocks:
                 continue
             for peer_subnet in peer.subnets:
-                reaches = any(inside(max(a.low, b.first), min(a.high, b.last), peer.blocks, version) is not None
-                              for a in selected for b in peer_subnet.blocks
-                              if b.version == version and b.first <= a.high and b.last >= a.low)
+                reaches = any(
+                    inside(max(a.low, b.first), min(a.high, b.last), peer.blocks, version) is not None
+                    for a in selected
+                    for b in peer_subnet.blocks
+                    if b.version == version and b.first <= a.high and b.last >= a.low
+                )
                 if not reaches:
                     continue
                 peer_table = self.topo.table_of(peer_subnet)
@@ -194,9 +224,11 @@ class Routes(Part):
                             continue
                         address = atom.low
                         if self._carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
-                            raise Disagreement(f"the route back from {peer_subnet.name} to "
-                                               f"{address_text(address, version)}: missing for the atoms, present "
-                                               "for the simulator")
+                            raise Disagreement(
+                                f"the route back from {peer_subnet.name} to "
+                                f"{address_text(address, version)}: missing for the atoms, present "
+                                "for the simulator"
+                            )
                         return MissingWayBack(subnet, peer_subnet, peer_table, address)
         return None
 
@@ -205,8 +237,9 @@ class Routes(Part):
             return net
         return self._carries_to(net, choice)
 
-    def _missing_way_back_solver(self, net: Net, table: RouteTable, route: Route, peer: Net
-                                 ) -> tuple[MissingWayBack | None, list[Undecided]]:
+    def _missing_way_back_solver(
+        self, net: Net, table: RouteTable, route: Route, peer: Net
+    ) -> tuple[MissingWayBack | None, list[Undecided]]:
         version = route.destination.version
         questions = self.queries[version]
         undecided: list[Undecided] = []
@@ -219,15 +252,18 @@ class Routes(Part):
                 peer_table = self.topo.table_of(peer_subnet)
                 answer = self._ask(questions.no_way_back(peer, peer_table, net, subnet))
                 if answer.status == "unknown":
-                    undecided.append(Undecided(f"whether {peer_subnet.name} routes back to {subnet.name}",
-                                               answer.reason or ""))
+                    undecided.append(
+                        Undecided(f"whether {peer_subnet.name} routes back to {subnet.name}", answer.reason or "")
+                    )
                     continue
                 if answer.status == "sat":
                     address = answer.values["back"]  # type: ignore[index]
                     if self._carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
-                        raise Disagreement(f"the route back from {peer_subnet.name} to "
-                                           f"{address_text(address, version)}: missing for the solver, present "
-                                           "for the simulator")
+                        raise Disagreement(
+                            f"the route back from {peer_subnet.name} to "
+                            f"{address_text(address, version)}: missing for the solver, present "
+                            "for the simulator"
+                        )
                     return MissingWayBack(subnet, peer_subnet, peer_table, address), undecided
         return None, undecided
 

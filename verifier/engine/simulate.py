@@ -12,10 +12,11 @@ from typing import Iterable, Literal
 
 import netaddr
 
+from verifier.engine.topology import Topology
 from verifier.language.model import (
     ANY_PROTOCOL,
-    TRANSITIONAL_STATES,
     PORTED_PROTOCOLS,
+    TRANSITIONAL_STATES,
     AclRule,
     Block,
     GroupRule,
@@ -26,7 +27,6 @@ from verifier.language.model import (
     Vm,
     protocol_name,
 )
-from verifier.engine.topology import Topology
 
 Disposition = Literal["pass", "deliver", "drop", "unknown"]
 Direction = Literal["forward", "reply"]
@@ -173,8 +173,9 @@ class Simulator:
             return _block_holds(peer.block, packet.version, peer_address)  # type: ignore[arg-type]
         return self.topo.is_member(peer_vm, peer.group.name)  # type: ignore[union-attr]
 
-    def security_groups(self, vm: Vm, packet: Packet, direction: Literal["inbound", "outbound"],
-                        peer_vm: Vm | None = None) -> Hop:
+    def security_groups(
+        self, vm: Vm, packet: Packet, direction: Literal["inbound", "outbound"], peer_vm: Vm | None = None
+    ) -> Hop:
         """The decision of a VM's security groups; best priority decides, deny wins ties.
 
         `peer_vm` is the VM at the other end (the receiver of an outbound packet, the sender of an
@@ -183,47 +184,65 @@ class Simulator:
         code = "SG_EGRESS_DENIED" if direction == "outbound" else "SG_INGRESS_DENIED"
         groups = self.topo.groups_of(vm)
         if not groups:
-            return Hop("security-group", f"vm {vm.name} is in no security group: {direction} denied",
-                       "drop", vm.span, code)
+            return Hop(
+                "security-group", f"vm {vm.name} is in no security group: {direction} denied", "drop", vm.span, code
+            )
         peer_address = packet.dst if direction == "outbound" else packet.src
-        matching = [(rule, group) for group in groups for rule in self.topo.rules_of(group)
-                    if rule.direction == direction and self._group_rule_matches(rule, packet, peer_address, peer_vm)]
+        matching = [
+            (rule, group)
+            for group in groups
+            for rule in self.topo.rules_of(group)
+            if rule.direction == direction and self._group_rule_matches(rule, packet, peer_address, peer_vm)
+        ]
         names = ", ".join(g.name for g in groups)
         if not matching:
-            return Hop("security-group", f"no {direction} rule of {names} matches: denied", "drop",
-                       groups[0].span, code)
+            return Hop(
+                "security-group", f"no {direction} rule of {names} matches: denied", "drop", groups[0].span, code
+            )
         best = min(rule.effective_priority for rule, _ in matching)
         deciders = [(r, g) for r, g in matching if r.effective_priority == best]
         deny = next(((r, g) for r, g in deciders if r.action == "deny"), None)
         rule, group = deny or deciders[0]
         if deny:
-            return Hop("security-group", f"{direction} denied by a deny rule of {group.name}", "drop",
-                       rule.span, code)
+            return Hop("security-group", f"{direction} denied by a deny rule of {group.name}", "drop", rule.span, code)
         implicit = " (an implicit rule of a basic group)" if rule.span == group.span else ""
         return Hop("security-group", f"{direction} allowed by {group.name}{implicit}", "pass", rule.span)
 
-    def network_acl(self, acl: NetworkAcl | None, packet: Packet, direction: Literal["inbound", "outbound"],
-                    subnet_name: str, within: bool = False) -> Hop:
+    def network_acl(
+        self,
+        acl: NetworkAcl | None,
+        packet: Packet,
+        direction: Literal["inbound", "outbound"],
+        subnet_name: str,
+        within: bool = False,
+    ) -> Hop:
         """First matching entry in number order decides; no match is denied. `within`: the packet
         stays inside the subnet, which its network ACL does not filter."""
         code = "NACL_EGRESS_DENIED" if direction == "outbound" else "NACL_INGRESS_DENIED"
         if acl is None:
             return Hop("network-acl", f"subnet {subnet_name} has no network ACL: {direction} passes", "pass")
         if within:
-            return Hop("network-acl", f"within subnet {subnet_name}: its network ACL {acl.name} does not apply",
-                       "pass")
+            return Hop("network-acl", f"within subnet {subnet_name}: its network ACL {acl.name} does not apply", "pass")
         peer = packet.dst if direction == "outbound" else packet.src
         for entry in acl.ordered(direction):
             if self._acl_entry_matches(entry, packet, peer):
                 verdict: Disposition = "pass" if entry.action == "allow" else "drop"
-                return Hop("network-acl", f"{acl.name} {direction} entry {entry.number} {entry.action}s",
-                           verdict, entry.span, None if verdict == "pass" else code)
+                return Hop(
+                    "network-acl",
+                    f"{acl.name} {direction} entry {entry.number} {entry.action}s",
+                    verdict,
+                    entry.span,
+                    None if verdict == "pass" else code,
+                )
         return Hop("network-acl", f"no {direction} entry of {acl.name} matches: denied", "drop", acl.span, code)
 
     @staticmethod
     def _acl_entry_matches(entry: AclRule, packet: Packet, peer: int) -> bool:
-        return (_protocol_matches(entry.protocol.number, packet) and _ports_match(entry.ports, packet)
-                and _block_holds(entry.block, packet.version, peer))
+        return (
+            _protocol_matches(entry.protocol.number, packet)
+            and _ports_match(entry.ports, packet)
+            and _block_holds(entry.block, packet.version, peer)
+        )
 
     # --- routing ----------------------------------------------------------------
     def select_route(self, net: Net, table, version: int, address: int) -> Route | Block | None:
@@ -271,8 +290,9 @@ class Simulator:
                 return None
             return self.topo.vm_holding(other, packet.version, packet.dst)
         if self.topo.may_come_back(selected, packet.version, packet.dst):
-            if target is not None and any(a.version == packet.version and a.value == packet.dst
-                                          for a in target.addresses):
+            if target is not None and any(
+                a.version == packet.version and a.value == packet.dst for a in target.addresses
+            ):
                 return target
             holders = self.topo.holders_anywhere(packet.version, packet.dst)
             return holders[0] if holders else None
@@ -285,8 +305,15 @@ class Simulator:
         selected = self.select_route(net, table, version, address)
         return self._receiver(net, selected, Packet(version, 0, address, 0, 0, 0), None)
 
-    def walk(self, source: Vm, packet: Packet, trace: Trace, egress_groups: bool = True,
-             ingress_groups: bool = True, target: Vm | None = None) -> Trace:
+    def walk(
+        self,
+        source: Vm,
+        packet: Packet,
+        trace: Trace,
+        egress_groups: bool = True,
+        ingress_groups: bool = True,
+        target: Vm | None = None,
+    ) -> Trace:
         """Carry a packet from `source` to the VM holding its destination, drop it, or follow it to a
         fact the model does not pin down. `target`: the VM the caller asks about, which a packet that
         leaves through a gateway may come back to."""
@@ -295,21 +322,29 @@ class Simulator:
         table = self.topo.table_of(subnet)
         selected = self.select_route(net, table, packet.version, packet.dst)
         receiver = self._receiver(net, selected, packet, target)
-        within = (isinstance(selected, Block) and receiver is not None
-                  and self.topo.subnet_of(receiver) is subnet)
+        within = isinstance(selected, Block) and receiver is not None and self.topo.subnet_of(receiver) is subnet
         if egress_groups:
             if trace.add(self.security_groups(source, packet, "outbound", receiver)).disposition == "drop":
                 return trace
         else:
             trace.add(Hop("security-group", f"reply passes {source.name}'s groups (stateful)", "pass"))
-        if trace.add(self.network_acl(self.topo.acl_of(subnet), packet, "outbound", subnet.name,
-                                      within)).disposition == "drop":
+        if (
+            trace.add(self.network_acl(self.topo.acl_of(subnet), packet, "outbound", subnet.name, within)).disposition
+            == "drop"
+        ):
             return trace
         table_name = table.name if table else f"{net.name}'s local routes"
         dst_text = address_text(packet.dst, packet.version)
         if selected is None:
-            trace.add(Hop("route", f"{table_name} has no route for {dst_text}: dropped", "drop",
-                          table.span if table else None, "NO_ROUTE"))
+            trace.add(
+                Hop(
+                    "route",
+                    f"{table_name} has no route for {dst_text}: dropped",
+                    "drop",
+                    table.span if table else None,
+                    "NO_ROUTE",
+                )
+            )
             return trace
         if isinstance(selected, Block):
             trace.add(Hop("route", f"{table_name}: local route {selected} (net {net.name})", "pass", selected.span))
@@ -317,61 +352,129 @@ class Simulator:
         else:
             route = selected
             if route.target == "drop":
-                trace.add(Hop("route", f"{table_name}: route {route.destination} drop (blackhole)", "drop",
-                              route.span, "ROUTE_DROP"))
+                trace.add(
+                    Hop(
+                        "route",
+                        f"{table_name}: route {route.destination} drop (blackhole)",
+                        "drop",
+                        route.span,
+                        "ROUTE_DROP",
+                    )
+                )
                 return trace
             if route.target == "gateway":
                 gateway = route.via.name  # type: ignore[union-attr]
                 kind = self.topo.gateway_kind(gateway)
                 if receiver is None:
-                    why = ("an internet gateway never delivers a private address" if kind == "internet"
-                           else "no modelled vm holds the destination")
-                    trace.add(Hop("route", f"{table_name}: route {route.destination} via gateway {gateway} "
-                                  f"leaves the modelled network ({why})", "drop", route.span, "ROUTE_TO_GATEWAY"))
+                    why = (
+                        "an internet gateway never delivers a private address"
+                        if kind == "internet"
+                        else "no modelled vm holds the destination"
+                    )
+                    trace.add(
+                        Hop(
+                            "route",
+                            f"{table_name}: route {route.destination} via gateway {gateway} "
+                            f"leaves the modelled network ({why})",
+                            "drop",
+                            route.span,
+                            "ROUTE_TO_GATEWAY",
+                        )
+                    )
                     return trace
                 fact = f"gateway {gateway} ({kind})"
-                trace.add(Hop("route", f"{table_name}: route {route.destination} via {fact} leaves the modelled "
-                              f"network; it may come back to vm {receiver.name}, or not: unknown", "unknown",
-                              route.span, "GATEWAY_MAY_RETURN"))
+                trace.add(
+                    Hop(
+                        "route",
+                        f"{table_name}: route {route.destination} via {fact} leaves the modelled "
+                        f"network; it may come back to vm {receiver.name}, or not: unknown",
+                        "unknown",
+                        route.span,
+                        "GATEWAY_MAY_RETURN",
+                    )
+                )
                 trace.depends.append(fact)
                 trace.maybe_to = receiver
                 return trace
             peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
-            trace.add(Hop("route", f"{table_name}: route {route.destination} via peering {route.via.name}",
-                          "pass", route.span))
+            trace.add(
+                Hop(
+                    "route", f"{table_name}: route {route.destination} via peering {route.via.name}", "pass", route.span
+                )
+            )
             other = self.topo.other_net(peering, net) if peering else None
             if peering is None or other is None:
-                trace.add(Hop("peering", f"peering {route.via.name} does not join net {net.name}: dropped",
-                              "drop", peering.span if peering else route.span, "PEERING_NOT_ATTACHED"))
+                trace.add(
+                    Hop(
+                        "peering",
+                        f"peering {route.via.name} does not join net {net.name}: dropped",
+                        "drop",
+                        peering.span if peering else route.span,
+                        "PEERING_NOT_ATTACHED",
+                    )
+                )
                 return trace
             state = self.topo.state(peering)
             if state in TRANSITIONAL_STATES:
                 fact = f"peering {peering.name} ({state})"
-                trace.add(Hop("peering", f"peering {peering.name} is {state}: it may or may not carry traffic",
-                              "unknown", peering.span, "PEERING_TRANSITIONAL"))
+                trace.add(
+                    Hop(
+                        "peering",
+                        f"peering {peering.name} is {state}: it may or may not carry traffic",
+                        "unknown",
+                        peering.span,
+                        "PEERING_TRANSITIONAL",
+                    )
+                )
                 trace.depends.append(fact)
             elif state != "active":
                 refusal = self.topo.refusal(peering)
                 why = f" (the provider refuses it: {refusal})" if refusal else ""
-                trace.add(Hop("peering", f"peering {peering.name} is {state}{why}, not active: dropped", "drop",
-                              peering.span, "PEERING_NOT_ACTIVE"))
+                trace.add(
+                    Hop(
+                        "peering",
+                        f"peering {peering.name} is {state}{why}, not active: dropped",
+                        "drop",
+                        peering.span,
+                        "PEERING_NOT_ACTIVE",
+                    )
+                )
                 return trace
             if not any(_block_holds(b, packet.version, packet.dst) for b in other.blocks):
-                trace.add(Hop("peering", f"{dst_text} is outside net {other.name}'s blocks: a peered net never "
-                              "forwards further (peering is not transitive)", "drop", peering.span,
-                              "NON_TRANSITIVE"))
+                trace.add(
+                    Hop(
+                        "peering",
+                        f"{dst_text} is outside net {other.name}'s blocks: a peered net never "
+                        "forwards further (peering is not transitive)",
+                        "drop",
+                        peering.span,
+                        "NON_TRANSITIVE",
+                    )
+                )
                 return trace
             if state == "active":
-                trace.add(Hop("peering", f"peering {peering.name} carries it to net {other.name}", "pass",
-                              peering.span))
+                trace.add(
+                    Hop("peering", f"peering {peering.name} carries it to net {other.name}", "pass", peering.span)
+                )
             destination_net = other
         if receiver is None:
-            trace.add(Hop("delivery", f"no vm of net {destination_net.name} holds {dst_text}: dropped", "drop",
-                          None, "NO_DESTINATION"))
+            trace.add(
+                Hop(
+                    "delivery",
+                    f"no vm of net {destination_net.name} holds {dst_text}: dropped",
+                    "drop",
+                    None,
+                    "NO_DESTINATION",
+                )
+            )
             return trace
         target_subnet = self.topo.subnet_of(receiver)
-        if trace.add(self.network_acl(self.topo.acl_of(target_subnet), packet, "inbound", target_subnet.name,
-                                      within)).disposition == "drop":
+        if (
+            trace.add(
+                self.network_acl(self.topo.acl_of(target_subnet), packet, "inbound", target_subnet.name, within)
+            ).disposition
+            == "drop"
+        ):
             return trace
         if ingress_groups:
             if trace.add(self.security_groups(receiver, packet, "inbound", source)).disposition == "drop":
@@ -379,8 +482,14 @@ class Simulator:
         else:
             trace.add(Hop("security-group", f"reply passes {receiver.name}'s groups (stateful)", "pass"))
         if trace.depends:
-            trace.add(Hop("delivery", f"delivered to vm {receiver.name} if {' and '.join(trace.depends)} "
-                          "carries it", "unknown", receiver.span))
+            trace.add(
+                Hop(
+                    "delivery",
+                    f"delivered to vm {receiver.name} if {' and '.join(trace.depends)} carries it",
+                    "unknown",
+                    receiver.span,
+                )
+            )
             trace.maybe_to = receiver
             return trace
         trace.add(Hop("delivery", f"delivered to vm {receiver.name}", "deliver", receiver.span))
@@ -403,19 +512,31 @@ class Simulator:
         reached = forward.reached
         if target is not None and reached is not None and reached is not target:
             # Another VM holds the same address (overlapping nets): the route led there instead.
-            forward.hops[-1] = Hop("delivery", f"delivered to vm {reached.name} of net {reached.net}, which also "
-                                   f"holds {address_text(packet.dst, packet.version)}, not to vm {target.name} of net "
-                                   f"{target.net}", "drop", reached.span, "NO_DESTINATION")
+            forward.hops[-1] = Hop(
+                "delivery",
+                f"delivered to vm {reached.name} of net {reached.net}, which also "
+                f"holds {address_text(packet.dst, packet.version)}, not to vm {target.name} of net "
+                f"{target.net}",
+                "drop",
+                reached.span,
+                "NO_DESTINATION",
+            )
             forward.delivered_to = forward.maybe_to = None
         reached = forward.reached
         if reached is None:
             return Connection(forward, None, source, False, False)
-        reply = self.walk(reached, packet.reply(), Trace(packet.reply()),
-                          egress_groups=False, ingress_groups=False, target=source)
+        reply = self.walk(
+            reached, packet.reply(), Trace(packet.reply()), egress_groups=False, ingress_groups=False, target=source
+        )
         back = reply.reached
         if back is not None and back is not source:
-            reply.hops[-1] = Hop("delivery", f"the reply reaches vm {back.name}, not {source.name}: dropped",
-                                 "drop", back.span, "NO_DESTINATION")
+            reply.hops[-1] = Hop(
+                "delivery",
+                f"the reply reaches vm {back.name}, not {source.name}: dropped",
+                "drop",
+                back.span,
+                "NO_DESTINATION",
+            )
             reply.delivered_to = reply.maybe_to = None
         ok = forward.outcome == "deliver" and reply.outcome == "deliver"
         possible = reply.reached is not None

@@ -89,8 +89,9 @@ class Solver:
         return Answer("unknown", reason=solver.reason_unknown() or "unknown")
 
 
-def cheapest_cover(needs: list[list[str]], weights: dict[str, int], depends: dict[str, list[str]],
-                   limits: Limits | None = None) -> list[str] | None:
+def cheapest_cover(
+    needs: list[list[str]], weights: dict[str, int], depends: dict[str, list[str]], limits: Limits | None = None
+) -> list[str] | None:
     """MaxSAT: the cheapest set of edits that lifts every blocking point.
 
     `needs` lists, for each blocking point, the edits any one of which lifts it;

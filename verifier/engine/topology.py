@@ -26,15 +26,14 @@ from verifier.language.model import (
     NetworkAcl,
     Peer,
     Peering,
-    Ref,
     Protocol,
+    Ref,
     Route,
     RouteTable,
     SecurityGroup,
     Subnet,
     Vm,
 )
-
 
 # Alibaba's implicit rules of a basic group rank below every written rule (priorities 1-100).
 IMPLICIT_PRIORITY = 1_000_000
@@ -126,12 +125,14 @@ class Topology:
         a packet back, a transitional peering). Without one, the definite and the possible readings agree."""
         if any(self.state(p) in TRANSITIONAL_STATES for p in self.model.peerings):
             return True
-        kinds = {self.gateway_kind(r.via.name) for _, _, _, r in self.model.routes()
-                 if r.target == "gateway" and r.via is not None}
+        kinds = {
+            self.gateway_kind(r.via.name)
+            for _, _, _, r in self.model.routes()
+            if r.target == "gateway" and r.via is not None
+        }
         if kinds - {"internet"}:
             return True
-        return bool(kinds) and any(self.is_public(a.version, a.value) for vm in self.model.vms()
-                                   for a in vm.addresses)
+        return bool(kinds) and any(self.is_public(a.version, a.value) for vm in self.model.vms() for a in vm.addresses)
 
     # --- VMs and addresses --------------------------------------------------------
     @cached_property
@@ -147,8 +148,10 @@ class Topology:
 
     def holders_anywhere(self, version: int, address: int) -> list[Vm]:
         """The VMs of every net holding an address, by net and name (one per net)."""
-        return sorted((vm for (net, v, value), vm in self._holders.items() if v == version and value == address),
-                      key=lambda vm: (vm.net, vm.name))
+        return sorted(
+            (vm for (net, v, value), vm in self._holders.items() if v == version and value == address),
+            key=lambda vm: (vm.net, vm.name),
+        )
 
     def holders_in(self, net: Net, version: int) -> list[Holder]:
         return [Holder(vm, a.value, a.version) for vm in net.vms for a in vm.addresses if a.version == version]
@@ -172,12 +175,31 @@ class Topology:
             rules = [r for r in group.rules if self.refused_rule(group, r) is None]
             if self.model.provider == "alibaba" and group.type == "basic":
                 everything = Protocol(ANY_PROTOCOL, group.span)
-                rules.append(GroupRule("outbound", "allow", False, IMPLICIT_PRIORITY, everything, None,
-                                       Peer("any", None, None, group.span), group.span))
+                rules.append(
+                    GroupRule(
+                        "outbound",
+                        "allow",
+                        False,
+                        IMPLICIT_PRIORITY,
+                        everything,
+                        None,
+                        Peer("any", None, None, group.span),
+                        group.span,
+                    )
+                )
                 if group.inner_access == "accept":
-                    rules.append(GroupRule("inbound", "allow", False, IMPLICIT_PRIORITY, everything, None,
-                                           Peer("group", None, Ref(group.name, group.span), group.span),
-                                           group.span))
+                    rules.append(
+                        GroupRule(
+                            "inbound",
+                            "allow",
+                            False,
+                            IMPLICIT_PRIORITY,
+                            everything,
+                            None,
+                            Peer("group", None, Ref(group.name, group.span), group.span),
+                            group.span,
+                        )
+                    )
             self._rules[group.name] = tuple(rules)
         return self._rules[group.name]
 
@@ -198,23 +220,32 @@ class Topology:
         provider = self.model.provider
         if provider == "alibaba":
             if group.type == "enterprise":
-                return (f"rule names group '{other.name}'; an Alibaba Cloud enterprise security group cannot "
-                        "name a security group")
+                return (
+                    f"rule names group '{other.name}'; an Alibaba Cloud enterprise security group cannot "
+                    "name a security group"
+                )
             if other.net != group.net:
-                return (f"rule names group '{other.name}' of net '{other.net}'; an Alibaba Cloud VPC-type "
-                        f"security group names groups of its own VPC only (net '{group.net}')")
+                return (
+                    f"rule names group '{other.name}' of net '{other.net}'; an Alibaba Cloud VPC-type "
+                    f"security group names groups of its own VPC only (net '{group.net}')"
+                )
             return None
         if other.net == group.net:
             return None
         peer = self.nets[other.net]
-        peered = any(self.other_net(p, net) is peer and self.state(p) == "active"
-                     for p in self.peerings_of.get(net.name, []))
+        peered = any(
+            self.other_net(p, net) is peer and self.state(p) == "active" for p in self.peerings_of.get(net.name, [])
+        )
         if not peered:
-            return f"rule names group '{other.name}' of net '{peer.name}', which no active peering joins to net " \
-                   f"'{net.name}'"
+            return (
+                f"rule names group '{other.name}' of net '{peer.name}', which no active peering joins to net "
+                f"'{net.name}'"
+            )
         if provider == "aws" and net.region and peer.region and net.region != peer.region:
-            return (f"rule names group '{other.name}' of net '{peer.name}' in region {peer.region}; aws allows "
-                    f"peer group references in one region only (net '{net.name}' is in {net.region})")
+            return (
+                f"rule names group '{other.name}' of net '{peer.name}' in region {peer.region}; aws allows "
+                f"peer group references in one region only (net '{net.name}' is in {net.region})"
+            )
         return None
 
     @cached_property
@@ -227,15 +258,20 @@ class Topology:
 
     def member_addresses(self, group_name: str, version: int) -> list[int]:
         """Addresses of every VM in the group (of any net), of one family."""
-        return sorted({a.value for vm in self._members.get(group_name, []) for a in vm.addresses
-                       if a.version == version})
+        return sorted(
+            {a.value for vm in self._members.get(group_name, []) for a in vm.addresses if a.version == version}
+        )
 
     def endpoint_vms(self, endpoint: Endpoint) -> list[Vm]:
         """The VMs an assertion endpoint stands for (for an address: the VMs holding it)."""
         if endpoint.address is not None:
-            return [vm for vm in self.model.vms()
-                    if any(a.version == endpoint.address.version and a.value == endpoint.address.value
-                           for a in vm.addresses)]
+            return [
+                vm
+                for vm in self.model.vms()
+                if any(
+                    a.version == endpoint.address.version and a.value == endpoint.address.value for a in vm.addresses
+                )
+            ]
         decl = self.model.lookup(endpoint.name)
         if isinstance(decl, Vm):
             return [decl]
@@ -254,8 +290,9 @@ class Topology:
         """The state the platform puts a peering in: as declared (and expired), or `failed` where the
         provider refuses it (PEER001, PEER004): a refused configuration carries no traffic."""
         if peering.name not in self._states:
-            self._states[peering.name] = "failed" if self.refusal(peering) else self.model.peering_state(
-                peering, self.now)
+            self._states[peering.name] = (
+                "failed" if self.refusal(peering) else self.model.peering_state(peering, self.now)
+            )
         return self._states[peering.name]
 
     def refusal(self, peering: Peering) -> str | None:
@@ -266,8 +303,9 @@ class Topology:
         provider = self.model.provider
         if provider != "alibaba" and any(x.overlaps(y) for x in requester.blocks for y in accepter.blocks):
             return "the peered nets' blocks overlap"
-        if provider == "alibaba" and any(x.overlaps(y) for a in requester.subnets for b in accepter.subnets
-                                         for x in a.blocks for y in b.blocks):
+        if provider == "alibaba" and any(
+            x.overlaps(y) for a in requester.subnets for b in accepter.subnets for x in a.blocks for y in b.blocks
+        ):
             return "the peered nets' vSwitch blocks overlap"
         if provider == "outscale" and requester.region and accepter.region and requester.region != accepter.region:
             return "the peered nets are in different regions"

@@ -98,12 +98,14 @@ class Engine:
     def duplicate_of(self, table: RouteTable, route: Route) -> Route | None:
         return self._routes.duplicate_of(table, route)
 
-    def missing_way_back(self, net: Net, table: RouteTable, route: Route
-                         ) -> tuple[MissingWayBack | None, list[Undecided]]:
+    def missing_way_back(
+        self, net: Net, table: RouteTable, route: Route
+    ) -> tuple[MissingWayBack | None, list[Undecided]]:
         return self._routes.missing_way_back(net, table, route)
 
-    def shadowed_group_rule(self, group: SecurityGroup, rule: GroupRule
-                            ) -> tuple[list[GroupRule] | None, list[Undecided]]:
+    def shadowed_group_rule(
+        self, group: SecurityGroup, rule: GroupRule
+    ) -> tuple[list[GroupRule] | None, list[Undecided]]:
         return self._filters.shadowed_group_rule(group, rule)
 
     def shadowed_acl_entry(self, acl: NetworkAcl, entry: AclRule) -> tuple[list[AclRule] | None, list[Undecided]]:

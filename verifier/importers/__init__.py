@@ -92,8 +92,9 @@ def head(file: Path, suffixes: tuple[str, ...] = (".json",)) -> str:
         return ""
 
 
-def read_dump(files: list[Path], keys: tuple[str, ...], envelope: str) -> tuple[dict[str, list], Where,
-                                                                               list[Diagnostic]]:
+def read_dump(
+    files: list[Path], keys: tuple[str, ...], envelope: str
+) -> tuple[dict[str, list], Where, list[Diagnostic]]:
     """The lists under `keys` of API responses spread over `files`, where each id sits in them, and an
     IMP001 for every other top-level key (but `envelope`: paging or request metadata)."""
     where = Where()
@@ -108,8 +109,14 @@ def read_dump(files: list[Path], keys: tuple[str, ...], envelope: str) -> tuple[
             if key in data and isinstance(value, list):
                 data[key].extend(value)
             elif key != envelope:
-                warnings.append(Diagnostic("IMP001", "warning", f"{file.name}: top-level key '{key}' is not "
-                                           "understood and was not imported", Span(str(file), 1, 1, 1, 2)))
+                warnings.append(
+                    Diagnostic(
+                        "IMP001",
+                        "warning",
+                        f"{file.name}: top-level key '{key}' is not understood and was not imported",
+                        Span(str(file), 1, 1, 1, 2),
+                    )
+                )
     return data, where, warnings
 
 
@@ -118,7 +125,9 @@ def read_json(path: Path) -> tuple[object, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Diagnostic("PARSE003", "error", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]) from None
+        raise InputError(
+            [Diagnostic("PARSE003", "error", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]
+        ) from None
     try:
         return json.loads(text), text
     except json.JSONDecodeError as exc:
@@ -144,8 +153,11 @@ def _kind(file: Path) -> str | None:
     return None
 
 
-NAMES = {"terraform": "a Terraform plan or state", "aws-cli": "an AWS CLI describe-* response",
-         "outscale-api": "an Outscale API Read* response"}
+NAMES = {
+    "terraform": "a Terraform plan or state",
+    "aws-cli": "an AWS CLI describe-* response",
+    "outscale-api": "an Outscale API Read* response",
+}
 
 
 def _guarded(reader, files: list[Path], label: str, kind: str) -> Imported:
@@ -154,9 +166,18 @@ def _guarded(reader, files: list[Path], label: str, kind: str) -> Imported:
         return reader(files, label)
     except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
         where = Span(str(files[0]), 1, 1, 1, 2)
-        raise InputError([Diagnostic("PARSE002", "error", f"{', '.join(f.name for f in files)}: not the shape of "
-                                     f"{NAMES[kind]} ({type(exc).__name__}: {exc}); if the file comes unchanged from "
-                                     "the tool, please report it", where)]) from None
+        raise InputError(
+            [
+                Diagnostic(
+                    "PARSE002",
+                    "error",
+                    f"{', '.join(f.name for f in files)}: not the shape of "
+                    f"{NAMES[kind]} ({type(exc).__name__}: {exc}); if the file comes unchanged from "
+                    "the tool, please report it",
+                    where,
+                )
+            ]
+        ) from None
 
 
 def detect(path: Path) -> str | None:
@@ -183,18 +204,35 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
         else:
             strays.append(file)
     if not groups:
-        raise InputError([Diagnostic("PARSE003", "error", "not a peer file nor an input peerproof can import "
-                                     "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
-                                     "describe-* dumps, Outscale API Read* dumps)", Span(str(path), 1, 1, 1, 1))])
+        raise InputError(
+            [
+                Diagnostic(
+                    "PARSE003",
+                    "error",
+                    "not a peer file nor an input peerproof can import "
+                    "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
+                    "describe-* dumps, Outscale API Read* dumps)",
+                    Span(str(path), 1, 1, 1, 1),
+                )
+            ]
+        )
     label = lambda kind: f"{path}.peer" if len(groups) == 1 else f"{path}#{kind}.peer"  # noqa: E731
     for kind in groups:
         groups[kind] = sorted(set(groups[kind]), key=str)
-    readers = {"aws-cli": lambda files, name: aws_cli.load(files, name),
-               "outscale-api": lambda files, name: outscale_api.load(files, name),
-               "terraform": lambda files, name: load.load(files, name, tf_root)}
+    readers = {
+        "aws-cli": lambda files, name: aws_cli.load(files, name),
+        "outscale-api": lambda files, name: outscale_api.load(files, name),
+        "terraform": lambda files, name: load.load(files, name, tf_root),
+    }
     imported = [_guarded(readers[kind], files, label(kind), kind) for kind, files in sorted(groups.items())]
     for stray in strays:  # beside importable inputs: said, not skipped in silence
-        imported[0].warnings.append(Diagnostic("IMP001", "warning", f"{stray.name}: not a Terraform plan or state nor "
-                                               "an AWS CLI or Outscale API response peerproof reads; not imported",
-                                               Span(str(stray), 1, 1, 1, 2)))
+        imported[0].warnings.append(
+            Diagnostic(
+                "IMP001",
+                "warning",
+                f"{stray.name}: not a Terraform plan or state nor "
+                "an AWS CLI or Outscale API response peerproof reads; not imported",
+                Span(str(stray), 1, 1, 1, 2),
+            )
+        )
     return imported

@@ -17,13 +17,34 @@ from verifier.importers.gateways import gateway_kind
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
-STATES = {"initiating-request": "initiating", "pending-acceptance": "pending-acceptance",
-          "provisioning": "provisioning", "active": "active", "deleted": "deleted", "rejected": "rejected",
-          "failed": "failed", "expired": "expired", "deleting": "deleting"}
-KNOWN_ROUTE_KEYS = {"DestinationCidrBlock", "DestinationIpv6CidrBlock", "GatewayId", "VpcPeeringConnectionId",
-                    "NatGatewayId", "TransitGatewayId", "State", "Origin", "InstanceId", "InstanceOwnerId",
-                    "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "LocalGatewayId", "CarrierGatewayId",
-                    "VpcEndpointId"}
+STATES = {
+    "initiating-request": "initiating",
+    "pending-acceptance": "pending-acceptance",
+    "provisioning": "provisioning",
+    "active": "active",
+    "deleted": "deleted",
+    "rejected": "rejected",
+    "failed": "failed",
+    "expired": "expired",
+    "deleting": "deleting",
+}
+KNOWN_ROUTE_KEYS = {
+    "DestinationCidrBlock",
+    "DestinationIpv6CidrBlock",
+    "GatewayId",
+    "VpcPeeringConnectionId",
+    "NatGatewayId",
+    "TransitGatewayId",
+    "State",
+    "Origin",
+    "InstanceId",
+    "InstanceOwnerId",
+    "NetworkInterfaceId",
+    "EgressOnlyInternetGatewayId",
+    "LocalGatewayId",
+    "CarrierGatewayId",
+    "VpcEndpointId",
+}
 
 
 def detect_file(file: Path) -> bool:
@@ -39,8 +60,13 @@ def load(files: list[Path], label: str) -> Imported:
     writer.add("provider aws")
 
     def note(ident: str, message: str) -> None:
-        kind = {"rtb": "RouteTables", "sg": "SecurityGroups", "acl": "NetworkAcls", "i": "Reservations",
-                "pcx": "VpcPeeringConnections"}.get(ident.split("-", 1)[0])
+        kind = {
+            "rtb": "RouteTables",
+            "sg": "SecurityGroups",
+            "acl": "NetworkAcls",
+            "i": "Reservations",
+            "pcx": "VpcPeeringConnections",
+        }.get(ident.split("-", 1)[0])
         warnings.append(Diagnostic("IMP001", "warning", f"{ident}: {message}; not imported", where.of(ident, kind)))
 
     declared: set[str] = set()  # gateways declared so far (in the first VPC whose routes name them)
@@ -64,22 +90,34 @@ def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: lis
     writer.add(f"net {ident} {{", where.of(ident, "Vpcs"))
     if vpc.get("OwnerId"):
         writer.add(f"  account {vpc['OwnerId']}")
-    blocks = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
-              if a.get("CidrBlockState", {}).get("State", "associated") == "associated"] or [vpc.get("CidrBlock")]
-    blocks += [a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
-               if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"]
+    blocks = [
+        a["CidrBlock"]
+        for a in vpc.get("CidrBlockAssociationSet", [])
+        if a.get("CidrBlockState", {}).get("State", "associated") == "associated"
+    ] or [vpc.get("CidrBlock")]
+    blocks += [
+        a["Ipv6CidrBlock"]
+        for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
+        if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
+    ]
     for block in dict.fromkeys(b for b in blocks if b):
         writer.add(f"  cidr {block}")
     tables = [t for t in data["RouteTables"] if t.get("VpcId") == ident]
-    table_of = {a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations", []) if a.get("SubnetId")}
+    table_of = {
+        a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations", []) if a.get("SubnetId")
+    }
     acls = [a for a in data["NetworkAcls"] if a.get("VpcId") == ident]
-    acl_of = {a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations", [])
-              if a.get("SubnetId")}
+    acl_of = {
+        a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations", []) if a.get("SubnetId")
+    }
     for subnet in (s for s in data["Subnets"] if s.get("VpcId") == ident):
         sid = subnet["SubnetId"]
         parts = [f"cidr {subnet['CidrBlock']}"] if subnet.get("CidrBlock") else []
-        parts += [f"cidr {a['Ipv6CidrBlock']}" for a in subnet.get("Ipv6CidrBlockAssociationSet", [])
-                  if a.get("Ipv6CidrBlock")]
+        parts += [
+            f"cidr {a['Ipv6CidrBlock']}"
+            for a in subnet.get("Ipv6CidrBlockAssociationSet", [])
+            if a.get("Ipv6CidrBlock")
+        ]
         if subnet.get("AvailabilityZone"):
             parts.append(f"zone {subnet['AvailabilityZone']}")
         if sid in table_of:
@@ -113,8 +151,11 @@ def _table(writer: PeerWriter, where: Where, table: dict, note, gateways: dict[s
         if route.get("GatewayId") == "local":
             continue  # the implicit local routes
         if destination is None:
-            note(tid, f"a route to {route.get('DestinationPrefixListId', 'an unknown destination')} "
-                 "(prefix lists are not modelled)")
+            note(
+                tid,
+                f"a route to {route.get('DestinationPrefixListId', 'an unknown destination')} "
+                "(prefix lists are not modelled)",
+            )
             continue
         unknown = set(route) - KNOWN_ROUTE_KEYS
         if unknown:
@@ -124,9 +165,22 @@ def _table(writer: PeerWriter, where: Where, table: dict, note, gateways: dict[s
         elif route.get("VpcPeeringConnectionId"):
             target = f"via peering {route['VpcPeeringConnectionId']}"
         else:
-            key = next((k for k in ("GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId",
-                                    "NetworkInterfaceId", "EgressOnlyInternetGatewayId", "VpcEndpointId")
-                        if route.get(k)), None)
+            key = next(
+                (
+                    k
+                    for k in (
+                        "GatewayId",
+                        "NatGatewayId",
+                        "TransitGatewayId",
+                        "InstanceId",
+                        "NetworkInterfaceId",
+                        "EgressOnlyInternetGatewayId",
+                        "VpcEndpointId",
+                    )
+                    if route.get(k)
+                ),
+                None,
+            )
             gateway = route[key] if key else "gateway"
             gateways.setdefault(gateway, gateway_kind(attribute=key, value=gateway if key else None))
             target = f"via gateway {gateway}"
@@ -184,8 +238,10 @@ def _acl(writer: PeerWriter, where: Where, acl: dict, note) -> None:
         if span and protocol in ("tcp", "udp", "6", "17"):
             ports = f" {span['From']}" if span["From"] == span["To"] else f" {span['From']}-{span['To']}"
         direction, way = ("outbound", "to") if entry.get("Egress") else ("inbound", "from")
-        writer.add(f"    {direction} {entry['RuleNumber']} {entry['RuleAction']} {protocol}{ports} {way} {block}",
-                   where.of(aid, "NetworkAcls"))
+        writer.add(
+            f"    {direction} {entry['RuleNumber']} {entry['RuleAction']} {protocol}{ports} {way} {block}",
+            where.of(aid, "NetworkAcls"),
+        )
     writer.add("  }")
 
 
@@ -204,4 +260,3 @@ def _instance(writer: PeerWriter, where: Where, instance: dict, note) -> None:
     if groups:
         parts.append("groups " + ", ".join(dict.fromkeys(groups)))
     writer.add(f"  vm {iid} {{ {'  '.join(parts)} }}", where.of(iid, "Reservations"))
-

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from verifier.diagnostics import Diagnostic
+from verifier.importers import Imported, PeerWriter
 from verifier.language.model import Span
 from verifier.language.printer import name_text
-from verifier.importers import Imported, PeerWriter
 
 ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
 KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gateway")
@@ -129,8 +129,10 @@ class Estate:
         if self.peerings:
             writer.add("")
         for peering in self.peerings.values():
-            text = f"peering {name_text(peering.name)} {{ requester {name_text(peering.requester)}  " \
-                   f"accepter {name_text(peering.accepter)}"
+            text = (
+                f"peering {name_text(peering.name)} {{ requester {name_text(peering.requester)}  "
+                f"accepter {name_text(peering.accepter)}"
+            )
             writer.add(text + (f"  state {peering.state}" if peering.state else "") + " }", peering.origin)
         return writer.result(self.warnings, inputs)
 

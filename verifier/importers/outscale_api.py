@@ -11,18 +11,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verifier.language.model import Span
 from verifier.importers import Imported, Where, head, read_dump
-from verifier.importers.gateways import gateway_kind
 from verifier.importers.estate import Estate
+from verifier.importers.gateways import gateway_kind
 from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.language.model import Span
 
 KEYS = ("Nets", "Subnets", "NetPeerings", "RouteTables", "SecurityGroups", "Vms")
 MARKS = ('"NetId"', '"Nets"', '"NetPeerings"', '"Vms"', '"ResponseContext"')
-STATES = {"pending-acceptance": "pending-acceptance", "active": "active", "rejected": "rejected",
-          "failed": "failed", "expired": "expired", "deleted": "deleted", "deleting": "deleting"}
-OWN = {"Nets": "Nets", "subnet": "Subnets", "pcx": "NetPeerings", "rtb": "RouteTables", "sg": "SecurityGroups",
-       "i": "Vms", "vpc": "Nets"}
+STATES = {
+    "pending-acceptance": "pending-acceptance",
+    "active": "active",
+    "rejected": "rejected",
+    "failed": "failed",
+    "expired": "expired",
+    "deleted": "deleted",
+    "deleting": "deleting",
+}
+OWN = {
+    "Nets": "Nets",
+    "subnet": "Subnets",
+    "pcx": "NetPeerings",
+    "rtb": "RouteTables",
+    "sg": "SecurityGroups",
+    "i": "Vms",
+    "vpc": "Nets",
+}
 
 
 def detect_file(file: Path) -> bool:
@@ -33,8 +47,9 @@ def detect_file(file: Path) -> bool:
 def load(files: list[Path], label: str) -> Imported:
     data, where, warnings = read_dump(files, KEYS, "ResponseContext")
     data = {key: [v for v in values if isinstance(v, dict)] for key, values in data.items()}
-    estate = Estate("outscale", label, f"imported from Outscale API Read* responses: "
-                    f"{', '.join(f.name for f in files)}")
+    estate = Estate(
+        "outscale", label, f"imported from Outscale API Read* responses: {', '.join(f.name for f in files)}"
+    )
     estate.warnings.extend(warnings)
     _Reader(estate, where, data).run()
     return estate.write(where.texts)
@@ -88,8 +103,10 @@ class _Reader:
                     estate.nets[net].account = estate.nets[net].account or side["AccountId"]
             outside = [s for s in (source, accepter) if s.get("NetId") not in estate.nets]
             if outside:  # a Net of another account: what it holds is unknown, so it is not modelled
-                self.outside[ident] = f"{outside[0].get('NetId')} ({outside[0].get('IpRange')}, account " \
+                self.outside[ident] = (
+                    f"{outside[0].get('NetId')} ({outside[0].get('IpRange')}, account "
                     f"{outside[0].get('AccountId')}), state {name}"
+                )
                 continue
             state = STATES.get(name)
             if name and state is None:
@@ -122,32 +139,49 @@ class _Reader:
                     target = "drop"
                 elif route.get("NetPeeringId"):
                     peering = route["NetPeeringId"]
-                    target = f"via peering {quoted(peering)}" if peering in estate.peerings else \
-                        f"via gateway {quoted(peering)}"
+                    target = (
+                        f"via peering {quoted(peering)}"
+                        if peering in estate.peerings
+                        else f"via gateway {quoted(peering)}"
+                    )
                     if peering in self.outside:
-                        self.estate.warn("IMP001", f"{ident}: route {destination} over peering {peering} to Net "
-                                         f"{self.outside[peering]}, which is not in the input: modelled as leaving "
-                                         "the network", self.at(ident))
+                        self.estate.warn(
+                            "IMP001",
+                            f"{ident}: route {destination} over peering {peering} to Net "
+                            f"{self.outside[peering]}, which is not in the input: modelled as leaving "
+                            "the network",
+                            self.at(ident),
+                        )
                     elif peering not in estate.peerings:
-                        self.note(ident, f"route {destination} over peering {peering}, not in the input (modelled "
-                                  "as leaving the network)")
+                        self.note(
+                            ident,
+                            f"route {destination} over peering {peering}, not in the input (modelled "
+                            "as leaving the network)",
+                        )
                 else:
-                    key = next((k for k in ("GatewayId", "NatServiceId", "VmId", "NicId", "NetAccessPointId")
-                                if route.get(k)), None)
+                    key = next(
+                        (k for k in ("GatewayId", "NatServiceId", "VmId", "NicId", "NetAccessPointId") if route.get(k)),
+                        None,
+                    )
                     gateway = route[key] if key else "gateway"
                     owner = estate.owner.get(item.name)
                     if owner is not None:
-                        estate.gateway(owner, gateway, gateway_kind(attribute=key, value=gateway if key else None),
-                                       self.at(ident))
+                        estate.gateway(
+                            owner, gateway, gateway_kind(attribute=key, value=gateway if key else None), self.at(ident)
+                        )
                     target = f"via gateway {quoted(gateway)}"
                 item.line(f"route {destination} {target}", self.at(ident))
         for net in estate.nets.values():
-            if net.name not in mains and any(i.kind == "subnet" and "route-table" not in i.attrs
-                                             for i in net.items.values()):
-                self.note(net.name, "no main route table in the input: subnets without a link are given one with "
-                          "local routes only")
+            if net.name not in mains and any(
+                i.kind == "subnet" and "route-table" not in i.attrs for i in net.items.values()
+            ):
+                self.note(
+                    net.name,
+                    "no main route table in the input: subnets without a link are given one with local routes only",
+                )
                 estate.item("route-table", net.name, f"{net.name}.main_route_table", net.origin).line(
-                    "main", net.origin)
+                    "main", net.origin
+                )
 
     def _groups(self) -> None:
         estate = self.estate
@@ -162,19 +196,22 @@ class _Reader:
             for key, direction, way in (("InboundRules", "inbound", "from"), ("OutboundRules", "outbound", "to")):
                 for rule in group.get(key) or []:
                     proto = Mapping.protocol(rule.get("IpProtocol", "-1"))
-                    ports = Mapping.ports(proto, rule.get("FromPortRange"), rule.get("ToPortRange")) if proto \
-                        else None
+                    ports = Mapping.ports(proto, rule.get("FromPortRange"), rule.get("ToPortRange")) if proto else None
                     if proto is None or ports is None:
                         self.note(ident, f"a rule with protocol '{rule.get('IpProtocol')}' is not understood")
                         continue
                     peers = [r for r in rule.get("IpRanges") or [] if isinstance(r, str)]
                     for member in rule.get("SecurityGroupsMembers") or []:
-                        if member.get("SecurityGroupId") in (g.get("SecurityGroupId") for g in
-                                                             self.data["SecurityGroups"]):
+                        if member.get("SecurityGroupId") in (
+                            g.get("SecurityGroupId") for g in self.data["SecurityGroups"]
+                        ):
                             peers.append(f"group {quoted(member['SecurityGroupId'])}")
                         else:
-                            self.note(ident, f"a rule naming group {member.get('SecurityGroupId')}, not in the "
-                                      "input (it matches no modelled VM)")
+                            self.note(
+                                ident,
+                                f"a rule naming group {member.get('SecurityGroupId')}, not in the "
+                                "input (it matches no modelled VM)",
+                            )
                     if rule.get("ServiceIds"):
                         self.note(ident, "a rule naming services (ServiceIds are not modelled)")
                     for peer in peers:
@@ -204,4 +241,3 @@ class _Reader:
             for group in groups:
                 if group and estate.find(group):
                     item.set("groups", group)
-

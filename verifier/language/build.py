@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier.language import cache
 from verifier.diagnostics import Diagnostic, InputError
+from verifier.language import cache
 from verifier.language.model import Assertion, Model, Net, Peering, ProviderDecl
 from verifier.language.parse import SourceFile, grammar_digest, parse_source
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import hashlib
 from typing import TYPE_CHECKING
 
 from verifier.diagnostics import Diagnostic, InputError
@@ -97,9 +96,14 @@ def read_sources(paths: list[str], max_bytes: int | None = None) -> list[SourceF
         try:
             size = Path(name).stat().st_size
             if size > limit:
-                errors.append(_file_error(name, f"file is {size / 1048576:.1f} MiB, over the limit of "
-                                                f"{limit / 1048576:.0f} MiB a file; split the model into several "
-                                                "files, or raise --max-file-size"))
+                errors.append(
+                    _file_error(
+                        name,
+                        f"file is {size / 1048576:.1f} MiB, over the limit of "
+                        f"{limit / 1048576:.0f} MiB a file; split the model into several "
+                        "files, or raise --max-file-size",
+                    )
+                )
                 continue
             data = Path(name).read_bytes()
         except OSError as exc:
@@ -178,9 +182,7 @@ def _word(terminal: str) -> str:
     return f"'{pattern.value}'"
 
 
-def _syntax_error(
-    source: SourceFile, offset: int, what: str, expected: str | None, length: int = 1
-) -> Diagnostic:
+def _syntax_error(source: SourceFile, offset: int, what: str, expected: str | None, length: int = 1) -> Diagnostic:
     line = source.text.count("\n", 0, offset) + 1
     column = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
     message = f"syntax error: {what}"

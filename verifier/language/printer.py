@@ -97,7 +97,11 @@ def _subnet(subnet: Subnet) -> str:
         words.append(f"route-table {name_text(subnet.route_table.name)}")
     if subnet.network_acl is not None:
         words.append(f"network-acl {name_text(subnet.network_acl.name)}")
-    return f"subnet {name_text(subnet.name)} {{ {'  '.join(words)} }}" if words else f"subnet {name_text(subnet.name)} {{ }}"
+    return (
+        f"subnet {name_text(subnet.name)} {{ {'  '.join(words)} }}"
+        if words
+        else f"subnet {name_text(subnet.name)} {{ }}"
+    )
 
 
 def _route_table(table: RouteTable) -> list[str]:
@@ -139,8 +143,10 @@ def _security_group(group: SecurityGroup) -> list[str]:
 
 def _acl_rule(rule: AclRule) -> str:
     way = "from" if rule.direction == "inbound" else "to"
-    return (f"{rule.direction} {rule.number} {rule.action} {_proto_ports(rule.protocol, rule.ports)} "
-            f"{way} {block_text(rule.block)}")
+    return (
+        f"{rule.direction} {rule.number} {rule.action} {_proto_ports(rule.protocol, rule.ports)} "
+        f"{way} {block_text(rule.block)}"
+    )
 
 
 def _network_acl(acl: NetworkAcl) -> list[str]:

@@ -128,8 +128,9 @@ class Builder(Transformer):
             return None
         return version, int(ip)
 
-    def attrs(self, items: Iterable[Any], required: dict[str, str], owner: str, span: Span,
-              single: tuple[str, ...]) -> dict[str, list[_Attr]]:
+    def attrs(
+        self, items: Iterable[Any], required: dict[str, str], owner: str, span: Span, single: tuple[str, ...]
+    ) -> dict[str, list[_Attr]]:
         """Group attribute items by key; report repeated single-valued and missing required ones."""
         grouped: dict[str, list[_Attr]] = {}
         for item in items:
@@ -137,9 +138,15 @@ class Builder(Transformer):
         for key in single:
             for extra in grouped.get(key, [])[1:]:
                 first = grouped[key][0]
-                self.findings.append(Diagnostic(
-                    "MODEL001", "error", f"{owner} gives '{key}' more than once",
-                    extra.span, related=(Related(first.span, f"'{key}' first given here"),)))
+                self.findings.append(
+                    Diagnostic(
+                        "MODEL001",
+                        "error",
+                        f"{owner} gives '{key}' more than once",
+                        extra.span,
+                        related=(Related(first.span, f"'{key}' first given here"),),
+                    )
+                )
         for key, what in required.items():
             if key not in grouped:
                 self.findings.append(Diagnostic("MODEL002", "error", f"{owner} has no {what}", span))
@@ -197,8 +204,9 @@ class Builder(Transformer):
 
     def subnet(self, meta: Meta, name: Token, *items: _Attr) -> Subnet:
         span = self.head(meta, name)
-        grouped = self.attrs(items, {"cidr": "'cidr' block"}, f"subnet {name}", span,
-                             ("zone", "route-table", "network-acl"))
+        grouped = self.attrs(
+            items, {"cidr": "'cidr' block"}, f"subnet {name}", span, ("zone", "route-table", "network-acl")
+        )
         return Subnet(
             name=str(name),
             net="",
@@ -260,10 +268,14 @@ class Builder(Transformer):
         elif low > high:
             self.value_error(token, f"invalid port range {token}: the first port is greater than the last")
         if protocol.number not in PORTED_PROTOCOLS:
-            self.findings.append(Diagnostic(
-                "MODEL006", "error",
-                f"ports are given for protocol {protocol}, which has no ports (only tcp and udp do)",
-                self.span(token)))
+            self.findings.append(
+                Diagnostic(
+                    "MODEL006",
+                    "error",
+                    f"ports are given for protocol {protocol}, which has no ports (only tcp and udp do)",
+                    self.span(token),
+                )
+            )
         return Ports(low, high, self.span(token))
 
     def peer_block(self, meta: Meta, token: Token) -> Peer:
@@ -275,8 +287,16 @@ class Builder(Transformer):
     def peer_any(self, meta: Meta, token: Token) -> Peer:
         return Peer("any", None, None, self.span(meta))
 
-    def _group_rule(self, direction: str, meta: Meta, action: Token | None, priority: Token | None,
-                    proto: Token, ports: Token | None, peer: Peer) -> _Attr:
+    def _group_rule(
+        self,
+        direction: str,
+        meta: Meta,
+        action: Token | None,
+        priority: Token | None,
+        proto: Token,
+        ports: Token | None,
+        peer: Peer,
+    ) -> _Attr:
         protocol = self.protocol(proto)
         number = None if priority is None else int(priority)
         if number is not None and not 1 <= number <= 65535:
@@ -316,9 +336,14 @@ class Builder(Transformer):
     def security_group(self, meta: Meta, name: Token, *items: _Attr) -> SecurityGroup:
         span = self.head(meta, name)
         grouped = self.attrs(items, {}, f"security-group {name}", span, ("type", "inner-access"))
-        return SecurityGroup(str(name), "", tuple(i.value for i in grouped.get("rule", [])), span,
-                             type=_first(grouped, "type") or "basic",
-                             inner_access=_first(grouped, "inner-access") or "accept")
+        return SecurityGroup(
+            str(name),
+            "",
+            tuple(i.value for i in grouped.get("rule", [])),
+            span,
+            type=_first(grouped, "type") or "basic",
+            inner_access=_first(grouped, "inner-access") or "accept",
+        )
 
     def gateway_kind(self, meta: Meta, word: Token) -> _Attr:
         return _Attr("kind", self.choice(word, GATEWAY_KINDS, "gateway kind"), self.span(meta))
@@ -328,8 +353,9 @@ class Builder(Transformer):
         grouped = self.attrs(items, {}, f"gateway {name}", span, ("kind",))
         return Gateway(str(name), "", _first(grouped, "kind") or "other", span)
 
-    def _acl_rule(self, direction: str, meta: Meta, number: Token, action: Token, proto: Token,
-                  ports: Token | None, block: Token) -> _Attr:
+    def _acl_rule(
+        self, direction: str, meta: Meta, number: Token, action: Token, proto: Token, ports: Token | None, block: Token
+    ) -> _Attr:
         protocol = self.protocol(proto)
         if int(number) < 1:
             self.value_error(number, "invalid rule number 0: expected 1 or more")
@@ -365,8 +391,7 @@ class Builder(Transformer):
 
     def vm(self, meta: Meta, name: Token, *items: _Attr) -> Vm:
         span = self.head(meta, name)
-        grouped = self.attrs(items, {"subnet": "'subnet'", "ip": "'ip' address"}, f"vm {name}", span,
-                             ("subnet",))
+        grouped = self.attrs(items, {"subnet": "'subnet'", "ip": "'ip' address"}, f"vm {name}", span, ("subnet",))
         return Vm(
             name=str(name),
             net="",
@@ -402,8 +427,13 @@ class Builder(Transformer):
 
     def peering(self, meta: Meta, name: Token, *items: _Attr) -> Peering:
         span = self.head(meta, name)
-        grouped = self.attrs(items, {"requester": "'requester' net", "accepter": "'accepter' net"},
-                             f"peering {name}", span, ("requester", "accepter", "state", "created"))
+        grouped = self.attrs(
+            items,
+            {"requester": "'requester' net", "accepter": "'accepter' net"},
+            f"peering {name}",
+            span,
+            ("requester", "accepter", "state", "created"),
+        )
         state = _first(grouped, "state")
         return Peering(
             name=str(name),
@@ -421,15 +451,20 @@ class Builder(Transformer):
             return Endpoint(None, self.address(token), self.span(meta))
         return Endpoint(self.ref(token), None, self.span(meta))
 
-    def assertion(self, meta: Meta, kind: Token, source: Endpoint, destination: Endpoint,
-                  proto: Token | None, ports: Token | None) -> Assertion:
+    def assertion(
+        self, meta: Meta, kind: Token, source: Endpoint, destination: Endpoint, proto: Token | None, ports: Token | None
+    ) -> Assertion:
         protocol = self.protocol(proto) if proto is not None else None
         port_range = self.port_range(ports, protocol) if (ports is not None and protocol) else None
         if source.address is not None:
-            self.findings.append(Diagnostic(
-                "MODEL007", "error",
-                f"an assertion's source must name a vm, subnet or net, not an address ({source.address})",
-                source.span))
+            self.findings.append(
+                Diagnostic(
+                    "MODEL007",
+                    "error",
+                    f"an assertion's source must name a vm, subnet or net, not an address ({source.address})",
+                    source.span,
+                )
+            )
         return Assertion(str(kind), source, destination, protocol, port_range, self.span(meta))  # type: ignore[arg-type]
 
     def __default__(self, data: str, children: list, meta: Meta) -> Any:

@@ -29,8 +29,9 @@ def render(result, fmt: str, colour: bool = False) -> str:
         return render_github(result)
     from verifier.outputs.text import render_text
 
-    return render_text(result.diagnostics, result.sources, result.files if result.readable else None,
-                       result.verdicts, colour)
+    return render_text(
+        result.diagnostics, result.sources, result.files if result.readable else None, result.verdicts, colour
+    )
 
 
 __all__ = ["FORMATS", "render"]

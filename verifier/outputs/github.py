@@ -24,8 +24,10 @@ def render_github(result) -> str:
             body += "\n" + "\n".join(describe_counterexample(d.counterexample))
         if d.help:
             body += f"\nhelp: {d.help}"
-        properties = (f"file={_property(s.file)},line={s.line},col={s.column},endLine={s.end_line},"
-                      f"endColumn={s.end_column},title={_property(d.code)}")
+        properties = (
+            f"file={_property(s.file)},line={s.line},col={s.column},endLine={s.end_line},"
+            f"endColumn={s.end_column},title={_property(d.code)}"
+        )
         out.append(f"::{KINDS[d.severity]} {properties}::{_data(body)}")
     counts = summary_counts(result.diagnostics)
     out.append(f"peerproof: {counts['errors']} error(s), {counts['warnings']} warning(s), {counts['infos']} note(s)")

@@ -23,8 +23,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         "end_line": d.span.end_line,
         "end_column": d.span.end_column,
         "related": [
-            {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column}
-            for r in d.related
+            {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column} for r in d.related
         ],
         "counterexample": d.counterexample,
         "help": d.help,
@@ -39,8 +38,7 @@ def render_json(diagnostics: list[Diagnostic], files: int, verdicts: list | None
         "summary": summary_counts(diagnostics),
         "diagnostics": [diagnostic_json(d) for d in diagnostics],
         "assertions": [
-            {**v.as_json(), "file": v.span.file, "line": v.span.line, "column": v.span.column}
-            for v in verdicts or []
+            {**v.as_json(), "file": v.span.file, "line": v.span.line, "column": v.span.column} for v in verdicts or []
         ],
     }
     return json.dumps(document, indent=2, sort_keys=False) + "\n"

@@ -39,8 +39,9 @@ def render_junit(result) -> str:
     for code, name in entries:
         case = ET.SubElement(rules, "testcase", {"classname": "peerproof.rules", "name": f"{code} {name}"})
         found = by_code.get(code, [])
-        lines = "\n".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}"
-                          for d in found)
+        lines = "\n".join(
+            f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}" for d in found
+        )
         failed = [d for d in found if d.severity in failing]
         if failed:
             failure = ET.SubElement(case, "failure", {"type": code, "message": f"{len(failed)} finding(s)"})
@@ -50,12 +51,15 @@ def render_junit(result) -> str:
     assertions = _suite(root, "peerproof.assertions")
     for verdict in result.verdicts:
         where = f"{verdict.span.file}:{verdict.span.line}"
-        case = ET.SubElement(assertions, "testcase", {"classname": "peerproof.assertions",
-                                                      "name": f"{verdict.text} ({where})"})
+        case = ET.SubElement(
+            assertions, "testcase", {"classname": "peerproof.assertions", "name": f"{verdict.text} ({where})"}
+        )
         if verdict.status in ("refuted", "unknown"):
-            messages = [d.message for d in result.diagnostics
-                        if d.span.file == verdict.span.file and d.span.line == verdict.span.line
-                        and d.code.startswith("REACH")]
+            messages = [
+                d.message
+                for d in result.diagnostics
+                if d.span.file == verdict.span.file and d.span.line == verdict.span.line and d.code.startswith("REACH")
+            ]
             failure = ET.SubElement(case, "failure", {"type": verdict.status, "message": verdict.status})
             failure.text = "\n".join(messages)
         elif verdict.status in ("vacuous", "not-run"):

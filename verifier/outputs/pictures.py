@@ -9,8 +9,12 @@ from __future__ import annotations
 import math
 from html import escape
 
-STATE_COLOURS = {"active": "#2e7d32", "pending-acceptance": "#ef6c00", "initiating": "#ef6c00",
-                 "provisioning": "#ef6c00"}
+STATE_COLOURS = {
+    "active": "#2e7d32",
+    "pending-acceptance": "#ef6c00",
+    "initiating": "#ef6c00",
+    "provisioning": "#ef6c00",
+}
 INACTIVE = "#9e9e9e"
 HIGHLIGHT = {"path": "#1565c0", "blocked": "#c62828"}
 CELL_COLOURS = {"proved": "#c8e6c9", "refuted": "#ffcdd2", "unknown": "#fff9c4", "vacuous": "#eeeeee"}
@@ -24,7 +28,10 @@ def _layout(graph) -> tuple[dict[str, tuple[float, float]], int]:
     positions = {}
     for i, node in enumerate(graph.nodes):
         angle = 2 * math.pi * i / count - math.pi / 2
-        positions[node.name] = (round(centre + radius * math.cos(angle), 1), round(centre + radius * math.sin(angle), 1))
+        positions[node.name] = (
+            round(centre + radius * math.cos(angle), 1),
+            round(centre + radius * math.sin(angle), 1),
+        )
     return positions, size
 
 
@@ -32,36 +39,49 @@ def graph_svg(graph) -> str:
     positions, size = _layout(graph)
     height = size + 24 * len(graph.notes) + 40
     width_all = max([size] + [7 * len(note) + 40 for note in graph.notes])
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_all}" height="{height}" '
-           f'viewBox="0 0 {width_all} {height}" font-family="sans-serif" font-size="12" class="peerproof-graph">',
-           "<style>.edge text { paint-order: stroke; stroke: #ffffff; stroke-width: 4px; }</style>",
-           f'<title>{escape(graph.title)}</title>',
-           f'<text x="12" y="20" font-size="14" font-weight="bold">{escape(graph.title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_all}" height="{height}" '
+        f'viewBox="0 0 {width_all} {height}" font-family="sans-serif" font-size="12" class="peerproof-graph">',
+        "<style>.edge text { paint-order: stroke; stroke: #ffffff; stroke-width: 4px; }</style>",
+        f"<title>{escape(graph.title)}</title>",
+        f'<text x="12" y="20" font-size="14" font-weight="bold">{escape(graph.title)}</text>',
+    ]
     for edge in graph.edges:
         (x1, y1), (x2, y2) = positions[edge.a], positions[edge.b]
-        colour = HIGHLIGHT.get(edge.highlight) or (STATE_COLOURS.get(edge.state, INACTIVE) if edge.kind == "peering"
-                                                    else "#c62828")
-        dash = ' stroke-dasharray="6 4"' if edge.kind == "gap" or (edge.kind == "peering" and edge.state != "active") else ""
+        colour = HIGHLIGHT.get(edge.highlight) or (
+            STATE_COLOURS.get(edge.state, INACTIVE) if edge.kind == "peering" else "#c62828"
+        )
+        dash = (
+            ' stroke-dasharray="6 4"'
+            if edge.kind == "gap" or (edge.kind == "peering" and edge.state != "active")
+            else ""
+        )
         width = 4 if edge.highlight else 2
         label = edge.label + (f" ({edge.state})" if edge.state else "")
-        out.append(f'<g class="edge {edge.kind} {edge.highlight}" data-label="{escape(label)}">'
-                   f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour}" stroke-width="{width}"{dash}/>'
-                   f'<text x="{round((x1 + x2) / 2, 1)}" y="{round((y1 + y2) / 2 - 4, 1)}" text-anchor="middle" '
-                   f'fill="{colour}">{escape(label)}</text></g>')
+        out.append(
+            f'<g class="edge {edge.kind} {edge.highlight}" data-label="{escape(label)}">'
+            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour}" stroke-width="{width}"{dash}/>'
+            f'<text x="{round((x1 + x2) / 2, 1)}" y="{round((y1 + y2) / 2 - 4, 1)}" text-anchor="middle" '
+            f'fill="{colour}">{escape(label)}</text></g>'
+        )
     for node in graph.nodes:
         x, y = positions[node.name]
         lines = [node.name, *node.blocks[:3]] + ([node.detail] if node.detail else [])
         width = max(90, 7 * max(len(line) for line in lines) + 16)
         height_box = 16 * len(lines) + 10
         stroke = HIGHLIGHT.get(node.highlight, "#37474f")
-        out.append(f'<g class="node {node.highlight}" data-net="{escape(node.name)}">'
-                   f'<rect x="{round(x - width / 2, 1)}" y="{round(y - height_box / 2, 1)}" width="{width}" '
-                   f'height="{height_box}" rx="8" fill="#ffffff" stroke="{stroke}" '
-                   f'stroke-width="{3 if node.highlight else 1.5}"/>')
+        out.append(
+            f'<g class="node {node.highlight}" data-net="{escape(node.name)}">'
+            f'<rect x="{round(x - width / 2, 1)}" y="{round(y - height_box / 2, 1)}" width="{width}" '
+            f'height="{height_box}" rx="8" fill="#ffffff" stroke="{stroke}" '
+            f'stroke-width="{3 if node.highlight else 1.5}"/>'
+        )
         for i, line in enumerate(lines):
             weight = ' font-weight="bold"' if i == 0 else ""
-            out.append(f'<text x="{x}" y="{round(y - height_box / 2 + 18 + 16 * i, 1)}" text-anchor="middle"{weight}>'
-                       f'{escape(line)}</text>')
+            out.append(
+                f'<text x="{x}" y="{round(y - height_box / 2 + 18 + 16 * i, 1)}" text-anchor="middle"{weight}>'
+                f"{escape(line)}</text>"
+            )
         out.append("</g>")
     for i, note in enumerate(graph.notes):
         out.append(f'<text x="12" y="{size + 20 + 24 * i}" fill="#c62828">{escape(note)}</text>')
@@ -112,8 +132,9 @@ def graph_dot(graph) -> str:
         colour = HIGHLIGHT.get(node.highlight, "black")
         out.append(f'  "{node.name}" [label="{label}", color="{colour}"];')
     for edge in graph.edges:
-        colour = HIGHLIGHT.get(edge.highlight) or (STATE_COLOURS.get(edge.state, INACTIVE) if edge.kind == "peering"
-                                                    else "#c62828")
+        colour = HIGHLIGHT.get(edge.highlight) or (
+            STATE_COLOURS.get(edge.state, INACTIVE) if edge.kind == "peering" else "#c62828"
+        )
         style = "dashed" if edge.kind == "gap" or edge.state not in ("", "active") else "solid"
         label = edge.label + (f" ({edge.state})" if edge.state else "")
         out.append(f'  "{edge.a}" -- "{edge.b}" [label="{label}", color="{colour}", style={style}];')
@@ -140,21 +161,28 @@ def graph_mermaid(graph) -> str:
 def matrix_svg(matrix) -> str:
     cell, margin = 28, max(60, 7 * max([len(n) for n in matrix.names] + [4]) + 12)
     size = margin + cell * len(matrix.names) + 10
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size + 30}" font-family="sans-serif" '
-           'font-size="11" class="peerproof-matrix">',
-           f"<title>reachability by {escape(matrix.by)}</title>"]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size + 30}" font-family="sans-serif" '
+        'font-size="11" class="peerproof-matrix">',
+        f"<title>reachability by {escape(matrix.by)}</title>",
+    ]
     for i, name in enumerate(matrix.names):
         out.append(f'<text x="{margin - 4}" y="{margin + cell * i + 18}" text-anchor="end">{escape(name)}</text>')
-        out.append(f'<text transform="translate({margin + cell * i + 18},{margin - 4}) rotate(-60)">'
-                   f"{escape(name)}</text>")
+        out.append(
+            f'<text transform="translate({margin + cell * i + 18},{margin - 4}) rotate(-60)">{escape(name)}</text>'
+        )
     for i, row in enumerate(matrix.cells):
         for j, status in enumerate(row):
-            out.append(f'<rect x="{margin + cell * j}" y="{margin + cell * i}" width="{cell - 2}" height="{cell - 2}" '
-                       f'fill="{CELL_COLOURS[status]}" data-cell="{escape(matrix.names[i])} -> '
-                       f'{escape(matrix.names[j])}: {status}"><title>{escape(matrix.names[i])} -> '
-                       f"{escape(matrix.names[j])}: {status}</title></rect>")
-    out.append(f'<text x="4" y="{size + 20}" fill="#555">green: proved reachable; red: refuted; yellow: undecided; '
-               "grey: no pair of vms</text>")
+            out.append(
+                f'<rect x="{margin + cell * j}" y="{margin + cell * i}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{CELL_COLOURS[status]}" data-cell="{escape(matrix.names[i])} -> '
+                f'{escape(matrix.names[j])}: {status}"><title>{escape(matrix.names[i])} -> '
+                f"{escape(matrix.names[j])}: {status}</title></rect>"
+            )
+    out.append(
+        f'<text x="4" y="{size + 20}" fill="#555">green: proved reachable; red: refuted; yellow: undecided; '
+        "grey: no pair of vms</text>"
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

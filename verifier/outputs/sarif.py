@@ -13,11 +13,11 @@ from typing import Any
 from urllib.parse import quote
 
 from verifier import __version__
-from verifier.project.baseline import fingerprints
 from verifier.catalog import registry
 from verifier.catalog.codes import TOOL_CODES
 from verifier.diagnostics import Diagnostic
 from verifier.language.model import Span
+from verifier.project.baseline import fingerprints
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,11 +30,17 @@ def _uri(path: str) -> str:
 
 
 def _location(span: Span, message: str | None = None) -> dict[str, Any]:
-    location: dict[str, Any] = {"physicalLocation": {
-        "artifactLocation": {"uri": _uri(span.file)},
-        "region": {"startLine": span.line, "startColumn": span.column,
-                   "endLine": span.end_line, "endColumn": max(span.end_column, span.column + 1)},
-    }}
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(span.file)},
+            "region": {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line,
+                "endColumn": max(span.end_column, span.column + 1),
+            },
+        }
+    }
     if message:
         location["message"] = {"text": message}
     return location
@@ -44,25 +50,29 @@ def _descriptors() -> list[dict[str, Any]]:
     descriptors = []
     for rule in registry():
         sections = rule.sections()
-        descriptors.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary()},
-            "fullDescription": {"text": sections.get("What it does", rule.summary())},
-            "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
-            "defaultConfiguration": {"level": LEVELS[rule.severity]},
-            "properties": {"tags": [rule.code.rstrip("0123456789").lower()]},
-        })
+        descriptors.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary()},
+                "fullDescription": {"text": sections.get("What it does", rule.summary())},
+                "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+                "defaultConfiguration": {"level": LEVELS[rule.severity]},
+                "properties": {"tags": [rule.code.rstrip("0123456789").lower()]},
+            }
+        )
     for code in TOOL_CODES:
-        descriptors.append({
-            "id": code.code,
-            "name": code.name,
-            "shortDescription": {"text": code.summary},
-            "fullDescription": {"text": code.doc},
-            "help": {"text": code.doc},
-            "defaultConfiguration": {"level": LEVELS[code.severity]},
-            "properties": {"tags": ["tool"]},
-        })
+        descriptors.append(
+            {
+                "id": code.code,
+                "name": code.name,
+                "shortDescription": {"text": code.summary},
+                "fullDescription": {"text": code.doc},
+                "help": {"text": code.doc},
+                "defaultConfiguration": {"level": LEVELS[code.severity]},
+                "properties": {"tags": ["tool"]},
+            }
+        )
     return descriptors
 
 
@@ -81,8 +91,12 @@ def _code_flows(counterexample: dict[str, Any]) -> list[dict[str, Any]]:
         hops = counterexample.get(key)
         if hops:
             name = "packet" if key == "hops" else key
-            flows.append({"message": {"text": f"the {name} path of the counterexample"},
-                          "threadFlows": [{"locations": [_hop_location(h) for h in hops]}]})
+            flows.append(
+                {
+                    "message": {"text": f"the {name} path of the counterexample"},
+                    "threadFlows": [{"locations": [_hop_location(h) for h in hops]}],
+                }
+            )
     return flows
 
 
@@ -97,8 +111,7 @@ def _result(d: Diagnostic, index: dict[str, int], fingerprint: str) -> dict[str,
     if d.code in index:
         result["ruleIndex"] = index[d.code]
     if d.related:
-        result["relatedLocations"] = [dict(_location(r.span, r.message), id=i)
-                                      for i, r in enumerate(d.related, 1)]
+        result["relatedLocations"] = [dict(_location(r.span, r.message), id=i) for i, r in enumerate(d.related, 1)]
     if d.counterexample:
         flows = _code_flows(d.counterexample)
         if flows:
@@ -114,12 +127,21 @@ def render_sarif(result) -> str:
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "peerproof", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://pypi.org/project/peerproof/", "rules": rules}},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(d, index, f) for d, f in zip(result.diagnostics, prints)],
-            "properties": {"assertions": [v.as_json() for v in result.verdicts]},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "peerproof",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://pypi.org/project/peerproof/",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, index, f) for d, f in zip(result.diagnostics, prints)],
+                "properties": {"assertions": [v.as_json() for v in result.verdicts]},
+            }
+        ],
     }
     return json.dumps(document, indent=2) + "\n"

@@ -17,16 +17,23 @@ def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
     return counts
 
 
-def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files: int | None,
-                verdicts: list | None = None, colour: bool = False) -> str:
+def render_text(
+    diagnostics: list[Diagnostic],
+    sources: Mapping[str, str],
+    files: int | None,
+    verdicts: list | None = None,
+    colour: bool = False,
+) -> str:
     """Compiler-style: `file:line:col: severity CODE message`, the line and a caret."""
     lines_of = {path: text.splitlines() for path, text in sources.items()}
     out: list[str] = []
     for d in diagnostics:
         s = d.span
         if colour:
-            out.append(f"{BOLD}{s.file}:{s.line}:{s.column}:{RESET} {COLOURS[d.severity]}{d.severity}{RESET} "
-                       f"{BOLD}{d.code}{RESET} {d.message}")
+            out.append(
+                f"{BOLD}{s.file}:{s.line}:{s.column}:{RESET} {COLOURS[d.severity]}{d.severity}{RESET} "
+                f"{BOLD}{d.code}{RESET} {d.message}"
+            )
         else:
             out.append(f"{s.file}:{s.line}:{s.column}: {d.severity} {d.code} {d.message}")
         out.extend(_excerpt(lines_of.get(s.file), s.line, s.column, s.end_line, s.end_column))
@@ -42,8 +49,10 @@ def render_text(diagnostics: list[Diagnostic], sources: Mapping[str, str], files
         out.append(f"peerproof: the input could not be read ({counts['errors']} error(s))")
     else:
         noun = "file" if files == 1 else "files"
-        line = (f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "
-                f"{counts['infos']} note(s)")
+        line = (
+            f"{files} {noun} checked: {counts['errors']} error(s), {counts['warnings']} warning(s), "
+            f"{counts['infos']} note(s)"
+        )
         if verdicts:
             tally: dict[str, int] = {}
             for verdict in verdicts:
@@ -59,7 +68,7 @@ def _excerpt(lines: list[str] | None, line: int, column: int, end_line: int, end
     text = lines[line - 1].replace("\t", " ")
     if len(text) > 200:  # keep a huge line readable: show the neighbourhood of the column
         start = max(0, column - 80)
-        text = ("..." if start else "") + text[start:start + 160] + "..."
+        text = ("..." if start else "") + text[start : start + 160] + "..."
         column = column - start + (3 if start else 0)
         end_column = column + 1 if end_line != line else min(end_column - start + (3 if start else 0), len(text) + 1)
     width = (end_column - column) if end_line == line else len(text) - column + 1
@@ -74,8 +83,10 @@ CONNECTION_KEYS = ("source_vm", "destination_vm", "packet", "direction", "blocke
 
 def packet_text(packet: Mapping[str, Any]) -> str:
     if packet["protocol"] in ("tcp", "udp"):
-        return (f"{packet['protocol']} {packet['source']}:{packet['source_port']} -> "
-                f"{packet['destination']}:{packet['destination_port']}")
+        return (
+            f"{packet['protocol']} {packet['source']}:{packet['source_port']} -> "
+            f"{packet['destination']}:{packet['destination_port']}"
+        )
     return f"{packet['protocol']} {packet['source']} -> {packet['destination']}"
 
 

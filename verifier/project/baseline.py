@@ -36,9 +36,12 @@ def fingerprints(diagnostics: list[Diagnostic], sources: dict[str, str]) -> list
 
 def write(path: Path, diagnostics: list[Diagnostic], sources: dict[str, str]) -> int:
     entries = sorted(
-        ({"code": d.code, "file": d.span.file, "fingerprint": f, "message": d.message}
-         for d, f in zip(diagnostics, fingerprints(diagnostics, sources))),
-        key=lambda e: (e["file"], e["code"], e["fingerprint"]))
+        (
+            {"code": d.code, "file": d.span.file, "fingerprint": f, "message": d.message}
+            for d, f in zip(diagnostics, fingerprints(diagnostics, sources))
+        ),
+        key=lambda e: (e["file"], e["code"], e["fingerprint"]),
+    )
     path.write_text(json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n", encoding="utf-8")
     return len(entries)
 
@@ -48,16 +51,39 @@ def read(path: Path) -> list[dict]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError([Diagnostic("BASE002", "error", f"cannot read baseline: {exc.strerror or exc}", where)]) from None
+        raise InputError(
+            [Diagnostic("BASE002", "error", f"cannot read baseline: {exc.strerror or exc}", where)]
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        raise InputError([Diagnostic("BASE002", "error", f"baseline is not valid JSON: {exc}",
-                                     Span(str(path), line, column, line, column + 1))]) from None
+        raise InputError(
+            [
+                Diagnostic(
+                    "BASE002",
+                    "error",
+                    f"baseline is not valid JSON: {exc}",
+                    Span(str(path), line, column, line, column + 1),
+                )
+            ]
+        ) from None
     findings = document.get("findings") if isinstance(document, dict) else None
-    if (not isinstance(document, dict) or document.get("version") != VERSION or not isinstance(findings, list)
-            or not all(isinstance(e, dict) and {"code", "file", "fingerprint"} <= set(e) for e in findings)):
-        raise InputError([Diagnostic("BASE002", "error", f"not a peerproof baseline (version {VERSION}): expected "
-                                     '{"version": 1, "findings": [{"code", "file", "fingerprint", ...}]}', where)])
+    if (
+        not isinstance(document, dict)
+        or document.get("version") != VERSION
+        or not isinstance(findings, list)
+        or not all(isinstance(e, dict) and {"code", "file", "fingerprint"} <= set(e) for e in findings)
+    ):
+        raise InputError(
+            [
+                Diagnostic(
+                    "BASE002",
+                    "error",
+                    f"not a peerproof baseline (version {VERSION}): expected "
+                    '{"version": 1, "findings": [{"code", "file", "fingerprint", ...}]}',
+                    where,
+                )
+            ]
+        )
     return findings
 
 
@@ -76,8 +102,13 @@ def apply(path: Path, diagnostics: list[Diagnostic], sources: dict[str, str]) ->
         kept.append(d)
     stale = sum(accepted.values())
     if stale:
-        kept.append(Diagnostic("BASE001", "warning",
-                               f"{stale} baseline entr{'y' if stale == 1 else 'ies'} no longer match any finding "
-                               "(fixed, or changed): refresh the baseline with --write-baseline",
-                               Span(str(path), 1, 1, 1, 1)))
+        kept.append(
+            Diagnostic(
+                "BASE001",
+                "warning",
+                f"{stale} baseline entr{'y' if stale == 1 else 'ies'} no longer match any finding "
+                "(fixed, or changed): refresh the baseline with --write-baseline",
+                Span(str(path), 1, 1, 1, 1),
+            )
+        )
     return kept

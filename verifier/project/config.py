@@ -62,8 +62,9 @@ def discover(start: Path) -> Path | None:
         if own.is_file():
             return own
         project = directory / "pyproject.toml"
-        if project.is_file() and re.search(r"^\[tool\.peerproof\]", project.read_text(encoding="utf-8",
-                                                                                     errors="replace"), re.M):
+        if project.is_file() and re.search(
+            r"^\[tool\.peerproof\]", project.read_text(encoding="utf-8", errors="replace"), re.M
+        ):
             return project
         if (directory / ".git").exists():
             return None
@@ -78,8 +79,16 @@ def load(path: Path, known_codes: set[str]) -> Config:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", 1) or 1
         column = getattr(exc, "colno", 1) or 1
-        raise InputError([Diagnostic("CONFIG001", "error", f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
-                                     Span(str(path), line, column, line, column + 1))]) from None
+        raise InputError(
+            [
+                Diagnostic(
+                    "CONFIG001",
+                    "error",
+                    f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                    Span(str(path), line, column, line, column + 1),
+                )
+            ]
+        ) from None
     table = document.get("tool", {}).get("peerproof", {}) if path.name == "pyproject.toml" else document
     return _validate(table, where, known_codes)
 
@@ -108,7 +117,7 @@ def _validate(table: dict[str, Any], where: "_Locator", known: set[str]) -> Conf
             values[key.replace("-", "_")] = tuple(value)
         elif key == "severity":
             if not isinstance(value, dict):
-                error(key, "'severity' must be a table of CODE = \"error\" | \"warning\" | \"info\"")
+                error(key, '\'severity\' must be a table of CODE = "error" | "warning" | "info"')
                 continue
             pairs = []
             for code, level in value.items():

@@ -40,13 +40,23 @@ def find(sources: dict[str, str]) -> list[Suppression]:
             match = PATTERN.search(line)
             if match:
                 codes = tuple(c.strip() for c in match.group(1).split(",") if c.strip())
-                found.append(Suppression(path, number, match.start() + 1, codes, match.group(2).strip(),
-                                         not line[: match.start()].strip(), set()))
+                found.append(
+                    Suppression(
+                        path,
+                        number,
+                        match.start() + 1,
+                        codes,
+                        match.group(2).strip(),
+                        not line[: match.start()].strip(),
+                        set(),
+                    )
+                )
     return found
 
 
-def apply(diagnostics: list[Diagnostic], sources: dict[str, str], known: set[str],
-          not_run: set[str]) -> list[Diagnostic]:
+def apply(
+    diagnostics: list[Diagnostic], sources: dict[str, str], known: set[str], not_run: set[str]
+) -> list[Diagnostic]:
     """Drop suppressed findings; add SUP001 for each suppression (or code in it) that suppressed nothing.
 
     Codes in `not_run` (checks skipped on this model) are not reported unused:
@@ -63,8 +73,7 @@ def apply(diagnostics: list[Diagnostic], sources: dict[str, str], known: set[str
         if not covering or diagnostic.code.startswith(("INTERNAL", "PARSE")):
             kept.append(diagnostic)
     for suppression in suppressions:
-        span = Span(suppression.file, suppression.line, suppression.column, suppression.line,
-                    suppression.column + 1)
+        span = Span(suppression.file, suppression.line, suppression.column, suppression.line, suppression.column + 1)
         if not suppression.codes:
             kept.append(Diagnostic("SUP001", "warning", "suppression names no code: write ignore[CODE]", span))
         for code in suppression.codes:

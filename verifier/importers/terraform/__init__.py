@@ -26,14 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from verifier.language.model import Span
 from verifier.importers import head, read_json
+from verifier.language.model import Span
 
 SUFFIXES = (".json", ".tfstate")
 PROVIDERS = {"aws": "aws", "outscale": "outscale", "alicloud": "alibaba"}
 # `aws_vpc.a.id`, `aws_vpc.a[0].id`, `data.aws_vpc.b.id`, `module.m["x"].aws_vpc.a` (module prefix handled apart)
-REFERENCE = re.compile(r'(?P<type>(?:data\.)?[a-z0-9]+_[a-z0-9_]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)'
-                       r'(?:\[(?P<key>\d+|"(?:[^"\\]|\\.)*")\])?(?:\.(?P<attr>[A-Za-z0-9_]+))?$')
+REFERENCE = re.compile(
+    r"(?P<type>(?:data\.)?[a-z0-9]+_[a-z0-9_]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)"
+    r'(?:\[(?P<key>\d+|"(?:[^"\\]|\\.)*")\])?(?:\.(?P<attr>[A-Za-z0-9_]+))?$'
+)
 MODULE_PREFIX = re.compile(r'module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.')
 
 
@@ -80,8 +82,12 @@ class Resource:
         mark = self.unknown.get(attribute)
         if mark is True:
             return True
-        return isinstance(mark, list) and index < len(mark) and isinstance(mark[index], dict) \
+        return (
+            isinstance(mark, list)
+            and index < len(mark)
+            and isinstance(mark[index], dict)
             and mark[index].get(field) is True
+        )
 
 
 @dataclass
@@ -170,8 +176,9 @@ def _read_plan(found: Input, path: Path, document: dict, text: str) -> None:
             found.regions[(str(path), key)] = region
     start = text.find('"planned_values"')
     before = len(found.resources)
-    _read_module_values(found, path, text, (document.get("planned_values") or {}).get("root_module") or {},
-                        unknowns, start, actions)
+    _read_module_values(
+        found, path, text, (document.get("planned_values") or {}).get("root_module") or {}, unknowns, start, actions
+    )
     seen = {r.address for r in found.resources[before:]}
     prior = ((document.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
     data = Input()
@@ -195,20 +202,31 @@ def _config_provider_keys(module: dict, prefix: str) -> dict[tuple[str, str], st
     return keys
 
 
-def _read_module_values(found: Input, path: Path, text: str, module: dict, unknowns: dict, start: int = 0,
-                        actions: dict | None = None) -> None:
+def _read_module_values(
+    found: Input, path: Path, text: str, module: dict, unknowns: dict, start: int = 0, actions: dict | None = None
+) -> None:
     for entry in module.get("resources") or []:
         address = entry.get("address", "")
         rtype = entry.get("type", "")
         provider, alias = _provider(entry.get("provider_name", ""))
         module_prefix = address[: -len(_tail(address))].rstrip(".") if _tail(address) else ""
-        found.resources.append(Resource(
-            address=address, mode=entry.get("mode", "managed"), type=rtype, name=entry.get("name", ""),
-            key=entry.get("index"), module=module_prefix, provider=provider or _resource_type_provider(rtype),
-            provider_key=provider + (f".{alias}" if alias else ""), values=entry.get("values") or {},
-            unknown=unknowns.get(address) or {}, origin=_find_origin(path, text, f'"address": {json.dumps(address)}',
-                                                                     start),
-            file=str(path), actions=(actions or {}).get(address, ())))
+        found.resources.append(
+            Resource(
+                address=address,
+                mode=entry.get("mode", "managed"),
+                type=rtype,
+                name=entry.get("name", ""),
+                key=entry.get("index"),
+                module=module_prefix,
+                provider=provider or _resource_type_provider(rtype),
+                provider_key=provider + (f".{alias}" if alias else ""),
+                values=entry.get("values") or {},
+                unknown=unknowns.get(address) or {},
+                origin=_find_origin(path, text, f'"address": {json.dumps(address)}', start),
+                file=str(path),
+                actions=(actions or {}).get(address, ()),
+            )
+        )
     for child in module.get("child_modules") or []:
         _read_module_values(found, path, text, child, unknowns, start, actions)
 
@@ -226,22 +244,39 @@ def _read_tfstate(found: Input, path: Path, document: dict, text: str) -> None:
         mode = entry.get("mode", "managed")
         local = f"{'data.' if mode == 'data' else ''}{entry.get('type')}.{entry.get('name')}"
         provider, alias = _provider(entry.get("provider", ""))
-        pattern = re.compile(r'"type"\s*:\s*' + re.escape(json.dumps(entry.get("type"))) + r'\s*,\s*"name"\s*:\s*'
-                             + re.escape(json.dumps(entry.get("name"))))
+        pattern = re.compile(
+            r'"type"\s*:\s*'
+            + re.escape(json.dumps(entry.get("type")))
+            + r'\s*,\s*"name"\s*:\s*'
+            + re.escape(json.dumps(entry.get("name")))
+        )
         hits = [m.start() for m in pattern.finditer(text)]
-        offset = next((h for h in hits if not module or json.dumps(module)[1:-1] in text[max(0, h - 300):h]),
-                      hits[0] if hits else 0)
+        offset = next(
+            (h for h in hits if not module or json.dumps(module)[1:-1] in text[max(0, h - 300) : h]),
+            hits[0] if hits else 0,
+        )
         for instance in entry.get("instances") or []:
             key = instance.get("index_key")
             suffix = "" if key is None else f"[{json.dumps(key)}]"
             address = f"{module + '.' if module else ''}{local}{suffix}"
             origin = _find_origin(path, text, '"index_key"', offset) if key is not None else None
             line_of = origin if origin and origin.line > 1 else None
-            found.resources.append(Resource(
-                address=address, mode=mode, type=entry.get("type", ""), name=entry.get("name", ""), key=key,
-                module=module, provider=provider or _resource_type_provider(entry.get("type", "")),
-                provider_key=provider + (f".{alias}" if alias else ""), values=instance.get("attributes") or {},
-                unknown={}, origin=line_of or _span_at(path, text, offset), file=str(path)))
+            found.resources.append(
+                Resource(
+                    address=address,
+                    mode=mode,
+                    type=entry.get("type", ""),
+                    name=entry.get("name", ""),
+                    key=key,
+                    module=module,
+                    provider=provider or _resource_type_provider(entry.get("type", "")),
+                    provider_key=provider + (f".{alias}" if alias else ""),
+                    values=instance.get("attributes") or {},
+                    unknown={},
+                    origin=line_of or _span_at(path, text, offset),
+                    file=str(path),
+                )
+            )
 
 
 def _span_at(path: Path, text: str, offset: int) -> Span:
@@ -308,8 +343,11 @@ class Resolver:
         for candidate in configured:
             if not isinstance(candidate, dict):
                 continue
-            constants = {k: v.get("constant_value") for k, v in candidate.items()
-                         if isinstance(v, dict) and "constant_value" in v}
+            constants = {
+                k: v.get("constant_value")
+                for k, v in candidate.items()
+                if isinstance(v, dict) and "constant_value" in v
+            }
             if any(block.get(k) != v for k, v in constants.items() if v not in (None, [], "")):
                 continue
             targets = self._resolve_refs(_all_references(candidate.get(field)), resource.module, resource.key)
@@ -388,8 +426,9 @@ class Resolver:
         return []
 
     def _through_output(self, reference: str, module: str, depth: int) -> list[Target]:
-        match = re.match(r'module\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_]+)',
-                         reference)
+        match = re.match(
+            r'module\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_]+)', reference
+        )
         if not match:
             return []
         child = f"{module + '.' if module else ''}module.{match.group(1)}{match.group(2) or ''}"
@@ -397,8 +436,7 @@ class Resolver:
         for file in sorted(files):
             config = self._config_module(file, re.sub(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]', "", child))
             output = ((config or {}).get("outputs") or {}).get(match.group(3)) or {}
-            found = self._resolve_refs((output.get("expression") or {}).get("references") or [], child, None,
-                                       depth + 1)
+            found = self._resolve_refs((output.get("expression") or {}).get("references") or [], child, None, depth + 1)
             if found:
                 return found
         return []
@@ -425,8 +463,14 @@ def iter_blocks(value: Any) -> Iterator[dict]:
 class Fields:
     """The fields of a resource, or of one block of its nested block attribute, with their targets."""
 
-    def __init__(self, resolver: Resolver, resource: Resource, attribute: str | None = None, index: int = 0,
-                 block: dict | None = None):
+    def __init__(
+        self,
+        resolver: Resolver,
+        resource: Resource,
+        attribute: str | None = None,
+        index: int = 0,
+        block: dict | None = None,
+    ):
         self.r, self.resource, self.attribute, self.index = resolver, resource, attribute, index
         self.values = resource.values if attribute is None else (block or {})
 

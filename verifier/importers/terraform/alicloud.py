@@ -23,17 +23,48 @@ from verifier.importers.terraform import Fields, Resolver, Resource, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
 
 ID_ATTRIBUTES = {"alicloud_vpc": ("route_table_id",)}
-STATES = {"Creating": "initiating", "Accepting": "pending-acceptance", "Updating": "provisioning",
-          "Activated": "active", "Rejected": "rejected", "Expired": "expired", "Deleting": "deleting",
-          "Deleted": "deleted"}
-UNDERSTOOD = {"alicloud_vpc", "alicloud_vpc_ipv4_cidr_block", "alicloud_vswitch", "alicloud_vpc_peer_connection",
-              "alicloud_vpc_peer_connection_accepter", "alicloud_route_table", "alicloud_route_table_attachment",
-              "alicloud_route_entry", "alicloud_security_group", "alicloud_security_group_rule",
-              "alicloud_network_acl", "alicloud_instance"}
-IRRELEVANT = {"alicloud_nat_gateway", "alicloud_eip", "alicloud_eip_address", "alicloud_eip_association",
-              "alicloud_snat_entry", "alicloud_key_pair", "alicloud_ecs_key_pair", "alicloud_zones",
-              "alicloud_images", "alicloud_instance_types", "alicloud_vpc_ipv6_gateway", "alicloud_slb",
-              "alicloud_ram_role", "alicloud_oss_bucket", "alicloud_disk", "alicloud_ecs_disk"}
+STATES = {
+    "Creating": "initiating",
+    "Accepting": "pending-acceptance",
+    "Updating": "provisioning",
+    "Activated": "active",
+    "Rejected": "rejected",
+    "Expired": "expired",
+    "Deleting": "deleting",
+    "Deleted": "deleted",
+}
+UNDERSTOOD = {
+    "alicloud_vpc",
+    "alicloud_vpc_ipv4_cidr_block",
+    "alicloud_vswitch",
+    "alicloud_vpc_peer_connection",
+    "alicloud_vpc_peer_connection_accepter",
+    "alicloud_route_table",
+    "alicloud_route_table_attachment",
+    "alicloud_route_entry",
+    "alicloud_security_group",
+    "alicloud_security_group_rule",
+    "alicloud_network_acl",
+    "alicloud_instance",
+}
+IRRELEVANT = {
+    "alicloud_nat_gateway",
+    "alicloud_eip",
+    "alicloud_eip_address",
+    "alicloud_eip_association",
+    "alicloud_snat_entry",
+    "alicloud_key_pair",
+    "alicloud_ecs_key_pair",
+    "alicloud_zones",
+    "alicloud_images",
+    "alicloud_instance_types",
+    "alicloud_vpc_ipv6_gateway",
+    "alicloud_slb",
+    "alicloud_ram_role",
+    "alicloud_oss_bucket",
+    "alicloud_disk",
+    "alicloud_ecs_disk",
+}
 PROTOCOLS = {"gre": "47", "icmpv6": "58"}
 
 
@@ -109,8 +140,9 @@ class AlicloudMapping(Mapping):
         accepted = {self.name(r.one(a, "instance_id")) for a in r.of_type("alicloud_vpc_peer_connection_accepter")}
         for peering in r.of_type("alicloud_vpc_peer_connection"):
             requester = self._net_of(peering)
-            accepter = self.lookup(peering, "accepting_vpc_id", "VPC", "routes over the peering are modelled as "
-                                   "leaving the network")
+            accepter = self.lookup(
+                peering, "accepting_vpc_id", "VPC", "routes over the peering are modelled as leaving the network"
+            )
             if requester is None or accepter not in self.estate.nets:
                 self.outside.add(peering.address)
                 continue
@@ -118,16 +150,18 @@ class AlicloudMapping(Mapping):
             if status in STATES:
                 state = STATES[status]
             elif status:
-                self.not_modelled(peering, f"status '{status}' is not understood; its state is left to the "
-                                  "language's default")
+                self.not_modelled(
+                    peering, f"status '{status}' is not understood; its state is left to the language's default"
+                )
                 state = None
             elif peering.address in accepted or not peering.get("accepting_ali_uid"):
                 state = "active"  # the same account: Alibaba activates it at once
             else:
                 state = "pending-acceptance"
             peer = self.estate.nets[accepter]
-            peer.account = peer.account or (str(peering.get("accepting_ali_uid")) if peering.get("accepting_ali_uid")
-                                            else None)
+            peer.account = peer.account or (
+                str(peering.get("accepting_ali_uid")) if peering.get("accepting_ali_uid") else None
+            )
             peer.region = peer.region or peering.get("accepting_region_id") or None
             self.estate.peering(peering.address, peering.origin, requester, accepter, state)
 
@@ -147,15 +181,22 @@ class AlicloudMapping(Mapping):
                 continue
             fields = Fields(self.r, entry)
             if entry.get("nexthop_type") == "VpcPeer":
-                text = self.peering_route(entry, fields.target("nexthop_id"), "nexthop_id", destination,
-                                          "peer connection")
+                text = self.peering_route(
+                    entry, fields.target("nexthop_id"), "nexthop_id", destination, "peer connection"
+                )
                 if text is not None:
                     item.line(f"route {destination} {text}", entry.origin)
                 continue
             refs = fields.references("nexthop_id") if fields.unknown("nexthop_id") else []
             gateway = entry.get("nexthop_id") or (refs[0].address if refs else entry.get("nexthop_type", "gateway"))
-            self.gateway_route(item, destination, gateway, entry.origin, nexthop_type=entry.get("nexthop_type"),
-                               resource_type=resource_type_of(refs[0].address) if refs else None)
+            self.gateway_route(
+                item,
+                destination,
+                gateway,
+                entry.origin,
+                nexthop_type=entry.get("nexthop_type"),
+                resource_type=resource_type_of(refs[0].address) if refs else None,
+            )
 
     def _groups(self) -> None:
         r = self.r
@@ -165,7 +206,7 @@ class AlicloudMapping(Mapping):
                 continue
             item = self.estate.item("security-group", net, group.address, group.origin)
             if group.get("security_group_type", "normal") == "normal":  # a basic group's implicit rules
-                if group.get("inner_access_policy", "Accept") == "Accept" and not group.get("inner_access") is False:
+                if group.get("inner_access_policy", "Accept") == "Accept" and group.get("inner_access") is not False:
                     item.line(f"inbound allow priority 100 all from group {quoted(group.address)}", group.origin)
                 item.line("outbound allow priority 100 all to any", group.origin)
         for rule in r.of_type("alicloud_security_group_rule"):
@@ -179,8 +220,10 @@ class AlicloudMapping(Mapping):
             ports = self.ports(proto, low, high) if proto else None
             action = {"accept": "allow", "drop": "deny"}.get(str(rule.get("policy", "accept")).lower())
             if proto is None or ports is None or action is None:
-                self.not_modelled(rule, f"rule {rule.get('ip_protocol')} {rule.get('port_range')} "
-                                  f"{rule.get('policy')} is not understood")
+                self.not_modelled(
+                    rule,
+                    f"rule {rule.get('ip_protocol')} {rule.get('port_range')} {rule.get('policy')} is not understood",
+                )
                 continue
             peers = self.blocks([rule.get("cidr_ip"), rule.get("ipv6_cidr_ip")])
             if rule.get("source_security_group_id") or rule.is_unknown("source_security_group_id"):
@@ -201,8 +244,10 @@ class AlicloudMapping(Mapping):
             if net is None:
                 continue
             item = self.estate.item("network-acl", net, acl.address, acl.origin)
-            for key, direction, way, field in (("ingress_acl_entries", "inbound", "from", "source_cidr_ip"),
-                                               ("egress_acl_entries", "outbound", "to", "destination_cidr_ip")):
+            for key, direction, way, field in (
+                ("ingress_acl_entries", "inbound", "from", "source_cidr_ip"),
+                ("egress_acl_entries", "outbound", "to", "destination_cidr_ip"),
+            ):
                 self.inline_unknown(acl, key, "its entries are not modelled")
                 for number, entry in enumerate(iter_blocks(acl.get(key)), start=1):
                     protocol = str(entry.get("protocol", "all")).lower()
@@ -232,8 +277,9 @@ class AlicloudMapping(Mapping):
             if not addresses:
                 self.unknown(instance, "private_ip", "the instance is not modelled (set private_ip to verify it)")
                 continue
-            groups = self.lookup_many(instance, "security_groups", "security group",
-                                      "the instance's groups are not all modelled")
+            groups = self.lookup_many(
+                instance, "security_groups", "security group", "the instance's groups are not all modelled"
+            )
             item = self.estate.item("vm", net, instance.address, instance.origin)
             item.set("subnet", vswitch)
             for address in addresses:
@@ -241,7 +287,6 @@ class AlicloudMapping(Mapping):
             for group in groups:
                 if self.estate.find(group):
                     item.set("groups", group)
-
 
 
 def build(resolver: Resolver, estate: Estate) -> Estate:

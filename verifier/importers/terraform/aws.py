@@ -25,26 +25,62 @@ from verifier.importers.estate import Estate
 from verifier.importers.terraform import Fields, Resolver, Resource, Target, blocks_of, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
 
-ID_ATTRIBUTES = {"aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id",
-                             "default_network_acl_id")}
-STATES = {"initiating-request": "initiating", "pending-acceptance": "pending-acceptance", "provisioning":
-          "provisioning", "active": "active", "deleted": "deleted", "rejected": "rejected", "failed": "failed",
-          "expired": "expired", "deleting": "deleting"}
-GATEWAYS = ("gateway_id", "nat_gateway_id", "transit_gateway_id", "network_interface_id", "instance_id",
-            "egress_only_gateway_id", "local_gateway_id", "carrier_gateway_id", "vpc_endpoint_id", "core_network_arn")
+ID_ATTRIBUTES = {
+    "aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id", "default_network_acl_id")
+}
+STATES = {
+    "initiating-request": "initiating",
+    "pending-acceptance": "pending-acceptance",
+    "provisioning": "provisioning",
+    "active": "active",
+    "deleted": "deleted",
+    "rejected": "rejected",
+    "failed": "failed",
+    "expired": "expired",
+    "deleting": "deleting",
+}
+GATEWAYS = (
+    "gateway_id",
+    "nat_gateway_id",
+    "transit_gateway_id",
+    "network_interface_id",
+    "instance_id",
+    "egress_only_gateway_id",
+    "local_gateway_id",
+    "carrier_gateway_id",
+    "vpc_endpoint_id",
+    "core_network_arn",
+)
 UNDERSTOOD = {
-    "aws_vpc", "aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association", "aws_subnet",
-    "aws_vpc_peering_connection", "aws_vpc_peering_connection_accepter", "aws_route_table",
-    "aws_default_route_table", "aws_route", "aws_route_table_association", "aws_main_route_table_association",
-    "aws_security_group", "aws_default_security_group", "aws_security_group_rule",
-    "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_network_acl",
-    "aws_default_network_acl", "aws_network_acl_rule", "aws_network_acl_association", "aws_instance",
+    "aws_vpc",
+    "aws_vpc_ipv4_cidr_block_association",
+    "aws_vpc_ipv6_cidr_block_association",
+    "aws_subnet",
+    "aws_vpc_peering_connection",
+    "aws_vpc_peering_connection_accepter",
+    "aws_route_table",
+    "aws_default_route_table",
+    "aws_route",
+    "aws_route_table_association",
+    "aws_main_route_table_association",
+    "aws_security_group",
+    "aws_default_security_group",
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+    "aws_network_acl",
+    "aws_default_network_acl",
+    "aws_network_acl_rule",
+    "aws_network_acl_association",
+    "aws_instance",
 }
 # Resources with no bearing on what reaches what (they are not reported as left out).
-IRRELEVANT = re.compile(r"aws_(internet_gateway|egress_only_internet_gateway|nat_gateway|eip|key_pair|iam_.*|s3_.*|"
-                        r"cloudwatch_.*|kms_.*|vpc_dhcp_options.*|flow_log|vpc_endpoint.*|ami.*|availability_zones|"
-                        r"caller_identity|region|partition|ssm_.*|route53_.*|acm_.*|lb.*|alb.*|ebs_.*|"
-                        r"vpc_peering_connection_options|network_interface_sg_attachment)$")
+IRRELEVANT = re.compile(
+    r"aws_(internet_gateway|egress_only_internet_gateway|nat_gateway|eip|key_pair|iam_.*|s3_.*|"
+    r"cloudwatch_.*|kms_.*|vpc_dhcp_options.*|flow_log|vpc_endpoint.*|ami.*|availability_zones|"
+    r"caller_identity|region|partition|ssm_.*|route53_.*|acm_.*|lb.*|alb.*|ebs_.*|"
+    r"vpc_peering_connection_options|network_interface_sg_attachment)$"
+)
 
 
 class AwsMapping(Mapping):
@@ -93,8 +129,11 @@ class AwsMapping(Mapping):
     def _nets(self) -> None:
         for vpc in self.r.of_type("aws_vpc", data=True):
             blocks = [vpc.get("cidr_block")] if vpc.get("cidr_block") else []
-            blocks += [b.get("cidr_block") for b in iter_blocks(vpc.get("cidr_block_associations"))
-                       if b.get("state", "associated") == "associated"]
+            blocks += [
+                b.get("cidr_block")
+                for b in iter_blocks(vpc.get("cidr_block_associations"))
+                if b.get("state", "associated") == "associated"
+            ]
             if vpc.get("ipv6_cidr_block"):
                 blocks.append(vpc.get("ipv6_cidr_block"))
             elif vpc.is_unknown("ipv6_cidr_block") and vpc.get("assign_generated_ipv6_cidr_block"):
@@ -109,8 +148,10 @@ class AwsMapping(Mapping):
             for block in blocks:
                 if block:
                     self.estate.block(vpc.address, block)
-        for kind, attribute in (("aws_vpc_ipv4_cidr_block_association", "cidr_block"),
-                                ("aws_vpc_ipv6_cidr_block_association", "ipv6_cidr_block")):
+        for kind, attribute in (
+            ("aws_vpc_ipv4_cidr_block_association", "cidr_block"),
+            ("aws_vpc_ipv6_cidr_block_association", "ipv6_cidr_block"),
+        ):
             for association in self.r.of_type(kind):
                 net = self._net_of(association)
                 if net is None:
@@ -180,8 +221,9 @@ class AwsMapping(Mapping):
                 accepters[target.address] = accepter
         for peering in r.of_type("aws_vpc_peering_connection"):
             requester = self._net_of(peering)
-            accepter_net = self.lookup(peering, "peer_vpc_id", "VPC", "routes over the peering are modelled as "
-                                       "leaving the network")
+            accepter_net = self.lookup(
+                peering, "peer_vpc_id", "VPC", "routes over the peering are modelled as leaving the network"
+            )
             if requester is None or accepter_net not in self.estate.nets:
                 self.outside.add(peering.address)
                 continue
@@ -190,8 +232,9 @@ class AwsMapping(Mapping):
             if status and status in STATES:
                 state = STATES[status]
             elif status:
-                self.not_modelled(peering, f"accept_status '{status}' is not understood; its state is left to the "
-                                  "language's default")
+                self.not_modelled(
+                    peering, f"accept_status '{status}' is not understood; its state is left to the language's default"
+                )
                 state = None
             elif peering.get("auto_accept") or (accepter and accepter.get("auto_accept")):
                 state = "active"
@@ -215,8 +258,7 @@ class AwsMapping(Mapping):
             table = self.lookup(route, "route_table_id", "route table", "the route is not modelled")
             item = self.estate.find(table) if table else None
             if item is not None:
-                self._route(route, item, Fields(self.r, route), "destination_cidr_block",
-                            "destination_ipv6_cidr_block")
+                self._route(route, item, Fields(self.r, route), "destination_cidr_block", "destination_ipv6_cidr_block")
 
     def _route(self, resource: Resource, item, route: Fields, v4: str, v6: str) -> None:
         destination = route.get(v4) or route.get(v6)
@@ -232,8 +274,9 @@ class AwsMapping(Mapping):
             item.line(f"route {destination} drop", resource.origin)
             return
         if route.get("vpc_peering_connection_id") or route.unknown("vpc_peering_connection_id"):
-            target = self.peering_route(resource, route.target("vpc_peering_connection_id"),
-                                        "vpc_peering_connection_id", destination, "peering")
+            target = self.peering_route(
+                resource, route.target("vpc_peering_connection_id"), "vpc_peering_connection_id", destination, "peering"
+            )
             if target is not None:
                 item.line(f"route {destination} {target}", resource.origin)
             return
@@ -256,8 +299,9 @@ class AwsMapping(Mapping):
                         peers.append(f"group {quoted(group.address)}")
                     if rule.get("prefix_list_ids"):
                         self.not_modelled(group, "a rule naming a prefix list (prefix lists are not modelled)")
-                    self._rule(item, group, direction, rule.get("protocol"), rule.get("from_port"),
-                               rule.get("to_port"), peers)
+                    self._rule(
+                        item, group, direction, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), peers
+                    )
         for rule in r.of_type("aws_security_group_rule"):
             item = self._rule_group(rule)
             if item is None:
@@ -274,23 +318,27 @@ class AwsMapping(Mapping):
                 self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
             direction = "inbound" if rule.get("type") == "ingress" else "outbound"
             self._rule(item, rule, direction, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), peers)
-        for kind, direction in (("aws_vpc_security_group_ingress_rule", "inbound"),
-                                ("aws_vpc_security_group_egress_rule", "outbound")):
+        for kind, direction in (
+            ("aws_vpc_security_group_ingress_rule", "inbound"),
+            ("aws_vpc_security_group_egress_rule", "outbound"),
+        ):
             for rule in r.of_type(kind):
                 item = self._rule_group(rule)
                 if item is None:
                     continue
                 peers = [rule.get(k) for k in ("cidr_ipv4", "cidr_ipv6") if rule.get(k)]
                 if rule.get("referenced_security_group_id") or rule.is_unknown("referenced_security_group_id"):
-                    source = self.lookup(rule, "referenced_security_group_id", "security group",
-                                         "the rule is not modelled")
+                    source = self.lookup(
+                        rule, "referenced_security_group_id", "security group", "the rule is not modelled"
+                    )
                     if source is None:
                         continue
                     peers.append(f"group {quoted(source)}")
                 if rule.get("prefix_list_id"):
                     self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
-                self._rule(item, rule, direction, rule.get("ip_protocol"), rule.get("from_port"),
-                           rule.get("to_port"), peers)
+                self._rule(
+                    item, rule, direction, rule.get("ip_protocol"), rule.get("from_port"), rule.get("to_port"), peers
+                )
 
     def _rule_group(self, rule: Resource):
         name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
@@ -318,8 +366,12 @@ class AwsMapping(Mapping):
         for value in values or []:
             name = self.name(self.r.ids.get(value))
             if name is None:
-                self.not_in_input(resource, f"security group {value}", "security group", "the rule naming it "
-                                  "matches no modelled VM and is left out")
+                self.not_in_input(
+                    resource,
+                    f"security group {value}",
+                    "security group",
+                    "the rule naming it matches no modelled VM and is left out",
+                )
             else:
                 names.append(name)
         return names
@@ -352,18 +404,34 @@ class AwsMapping(Mapping):
             for key, egress in (("ingress", False), ("egress", True)):
                 self.inline_unknown(acl, key, "its inline entries are not modelled")
                 for entry in iter_blocks(acl.get(key)):
-                    self._entry(item, acl, egress, entry.get("rule_no"), entry.get("action"), entry.get("protocol"),
-                                entry.get("from_port"), entry.get("to_port"),
-                                entry.get("cidr_block") or entry.get("ipv6_cidr_block"))
+                    self._entry(
+                        item,
+                        acl,
+                        egress,
+                        entry.get("rule_no"),
+                        entry.get("action"),
+                        entry.get("protocol"),
+                        entry.get("from_port"),
+                        entry.get("to_port"),
+                        entry.get("cidr_block") or entry.get("ipv6_cidr_block"),
+                    )
             for subnet in self.lookup_many(acl, "subnet_ids", "subnet", "its subnet associations are not modelled"):
                 self.attach(self.estate.find(subnet), "network-acl", acl.address, acl)
         for entry in r.of_type("aws_network_acl_rule"):
             name = self.lookup(entry, "network_acl_id", "network ACL", "the entry is not modelled")
             item = self.estate.find(name) if name else None
             if item is not None:
-                self._entry(item, entry, bool(entry.get("egress")), entry.get("rule_number"), entry.get("rule_action"),
-                            entry.get("protocol"), entry.get("from_port"), entry.get("to_port"),
-                            entry.get("cidr_block") or entry.get("ipv6_cidr_block"))
+                self._entry(
+                    item,
+                    entry,
+                    bool(entry.get("egress")),
+                    entry.get("rule_number"),
+                    entry.get("rule_action"),
+                    entry.get("protocol"),
+                    entry.get("from_port"),
+                    entry.get("to_port"),
+                    entry.get("cidr_block") or entry.get("ipv6_cidr_block"),
+                )
         for association in r.of_type("aws_network_acl_association"):
             acl = self.lookup(association, "network_acl_id", "network ACL", "the association is not modelled")
             subnet = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
@@ -399,9 +467,11 @@ class AwsMapping(Mapping):
             addresses += self.blocks(instance.get("ipv6_addresses"))
             groups = []
             if self.r.configured(instance, "vpc_security_group_ids") is not False or instance.get(
-                    "vpc_security_group_ids"):
-                groups = self.lookup_many(instance, "vpc_security_group_ids", "security group",
-                                          "the instance's groups are not all modelled")
+                "vpc_security_group_ids"
+            ):
+                groups = self.lookup_many(
+                    instance, "vpc_security_group_ids", "security group", "the instance's groups are not all modelled"
+                )
             if not groups and self.r.configured(instance, "vpc_security_group_ids") is not True:
                 groups = [f"{net}.default_security_group"]  # AWS puts it in the VPC's default group
             groups = [g for g in groups if self._group_item(g, instance) is not None]
@@ -411,7 +481,6 @@ class AwsMapping(Mapping):
                 item.set("ip", address)
             for group in groups:
                 item.set("groups", group)
-
 
 
 def build(resolver: Resolver, estate: Estate) -> Estate:

@@ -8,10 +8,10 @@ from collections import Counter
 from pathlib import Path
 
 from verifier.diagnostics import Diagnostic
-from verifier.language.model import Span
 from verifier.importers import Imported
 from verifier.importers.estate import Estate
 from verifier.importers.terraform import PROVIDERS, Input, Resolver, read
+from verifier.language.model import Span
 
 MAPPINGS = ("aws", "outscale", "alicloud")
 
@@ -21,16 +21,21 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
 
     modules = {"aws": aws, "outscale": outscale, "alicloud": alicloud}
     found = read(files)
-    counts = Counter(r.provider for r in found.resources if r.provider in MAPPINGS and r.type in
-                     modules[r.provider].UNDERSTOOD)
+    counts = Counter(
+        r.provider for r in found.resources if r.provider in MAPPINGS and r.type in modules[r.provider].UNDERSTOOD
+    )
     provider = min(counts, key=lambda p: (-counts[p], p)) if counts else "aws"
     kinds = sorted({found.kinds[str(f)] for f in files})
     heading = f"imported from Terraform {' and '.join(kinds)} JSON: {', '.join(f.name for f in files)}"
     estate = Estate(PROVIDERS[provider], label, heading)
     for resource in found.resources:
         if resource.provider in MAPPINGS and resource.provider != provider:
-            estate.warn("IMP001", f"{resource.address}: a resource of provider {resource.provider}, in an estate of "
-                        f"provider {provider} (a model has one provider); not imported", resource.origin)
+            estate.warn(
+                "IMP001",
+                f"{resource.address}: a resource of provider {resource.provider}, in an estate of "
+                f"provider {provider} (a model has one provider); not imported",
+                resource.origin,
+            )
     for file in files:
         if found.kinds[str(file)] == "empty":
             estate.warn("IMP001", f"{file.name}: a Terraform file with no resources", Span(str(file), 1, 1, 1, 2))
@@ -93,7 +98,7 @@ def _resource_blocks(root: Path, found: Input, prefix: str = "", depth: int = 0)
             blocks.setdefault(f"{prefix}.{local}".lstrip("."), span)
         for match in MODULE.finditer(text):
             name = match.group(1)
-            body = text[match.end(): match.end() + 2000]
+            body = text[match.end() : match.end() + 2000]
             source = sources.get(name) or (SOURCE.search(body).group(1) if SOURCE.search(body) else None)
             if source and source.startswith((".", "/")):
                 child = f"{prefix}.module.{name}".lstrip(".")

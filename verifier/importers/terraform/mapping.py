@@ -14,14 +14,24 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from verifier.language.printer import name_text
 from verifier.importers.estate import Estate, Item
 from verifier.importers.gateways import gateway_kind, resource_type_of
 from verifier.importers.terraform import External, Fields, Resolver, Resource, Target
+from verifier.language.printer import name_text
 
 quoted = name_text  # how the mappings write a name into peer text
-PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "58",
-             "tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "58"}
+PROTOCOLS = {
+    "-1": "all",
+    "all": "all",
+    "6": "tcp",
+    "17": "udp",
+    "1": "icmp",
+    "58": "58",
+    "tcp": "tcp",
+    "udp": "udp",
+    "icmp": "icmp",
+    "icmpv6": "58",
+}
 
 
 class Mapping:
@@ -37,8 +47,9 @@ class Mapping:
             return self.names.get((target.address, target.attribute))
         return None
 
-    def lookup(self, resource: Resource, attribute: str, what: str, consequence: str,
-               fields: Fields | None = None) -> str | None:
+    def lookup(
+        self, resource: Resource, attribute: str, what: str, consequence: str, fields: Fields | None = None
+    ) -> str | None:
         """The declared name `attribute` points at, or None after saying why."""
         fields = fields or Fields(self.r, resource)
         target = fields.target(attribute)
@@ -100,8 +111,9 @@ class Mapping:
         name = self.lookup(resource, attribute, what, "it is not modelled")
         return name if name in self.estate.nets else None
 
-    def peering_route(self, resource: Resource, target: Target | External | None, attribute: str,
-                      destination: str, what: str) -> str | None:
+    def peering_route(
+        self, resource: Resource, target: Target | External | None, attribute: str, destination: str, what: str
+    ) -> str | None:
         """The target text of a route over a peering: the peering, or leaving the network when it
         joins a net that is not in the input (said); None (said: IMP002) when it is unknown."""
         name = self.name(target)
@@ -109,8 +121,12 @@ class Mapping:
             return f"via peering {quoted(name)}"
         if name in self.outside or isinstance(target, External):
             label = name or target.value
-            self.not_in_input(resource, f"{what} {label}", f"{what} between two nets",
-                              f"the route to {destination} is modelled as leaving the network")
+            self.not_in_input(
+                resource,
+                f"{what} {label}",
+                f"{what} between two nets",
+                f"the route to {destination} is modelled as leaving the network",
+            )
             return f"via gateway {quoted(label)}"
         self.unknown(resource, attribute, f"the route to {destination} is not modelled")
         return None
@@ -133,22 +149,31 @@ class Mapping:
         refs = [(k, t) for k in keys if fields.unknown(k) for t in fields.references(k)] if fields else []
         if refs:
             key, ref = refs[0]
-            self.gateway_route(item, destination, ref.address, origin, attribute=key,
-                               resource_type=resource_type_of(ref.address))
+            self.gateway_route(
+                item, destination, ref.address, origin, attribute=key, resource_type=resource_type_of(ref.address)
+            )
             return
         self.gateway_route(item, destination, "gateway", origin)
 
     # -- saying what is missing ---------------------------------------------------------------
     def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
         """A value unknown until apply; for ids, the configuration named no single resource either."""
-        why = " and the configuration names no single resource it comes from" if attribute.endswith(
-            ("_id", "_ids", "groups")) else ""
-        self.estate.warn("IMP002", f"{resource.address}: {attribute} is known only after apply{why}; {consequence}",
-                         resource.origin, "error")
+        why = (
+            " and the configuration names no single resource it comes from"
+            if attribute.endswith(("_id", "_ids", "groups"))
+            else ""
+        )
+        self.estate.warn(
+            "IMP002",
+            f"{resource.address}: {attribute} is known only after apply{why}; {consequence}",
+            resource.origin,
+            "error",
+        )
 
     def not_in_input(self, resource: Resource, label: str, what: str, consequence: str) -> None:
-        self.estate.warn("IMP001", f"{resource.address}: {label} is not a {what} of the input; {consequence}",
-                         resource.origin)
+        self.estate.warn(
+            "IMP001", f"{resource.address}: {label} is not a {what} of the input; {consequence}", resource.origin
+        )
 
     def not_modelled(self, resource: Resource, message: str) -> None:
         self.estate.warn("IMP001", f"{resource.address}: {message}; not imported", resource.origin)

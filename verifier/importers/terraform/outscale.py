@@ -20,18 +20,53 @@ from verifier.importers.estate import Estate
 from verifier.importers.terraform import External, Fields, Resolver, Resource, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
 
-ID_ATTRIBUTES = {"outscale_net": ("net_id",), "outscale_subnet": ("subnet_id",),
-                 "outscale_net_peering": ("net_peering_id",), "outscale_route_table": ("route_table_id",),
-                 "outscale_security_group": ("security_group_id",), "outscale_vm": ("vm_id",)}
-STATES = {"pending-acceptance": "pending-acceptance", "active": "active", "rejected": "rejected", "failed": "failed",
-          "expired": "expired", "deleted": "deleted", "deleting": "deleting"}
-UNDERSTOOD = {"outscale_net", "outscale_subnet", "outscale_net_peering", "outscale_net_peering_acceptation",
-              "outscale_route_table", "outscale_route", "outscale_route_table_link", "outscale_main_route_table_link",
-              "outscale_security_group", "outscale_security_group_rule", "outscale_vm"}
-IRRELEVANT = {"outscale_internet_service", "outscale_internet_service_link", "outscale_nat_service",
-              "outscale_public_ip", "outscale_public_ip_link", "outscale_keypair", "outscale_image", "outscale_volume",
-              "outscale_volume_link", "outscale_tag", "outscale_net_attributes", "outscale_load_balancer",
-              "outscale_net_access_point", "outscale_flexible_gpu", "outscale_snapshot"}
+ID_ATTRIBUTES = {
+    "outscale_net": ("net_id",),
+    "outscale_subnet": ("subnet_id",),
+    "outscale_net_peering": ("net_peering_id",),
+    "outscale_route_table": ("route_table_id",),
+    "outscale_security_group": ("security_group_id",),
+    "outscale_vm": ("vm_id",),
+}
+STATES = {
+    "pending-acceptance": "pending-acceptance",
+    "active": "active",
+    "rejected": "rejected",
+    "failed": "failed",
+    "expired": "expired",
+    "deleted": "deleted",
+    "deleting": "deleting",
+}
+UNDERSTOOD = {
+    "outscale_net",
+    "outscale_subnet",
+    "outscale_net_peering",
+    "outscale_net_peering_acceptation",
+    "outscale_route_table",
+    "outscale_route",
+    "outscale_route_table_link",
+    "outscale_main_route_table_link",
+    "outscale_security_group",
+    "outscale_security_group_rule",
+    "outscale_vm",
+}
+IRRELEVANT = {
+    "outscale_internet_service",
+    "outscale_internet_service_link",
+    "outscale_nat_service",
+    "outscale_public_ip",
+    "outscale_public_ip_link",
+    "outscale_keypair",
+    "outscale_image",
+    "outscale_volume",
+    "outscale_volume_link",
+    "outscale_tag",
+    "outscale_net_attributes",
+    "outscale_load_balancer",
+    "outscale_net_access_point",
+    "outscale_flexible_gpu",
+    "outscale_snapshot",
+}
 GATEWAYS = ("gateway_id", "nat_service_id", "nic_id", "vm_id", "net_access_point_id")
 
 
@@ -95,8 +130,9 @@ class OutscaleMapping(Mapping):
         for net, table in mains.items():
             self.estate.find(table).line("main", self.estate.find(table).origin)
         for net in list(self.estate.nets.values()):
-            if net.name not in mains and any(i.kind == "subnet" and "route-table" not in i.attrs
-                                             for i in net.items.values()):
+            if net.name not in mains and any(
+                i.kind == "subnet" and "route-table" not in i.attrs for i in net.items.values()
+            ):
                 self.main_table(net.name, None, net.name)
 
     def _peerings(self) -> None:
@@ -112,8 +148,9 @@ class OutscaleMapping(Mapping):
             if names and names[0] in STATES:
                 state = STATES[names[0]]
             elif names and names[0]:
-                self.not_modelled(peering, f"state '{names[0]}' is not understood; its state is left to the "
-                                  "language's default")
+                self.not_modelled(
+                    peering, f"state '{names[0]}' is not understood; its state is left to the language's default"
+                )
                 state = None
             else:
                 state = "active" if peering.address in accepted else "pending-acceptance"
@@ -121,8 +158,9 @@ class OutscaleMapping(Mapping):
                 for info in iter_blocks(peering.get(side)):
                     self.estate.nets[net].account = self.estate.nets[net].account or info.get("account_id") or None
             if peering.get("accepter_owner_id"):
-                self.estate.nets[accepter].account = self.estate.nets[accepter].account or \
-                    peering.get("accepter_owner_id")
+                self.estate.nets[accepter].account = self.estate.nets[accepter].account or peering.get(
+                    "accepter_owner_id"
+                )
             self.estate.peering(peering.address, peering.origin, source, accepter, state)
 
     def _accepter(self, peering: Resource) -> str | None:
@@ -156,8 +194,11 @@ class OutscaleMapping(Mapping):
             item.line(f"route {destination} drop", resource.origin)
             return
         if route.get("net_peering_id") or (fields and fields.unknown("net_peering_id")):
-            target = fields.target("net_peering_id") if fields else self.r.ids.get(route["net_peering_id"]) \
-                or External(route["net_peering_id"])
+            target = (
+                fields.target("net_peering_id")
+                if fields
+                else self.r.ids.get(route["net_peering_id"]) or External(route["net_peering_id"])
+            )
             text = self.peering_route(resource, target, "net_peering_id", destination, "peering")
             if text is not None:
                 item.line(f"route {destination} {text}", resource.origin)
@@ -208,8 +249,12 @@ class OutscaleMapping(Mapping):
             if name and self.estate.find(name):
                 peers.append(f"group {quoted(name)}")
             elif value:
-                self.not_in_input(resource, f"security group {value}", "security group", "the rule naming it "
-                                  "matches no modelled VM and is left out")
+                self.not_in_input(
+                    resource,
+                    f"security group {value}",
+                    "security group",
+                    "the rule naming it matches no modelled VM and is left out",
+                )
             else:
                 self.unknown(resource, "security_groups_members", "the rule naming the group is not modelled")
         for peer in peers:
@@ -225,8 +270,9 @@ class OutscaleMapping(Mapping):
             if not addresses:
                 self.unknown(vm, "private_ip", "the VM is not modelled (set private_ips to verify it)")
                 continue
-            groups = self.lookup_many(vm, "security_group_ids", "security group", "the VM's groups are not all "
-                                      "modelled")
+            groups = self.lookup_many(
+                vm, "security_group_ids", "security group", "the VM's groups are not all modelled"
+            )
             item = self.estate.item("vm", net, vm.address, vm.origin)
             item.set("subnet", subnet)
             for address in addresses:
@@ -236,7 +282,5 @@ class OutscaleMapping(Mapping):
                     item.set("groups", group)
 
 
-
 def build(resolver: Resolver, estate: Estate) -> Estate:
     return OutscaleMapping(resolver, estate).run()
-
