@@ -55,3 +55,14 @@ def test_rule_modules_are_all_registered():
         m for m in files if any(m.startswith(r.code.lower()) for r in RULES)
     }
     assert files == modules
+
+
+def test_readme_lists_every_code_with_its_severity():
+    # The README's findings table is public interface: it must not drift from the catalog.
+    from verifier.catalog.codes import TOOL_CODES
+
+    readme = (FIXTURES.parent / "README.md").read_text()
+    table = readme[readme.index("## Findings") :]
+    rows = {code: level.split()[0] for code, level in re.findall(r"^\| ([A-Z]+[0-9]+) \| ([^|]+) \|", table, re.M)}
+    codes = {r.code: r.severity for r in registry()} | {c.code: c.severity for c in TOOL_CODES}
+    assert rows == codes
