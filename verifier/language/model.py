@@ -207,6 +207,8 @@ class SecurityGroup:
     span: Span
     type: str = "basic"  # alibaba: basic | enterprise
     inner_access: str = "accept"  # alibaba basic groups: accept | drop
+    type_span: Span | None = None  # where `type` was written (None: not written)
+    inner_access_span: Span | None = None  # where `inner-access` was written
     kind = "security-group"
 
 

@@ -343,6 +343,8 @@ class Builder(Transformer):
             span,
             type=_first(grouped, "type") or "basic",
             inner_access=_first(grouped, "inner-access") or "accept",
+            type_span=grouped["type"][0].span if "type" in grouped else None,
+            inner_access_span=grouped["inner-access"][0].span if "inner-access" in grouped else None,
         )
 
     def gateway_kind(self, meta: Meta, word: Token) -> _Attr:
