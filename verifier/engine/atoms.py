@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
-from verifier.language.model import Block, Net, Route, RouteTable
+from verifier.language.model import Block, Net, Route, RouteTable, family_width
 
 LOCAL = "local"
 
@@ -39,7 +39,7 @@ class RouteMap:
         override_spans = [
             (r.destination.first, r.destination.last, r) for r in overrides if r.destination.version == version
         ]
-        width = 32 if version == 4 else 128
+        width = family_width(version)
         local = [b for b in local_blocks if b.version == version]
         routes = [r for r in (table.routes if table else ()) if r.destination.version == version]
         cuts = {0, 1 << width}

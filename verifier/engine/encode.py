@@ -24,6 +24,7 @@ from verifier.language.model import (
     Ports,
     Route,
     Vm,
+    family_width,
 )
 
 
@@ -65,7 +66,7 @@ class Encoder:
         self.topo = topology
         self.possible = possible
         self.version = version
-        self.width = 32 if version == 4 else 128
+        self.width = family_width(version)
         self.atlas = atlas  # route maps: with them, walks to known destinations route concretely
         self._packets: dict[str, Sym] = {}
         self._filters: dict[tuple[str, str, str], z3.BoolRef] = {}

@@ -33,6 +33,7 @@ from verifier.language.model import (
     Peering,
     Span,
     Vm,
+    family_width,
     protocol_name,
 )
 from verifier.language.parse import SourceFile
@@ -95,7 +96,7 @@ class Candidates:
 
     def _host(self, vm: Vm) -> str:
         value = self.packet.src if vm is self.source else self.packet.dst
-        return f"{address_text(value, self.packet.version)}/{32 if self.packet.version == 4 else 128}"
+        return f"{address_text(value, self.packet.version)}/{family_width(self.packet.version)}"
 
     def _subnet_block(self, vm: Vm) -> str:
         subnet = self.topo.subnet_of(vm)

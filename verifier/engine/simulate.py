@@ -25,6 +25,7 @@ from verifier.language.model import (
     Route,
     Span,
     Vm,
+    family_width,
     protocol_name,
 )
 
@@ -269,7 +270,7 @@ class Simulator:
                     index.setdefault((route.destination.prefixlen, route.destination.first), route)
             self._lpm[key] = (sorted({length for length, _ in index}, reverse=True), index)
         lengths, index = self._lpm[key]
-        width = 32 if version == 4 else 128
+        width = family_width(version)
         for length in lengths:
             network = address & ~((1 << (width - length)) - 1) & ((1 << width) - 1)
             found = index.get((length, network))

@@ -54,6 +54,11 @@ PORTED_PROTOCOLS = (6, 17)
 EPHEMERAL_PORTS = (1024, 65535)
 
 
+def family_width(version: int) -> int:
+    """The number of bits of an address of IPv4 (32) or IPv6 (128)."""
+    return 32 if version == 4 else 128
+
+
 @dataclass(frozen=True, order=True)
 class Span:
     """A region of a source file: 1-based, end exclusive (as SARIF's region)."""
@@ -84,7 +89,7 @@ class Block:
 
     @property
     def width(self) -> int:
-        return 32 if self.version == 4 else 128
+        return family_width(self.version)
 
     @property
     def first(self) -> int:

@@ -47,6 +47,7 @@ from verifier.language.model import (
     Subnet,
     Vm,
     canonical_state,
+    family_width,
 )
 
 
@@ -97,7 +98,7 @@ class Builder(Transformer):
         if parsed is None:
             return _placeholder_block(self.span(token))
         version, value = parsed
-        width = 32 if version == 4 else 128
+        width = family_width(version)
         if not prefix.isdigit() or int(prefix) > width:
             self.value_error(token, f"invalid prefix length /{prefix}: expected 0 to {width} for IPv{version}")
             return _placeholder_block(self.span(token))
