@@ -135,3 +135,13 @@ def test_terraform_gateway_kinds_are_declared(tmp_path):
     assert run.code == 0, run.err
     assert "gateway igw-0a1b { kind internet }" in run.out
     assert "gateway tgw-0a1b { kind transit }" in run.out
+
+
+def test_alibaba_updating_is_its_own_state(tmp_path):
+    # A peer connection Alibaba reports as "Updating" is `updating` (transitional), not `provisioning`:
+    # the importers read states through the language's one reading of the clouds' spellings.
+    state = (FIXTURES / "imports" / "tf-alicloud-tfstate-overlap" / "terraform.tfstate").read_text()
+    (tmp_path / "terraform.tfstate").write_text(state.replace('"status": "Activated"', '"status": "Updating"'))
+    run = run_cli("import", str(tmp_path / "terraform.tfstate"))
+    assert run.code == 0, run.err
+    assert "state updating" in run.out and "provisioning" not in run.out

@@ -14,20 +14,10 @@ from pathlib import Path
 from verifier.diagnostics import Diagnostic
 from verifier.importers import Imported, PeerWriter, Where, head, read_dump
 from verifier.importers.gateways import gateway_kind
+from verifier.language.model import canonical_state
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
-STATES = {
-    "initiating-request": "initiating",
-    "pending-acceptance": "pending-acceptance",
-    "provisioning": "provisioning",
-    "active": "active",
-    "deleted": "deleted",
-    "rejected": "rejected",
-    "failed": "failed",
-    "expired": "expired",
-    "deleting": "deleting",
-}
 KNOWN_ROUTE_KEYS = {
     "DestinationCidrBlock",
     "DestinationIpv6CidrBlock",
@@ -75,7 +65,7 @@ def load(files: list[Path], label: str) -> Imported:
     for peering in data["VpcPeeringConnections"]:
         ident = peering["VpcPeeringConnectionId"]
         requester, accepter = peering.get("RequesterVpcInfo", {}), peering.get("AccepterVpcInfo", {})
-        state = STATES.get(peering.get("Status", {}).get("Code", ""), None)
+        state = canonical_state(peering.get("Status", {}).get("Code", ""))
         text = f"peering {ident} {{ requester {requester.get('VpcId')}  accepter {accepter.get('VpcId')}"
         if state:
             text += f"  state {state}"

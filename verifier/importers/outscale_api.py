@@ -15,19 +15,10 @@ from verifier.importers import Imported, Where, head, read_dump
 from verifier.importers.estate import Estate
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.terraform.mapping import Mapping, quoted
-from verifier.language.model import Span
+from verifier.language.model import Span, canonical_state
 
 KEYS = ("Nets", "Subnets", "NetPeerings", "RouteTables", "SecurityGroups", "Vms")
 MARKS = ('"NetId"', '"Nets"', '"NetPeerings"', '"Vms"', '"ResponseContext"')
-STATES = {
-    "pending-acceptance": "pending-acceptance",
-    "active": "active",
-    "rejected": "rejected",
-    "failed": "failed",
-    "expired": "expired",
-    "deleted": "deleted",
-    "deleting": "deleting",
-}
 OWN = {
     "Nets": "Nets",
     "subnet": "Subnets",
@@ -108,7 +99,7 @@ class _Reader:
                     f"{outside[0].get('AccountId')}), state {name}"
                 )
                 continue
-            state = STATES.get(name)
+            state = canonical_state(name) if name else None
             if name and state is None:
                 self.note(ident, f"peering state '{name}' is unknown")
             estate.peering(ident, self.at(ident), source["NetId"], accepter["NetId"], state)

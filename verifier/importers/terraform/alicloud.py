@@ -21,18 +21,9 @@ from verifier.importers.estate import Estate
 from verifier.importers.gateways import resource_type_of
 from verifier.importers.terraform import Fields, Resolver, Resource, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.language.model import canonical_state
 
 ID_ATTRIBUTES = {"alicloud_vpc": ("route_table_id",)}
-STATES = {
-    "Creating": "initiating",
-    "Accepting": "pending-acceptance",
-    "Updating": "provisioning",
-    "Activated": "active",
-    "Rejected": "rejected",
-    "Expired": "expired",
-    "Deleting": "deleting",
-    "Deleted": "deleted",
-}
 UNDERSTOOD = {
     "alicloud_vpc",
     "alicloud_vpc_ipv4_cidr_block",
@@ -147,8 +138,8 @@ class AlicloudMapping(Mapping):
                 self.outside.add(peering.address)
                 continue
             status = peering.get("status")
-            if status in STATES:
-                state = STATES[status]
+            if status and canonical_state(status):
+                state = canonical_state(status)
             elif status:
                 self.not_modelled(
                     peering, f"status '{status}' is not understood; its state is left to the language's default"

@@ -24,20 +24,10 @@ import re
 from verifier.importers.estate import Estate
 from verifier.importers.terraform import Fields, Resolver, Resource, Target, blocks_of, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.language.model import canonical_state
 
 ID_ATTRIBUTES = {
     "aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id", "default_network_acl_id")
-}
-STATES = {
-    "initiating-request": "initiating",
-    "pending-acceptance": "pending-acceptance",
-    "provisioning": "provisioning",
-    "active": "active",
-    "deleted": "deleted",
-    "rejected": "rejected",
-    "failed": "failed",
-    "expired": "expired",
-    "deleting": "deleting",
 }
 GATEWAYS = (
     "gateway_id",
@@ -229,8 +219,8 @@ class AwsMapping(Mapping):
                 continue
             accepter = accepters.get(peering.address)
             status = (accepter.get("accept_status") if accepter else None) or peering.get("accept_status")
-            if status and status in STATES:
-                state = STATES[status]
+            if status and canonical_state(status):
+                state = canonical_state(status)
             elif status:
                 self.not_modelled(
                     peering, f"accept_status '{status}' is not understood; its state is left to the language's default"

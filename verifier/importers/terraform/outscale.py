@@ -19,6 +19,7 @@ from __future__ import annotations
 from verifier.importers.estate import Estate
 from verifier.importers.terraform import External, Fields, Resolver, Resource, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.language.model import canonical_state
 
 ID_ATTRIBUTES = {
     "outscale_net": ("net_id",),
@@ -27,15 +28,6 @@ ID_ATTRIBUTES = {
     "outscale_route_table": ("route_table_id",),
     "outscale_security_group": ("security_group_id",),
     "outscale_vm": ("vm_id",),
-}
-STATES = {
-    "pending-acceptance": "pending-acceptance",
-    "active": "active",
-    "rejected": "rejected",
-    "failed": "failed",
-    "expired": "expired",
-    "deleted": "deleted",
-    "deleting": "deleting",
 }
 UNDERSTOOD = {
     "outscale_net",
@@ -145,8 +137,8 @@ class OutscaleMapping(Mapping):
                 self.outside.add(peering.address)
                 continue
             names = [s.get("name") for s in iter_blocks(peering.get("state"))]
-            if names and names[0] in STATES:
-                state = STATES[names[0]]
+            if names and names[0] and canonical_state(names[0]):
+                state = canonical_state(names[0])
             elif names and names[0]:
                 self.not_modelled(
                     peering, f"state '{names[0]}' is not understood; its state is left to the language's default"
