@@ -9,7 +9,7 @@ from conftest import FIXTURES, expectations, fixture_models
 
 from verifier.catalog import DOC_SECTIONS, registry
 
-RULES = registry()
+RULES = tuple(r for r in registry() if r.stage != "tool")  # the rules of rules/
 TRIGGERED = {code for path in fixture_models("models", "rules") for _, _, code in expectations(path)}
 
 
@@ -59,10 +59,49 @@ def test_rule_modules_are_all_registered():
 
 def test_readme_lists_every_code_with_its_severity():
     # The README's findings table is public interface: it must not drift from the catalog.
-    from verifier.catalog.codes import TOOL_CODES
-
     readme = (FIXTURES.parent / "README.md").read_text()
     table = readme[readme.index("## Findings") :]
     rows = {code: level.split()[0] for code, level in re.findall(r"^\| ([A-Z]+[0-9]+) \| ([^|]+) \|", table, re.M)}
-    codes = {r.code: r.severity for r in registry()} | {c.code: c.severity for c in TOOL_CODES}
+    codes = {r.code: r.severity for r in registry()}
     assert rows == codes
+
+
+def _sources():
+    from verifier.resources import resource_dir
+
+    root = FIXTURES.parent
+    return sorted((root / "verifier").rglob("*.py")) + sorted(resource_dir("rules").glob("*.py"))
+
+
+def test_every_emitted_code_is_registered():
+    # A code written anywhere in the source (a report, a finding, a message naming another rule)
+    # is one the catalog knows: `peerproof rules`, SARIF and --select can all name it.
+    known = {r.code for r in registry()} | {"RUF100"}  # ruff's rule, cited in SUP001's documentation
+    written = {
+        (path.name, code)
+        for path in _sources()
+        for code in re.findall(r"[\"' (]([A-Z]{3,8}[0-9]{3})\b", path.read_text(encoding="utf-8"))
+    }
+    assert written, "the scan found no code at all: the pattern is wrong"
+    unknown = sorted((name, code) for name, code in written if code not in known)
+    assert not unknown
+
+
+def test_severities_come_from_the_catalog():
+    # No diagnostic is built with a literal severity: `report()` takes it from the catalog.
+    literal = re.compile(r"Diagnostic\(\s*\"[A-Z]+[0-9]{3}\",\s*\"(error|warning|info)\"")
+    offenders = [path.name for path in _sources() if literal.search(path.read_text(encoding="utf-8"))]
+    assert not offenders
+
+
+def test_tool_codes_are_catalog_rules():
+    from verifier.catalog import report
+    from verifier.language.model import Span
+
+    tools = {r.code: r for r in registry() if r.stage == "tool"}
+    assert {"PARSE001", "PARSE002", "PARSE003", "CONFIG001", "BASE001", "BASE002", "INTERNAL001"} <= set(tools)
+    for code, rule in tools.items():
+        assert rule.check is None and rule.summary() and rule.doc
+        assert report(code, "m", Span("f", 1, 1, 1, 2)).severity == rule.severity
+    with pytest.raises(KeyError):
+        report("NOPE001", "m", Span("f", 1, 1, 1, 2))

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Sequence
 
 from verifier import __version__
-from verifier.catalog import did_you_mean, registry
-from verifier.catalog.codes import TOOL_CODES
-from verifier.commands.check import CheckResult, known_codes, load_model, run_check
+from verifier.catalog import did_you_mean, known_codes, registry, report
+from verifier.commands.check import CheckResult, load_model, run_check
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, print_errors, sort_diagnostics
 from verifier.engine.solve import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
 from verifier.language.model import PROVIDERS, Model
@@ -315,7 +314,7 @@ def configuration(args: argparse.Namespace) -> Config:
     if not args.isolated:
         path = args.config or discover(Path.cwd())
         if args.config is not None and not args.config.is_file():
-            raise InputError([Diagnostic("CONFIG001", "error", "no such configuration file", _span(str(args.config)))])
+            raise InputError([report("CONFIG001", "no such configuration file", _span(str(args.config)))])
         if path is not None:
             shown = Path(os.path.relpath(path)) if path.is_absolute() else path
             config = load(shown if not str(shown).startswith("..") else path, known_codes())
@@ -376,9 +375,7 @@ def _import(sources: list[str], output: str | None, tf_root: str | None) -> int:
 
     missing = [s for s in sources if not Path(s).exists()]
     if missing:
-        return _input_error(
-            [Diagnostic("PARSE003", "error", "no such file or directory", _span(s)) for s in missing], "text"
-        )
+        return _input_error([report("PARSE003", "no such file or directory", _span(s)) for s in missing], "text")
     try:
         imported = importers.load([Path(s) for s in sources], Path(tf_root) if tf_root else None)
     except InputError as exc:
@@ -429,7 +426,6 @@ def _stats(paths: list[str], config: Config, fmt: str) -> int:
 
 def _rules(code: str | None, fmt: str) -> int:
     entries = [(r.code, r.name, r.severity, r.summary(), r.doc) for r in registry()]
-    entries += [(c.code, c.name, c.severity, c.summary, c.doc) for c in TOOL_CODES]
     if code is None:
         if fmt == "json":
             sys.stdout.write(

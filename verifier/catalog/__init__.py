@@ -11,6 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal
 
 from verifier.diagnostics import Diagnostic, Related, sort_diagnostics
@@ -19,7 +20,9 @@ from verifier.language.model import Model, Severity, Span
 if TYPE_CHECKING:
     from verifier.engine.verify import Engine
 
-Stage = Literal["build", "structure", "semantic", "report"]
+# build: reported while the model is built; structure / semantic: checks over the model;
+# report: findings about the run; tool: the tool's own codes (input, configuration...).
+Stage = Literal["build", "structure", "semantic", "report", "tool"]
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead", "References")
 
@@ -43,7 +46,6 @@ def undecided(span: Span, rule_code: str, what: str, reason: str) -> Finding:
         span,
         f"{rule_code} not decided: could not decide {what} within the solver limits "
         f"({reason}); nothing is claimed either way",
-        severity="info",
         code="CHECK002",
     )
 
@@ -92,10 +94,11 @@ class Rule:
     # An error of a gating rule leaves the model's meaning undefined (an unknown
     # name, an ambiguous address): semantic checks do not run on such a model.
     gates: bool = False
+    brief: str | None = None  # the summary, when it is not the doc's first line (tool codes)
 
     def summary(self) -> str:
         """The first line of the rule's documentation."""
-        return self.doc.strip().splitlines()[0].strip()
+        return self.brief or self.doc.strip().splitlines()[0].strip()
 
     def sections(self) -> dict[str, str]:
         """The documentation's fixed sections, by heading."""
@@ -103,14 +106,34 @@ class Rule:
         return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
+@cache
 def registry() -> tuple[Rule, ...]:
+    """Every code peerproof reports: the rules of `rules/`, then the tool's own codes."""
+    from verifier.catalog.codes import tool_rules
     from verifier.resources import rules_package
 
-    return tuple(rules_package().RULES)
+    return tuple(rules_package().RULES) + tool_rules()
 
 
+@cache
 def rule_by_code() -> dict[str, Rule]:
     return {r.code: r for r in registry()}
+
+
+def known_codes() -> set[str]:
+    return set(rule_by_code())
+
+
+def report(
+    code: str,
+    message: str,
+    span: Span,
+    related: tuple[Related, ...] = (),
+    counterexample: dict[str, Any] | None = None,
+    help: str | None = None,
+) -> Diagnostic:
+    """A diagnostic with `code`, at the severity the catalog gives that code (KeyError: not registered)."""
+    return Diagnostic(code, rule_by_code()[code].severity, message, span, related, counterexample, help)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -162,9 +185,8 @@ def run_rules(
     if blocking and semantic:
         first = min((d for d in diagnostics if d.code in blocking), key=Diagnostic.sort_key)
         diagnostics.append(
-            Diagnostic(
+            report(
                 "CHECK001",
-                "info",
                 f"{len(semantic)} semantic checks and the assertions were not run because the model has "
                 f"structural errors ({', '.join(blocking)}); fix them first",
                 first.span,
@@ -196,9 +218,8 @@ def _collect(context: Context, pool) -> list[Diagnostic]:
     except Disagreement as exc:
         span = exc.span or context.model.assertions[0].span
         return [
-            Diagnostic(
+            report(
                 "INTERNAL001",
-                "error",
                 f"internal error in an assertion: the solver and the simulator disagree: {exc}",
                 span,
             )
@@ -232,9 +253,8 @@ def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
         yield from (_diagnostic(rule, finding) for finding in rule.check(context))
     except Disagreement as exc:
         first = Span(context.model.files[0], 1, 1, 1, 1) if context.model.files else Span("<model>", 1, 1, 1, 1)
-        yield Diagnostic(
+        yield report(
             "INTERNAL001",
-            "error",
             f"internal error in {rule.code}: the solver and the simulator disagree: {exc}. "
             "This is a bug in peerproof; no verdict is given",
             exc.span or first,
@@ -244,7 +264,7 @@ def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
     return Diagnostic(
         code=finding.code or rule.code,
-        severity=finding.severity or rule.severity,
+        severity=finding.severity or (rule_by_code()[finding.code].severity if finding.code else rule.severity),
         message=finding.message,
         span=finding.span,
         related=finding.related,

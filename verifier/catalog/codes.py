@@ -1,26 +1,28 @@
-"""Codes the tool itself reports, outside the rule catalog: input errors and meta findings.
+"""The tool's own codes (input errors, configuration, baselines, suppressions, internal errors).
 
-Listed with the catalog by `peerproof rules` and in SARIF's rule list.
+They are rules of the catalog like any other (stage "tool", no check): listed by
+`peerproof rules`, in SARIF's and JUnit's rule lists, and the severity of every
+diagnostic carrying them comes from here (`verifier.catalog.report`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from verifier.language.model import Severity
 
 
-@dataclass(frozen=True)
-class ToolCode:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    doc: str
+def _tool(code: str, name: str, severity: Severity, summary: str, doc: str):
+    from verifier.catalog import Rule
+
+    return Rule(code, name, severity, doc, "tool", brief=summary)
 
 
-TOOL_CODES = (
-    ToolCode(
+def tool_rules() -> tuple:
+    """The tool's codes as catalog rules, in the order `peerproof rules` lists them."""
+    return tuple(_tool(*entry) for entry in _TOOL_CODES)
+
+
+_TOOL_CODES: tuple[tuple[str, str, Severity, str, str], ...] = (
+    (
         "PARSE001",
         "syntax-error",
         "error",
@@ -28,21 +30,21 @@ TOOL_CODES = (
         "The file does not follow the grammar. The message says what was found and what was expected; "
         "nothing of the model is checked until the file parses.",
     ),
-    ToolCode(
+    (
         "PARSE002",
         "malformed-value",
         "error",
         "A malformed value: address, prefix, port, state, timestamp, provider, protocol or rule number (exit 2).",
         "The value is located exactly; the message says what form was expected.",
     ),
-    ToolCode(
+    (
         "PARSE003",
         "unreadable-file",
         "error",
         "A file that cannot be read, or is not UTF-8 (exit 2).",
         "A path that does not exist, cannot be read, or holds bytes that are not UTF-8.",
     ),
-    ToolCode(
+    (
         "CONFIG001",
         "bad-configuration",
         "error",
@@ -50,7 +52,7 @@ TOOL_CODES = (
         "An unknown key or code in [tool.peerproof] or peerproof.toml, a value of the wrong type, or "
         "invalid TOML, located in the configuration file, with 'did you mean'.",
     ),
-    ToolCode(
+    (
         "BASE001",
         "stale-baseline",
         "warning",
@@ -58,14 +60,14 @@ TOOL_CODES = (
         "The problems they accepted were fixed, or changed: refresh the baseline with --write-baseline so "
         "that it does not hide a future finding with the same fingerprint.",
     ),
-    ToolCode(
+    (
         "BASE002",
         "bad-baseline",
         "error",
         "A baseline file that cannot be read or is not a baseline (exit 2).",
         "The file given to --baseline must be one written by --write-baseline.",
     ),
-    ToolCode(
+    (
         "INTERNAL001",
         "internal-error",
         "error",

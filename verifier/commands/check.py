@@ -11,8 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from verifier.catalog import Verdict, registry, run_rules
-from verifier.catalog.codes import TOOL_CODES
+from verifier.catalog import Verdict, known_codes, registry, report, run_rules
 from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
 from verifier.language.build import build
 from verifier.language.model import Model, Span
@@ -42,10 +41,6 @@ class CheckResult:
             return 3
         levels = ("error",) if self.fail_on == "error" else ("error", "warning")
         return 1 if any(d.severity in levels for d in self.diagnostics) else 0
-
-
-def known_codes() -> set[str]:
-    return {r.code for r in registry()} | {c.code for c in TOOL_CODES}
 
 
 def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
@@ -159,9 +154,8 @@ def load_model(paths: list[str], config: Config) -> LoadedModel:
         first = model.providers[0]
         raise InputError(
             [
-                Diagnostic(
+                report(
                     "CONFIG001",
-                    "error",
                     f"the model declares provider {first.name}, the configuration says {config.provider}",
                     first.span,
                 )

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from verifier.catalog import run_rules
+from verifier.catalog import report, run_rules
 from verifier.commands.check import Origins, build_located, read_inputs
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from verifier.engine.encode import DiffQueries, Encoder
@@ -89,9 +89,7 @@ def _git_sources(rev: str, paths: list[str]) -> list[SourceFile]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], capture_output=True, text=True)
         if done.returncode != 0:
-            raise InputError(
-                [Diagnostic("PARSE003", "error", f"git {' '.join(args)}: {done.stderr.strip()}", _nowhere(f"{rev}:"))]
-            )
+            raise InputError([report("PARSE003", f"git {' '.join(args)}: {done.stderr.strip()}", _nowhere(f"{rev}:"))])
         return done.stdout
 
     top = Path(git("rev-parse", "--show-toplevel").strip())

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language.model import Span
 
@@ -110,9 +111,8 @@ def read_dump(
                 data[key].extend(value)
             elif key != envelope:
                 warnings.append(
-                    Diagnostic(
+                    report(
                         "IMP001",
-                        "warning",
                         f"{file.name}: top-level key '{key}' is not understood and was not imported",
                         Span(str(file), 1, 1, 1, 2),
                     )
@@ -125,14 +125,12 @@ def read_json(path: Path) -> tuple[object, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [Diagnostic("PARSE003", "error", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]
-        ) from None
+        raise InputError([report("PARSE003", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]) from None
     try:
         return json.loads(text), text
     except json.JSONDecodeError as exc:
         span = Span(str(path), exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
-        raise InputError([Diagnostic("PARSE001", "error", f"invalid JSON: {exc.msg}", span)]) from None
+        raise InputError([report("PARSE001", f"invalid JSON: {exc.msg}", span)]) from None
 
 
 def _files(path: Path) -> list[Path]:
@@ -168,9 +166,8 @@ def _guarded(reader, files: list[Path], label: str, kind: str) -> Imported:
         where = Span(str(files[0]), 1, 1, 1, 2)
         raise InputError(
             [
-                Diagnostic(
+                report(
                     "PARSE002",
-                    "error",
                     f"{', '.join(f.name for f in files)}: not the shape of "
                     f"{NAMES[kind]} ({type(exc).__name__}: {exc}); if the file comes unchanged from "
                     "the tool, please report it",
@@ -206,9 +203,8 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
     if not groups:
         raise InputError(
             [
-                Diagnostic(
+                report(
                     "PARSE003",
-                    "error",
                     "not a peer file nor an input peerproof can import "
                     "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
                     "describe-* dumps, Outscale API Read* dumps)",
@@ -227,9 +223,8 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
     imported = [_guarded(readers[kind], files, label(kind), kind) for kind, files in sorted(groups.items())]
     for stray in strays:  # beside importable inputs: said, not skipped in silence
         imported[0].warnings.append(
-            Diagnostic(
+            report(
                 "IMP001",
-                "warning",
                 f"{stray.name}: not a Terraform plan or state nor "
                 "an AWS CLI or Outscale API response peerproof reads; not imported",
                 Span(str(stray), 1, 1, 1, 2),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verifier.diagnostics import Diagnostic
+from verifier.catalog import report
 from verifier.importers import Imported, PeerWriter, Where, head, read_dump
 from verifier.importers.gateways import gateway_kind
 from verifier.language.model import canonical_state
@@ -57,7 +57,7 @@ def load(files: list[Path], label: str) -> Imported:
             "i": "Reservations",
             "pcx": "VpcPeeringConnections",
         }.get(ident.split("-", 1)[0])
-        warnings.append(Diagnostic("IMP001", "warning", f"{ident}: {message}; not imported", where.of(ident, kind)))
+        warnings.append(report("IMP001", f"{ident}: {message}; not imported", where.of(ident, kind)))
 
     declared: set[str] = set()  # gateways declared so far (in the first VPC whose routes name them)
     for vpc in data["Vpcs"]:

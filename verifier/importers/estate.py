@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
 from verifier.importers import Imported, PeerWriter
 from verifier.language.model import Span
@@ -74,8 +75,9 @@ class Estate:
         self.warnings: list[Diagnostic] = []
         self.owner: dict[str, str] = {}  # item name -> its net
 
-    def warn(self, code: str, message: str, origin: Span, severity: str = "warning") -> None:
-        self.warnings.append(Diagnostic(code, severity, message, origin))
+    def warn(self, code: str, message: str, origin: Span) -> None:
+        """An IMP finding about the import (its severity is the catalog's)."""
+        self.warnings.append(report(code, message, origin))
 
     def net(self, name: str, origin: Span) -> NetDraft:
         if name not in self.nets:

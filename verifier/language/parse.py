@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language.model import Span
 from verifier.resources import grammar_text
@@ -115,7 +116,7 @@ def read_sources(paths: list[str], max_bytes: int | None = None) -> list[SourceF
             line = data.count(b"\n", 0, exc.start) + 1
             column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
             span = Span(name, line, column, line, column + 1)
-            errors.append(Diagnostic("PARSE003", "error", "file is not valid UTF-8 text", span))
+            errors.append(report("PARSE003", "file is not valid UTF-8 text", span))
             continue
         sources.append(SourceFile(name, text))
     if errors:
@@ -124,7 +125,7 @@ def read_sources(paths: list[str], max_bytes: int | None = None) -> list[SourceF
 
 
 def _file_error(name: str, message: str) -> Diagnostic:
-    return Diagnostic("PARSE003", "error", message, Span(name, 1, 1, 1, 1))
+    return report("PARSE003", message, Span(name, 1, 1, 1, 1))
 
 
 def parse_source(source: SourceFile) -> "Tree":
@@ -189,4 +190,4 @@ def _syntax_error(source: SourceFile, offset: int, what: str, expected: str | No
     if expected:
         message += f"; expected {expected}"
     span = Span(source.path, line, column, line, column + max(1, length))
-    return Diagnostic("PARSE001", "error", message, span)
+    return report("PARSE001", message, span)

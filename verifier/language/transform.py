@@ -15,6 +15,7 @@ import netaddr
 from lark import Token, Transformer, v_args
 from lark.tree import Meta
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, Related
 from verifier.language.model import (
     ANY_PROTOCOL,
@@ -86,7 +87,7 @@ class Builder(Transformer):
         return Ref(str(token), self.span(token))
 
     def value_error(self, token: Token, message: str) -> None:
-        self.errors.append(Diagnostic("PARSE002", "error", message, self.span(token)))
+        self.errors.append(report("PARSE002", message, self.span(token)))
 
     def block(self, token: Token) -> Block:
         text = str(token)
@@ -140,9 +141,8 @@ class Builder(Transformer):
             for extra in grouped.get(key, [])[1:]:
                 first = grouped[key][0]
                 self.findings.append(
-                    Diagnostic(
+                    report(
                         "MODEL001",
-                        "error",
                         f"{owner} gives '{key}' more than once",
                         extra.span,
                         related=(Related(first.span, f"'{key}' first given here"),),
@@ -150,7 +150,7 @@ class Builder(Transformer):
                 )
         for key, what in required.items():
             if key not in grouped:
-                self.findings.append(Diagnostic("MODEL002", "error", f"{owner} has no {what}", span))
+                self.findings.append(report("MODEL002", f"{owner} has no {what}", span))
         return grouped
 
     # --- top level ----------------------------------------------------------
@@ -270,9 +270,8 @@ class Builder(Transformer):
             self.value_error(token, f"invalid port range {token}: the first port is greater than the last")
         if protocol.number not in PORTED_PROTOCOLS:
             self.findings.append(
-                Diagnostic(
+                report(
                     "MODEL006",
-                    "error",
                     f"ports are given for protocol {protocol}, which has no ports (only tcp and udp do)",
                     self.span(token),
                 )
@@ -461,9 +460,8 @@ class Builder(Transformer):
         port_range = self.port_range(ports, protocol) if (ports is not None and protocol) else None
         if source.address is not None:
             self.findings.append(
-                Diagnostic(
+                report(
                     "MODEL007",
-                    "error",
                     f"an assertion's source must name a vm, subnet or net, not an address ({source.address})",
                     source.span,
                 )

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from verifier import __version__
 from verifier.catalog import registry
-from verifier.catalog.codes import TOOL_CODES
 from verifier.diagnostics import Diagnostic
 from verifier.language.model import Span
 from verifier.project.baseline import fingerprints
@@ -49,6 +48,9 @@ def _location(span: Span, message: str | None = None) -> dict[str, Any]:
 def _descriptors() -> list[dict[str, Any]]:
     descriptors = []
     for rule in registry():
+        if rule.stage == "tool":
+            descriptors.append(_tool_descriptor(rule))
+            continue
         sections = rule.sections()
         descriptors.append(
             {
@@ -61,19 +63,19 @@ def _descriptors() -> list[dict[str, Any]]:
                 "properties": {"tags": [rule.code.rstrip("0123456789").lower()]},
             }
         )
-    for code in TOOL_CODES:
-        descriptors.append(
-            {
-                "id": code.code,
-                "name": code.name,
-                "shortDescription": {"text": code.summary},
-                "fullDescription": {"text": code.doc},
-                "help": {"text": code.doc},
-                "defaultConfiguration": {"level": LEVELS[code.severity]},
-                "properties": {"tags": ["tool"]},
-            }
-        )
     return descriptors
+
+
+def _tool_descriptor(rule) -> dict[str, Any]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary()},
+        "fullDescription": {"text": rule.doc},
+        "help": {"text": rule.doc},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["tool"]},
+    }
 
 
 def _hop_location(hop: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language.model import Span
 
@@ -51,16 +52,13 @@ def read(path: Path) -> list[dict]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(
-            [Diagnostic("BASE002", "error", f"cannot read baseline: {exc.strerror or exc}", where)]
-        ) from None
+        raise InputError([report("BASE002", f"cannot read baseline: {exc.strerror or exc}", where)]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise InputError(
             [
-                Diagnostic(
+                report(
                     "BASE002",
-                    "error",
                     f"baseline is not valid JSON: {exc}",
                     Span(str(path), line, column, line, column + 1),
                 )
@@ -75,9 +73,8 @@ def read(path: Path) -> list[dict]:
     ):
         raise InputError(
             [
-                Diagnostic(
+                report(
                     "BASE002",
-                    "error",
                     f"not a peerproof baseline (version {VERSION}): expected "
                     '{"version": 1, "findings": [{"code", "file", "fingerprint", ...}]}',
                     where,
@@ -103,9 +100,8 @@ def apply(path: Path, diagnostics: list[Diagnostic], sources: dict[str, str]) ->
     stale = sum(accepted.values())
     if stale:
         kept.append(
-            Diagnostic(
+            report(
                 "BASE001",
-                "warning",
                 f"{stale} baseline entr{'y' if stale == 1 else 'ies'} no longer match any finding "
                 "(fixed, or changed): refresh the baseline with --write-baseline",
                 Span(str(path), 1, 1, 1, 1),

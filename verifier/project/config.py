@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language.model import PROVIDERS, Severity, Span
 
@@ -81,9 +82,8 @@ def load(path: Path, known_codes: set[str]) -> Config:
         column = getattr(exc, "colno", 1) or 1
         raise InputError(
             [
-                Diagnostic(
+                report(
                     "CONFIG001",
-                    "error",
                     f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
                     Span(str(path), line, column, line, column + 1),
                 )
@@ -99,7 +99,7 @@ def _validate(table: dict[str, Any], where: "_Locator", known: set[str]) -> Conf
     errors: list[Diagnostic] = []
 
     def error(key: str, message: str, needle: str | None = None) -> None:
-        errors.append(Diagnostic("CONFIG001", "error", message, where.span(key, needle)))
+        errors.append(report("CONFIG001", message, where.span(key, needle)))
 
     values: dict[str, Any] = {}
     for key, value in table.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
 from verifier.language.model import Span
 
@@ -75,7 +76,7 @@ def apply(
     for suppression in suppressions:
         span = Span(suppression.file, suppression.line, suppression.column, suppression.line, suppression.column + 1)
         if not suppression.codes:
-            kept.append(Diagnostic("SUP001", "warning", "suppression names no code: write ignore[CODE]", span))
+            kept.append(report("SUP001", "suppression names no code: write ignore[CODE]", span))
         for code in suppression.codes:
             if code in suppression.used or code in not_run:
                 continue
@@ -83,5 +84,5 @@ def apply(
                 message = f"suppression names unknown code '{code}'{did_you_mean(code, known)}"
             else:
                 message = f"suppression of {code} suppresses nothing: remove it"
-            kept.append(Diagnostic("SUP001", "warning", message, span))
+            kept.append(report("SUP001", message, span))
     return kept

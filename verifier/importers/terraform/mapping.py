@@ -167,7 +167,6 @@ class Mapping:
             "IMP002",
             f"{resource.address}: {attribute} is known only after apply{why}; {consequence}",
             resource.origin,
-            "error",
         )
 
     def not_in_input(self, resource: Resource, label: str, what: str, consequence: str) -> None:
