@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from verifier.catalog import run_rules
 from verifier.engine import simulate
-from verifier.engine.solve import Limits
+from verifier.engine.limits import Limits
 from verifier.language.build import build
 from verifier.language.parse import SourceFile, read_sources
 

@@ -68,7 +68,7 @@ class Context:
     def engine(self) -> "Engine":
         """The verification engine, built on first use (structural checks never need it)."""
         if self._engine is None:
-            from verifier.engine.solve import Limits
+            from verifier.engine.limits import Limits
             from verifier.engine.verify import Engine
 
             self._engine = Engine(self.model, self.now, self.options.get("limits") or Limits())

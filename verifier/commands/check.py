@@ -6,16 +6,30 @@ select/ignore -> baseline (BASE001). The result is what every renderer shows.
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
+import os
+import sys
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from verifier.catalog import Verdict, known_codes, registry, report, run_rules
+from verifier.commands import ExitCode
+from verifier.commands.options import (
+    add_paths,
+    configuration,
+    input_error,
+    job_count,
+    model_options,
+    model_paths,
+    verify_options,
+)
 from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
 from verifier.language.build import build
 from verifier.language.model import Model, Span
 from verifier.language.parse import SourceFile, discover, read_sources
+from verifier.outputs import FORMATS, render
 from verifier.project import baseline, suppress
 from verifier.project.config import Config
 
@@ -34,13 +48,13 @@ class CheckResult:
         return len(self.sources)
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         if not self.readable or any(d.code in ("CONFIG001", "BASE002") for d in self.diagnostics):
-            return 2
+            return ExitCode.INPUT
         if any(d.code.startswith("INTERNAL") for d in self.diagnostics):
-            return 3
+            return ExitCode.INTERNAL
         levels = ("error",) if self.fail_on == "error" else ("error", "warning")
-        return 1 if any(d.severity in levels for d in self.diagnostics) else 0
+        return ExitCode.FINDINGS if any(d.severity in levels for d in self.diagnostics) else ExitCode.OK
 
 
 def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
@@ -179,8 +193,8 @@ def run_check(
     model = loaded.model
     texts = {s.path: s.text for s in loaded.sources} | loaded.origins.texts()
     limits = config.limits()
-    report = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
-    diagnostics = [_with_severity(d, config) for d in loaded.origins.diagnostics(report.diagnostics)]
+    outcome = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
+    diagnostics = [_with_severity(d, config) for d in loaded.origins.diagnostics(outcome.diagnostics)]
     skipped = (
         {r.code for r in registry() if r.stage == "semantic"}
         if any(d.code == "CHECK001" for d in diagnostics)
@@ -193,9 +207,58 @@ def run_check(
             diagnostics = baseline.apply(baseline_path, sort_diagnostics(diagnostics), texts)
         except InputError as exc:
             return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
-    return CheckResult(sort_diagnostics(diagnostics), report.verdicts, texts, True, config.fail_on, model)
+    return CheckResult(sort_diagnostics(diagnostics), outcome.verdicts, texts, True, config.fail_on, model)
 
 
 def _with_severity(diagnostic: Diagnostic, config: Config) -> Diagnostic:
     level = config.severity_of(diagnostic.code)
     return replace(diagnostic, severity=level) if level else diagnostic
+
+
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    check = commands.add_parser("check", parents=[model_options(), verify_options()], help=help)
+    add_paths(check)
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (default: on a terminal, unless NO_COLOR is set)",
+    )
+    check.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
+    check.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE (and exit 0)"
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=job_count,
+        default=1,
+        metavar="N",
+        help="prove assertions in N processes (default 1; 0: one per core)",
+    )
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    try:
+        config = configuration(args)
+    except InputError as exc:
+        return input_error(exc.diagnostics, args.format)
+    paths = model_paths(args, config)
+    now = args.now or datetime.now(timezone.utc)
+    result = run_check(paths, config, now, args.baseline, args.jobs)
+    if args.write_baseline is not None and result.readable:
+        count = baseline.write(args.write_baseline, result.diagnostics, result.sources)
+        print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return ExitCode.OK
+    return emit(result, args.format, args.color)
+
+
+def emit(result: CheckResult, fmt: str, colour_choice: str = "never") -> ExitCode:
+    if not result.readable and fmt == "text":
+        return input_error(result.diagnostics, fmt)
+    colour = colour_choice == "always" or (
+        colour_choice == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+    sys.stdout.write(render(result, fmt, colour))
+    return result.exit_code

@@ -11,6 +11,7 @@ needs) or makes an impossible peering transition.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -20,11 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from verifier.catalog import report, run_rules
+from verifier.commands import ExitCode
 from verifier.commands.check import Origins, build_located, read_inputs
+from verifier.commands.options import add_paths, query_options, run_query
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from verifier.engine.encode import DiffQueries, Encoder
+from verifier.engine.limits import Limits
 from verifier.engine.simulate import Packet, Simulator, hops_json
-from verifier.engine.solve import Limits, Solver
+from verifier.engine.solve import Solver
 from verifier.engine.topology import Topology
 from verifier.engine.verify import Disagreement
 from verifier.language.model import Model, Vm
@@ -135,10 +139,20 @@ def _relative(path: str, roots: list[str]) -> str:
     return path
 
 
-def run_diff(args, config: Config) -> int:
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    diff = commands.add_parser("diff", parents=query_options(), help=help)
+    add_paths(diff)
+    diff.add_argument("--git", metavar="REV", help="compare the files at git revision REV with the working tree")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    return run_query(_diff, args)
+
+
+def _diff(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    paths = args.paths or list(config.paths)
     if args.git:
         old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
         old_origins = new_origins = Origins()
@@ -163,7 +177,7 @@ def run_diff(args, config: Config) -> int:
         sys.stdout.write(json.dumps(_json(result), indent=2) + "\n")
     else:
         sys.stdout.write(_text(result))
-    return 1 if result.failing else 0
+    return ExitCode.FINDINGS if result.failing else ExitCode.OK
 
 
 def compare(

@@ -12,9 +12,12 @@ no group (SG004). The same seed gives the same bytes.
 
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 from pathlib import Path
+
+from verifier.commands import ExitCode
 
 NETS_PER_FILE = 50
 SPOKES_PER_HUB = 20
@@ -160,10 +163,20 @@ def _net(
     return lines
 
 
-def run_gen(args, config=None) -> int:
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    gen = commands.add_parser("gen", help=help)
+    gen.add_argument("--nets", type=int, required=True, help="how many nets (1 to 8192)")
+    gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_argument(
+        "--assertions", type=float, default=0.5, metavar="K", help="assertions per spoke net (default 0.5)"
+    )
+    gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created)")
+
+
+def run(args: argparse.Namespace) -> ExitCode:
     if not 1 <= args.nets <= 8192:
         print("peerproof: error: --nets must be from 1 to 8192", file=sys.stderr)
-        return 2
+        return ExitCode.INPUT
     files, planted = generate(args.nets, args.seed, args.assertions)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -174,4 +187,4 @@ def run_gen(args, config=None) -> int:
         f"peerproof: wrote {args.nets} nets in {len(files)} files to {out} ({len(planted)} planted problems)",
         file=sys.stderr,
     )
-    return 0
+    return ExitCode.OK

@@ -3,13 +3,17 @@ state, non-transitive gaps, and (with --why) the path of a connection with its b
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from verifier.commands import ExitCode
+from verifier.commands.options import add_paths, query_options, run_query
 from verifier.engine.simulate import address_text
 from verifier.engine.verify import Engine
 from verifier.language.model import Model, Peering
+from verifier.project.config import Config
 
 
 @dataclass
@@ -110,7 +114,20 @@ def overlay_why(graph: Graph, model: Model, answer) -> None:
     graph.notes = [f"{b['code']} [{b['direction']}] {b['message']}" for b in answer.blocking] or [answer.message]
 
 
-def run_graph(args, config) -> int:
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    graph = commands.add_parser("graph", parents=query_options(), help=help)
+    add_paths(graph)
+    graph.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, .html, .dot or .mmd")
+    graph.add_argument("--why", nargs=2, metavar=("SRC", "DST"), help="draw the path of a connection")
+    graph.add_argument("--proto", default="tcp", help="with --why: the protocol (default tcp)")
+    graph.add_argument("--port", type=int, help="with --why: the destination port")
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    return run_query(_graph, args)
+
+
+def _graph(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode:
     from verifier.commands.check import load_model
     from verifier.commands.why import answer_why, parse_protocol
     from verifier.outputs.pictures import graph_dot, graph_html, graph_mermaid, graph_svg
@@ -119,10 +136,10 @@ def run_graph(args, config) -> int:
     suffix = args.output[args.output.rfind(".") :] if "." in args.output else ""
     if suffix not in renderers:
         print(f"peerproof: error: -o must end in {', '.join(renderers)}", file=sys.stderr)
-        return 2
+        return ExitCode.INPUT
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    loaded = load_model(args.paths or list(config.paths), config)
+    loaded = load_model(paths, config)
     sources, model = loaded.sources, loaded.model
     graph = topology(model, now, limits)
     if args.why:
@@ -141,4 +158,4 @@ def run_graph(args, config) -> int:
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(renderers[suffix](graph))
     print(f"peerproof: wrote {args.output}", file=sys.stderr)
-    return 0
+    return ExitCode.OK

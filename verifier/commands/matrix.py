@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -9,8 +10,11 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from verifier.commands import ExitCode
+from verifier.commands.options import add_paths, query_options, run_query
 from verifier.engine.verify import Engine
 from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
+from verifier.project.config import Config
 
 SPAN = Span("<matrix>", 1, 1, 1, 1)
 SYMBOLS = {"proved": "yes", "refuted": "no", "unknown": "?", "vacuous": "-"}
@@ -85,7 +89,21 @@ def render_csv(matrix: Matrix) -> str:
     return out.getvalue()
 
 
-def run_matrix(args, config) -> int:
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    matrix = commands.add_parser("matrix", parents=query_options(), help=help)
+    add_paths(matrix)
+    matrix.add_argument("--by", choices=("net", "subnet", "vm"), default="net")
+    matrix.add_argument("--proto", default="all", help="tcp, udp, icmp, all (default) or a protocol number")
+    matrix.add_argument("--port", type=int, help="destination port (default: some port)")
+    matrix.add_argument("--format", choices=("text", "csv", "json", "svg", "html"), default="text")
+    matrix.add_argument("-o", "--output", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    return run_query(_matrix, args)
+
+
+def _matrix(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode:
     from verifier.commands.check import load_model
     from verifier.commands.why import parse_protocol
     from verifier.diagnostics import BadQuery
@@ -96,7 +114,7 @@ def run_matrix(args, config) -> int:
     protocol = parse_protocol(args.proto)
     if args.port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
-    model = load_model(args.paths or list(config.paths), config).model
+    model = load_model(paths, config).model
     matrix = compute(model, now, args.by, protocol, args.port, limits)
     text = {
         "text": render_table,
@@ -110,4 +128,4 @@ def run_matrix(args, config) -> int:
             handle.write(text)
     else:
         sys.stdout.write(text)
-    return 0
+    return ExitCode.OK

@@ -7,18 +7,22 @@ and names; history is kept for the session (and `history` lists it).
 
 from __future__ import annotations
 
+import argparse
 import cmd
 import shlex
 import sys
 from datetime import datetime, timezone
 
 from verifier.catalog import did_you_mean, run_rules
+from verifier.commands import ExitCode
 from verifier.commands.check import load_model
+from verifier.commands.options import add_paths, query_options, run_query
 from verifier.diagnostics import InputError
 from verifier.engine.verify import Disagreement, Engine
 from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref, Span, references
 from verifier.language.printer import assertion_text
 from verifier.outputs.text import describe_counterexample
+from verifier.project.config import Config
 
 SPAN = Span("<shell>", 1, 1, 1, 1)
 PROTOCOLS = ("tcp", "udp", "icmp", "all")
@@ -244,17 +248,26 @@ class PeerShell(cmd.Cmd):
         return False
 
 
-def run_shell(args, config) -> int:
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    shell = commands.add_parser("shell", parents=query_options(), help=help)
+    add_paths(shell)
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    return run_query(_shell, args)
+
+
+def _shell(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
     import gc
 
     gc.enable()  # a long session: collect as usual, but never rescan the loaded model
-    shell = PeerShell(args.paths or list(config.paths), config, now, limits)
+    shell = PeerShell(paths, config, now, limits)
     if not shell.load() and shell.model is None and not sys.stdin.isatty():
-        return 2
+        return ExitCode.INPUT
     try:
         shell.cmdloop()
     except KeyboardInterrupt:
         shell._say("")
-    return 0
+    return ExitCode.OK

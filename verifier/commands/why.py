@@ -7,6 +7,7 @@ verified repair; `--fix` writes it into the files.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from dataclasses import dataclass, field, replace
@@ -17,12 +18,14 @@ from typing import Any
 import netaddr
 
 from verifier.catalog import did_you_mean, run_rules
+from verifier.commands import ExitCode
 from verifier.commands.check import load_model
+from verifier.commands.options import add_paths, query_options, run_query
 from verifier.diagnostics import BadQuery, InputError
 from verifier.engine.explain import Explainer
+from verifier.engine.limits import Limits
 from verifier.engine.repair import Repair, apply_edits, find_repair, packet_of
 from verifier.engine.simulate import Packet, hops_json
-from verifier.engine.solve import Limits
 from verifier.engine.verify import Disagreement, Engine
 from verifier.language.model import (
     ANY_PROTOCOL,
@@ -287,10 +290,24 @@ def render_text(answer: Answer) -> str:
     return "\n".join(out) + "\n"
 
 
-def run_why(args, config: Config) -> int:
+def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
+    why = commands.add_parser("why", parents=query_options(), help=help)
+    why.add_argument("source", metavar="SRC", help="a vm")
+    why.add_argument("destination", metavar="DST", help="a vm or an address")
+    add_paths(why)
+    why.add_argument("--proto", default="tcp", help="tcp (default), udp, icmp, all or a protocol number")
+    why.add_argument("--port", type=int, help="destination port (default: any port)")
+    why.add_argument("--fix", action="store_true", help="write the minimal repair into the files")
+    why.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    return run_query(_why, args)
+
+
+def _why(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    paths = args.paths or list(config.paths)
     loaded = load_model(paths, config)
     sources, model, origins = loaded.sources, loaded.model, loaded.origins
     report = run_rules(model, now, loaded.findings)
@@ -320,20 +337,20 @@ def run_why(args, config: Config) -> int:
             "Terraform configuration or the cloud (the edits above are in peer terms)",
             file=sys.stderr,
         )
-        return 0
+        return ExitCode.OK
     if args.fix:
         return _fix(answer, texts, model, paths, config, now, limits)
-    return 0
+    return ExitCode.OK
 
 
-def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now, limits) -> int:
+def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now, limits) -> ExitCode:
     repair = answer.repair
     if answer.verdict != "unreachable" or repair is None:
         print("peerproof: nothing to fix", file=sys.stderr)
-        return 0
+        return ExitCode.OK
     if not repair.verified or not repair.edits:
         print(f"peerproof: no fix written: {repair.message}", file=sys.stderr)
-        return 0
+        return ExitCode.OK
     repaired = apply_edits(texts, model, repair.edits)
     for path, text in sorted(repaired.items()):
         if text != texts[path]:
@@ -346,7 +363,7 @@ def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now
         f"peerproof: wrote {len(repair.edits)} edit(s); the model now has {errors} error(s) and {warnings} warning(s)",
         file=sys.stderr,
     )
-    return 0
+    return ExitCode.OK
 
 
-__all__ = ["run_why", "answer_why", "SourceFile"]
+__all__ = ["run", "answer_why", "SourceFile"]

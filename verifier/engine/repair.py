@@ -18,8 +18,9 @@ from datetime import datetime
 from verifier.catalog import run_rules
 from verifier.diagnostics import InputError
 from verifier.engine.explain import Blocking, Explainer
+from verifier.engine.limits import Limits
 from verifier.engine.simulate import Packet, address_text
-from verifier.engine.solve import Limits, cheapest_cover
+from verifier.engine.solve import cheapest_cover
 from verifier.engine.topology import Topology
 from verifier.language.build import build
 from verifier.language.model import (

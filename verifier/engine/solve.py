@@ -14,17 +14,11 @@ from typing import Literal
 import z3
 
 from verifier.engine.encode import Query
+from verifier.engine.limits import Limits
 
 # Fixed seeds: the same input gives the same model, hence the same
 # counterexample and byte-identical output.
 SEED = 0
-# Wall-clock limit per query, so one pathological query cannot hang a
-# pre-commit hook; its expiry is an `unknown`, never a verdict.
-DEFAULT_TIMEOUT_MS = 10_000
-# Z3's resource counter is deterministic, unlike the clock: a query that gives
-# up, gives up at the same point on every machine, so an `unknown` is
-# reproducible in CI. Sized well above what the fixtures need (< 1e6).
-DEFAULT_RLIMIT = 50_000_000
 
 # Z3's own memory ceiling, in MB: a query that would need more gives up (memout,
 # an `unknown`) instead of taking the machine down with it; 2 GiB leaves room
@@ -41,12 +35,6 @@ class Answer:
     status: Literal["sat", "unsat", "unknown"]
     values: dict[str, int] | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout_ms: int = DEFAULT_TIMEOUT_MS
-    rlimit: int = DEFAULT_RLIMIT
 
 
 class Solver:

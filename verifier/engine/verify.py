@@ -18,10 +18,11 @@ from verifier.engine.assertions import Assertions
 from verifier.engine.atoms import Atlas
 from verifier.engine.encode import Encoder, Queries
 from verifier.engine.filters import Filters
+from verifier.engine.limits import Limits
 from verifier.engine.results import AssertionResult, Disagreement, Undecided
 from verifier.engine.routes import MissingWayBack, RouteFacts, Routes
 from verifier.engine.simulate import Simulator
-from verifier.engine.solve import Limits, Solver
+from verifier.engine.solve import Solver
 from verifier.engine.topology import Topology
 from verifier.language.model import (
     AclRule,

@@ -40,7 +40,7 @@ class Config:
 
     def limits(self):
         """The solver limits this configuration sets (the defaults where it sets none)."""
-        from verifier.engine.solve import Limits
+        from verifier.engine.limits import Limits
 
         return Limits(**{k: v for k, v in (("timeout_ms", self.timeout), ("rlimit", self.rlimit)) if v is not None})
 
