@@ -1,9 +1,13 @@
 """What the REACH rules share: each reports the assertions of one verdict."""
 
-from verifier.catalog import Finding
+from typing import Iterator
+
+from verifier.catalog import Context, Finding
 
 
-def findings(ctx, kind, status, help_text=None, depends=None):
+def findings(
+    ctx: Context, kind: str | None, status: str, help_text: str | None = None, depends: bool | None = None
+) -> Iterator[Finding]:
     """`depends`: True for the unknowns that rest on the model, False for the solver's, None for both."""
     for assertion in ctx.model.assertions:
         if kind is not None and assertion.kind != kind:

@@ -24,11 +24,13 @@ Number the specific entry before the broad one (`inbound 50 deny tcp 22 ...`).
 - AWS: "Network ACL rules" (evaluated in order, lowest number first).
 """
 
-from verifier.catalog import Finding, Rule, undecided
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.diagnostics import Related
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         for acl in net.network_acls:
             for entry in acl.rules:

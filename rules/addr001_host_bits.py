@@ -26,11 +26,13 @@ net a { cidr 10.0.0.0/16 }
 - RFC 4632, section 3.1 (prefix notation).
 """
 
-from verifier.catalog import Finding, Rule
-from verifier.language.model import Address
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
+from verifier.language.model import Address, Block, Model
 
 
-def blocks(model):
+def blocks(model: Model) -> Iterator[Block]:
     for net in model.nets:
         yield from net.blocks
         for subnet in net.subnets:
@@ -43,11 +45,11 @@ def blocks(model):
                 if rule.peer.block is not None:
                     yield rule.peer.block
         for acl in net.network_acls:
-            for rule in acl.rules:
-                yield rule.block
+            for entry in acl.rules:
+                yield entry.block
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for block in blocks(ctx.model):
         if block.host_bits_set:
             written = Address(block.version, block.value, block.span)

@@ -24,12 +24,14 @@ or add `cidr 10.1.0.0/16` to the net as a secondary block.
 - Outscale: "About Nets and Subnets".
 """
 
+from typing import Iterator
+
 from netaddr import IPSet
 
-from verifier.catalog import Finding, Rule
+from verifier.catalog import Context, Finding, Rule
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         net_space = IPSet(b.network for b in net.blocks)
         for subnet in net.subnets:

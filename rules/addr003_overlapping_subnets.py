@@ -25,20 +25,23 @@ subnet db  { cidr 10.0.1.0/24 }
 - AWS: "Subnet CIDR blocks" (the blocks of subnets cannot overlap).
 """
 
+from typing import Iterator
+
 import netaddr
 
-from verifier.catalog import Finding, Rule
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
+from verifier.language.model import Block, Subnet
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         entries = sorted(
             ((block, subnet) for subnet in net.subnets for block in subnet.blocks),
             key=lambda e: (e[0].version, e[0].first, e[0].span),
         )
         # Sweep in address order; `open_` holds the blocks that may still overlap.
-        open_ = []
+        open_: list[tuple[Block, Subnet]] = []
         for block, subnet in entries:
             open_ = [(b, s) for b, s in open_ if b.version == block.version and b.last >= block.first]
             for other, other_subnet in open_:

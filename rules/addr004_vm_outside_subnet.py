@@ -23,12 +23,14 @@ vm web-1 { subnet web  ip 10.0.1.10 }
 - AWS: "IP addressing for your VPCs and subnets".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import Subnet
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for vm in ctx.model.vms():
         subnet = ctx.model.lookup(vm.subnet, Subnet)
         if subnet is None or subnet.net != vm.net:

@@ -24,11 +24,13 @@ vm web-2 { subnet web  ip 10.0.1.11 }
 - AWS: "IP addressing for your VPCs and subnets".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         held = {}
         for vm in sorted(net.vms, key=lambda v: v.span):

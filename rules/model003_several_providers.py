@@ -22,11 +22,13 @@ One `provider` line, in one file of the model.
 - LANGUAGE.md, "Declarations": at most one per model.
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     providers = sorted(ctx.model.providers, key=lambda p: p.span)
     for extra in providers[1:]:
         first = providers[0]

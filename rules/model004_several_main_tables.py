@@ -21,11 +21,13 @@ Mark one table `main`, and associate subnets with the other explicitly.
 - LANGUAGE.md, "Declarations".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         marked = [t for t in net.route_tables if t.main]
         for extra in marked[1:]:

@@ -26,10 +26,12 @@ or `subnet web { cidr 10.0.1.0/24  route-table rt-a }`.
 - LANGUAGE.md, "Declarations": "else the net's main route table".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         if ctx.model.main_table(net) is not None or not net.route_tables:
             continue

@@ -29,10 +29,12 @@ Cloud.
 - LANGUAGE.md, "What a model means" (Alibaba's basic and enterprise groups).
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     alibaba = ctx.provider == "alibaba"
     for net in ctx.model.nets:
         for group in net.security_groups:

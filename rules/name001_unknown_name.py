@@ -25,11 +25,13 @@ route-table rt { route 10.1.0.0/16 via peering hub-to-a }
 - LANGUAGE.md, "Files": every declared name is global to the model and unique.
 """
 
-from verifier.catalog import Finding, Rule, did_you_mean
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule, did_you_mean
 from verifier.language.model import kinds_text, references
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     names = ctx.model.names
     for reference in references(ctx.model):
         if reference.ref.name in names:

@@ -26,12 +26,15 @@ net b { cidr 10.1.0.0/16  subnet b-web { cidr 10.1.1.0/24 } }
 - LANGUAGE.md, "Files": names are unique across all kinds.
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
+from verifier.language.model import Declaration
 
 
-def check(ctx):
-    first = {}
+def check(ctx: Context) -> Iterator[Finding]:
+    first: dict[str, Declaration] = {}
     for decl in ctx.model.declarations():
         earlier = first.setdefault(decl.name, decl)
         if earlier is decl:

@@ -23,12 +23,14 @@ route-table rt { route 10.1.0.0/16 via peering hub-to-a }
 - LANGUAGE.md, "Declarations".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import kinds_text, references
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     names = ctx.model.names
     for reference in references(ctx.model):
         decl = names.get(reference.ref.name)

@@ -26,17 +26,20 @@ where the provider allows references across a peering).
 - Outscale: "About Security Groups".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
-from verifier.language.model import references
+from verifier.language.model import Net, Peering, references
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     names = ctx.model.names
     for reference in references(ctx.model):
         decl = names.get(reference.ref.name)
         if reference.same_net is None or not isinstance(decl, reference.kinds):
             continue
+        assert not isinstance(decl, (Net, Peering))  # what a name must declare in a net is held by a net
         if decl.net != reference.same_net:
             yield Finding(
                 reference.ref.span,

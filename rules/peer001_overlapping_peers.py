@@ -30,20 +30,23 @@ keep the vSwitch blocks of the two VPCs apart.
 - Alibaba Cloud: "VPC peering connection overview" (overlapping CIDR blocks).
 """
 
+from typing import Iterable, Iterator
+
 import netaddr
 
-from verifier.catalog import Finding, Rule
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
+from verifier.language.model import Block
 
 
-def _overlaps(blocks_a, blocks_b):
+def _overlaps(blocks_a: Iterable[Block], blocks_b: Iterable[Block]) -> Iterator[tuple[Block, Block, netaddr.IPAddress]]:
     for x in blocks_a:
         for y in blocks_b:
             if x.overlaps(y):
                 yield x, y, netaddr.IPAddress(max(x.first, y.first), x.version)
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     alibaba = ctx.provider == "alibaba"
     for peering in ctx.model.peerings:
         requester, accepter = ctx.model.peering_nets(peering)

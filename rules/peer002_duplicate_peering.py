@@ -24,12 +24,15 @@ Keep one peering per pair of nets and route through it.
 - AWS: "VPC peering limitations" (one peering connection between two VPCs).
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
+from verifier.language.model import Peering
 
 
-def check(ctx):
-    pairs = {}
+def check(ctx: Context) -> Iterator[Finding]:
+    pairs: dict[frozenset[str], list[Peering]] = {}
     for peering in sorted(ctx.model.peerings, key=lambda p: p.span):
         requester, accepter = ctx.model.peering_nets(peering)
         if requester is None or accepter is None or requester is accepter:
@@ -41,6 +44,7 @@ def check(ctx):
         group = [first, *rest]
         active = [p for p in group if ctx.model.peering_state(p, ctx.now) == "active"]
         keep = active[0] if active else first
+        assert keep.requester is not None and keep.accepter is not None  # both nets resolved above
         nets = " and ".join(f"'{name}'" for name in sorted((keep.requester.name, keep.accepter.name)))
         for peering in group:
             if peering is keep:

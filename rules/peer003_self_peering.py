@@ -23,10 +23,12 @@ peering p { requester hub  accepter spoke-a }
 - Outscale: "About Net Peerings".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for peering in ctx.model.peerings:
         if peering.requester and peering.accepter and peering.requester.name == peering.accepter.name:
             yield Finding(

@@ -24,12 +24,14 @@ Peer Nets of one Region; across Regions, use a VPN connection.
 - LANGUAGE.md, "Providers".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 FORBIDDING = ("outscale",)
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     if ctx.provider not in FORBIDDING:
         return
     for peering in ctx.model.peerings:

@@ -21,13 +21,15 @@ Create the VMs first, then the peering (or model them in the same change).
 - LANGUAGE.md, "Providers".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 
 REQUIRING = ("outscale",)
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     if ctx.provider not in REQUIRING:
         return
     for peering in ctx.model.peerings:

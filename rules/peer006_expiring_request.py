@@ -23,14 +23,15 @@ Have the accepter's owner accept it (`state active`), or make a new request.
 """
 
 from datetime import timedelta
+from typing import Iterator
 
-from verifier.catalog import Finding, Rule
+from verifier.catalog import Context, Finding, Rule
 from verifier.language.model import PENDING_LIFETIME
 
 WARNING_WINDOW = timedelta(hours=24)
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for peering in ctx.model.peerings:
         if peering.created is None:
             continue

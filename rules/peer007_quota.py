@@ -28,13 +28,16 @@ the (adjustable) quota and record that in the model's review.
 - LANGUAGE.md, "Providers".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
+from verifier.language.model import Model, Net, Peering
 
 AWS = {"peerings_per_net": 50, "routes_per_table": 50, "rules_per_group_direction": 60, "groups_per_vm": 5}
 ALIBABA = {"same_region_per_net": 10, "cross_region_per_net": 20, "per_account_region": 20}
 
 
-def _aws(ctx):
+def _aws(ctx: Context) -> Iterator[Finding]:
     model = ctx.model
     for net in model.nets:
         active = [
@@ -70,16 +73,17 @@ def _aws(ctx):
                 )
 
 
-def _joined(model, peering):
+def _joined(model: Model, peering: Peering) -> set[str]:
     return {n.name for n in model.peering_nets(peering) if n is not None}
 
 
-def _alibaba(ctx):
+def _alibaba(ctx: Context) -> Iterator[Finding]:
     model = ctx.model
     peerings = sorted(model.peerings, key=lambda p: p.span)
     for net in model.nets:
         mine = [p for p in peerings if net.name in _joined(model, p) and len(_joined(model, p)) == 2]
-        same, cross = [], []
+        same: list[Peering] = []
+        cross: list[Peering] = []
         for p in mine:
             other = next(model.net(n) for n in _joined(model, p) if n != net.name)
             (same if other.region == net.region else cross).append(p)
@@ -92,9 +96,9 @@ def _alibaba(ctx):
                     found[limit].span,
                     f"net '{net.name}' has {len(found)} {kind} peerings; alibaba allows {limit} a net",
                 )
-    by_account: dict = {}
+    by_account: dict[tuple[str, str | None], list[Peering]] = {}
     for p in peerings:
-        requester = model.lookup(p.requester)
+        requester = model.lookup(p.requester, Net)
         if requester is not None and requester.account:
             by_account.setdefault((requester.account, requester.region), []).append(p)
     limit = ALIBABA["per_account_region"]
@@ -107,7 +111,7 @@ def _alibaba(ctx):
             )
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     if ctx.provider == "aws":
         yield from _aws(ctx)
     elif ctx.provider == "alibaba":

@@ -25,12 +25,14 @@ minimal repair).
 - LANGUAGE.md, "Assertions" and "What a model means".
 """
 
-from verifier.catalog import Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 from ._assertions import findings
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     return findings(ctx, "reach", "refuted")
 
 

@@ -21,12 +21,14 @@ Remove the path at the hop that matters: a route, a peering, a group rule.
 - LANGUAGE.md, "Assertions".
 """
 
-from verifier.catalog import Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 from ._assertions import findings
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     return findings(ctx, "isolate", "refuted")
 
 

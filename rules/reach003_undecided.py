@@ -20,12 +20,14 @@ net, a port instead of every port).
 - Z3: "timeout" and "rlimit" solver parameters.
 """
 
-from verifier.catalog import Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 from ._assertions import findings
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     # An unknown that rests on the model (a gateway, a transitional peering) is REACH005's.
     return findings(
         ctx, None, "unknown", help_text="raise --timeout or --rlimit, or narrow the assertion", depends=False

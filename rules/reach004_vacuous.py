@@ -22,12 +22,14 @@ Point the assertion at the VMs, subnet or net that hold the workload.
 - LANGUAGE.md, "Assertions" (a subnet or net stands for every VM in it).
 """
 
-from verifier.catalog import Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 from ._assertions import findings
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     return findings(ctx, None, "vacuous")
 
 

@@ -33,12 +33,14 @@ peering's settled state once the change is done.
 - Alibaba Cloud: "VPC peering connection" (Updating: an activated connection being modified).
 """
 
-from verifier.catalog import Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 from ._assertions import findings
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     return findings(
         ctx, None, "unknown", help_text="declare the gateway's kind, or give the peering's settled state", depends=True
     )

@@ -22,12 +22,14 @@ Route via a peering of this net, or peer the nets directly.
 - AWS: "Update your route tables for a VPC peering connection".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import Peering
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         if route.target != "peering":
             continue

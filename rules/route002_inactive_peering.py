@@ -23,12 +23,14 @@ Accept the peering (`state active` once accepted), or remove the route.
 - LANGUAGE.md, "Peering states".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import TRANSITIONAL_STATES, Peering
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         if route.target != "peering":
             continue

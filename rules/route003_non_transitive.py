@@ -25,12 +25,14 @@ use a transit gateway outside the peering model.
 - LANGUAGE.md, "What a model means", 4.
 """
 
-from verifier.catalog import Finding, Rule, undecided
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.engine.simulate import address_text
 from verifier.language.model import Peering
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         if route.target != "peering":
             continue
@@ -40,7 +42,9 @@ def check(ctx):
         if facts.never_selected or facts.outside_peer is None:
             continue
         peering = ctx.model.lookup(route.via, Peering)
+        assert peering is not None  # a route outside its peer has a peering, and a peer net across it
         peer = ctx.engine.topo.other_net(peering, net)
+        assert peer is not None
         address = address_text(facts.outside_peer, route.destination.version)
         yield Finding(
             route.span,

@@ -25,12 +25,14 @@ Fix the destination (`route 10.1.5.0/24 via peering a-b`), or delete the route.
 - LANGUAGE.md, "What a model means", 2.
 """
 
-from verifier.catalog import Finding, Rule, undecided
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.diagnostics import Related
 from verifier.language.model import Block
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         facts = ctx.engine.route_facts(net, table, index)
         if route.target != "peering":  # peering routes' undecided questions are noted by ROUTE003

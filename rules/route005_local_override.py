@@ -24,12 +24,14 @@ Route exactly the peer's blocks: `route 10.1.0.0/16 via peering a-b`.
 - Alibaba Cloud: "Route table overview" (system routes).
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.engine.simulate import address_text
 from verifier.language.model import Peering
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         if route.target != "peering":
             continue
@@ -37,6 +39,7 @@ def check(ctx):
         if facts.never_selected or facts.local_override is None:
             continue
         address = address_text(facts.local_override, route.destination.version)
+        assert route.via is not None  # a route via a peering names it
         peering = ctx.model.lookup(route.via, Peering)
         yield Finding(
             route.span,

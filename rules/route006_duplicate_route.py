@@ -24,11 +24,13 @@ One route per destination block.
 - AWS: "Route tables for your VPC" (CreateRoute: RouteAlreadyExists).
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         earlier = ctx.engine.duplicate_of(table, route)
         if earlier is not None:

@@ -28,12 +28,15 @@ net b { ... route-table b-rt { route 10.0.0.0/16 via peering a-b } }
 - Outscale: "Creating a Net Peering" (routes in both Nets).
 """
 
-from verifier.catalog import Finding, Rule, undecided
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.diagnostics import Related
 from verifier.engine.simulate import address_text
+from verifier.language.model import Subnet
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net, table, index, route in ctx.model.routes():
         if route.target != "peering" or ctx.engine.route_facts(net, table, index).never_selected:
             continue
@@ -42,6 +45,7 @@ def check(ctx):
             yield undecided(route.span, "ROUTE007", question.what, question.reason)
         if missing is None:
             continue
+        assert route.via is not None  # a route via a peering names it
         peer_table = (
             missing.peer_table.name if missing.peer_table else f"the local routes of net '{missing.peer_subnet.net}'"
         )
@@ -65,7 +69,7 @@ def check(ctx):
         )
 
 
-def _subnet_block(subnet, version):
+def _subnet_block(subnet: Subnet, version: int) -> str:
     return next(str(b) for b in subnet.blocks if b.version == version)
 
 

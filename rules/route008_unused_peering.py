@@ -20,11 +20,15 @@ Add routes on both sides, or delete the peering.
 - AWS: "Update your route tables for a VPC peering connection".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 
-def check(ctx):
-    used = {route.via.name for _, _, _, route in ctx.model.routes() if route.target == "peering"}
+def check(ctx: Context) -> Iterator[Finding]:
+    used = {
+        route.via.name for _, _, _, route in ctx.model.routes() if route.target == "peering" and route.via is not None
+    }
     for peering in ctx.model.peerings:
         if peering.name in used or ctx.model.peering_state(peering, ctx.now) != "active":
             continue

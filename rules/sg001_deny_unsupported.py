@@ -27,11 +27,13 @@ network-acl web-acl { inbound 100 deny tcp 22 from 0.0.0.0/0  inbound 200 allow 
 - LANGUAGE.md, "Providers".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.engine.topology import ALLOW_ONLY
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     if ctx.provider not in ALLOW_ONLY:
         return
     for net in ctx.model.nets:

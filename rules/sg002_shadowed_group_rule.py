@@ -27,11 +27,13 @@ Give the intended rule the better priority, or narrow the broad deny.
 - LANGUAGE.md, "What a model means": security groups.
 """
 
-from verifier.catalog import Finding, Rule, undecided
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.diagnostics import Related
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         for group in net.security_groups:
             for rule in group.rules:

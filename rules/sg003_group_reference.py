@@ -31,12 +31,14 @@ Name the peer's block (`inbound tcp 443 from 10.1.0.0/16`).
 - LANGUAGE.md, "Providers".
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import SecurityGroup
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     topo = ctx.engine.topo
     for net in ctx.model.nets:
         for group in net.security_groups:
@@ -45,6 +47,7 @@ def check(ctx):
                 if reason is None:
                     continue
                 other = ctx.model.lookup(rule.peer.group, SecurityGroup)
+                assert other is not None  # a refused reference names a declared group
                 yield Finding(
                     rule.span,
                     f"{reason}: the provider refuses it, and the rule does not exist",

@@ -23,10 +23,12 @@ vm web-1 { subnet web  ip 10.0.1.10  groups web-sg }
 - LANGUAGE.md, "What a model means": security groups.
 """
 
-from verifier.catalog import Finding, Rule
+from typing import Iterator
+
+from verifier.catalog import Context, Finding, Rule
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Finding]:
     for vm in ctx.model.vms():
         if not vm.groups:
             yield Finding(vm.span, f"vm '{vm.name}' is in no security group: it sends and receives nothing")

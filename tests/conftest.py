@@ -124,11 +124,18 @@ def update_snapshots(request) -> bool:
 
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
-# `--hypothesis-profile=ci` runs the same examples every time (CI must not be flaky);
-# `--hypothesis-profile=triage` skips shrinking to show a failure fast.
+# Profiles (`--hypothesis-profile=NAME` or HYPOTHESIS_PROFILE): `ci` runs every example, the same ones
+# every time (CI must not be flaky); `dev`, the default off CI, runs a fifth of them (`examples()`), so
+# the property tests stay a quick check while you work; `triage` skips shrinking to show a failure fast.
 settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
 settings.register_profile(
     "triage", phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=list(HealthCheck)
 )
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """How many examples a property test runs: `count` on CI, a fifth of it (at least 20) while you work."""
+    return count if settings.default.derandomize else max(20, count // 5)

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from conftest import FIXTURES, fixture_models, run_cli
+from conftest import FIXTURES, examples, fixture_models, run_cli
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 
@@ -84,7 +84,7 @@ def test_same_answer_every_run():
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_every_rule_replays_on_generated_estates(text):
     # Every witness of every rule is replayed on the simulator; none may disagree or stay undecided.
@@ -96,7 +96,7 @@ def test_every_rule_replays_on_generated_estates(text):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_route_atoms_agree_with_the_solver(text):
     # Route questions are decided over address atoms; the solver's encoding must give the same answers.
@@ -118,7 +118,7 @@ def test_route_atoms_agree_with_the_solver(text):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_acl_boxes_agree_with_the_solver(text):
     # ACL shadowing is decided over boxes; the solver's encoding must give the same answers.

@@ -15,11 +15,11 @@ import os
 import re
 
 import pytest
-from conftest import run_cli
+from conftest import examples, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("PEERPROOF_FUZZ_EXAMPLES", "400"))
+EXAMPLES = int(os.environ.get("PEERPROOF_FUZZ_EXAMPLES") or examples(400))
 KEYWORDS = [
     "provider",
     "aws",

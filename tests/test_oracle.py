@@ -17,6 +17,7 @@ import os
 from datetime import datetime, timezone
 
 import pytest
+from conftest import examples
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.slow  # a minute and a half of brute force
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)
 SETTINGS = settings(
-    max_examples=int(os.environ.get("ORACLE_EXAMPLES", 300)),
+    max_examples=int(os.environ.get("ORACLE_EXAMPLES") or examples(300)),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fixture_models, shape
+from conftest import examples, fixture_models, shape
 from hypothesis import HealthCheck, given, settings
 from strategies import models
 
@@ -18,7 +18,7 @@ def reparse(text: str):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_print_parse_roundtrip(model):
     text = print_model(model)

@@ -15,9 +15,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal
 
 from verifier.diagnostics import Diagnostic, Related, sort_diagnostics
-from verifier.language.model import Model, Severity, Span
+from verifier.language.model import Assertion, Model, Severity, Span
 
 if TYPE_CHECKING:
+    from verifier.engine.parallel import ProofPool
+    from verifier.engine.results import AssertionResult
     from verifier.engine.verify import Engine
 
 # build: reported while the model is built; structure / semantic: checks over the model;
@@ -75,7 +77,7 @@ class Context:
         return self._engine
 
     @property
-    def verdicts(self) -> dict:
+    def verdicts(self) -> dict[int, tuple[Assertion, AssertionResult]]:
         """The assertions decided so far (none when no semantic check ran): id -> (assertion, result)."""
         return self._engine.results if self._engine is not None else {}
 
@@ -209,7 +211,7 @@ def run_rules(
     return Report(sort_diagnostics(diagnostics), _verdicts(context))
 
 
-def _collect(context: Context, pool) -> list[Diagnostic]:
+def _collect(context: Context, pool: ProofPool) -> list[Diagnostic]:
     """Wait for the parallel proofs; a disagreement in one is an internal error, like any other."""
     from verifier.engine.verify import Disagreement
 
@@ -252,7 +254,7 @@ def _run(rule: Rule, context: Context) -> Iterator[Diagnostic]:
     try:
         yield from (_diagnostic(rule, finding) for finding in rule.check(context))
     except Disagreement as exc:
-        first = Span(context.model.files[0], 1, 1, 1, 1) if context.model.files else Span("<model>", 1, 1, 1, 1)
+        first = Span.start(context.model.files[0]) if context.model.files else Span.start("<model>")
         yield report(
             "INTERNAL001",
             f"internal error in {rule.code}: the solver and the simulator disagree: {exc}. "

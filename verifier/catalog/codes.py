@@ -7,16 +7,21 @@ diagnostic carrying them comes from here (`verifier.catalog.report`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from verifier.language.model import Severity
 
+if TYPE_CHECKING:
+    from verifier.catalog import Rule
 
-def _tool(code: str, name: str, severity: Severity, summary: str, doc: str):
+
+def _tool(code: str, name: str, severity: Severity, summary: str, doc: str) -> Rule:
     from verifier.catalog import Rule
 
     return Rule(code, name, severity, doc, "tool", brief=summary)
 
 
-def tool_rules() -> tuple:
+def tool_rules() -> tuple[Rule, ...]:
     """The tool's codes as catalog rules, in the order `peerproof rules` lists them."""
     return tuple(_tool(*entry) for entry in _TOOL_CODES)
 
@@ -34,7 +39,8 @@ _TOOL_CODES: tuple[tuple[str, str, Severity, str, str], ...] = (
         "PARSE002",
         "malformed-value",
         "error",
-        "A malformed value: address, prefix, port, state, timestamp, provider, protocol or rule number (exit 2).",
+        "A malformed value: address, prefix, port, state, timestamp, provider, protocol or rule number; or an "
+        "imported JSON value of the wrong shape (exit 2).",
         "The value is located exactly; the message says what form was expected.",
     ),
     (

@@ -6,7 +6,9 @@ finding on an imported resource points at something the user can open. What it
 does not understand it reports (IMP001), never drops silently.
 
 Detection is by content: `check` accepts a dump directory or file beside
-`.peer` files.
+`.peer` files. Each input's shape is checked as it is read (`shape`): a file of the
+wrong shape is the user's to fix (PARSE002, at the value); an exception past that
+check is a bug of peerproof's (exit 3), not blamed on the file.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
+from verifier.importers import shape as shapes
 from verifier.language.model import Span
 
 
@@ -94,21 +98,19 @@ def head(file: Path, suffixes: tuple[str, ...] = (".json",)) -> str:
 
 
 def read_dump(
-    files: list[Path], keys: tuple[str, ...], envelope: str
+    files: list[Path], keys: tuple[str, ...], envelope: str, shape: dict
 ) -> tuple[dict[str, list], Where, list[Diagnostic]]:
-    """The lists under `keys` of API responses spread over `files`, where each id sits in them, and an
-    IMP001 for every other top-level key (but `envelope`: paging or request metadata)."""
+    """The lists under `keys` of API responses spread over `files` (each of `shape`), where each id
+    sits in them, and an IMP001 for every other top-level key (but `envelope`: paging or request
+    metadata)."""
     where = Where()
     data: dict[str, list] = {key: [] for key in keys}
     warnings: list[Diagnostic] = []
-    for file in files:
-        document, text = read_json(file)
-        where.add(file, text, document if isinstance(document, dict) else ())
-        if not isinstance(document, dict):
-            continue
+    for file, document, text in read_all(files, shape):
+        where.add(file, text, document)
         for key, value in document.items():
-            if key in data and isinstance(value, list):
-                data[key].extend(value)
+            if key in data:
+                data[key].extend(value or [])  # a list: the shape says so
             elif key != envelope:
                 warnings.append(
                     report(
@@ -120,17 +122,34 @@ def read_dump(
     return data, where, warnings
 
 
-def read_json(path: Path) -> tuple[object, str]:
-    """A JSON file's document and text; a malformed one is a located input error (exit 2)."""
+def read_all(files: list[Path], shape: shapes.Shape) -> list[tuple[Path, Any, str]]:
+    """Each file's document and text; the errors of every file at once, not only the first one's."""
+    documents, errors = [], []
+    for file in files:
+        try:
+            documents.append((file, *read_json(file, shape)))
+        except InputError as exc:
+            errors += exc.diagnostics
+    if errors:
+        raise InputError(errors)
+    return documents
+
+
+def read_json(path: Path, shape: shapes.Shape | None = None) -> tuple[Any, str]:
+    """A JSON file's document and text; a malformed one, or one not of `shape`, is a located input
+    error (exit 2)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([report("PARSE003", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]) from None
     try:
-        return json.loads(text), text
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         span = Span(str(path), exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
         raise InputError([report("PARSE001", f"invalid JSON: {exc.msg}", span)]) from None
+    if shape is not None:
+        shapes.check(document, shape, path, text)
+    return document, text
 
 
 def _files(path: Path) -> list[Path]:
@@ -149,32 +168,6 @@ def _kind(file: Path) -> str | None:
     if aws_cli.detect_file(file):
         return "aws-cli"
     return None
-
-
-NAMES = {
-    "terraform": "a Terraform plan or state",
-    "aws-cli": "an AWS CLI describe-* response",
-    "outscale-api": "an Outscale API Read* response",
-}
-
-
-def _guarded(reader, files: list[Path], label: str, kind: str) -> Imported:
-    """Read; JSON of the wrong shape (a list where an object belongs...) is a located input error."""
-    try:
-        return reader(files, label)
-    except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
-        where = Span(str(files[0]), 1, 1, 1, 2)
-        raise InputError(
-            [
-                report(
-                    "PARSE002",
-                    f"{', '.join(f.name for f in files)}: not the shape of "
-                    f"{NAMES[kind]} ({type(exc).__name__}: {exc}); if the file comes unchanged from "
-                    "the tool, please report it",
-                    where,
-                )
-            ]
-        ) from None
 
 
 def detect(path: Path) -> str | None:
@@ -220,7 +213,7 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
         "outscale-api": lambda files, name: outscale_api.load(files, name),
         "terraform": lambda files, name: load.load(files, name, tf_root),
     }
-    imported = [_guarded(readers[kind], files, label(kind), kind) for kind, files in sorted(groups.items())]
+    imported = [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
     for stray in strays:  # beside importable inputs: said, not skipped in silence
         imported[0].warnings.append(
             report(

@@ -35,6 +35,94 @@ KNOWN_ROUTE_KEYS = {
     "CarrierGatewayId",
     "VpcEndpointId",
 }
+_PERMISSION = {
+    "IpProtocol": str,
+    "FromPort": int,
+    "ToPort": int,
+    "IpRanges": [{"CidrIp!": str}],
+    "Ipv6Ranges": [{"CidrIpv6!": str}],
+    "UserIdGroupPairs": [{"GroupId!": str}],
+    "PrefixListIds": list,
+}
+_GROUPS = [{"GroupId!": str}]
+# What the importer reads of each response, and the type it relies on (`shape`: "!" is required).
+SHAPE = {
+    "Vpcs": [
+        {
+            "VpcId!": str,
+            "OwnerId": str,
+            "CidrBlock": str,
+            "CidrBlockAssociationSet": [{"CidrBlock!": str, "CidrBlockState": {"State": str}}],
+            "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock!": str, "Ipv6CidrBlockState": {"State": str}}],
+        }
+    ],
+    "Subnets": [
+        {
+            "SubnetId!": str,
+            "VpcId": str,
+            "CidrBlock": str,
+            "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": str}],
+            "AvailabilityZone": str,
+        }
+    ],
+    "VpcPeeringConnections": [
+        {
+            "VpcPeeringConnectionId!": str,
+            "RequesterVpcInfo": {"VpcId": str},
+            "AccepterVpcInfo": {"VpcId": str},
+            "Status": {"Code": str},
+        }
+    ],
+    "RouteTables": [
+        {
+            "RouteTableId!": str,
+            "VpcId": str,
+            "Associations": [{"SubnetId": str, "Main": bool}],
+            "Routes": [{key: str for key in sorted(KNOWN_ROUTE_KEYS | {"DestinationPrefixListId"})}],
+        }
+    ],
+    "SecurityGroups": [
+        {"GroupId!": str, "VpcId": str, "IpPermissions": [_PERMISSION], "IpPermissionsEgress": [_PERMISSION]}
+    ],
+    "NetworkAcls": [
+        {
+            "NetworkAclId!": str,
+            "VpcId": str,
+            "Associations": [{"SubnetId": str}],
+            "Entries": [
+                {
+                    "RuleNumber!": int,
+                    "RuleAction!": str,
+                    "Protocol": str,
+                    "CidrBlock": str,
+                    "Ipv6CidrBlock": str,
+                    "Egress": bool,
+                    "PortRange": {"From!": int, "To!": int},
+                }
+            ],
+        }
+    ],
+    "Reservations": [
+        {
+            "Instances": [
+                {
+                    "InstanceId!": str,
+                    "VpcId": str,
+                    "SubnetId": str,
+                    "PrivateIpAddress": str,
+                    "SecurityGroups": _GROUPS,
+                    "NetworkInterfaces": [
+                        {
+                            "PrivateIpAddresses": [{"PrivateIpAddress!": str}],
+                            "Ipv6Addresses": [{"Ipv6Address!": str}],
+                            "Groups": _GROUPS,
+                        }
+                    ],
+                }
+            ]
+        }
+    ],
+}
 
 
 def detect_file(file: Path) -> bool:
@@ -43,8 +131,8 @@ def detect_file(file: Path) -> bool:
 
 
 def load(files: list[Path], label: str) -> Imported:
-    data, where, warnings = read_dump(files, KEYS, "NextToken")
-    instances = [i for r in data["Reservations"] for i in r.get("Instances", [])]
+    data, where, warnings = read_dump(files, KEYS, "NextToken", SHAPE)
+    instances = [i for r in data["Reservations"] for i in r.get("Instances") or []]
     writer = PeerWriter(label)
     writer.add(f"# imported from AWS CLI describe-* dumps: {', '.join(f.name for f in files)}")
     writer.add("provider aws")
@@ -64,8 +152,8 @@ def load(files: list[Path], label: str) -> Imported:
         _vpc(writer, where, vpc, data, instances, note, declared)
     for peering in data["VpcPeeringConnections"]:
         ident = peering["VpcPeeringConnectionId"]
-        requester, accepter = peering.get("RequesterVpcInfo", {}), peering.get("AccepterVpcInfo", {})
-        state = canonical_state(peering.get("Status", {}).get("Code", ""))
+        requester, accepter = peering.get("RequesterVpcInfo") or {}, peering.get("AccepterVpcInfo") or {}
+        state = canonical_state((peering.get("Status") or {}).get("Code") or "")
         text = f"peering {ident} {{ requester {requester.get('VpcId')}  accepter {accepter.get('VpcId')}"
         if state:
             text += f"  state {state}"
@@ -82,30 +170,30 @@ def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: lis
         writer.add(f"  account {vpc['OwnerId']}")
     blocks = [
         a["CidrBlock"]
-        for a in vpc.get("CidrBlockAssociationSet", [])
-        if a.get("CidrBlockState", {}).get("State", "associated") == "associated"
+        for a in vpc.get("CidrBlockAssociationSet") or []
+        if (a.get("CidrBlockState") or {}).get("State", "associated") == "associated"
     ] or [vpc.get("CidrBlock")]
     blocks += [
         a["Ipv6CidrBlock"]
-        for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
-        if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
+        for a in vpc.get("Ipv6CidrBlockAssociationSet") or []
+        if (a.get("Ipv6CidrBlockState") or {}).get("State", "associated") == "associated"
     ]
     for block in dict.fromkeys(b for b in blocks if b):
         writer.add(f"  cidr {block}")
     tables = [t for t in data["RouteTables"] if t.get("VpcId") == ident]
     table_of = {
-        a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations", []) if a.get("SubnetId")
+        a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations") or [] if a.get("SubnetId")
     }
     acls = [a for a in data["NetworkAcls"] if a.get("VpcId") == ident]
     acl_of = {
-        a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations", []) if a.get("SubnetId")
+        a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations") or [] if a.get("SubnetId")
     }
     for subnet in (s for s in data["Subnets"] if s.get("VpcId") == ident):
         sid = subnet["SubnetId"]
         parts = [f"cidr {subnet['CidrBlock']}"] if subnet.get("CidrBlock") else []
         parts += [
             f"cidr {a['Ipv6CidrBlock']}"
-            for a in subnet.get("Ipv6CidrBlockAssociationSet", [])
+            for a in subnet.get("Ipv6CidrBlockAssociationSet") or []
             if a.get("Ipv6CidrBlock")
         ]
         if subnet.get("AvailabilityZone"):
@@ -134,16 +222,16 @@ def _vpc(writer: PeerWriter, where: Where, vpc: dict, data: dict, instances: lis
 def _table(writer: PeerWriter, where: Where, table: dict, note, gateways: dict[str, str]) -> None:
     tid = table["RouteTableId"]
     writer.add(f"  route-table {tid} {{", where.of(tid, "RouteTables"))
-    if any(a.get("Main") for a in table.get("Associations", [])):
+    if any(a.get("Main") for a in table.get("Associations") or []):
         writer.add("    main")
-    for route in table.get("Routes", []):
+    for route in table.get("Routes") or []:
         destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
         if route.get("GatewayId") == "local":
             continue  # the implicit local routes
         if destination is None:
             note(
                 tid,
-                f"a route to {route.get('DestinationPrefixListId', 'an unknown destination')} "
+                f"a route to {route.get('DestinationPrefixListId') or 'an unknown destination'} "
                 "(prefix lists are not modelled)",
             )
             continue
@@ -196,15 +284,15 @@ def _group(writer: PeerWriter, where: Where, group: dict, note) -> None:
     gid = group["GroupId"]
     writer.add(f"  security-group {gid} {{", where.of(gid, "SecurityGroups"))
     for key, direction, way in (("IpPermissions", "inbound", "from"), ("IpPermissionsEgress", "outbound", "to")):
-        for permission in group.get(key, []):
+        for permission in group.get(key) or []:
             parsed = _permissions(permission)
             if parsed is None:
                 note(gid, f"protocol '{permission.get('IpProtocol')}' is not understood")
                 continue
             protocol, ports = parsed
-            peers = [r["CidrIp"] for r in permission.get("IpRanges", [])]
-            peers += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
-            peers += [f"group {p['GroupId']}" for p in permission.get("UserIdGroupPairs", [])]
+            peers = [r["CidrIp"] for r in permission.get("IpRanges") or []]
+            peers += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
+            peers += [f"group {p['GroupId']}" for p in permission.get("UserIdGroupPairs") or []]
             if permission.get("PrefixListIds"):
                 note(gid, "a rule naming a prefix list (prefix lists are not modelled)")
             for peer in peers:
@@ -215,7 +303,7 @@ def _group(writer: PeerWriter, where: Where, group: dict, note) -> None:
 def _acl(writer: PeerWriter, where: Where, acl: dict, note) -> None:
     aid = acl["NetworkAclId"]
     writer.add(f"  network-acl {aid} {{", where.of(aid, "NetworkAcls"))
-    for entry in acl.get("Entries", []):
+    for entry in acl.get("Entries") or []:
         if entry.get("RuleNumber") == 32767:
             continue  # the default deny: peerproof denies what no entry matches
         protocol = PROTOCOLS.get(str(entry.get("Protocol")), str(entry.get("Protocol")))
@@ -240,10 +328,10 @@ def _instance(writer: PeerWriter, where: Where, instance: dict, note) -> None:
     interfaces = instance.get("NetworkInterfaces") or []
     addresses = [instance["PrivateIpAddress"]] if instance.get("PrivateIpAddress") else []
     for interface in interfaces:
-        addresses += [a["PrivateIpAddress"] for a in interface.get("PrivateIpAddresses", [])]
-        addresses += [a["Ipv6Address"] for a in interface.get("Ipv6Addresses", [])]
-    groups = [g["GroupId"] for g in instance.get("SecurityGroups", [])]
-    groups += [g["GroupId"] for i in interfaces for g in i.get("Groups", [])]
+        addresses += [a["PrivateIpAddress"] for a in interface.get("PrivateIpAddresses") or []]
+        addresses += [a["Ipv6Address"] for a in interface.get("Ipv6Addresses") or []]
+    groups = [g["GroupId"] for g in instance.get("SecurityGroups") or []]
+    groups += [g["GroupId"] for i in interfaces for g in i.get("Groups") or []]
     if len(interfaces) > 1:
         note(iid, "several network interfaces: all addresses are modelled on the instance's subnet")
     parts = [f"subnet {instance.get('SubnetId')}", "ip " + ", ".join(dict.fromkeys(addresses))]

@@ -28,6 +28,52 @@ OWN = {
     "i": "Vms",
     "vpc": "Nets",
 }
+_GROUPS = [{"SecurityGroupId": str}]
+_RULE = {
+    "IpProtocol": str,
+    "FromPortRange": int,
+    "ToPortRange": int,
+    "IpRanges": [str],
+    "SecurityGroupsMembers": _GROUPS,
+    "ServiceIds": list,
+}
+_SIDE = {"NetId": str, "AccountId": str, "IpRange": str}
+_TARGETS = ("GatewayId", "NatServiceId", "VmId", "NicId", "NetAccessPointId")
+# What the importer reads of each response, and the type it relies on (`shape`: "!" is required).
+SHAPE = {
+    "Nets": [{"NetId": str, "IpRange": str}],
+    "Subnets": [{"SubnetId!": str, "NetId": str, "IpRange": str, "SubregionName": str}],
+    "NetPeerings": [{"NetPeeringId": str, "SourceNet": _SIDE, "AccepterNet": _SIDE, "State": {"Name": str}}],
+    "RouteTables": [
+        {
+            "RouteTableId!": str,
+            "NetId": str,
+            "LinkRouteTables": [{"Main": bool, "SubnetId": str}],
+            "Routes": [
+                {key: str for key in ("DestinationIpRange", "CreationMethod", "State", "NetPeeringId") + _TARGETS}
+            ],
+        }
+    ],
+    "SecurityGroups": [
+        {
+            "SecurityGroupId!": str,
+            "NetId": str,
+            "AccountId": str,
+            "InboundRules": [_RULE],
+            "OutboundRules": [_RULE],
+        }
+    ],
+    "Vms": [
+        {
+            "VmId!": str,
+            "SubnetId": str,
+            "State": str,
+            "PrivateIp": str,
+            "SecurityGroups": _GROUPS,
+            "Nics": [{"PrivateIps": [{"PrivateIp": str}], "SecurityGroups": _GROUPS}],
+        }
+    ],
+}
 
 
 def detect_file(file: Path) -> bool:
@@ -36,8 +82,7 @@ def detect_file(file: Path) -> bool:
 
 
 def load(files: list[Path], label: str) -> Imported:
-    data, where, warnings = read_dump(files, KEYS, "ResponseContext")
-    data = {key: [v for v in values if isinstance(v, dict)] for key, values in data.items()}
+    data, where, warnings = read_dump(files, KEYS, "ResponseContext", SHAPE)
     estate = Estate(
         "outscale", label, f"imported from Outscale API Read* responses: {', '.join(f.name for f in files)}"
     )
@@ -85,7 +130,7 @@ class _Reader:
         estate = self.estate
         self.outside: dict[str, str] = {}
         for peering in self.data["NetPeerings"]:
-            ident = peering.get("NetPeeringId", "a peering")
+            ident = peering.get("NetPeeringId") or "a peering"
             source, accepter = peering.get("SourceNet") or {}, peering.get("AccepterNet") or {}
             name = (peering.get("State") or {}).get("Name")
             for side in (source, accepter):
@@ -118,7 +163,9 @@ class _Reader:
                     item.line("main", self.at(ident))
                     mains.add(net)
                 elif estate.find(link.get("SubnetId", "")):
-                    estate.find(link["SubnetId"]).attrs["route-table"] = [ident]
+                    subnet = estate.find(link["SubnetId"])
+                    assert subnet is not None  # found just above
+                    subnet.attrs["route-table"] = [ident]
             for route in table.get("Routes") or []:
                 destination = route.get("DestinationIpRange")
                 if route.get("GatewayId") == "local" or route.get("CreationMethod") == "CreateRouteTable":
@@ -151,7 +198,7 @@ class _Reader:
                         )
                 else:
                     key = next(
-                        (k for k in ("GatewayId", "NatServiceId", "VmId", "NicId", "NetAccessPointId") if route.get(k)),
+                        (k for k in _TARGETS if route.get(k)),
                         None,
                     )
                     gateway = route[key] if key else "gateway"

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Iterator, Literal
+from typing import Iterator, Literal, TypeVar, overload
 
 import netaddr
 
 Severity = Literal["error", "warning", "info"]
 Direction = Literal["inbound", "outbound"]
+IpVersion = Literal[4, 6]
+RouteTarget = Literal["peering", "gateway", "drop"]
 
 PROVIDERS = ("aws", "outscale", "alibaba", "generic")
 
@@ -69,6 +71,11 @@ class Span:
     end_line: int
     end_column: int
 
+    @classmethod
+    def start(cls, file: str) -> Span:
+        """The start of `file` (or of a pseudo-file such as `<why>`): where a finding about the whole of it points."""
+        return cls(file, 1, 1, 1, 1)
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -82,7 +89,7 @@ class Ref:
 class Block:
     """An IPv4 or IPv6 address block, kept as written (host bits included)."""
 
-    version: int
+    version: IpVersion
     value: int
     prefixlen: int
     span: Span
@@ -122,7 +129,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Address:
-    version: int
+    version: IpVersion
     value: int
     span: Span
 
@@ -151,6 +158,11 @@ class Protocol:
         return protocol_name(self.number)
 
 
+def any_protocol(number: int | None) -> bool:
+    """Whether a protocol constraint lets every protocol through: none given, or `all`."""
+    return number is None or number == ANY_PROTOCOL
+
+
 def protocol_name(number: int) -> str:
     if number == ANY_PROTOCOL:
         return "all"
@@ -163,7 +175,7 @@ def protocol_name(number: int) -> str:
 @dataclass(frozen=True)
 class Route:
     destination: Block
-    target: Literal["peering", "gateway", "drop"]
+    target: RouteTarget
     via: Ref | None  # the peering or gateway; None for drop
     span: Span
 
@@ -333,6 +345,7 @@ class ProviderDecl:
 
 
 Declaration = Net | Subnet | RouteTable | SecurityGroup | NetworkAcl | Vm | Peering | Gateway
+_Decl = TypeVar("_Decl", bound=Declaration)
 
 
 @dataclass(frozen=True)
@@ -369,6 +382,12 @@ class Model:
         for decl in self.declarations():
             index.setdefault(decl.name, decl)
         return index
+
+    @overload
+    def lookup(self, ref: Ref | None) -> Declaration | None: ...
+
+    @overload
+    def lookup(self, ref: Ref | None, kind: type[_Decl]) -> _Decl | None: ...
 
     def lookup(self, ref: Ref | None, kind: type | None = None) -> Declaration | None:
         """The declaration `ref` names, if it exists (and is of `kind`)."""
@@ -414,7 +433,7 @@ class Model:
     def peering_nets(self, peering: Peering) -> tuple[Net | None, Net | None]:
         requester = self.lookup(peering.requester, Net)
         accepter = self.lookup(peering.accepter, Net)
-        return requester, accepter  # type: ignore[return-value]
+        return requester, accepter
 
     def peering_state(self, peering: Peering, now: datetime) -> str:
         """The state a peering is in at `now` (LANGUAGE.md, peering states)."""
@@ -444,7 +463,7 @@ class Reference:
     """A place where the model refers to a declaration by name."""
 
     ref: Ref
-    kinds: tuple[type, ...]  # what the name must declare
+    kinds: tuple[type[Declaration], ...]  # what the name must declare
     role: str  # how the reference reads, for messages: "'via peering'"
     same_net: str | None  # the net the declaration must belong to, if any
 
@@ -480,7 +499,7 @@ def references(model: Model) -> Iterator[Reference]:
                 yield Reference(endpoint.name, (Vm, Subnet, Net), "an assertion endpoint", None)
 
 
-def kinds_text(kinds: tuple[type, ...]) -> str:
+def kinds_text(kinds: tuple[type[Declaration], ...]) -> str:
     """'vm, subnet or net' for a tuple of declaration classes."""
     words = [k.kind for k in kinds]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

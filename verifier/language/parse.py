@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, cast
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
@@ -14,7 +14,7 @@ from verifier.language.model import Span
 from verifier.resources import grammar_text
 
 if TYPE_CHECKING:
-    from lark import Lark, Tree
+    from lark import Lark, Token, Tree
     from lark.exceptions import UnexpectedInput
 
 PEER_SUFFIX = ".peer"
@@ -65,7 +65,7 @@ def parser() -> "Lark":
     )
 
 
-def _unquote(token):
+def _unquote(token: "Token") -> "Token":
     """A quoted name is the text between its quotes (its position still covers the quotes)."""
     if token.value[:1] in ("'", '"'):
         return token.update(value=token.value[1:-1])
@@ -125,7 +125,7 @@ def read_sources(paths: list[str], max_bytes: int | None = None) -> list[SourceF
 
 
 def _file_error(name: str, message: str) -> Diagnostic:
-    return report("PARSE003", message, Span(name, 1, 1, 1, 1))
+    return report("PARSE003", message, Span.start(name))
 
 
 def parse_source(source: SourceFile) -> "Tree":
@@ -149,9 +149,11 @@ def _describe(source: SourceFile, exc: "UnexpectedInput") -> Diagnostic:
         offset = end
         return _syntax_error(source, offset, "unexpected end of file", _expected(exc.expected))
     if isinstance(exc, UnexpectedCharacters):
-        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        # lark declares `pos_in_stream = None` on UnexpectedInput; the lexer's error sets the offset
+        position = cast(int, exc.pos_in_stream)
+        char = source.text[position] if position < len(source.text) else ""
         allowed = exc.allowed or set()
-        return _syntax_error(source, exc.pos_in_stream, f"unexpected character {char!r}", _expected(allowed))
+        return _syntax_error(source, position, f"unexpected character {char!r}", _expected(allowed))
     assert isinstance(exc, UnexpectedToken)
     # `accepts` replays the parser on each terminal: exact, where LALR's merged
     # lookahead sets (`expected`) may name terminals of another context.
@@ -164,7 +166,7 @@ def _describe(source: SourceFile, exc: "UnexpectedInput") -> Diagnostic:
     return _syntax_error(source, offset, f"unexpected {shown!r}", _expected(expected), length=len(token.value))
 
 
-def _expected(terminals: set[str] | frozenset[str]) -> str | None:
+def _expected(terminals: Iterable[str]) -> str | None:
     words = sorted({_word(t) for t in terminals})
     if not words:
         return None

@@ -116,7 +116,7 @@ def _route_table(table: RouteTable) -> list[str]:
 
 
 def _group_rule(rule: GroupRule) -> str:
-    words = [rule.direction]
+    words: list[str] = [rule.direction]
     if rule.action_written:
         words.append(rule.action)
     if rule.priority is not None:

@@ -30,9 +30,11 @@ from verifier.language.model import (
     Address,
     Assertion,
     Block,
+    Direction,
     Endpoint,
     Gateway,
     GroupRule,
+    IpVersion,
     Net,
     NetworkAcl,
     Peer,
@@ -43,6 +45,7 @@ from verifier.language.model import (
     Ref,
     Route,
     RouteTable,
+    RouteTarget,
     SecurityGroup,
     Span,
     Subnet,
@@ -62,7 +65,8 @@ class _Attr:
 
 
 def _span(file: str, meta: Meta | Token) -> Span:
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+    # lark types a token's position Optional (a token made by hand has none); the parser's always have one
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
 
 
 @v_args(inline=True, meta=True)
@@ -81,7 +85,8 @@ class Builder(Transformer):
 
     def head(self, meta: Meta, name: Token) -> Span:
         """Where a named declaration is reported: from its keyword to its name."""
-        return Span(self.file, meta.line, meta.column, name.end_line, name.end_column)
+        # lark types a token's position Optional (a token made by hand has none); the parser's always have one
+        return Span(self.file, meta.line, meta.column, name.end_line, name.end_column)  # type: ignore[arg-type]
 
     def ref(self, token: Token) -> Ref:
         return Ref(str(token), self.span(token))
@@ -115,8 +120,8 @@ class Builder(Transformer):
             return Address(4, 0, self.span(token))
         return Address(parsed[0], parsed[1], self.span(token))
 
-    def _address_value(self, token: Token, text: str) -> tuple[int, int] | None:
-        version = 6 if ":" in text else 4
+    def _address_value(self, token: Token, text: str) -> tuple[IpVersion, int] | None:
+        version: IpVersion = 6 if ":" in text else 4
         try:
             if version == 4:
                 parts = text.split(".")
@@ -222,17 +227,17 @@ class Builder(Transformer):
     def main(self, meta: Meta, token: Token) -> _Attr:
         return _Attr("main", True, self.span(meta))
 
-    def route(self, meta: Meta, destination: Token, target: tuple[str, Ref | None]) -> _Attr:
+    def route(self, meta: Meta, destination: Token, target: tuple[RouteTarget, Ref | None]) -> _Attr:
         kind, via = target
         return _Attr("route", Route(self.block(destination), kind, via, self.span(meta)), self.span(meta))
 
-    def via_peering(self, meta: Meta, name: Token) -> tuple[str, Ref]:
+    def via_peering(self, meta: Meta, name: Token) -> tuple[RouteTarget, Ref]:
         return "peering", self.ref(name)
 
-    def via_gateway(self, meta: Meta, name: Token) -> tuple[str, Ref]:
+    def via_gateway(self, meta: Meta, name: Token) -> tuple[RouteTarget, Ref]:
         return "gateway", self.ref(name)
 
-    def via_drop(self, meta: Meta, token: Token) -> tuple[str, None]:
+    def via_drop(self, meta: Meta, token: Token) -> tuple[RouteTarget, None]:
         return "drop", None
 
     def route_table(self, meta: Meta, name: Token, *items: _Attr) -> RouteTable:
@@ -289,7 +294,7 @@ class Builder(Transformer):
 
     def _group_rule(
         self,
-        direction: str,
+        direction: Direction,
         meta: Meta,
         action: Token | None,
         priority: Token | None,
@@ -298,11 +303,13 @@ class Builder(Transformer):
         peer: Peer,
     ) -> _Attr:
         protocol = self.protocol(proto)
-        number = None if priority is None else int(priority)
-        if number is not None and not 1 <= number <= 65535:
-            self.value_error(priority, f"invalid priority {number}: expected 1 (best) to 65535")
+        number: int | None = None
+        if priority is not None:
+            number = int(priority)
+            if not 1 <= number <= 65535:
+                self.value_error(priority, f"invalid priority {number}: expected 1 (best) to 65535")
         rule = GroupRule(
-            direction=direction,  # type: ignore[arg-type]
+            direction=direction,
             action="deny" if action is not None and str(action) == "deny" else "allow",
             action_written=action is not None,
             priority=number,
@@ -356,13 +363,20 @@ class Builder(Transformer):
         return Gateway(str(name), "", _first(grouped, "kind") or "other", span)
 
     def _acl_rule(
-        self, direction: str, meta: Meta, number: Token, action: Token, proto: Token, ports: Token | None, block: Token
+        self,
+        direction: Direction,
+        meta: Meta,
+        number: Token,
+        action: Token,
+        proto: Token,
+        ports: Token | None,
+        block: Token,
     ) -> _Attr:
         protocol = self.protocol(proto)
         if int(number) < 1:
             self.value_error(number, "invalid rule number 0: expected 1 or more")
         rule = AclRule(
-            direction=direction,  # type: ignore[arg-type]
+            direction=direction,
             number=int(number),
             action=str(action),  # type: ignore[arg-type]
             protocol=protocol,

@@ -169,18 +169,20 @@ class _Locator:
             if index > self.start and line.lstrip().startswith("["):
                 break
             if pattern.match(line):
-                for probe in range(index, min(index + 20, len(self.lines))):
-                    column = self.lines[probe].find(needle) if needle else -1
-                    if column >= 0:
-                        return Span(self.file, probe + 1, column + 1, probe + 1, column + 1 + len(needle))
+                if needle:
+                    for probe in range(index, min(index + 20, len(self.lines))):
+                        column = self.lines[probe].find(needle)
+                        if column >= 0:
+                            return Span(self.file, probe + 1, column + 1, probe + 1, column + 1 + len(needle))
                 column = line.find(key)
                 return Span(self.file, index + 1, column + 1, index + 1, column + 1 + len(key))
         # A sub-table (`[tool.peerproof.severity]`): the header, then the value inside it.
         for index, line in enumerate(self.lines):
             if re.match(rf"^\s*\[[^\]]*\b{re.escape(key)}\]\s*$", line):
-                for probe in range(index, len(self.lines)):
-                    column = self.lines[probe].find(needle) if needle else -1
-                    if column >= 0:
-                        return Span(self.file, probe + 1, column + 1, probe + 1, column + 1 + len(needle))
+                if needle:
+                    for probe in range(index, len(self.lines)):
+                        column = self.lines[probe].find(needle)
+                        if column >= 0:
+                            return Span(self.file, probe + 1, column + 1, probe + 1, column + 1 + len(needle))
                 return Span(self.file, index + 1, 1, index + 1, len(line) + 1)
         return Span(self.file, self.start + 1, 1, self.start + 1, 1)

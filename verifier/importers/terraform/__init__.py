@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from verifier.importers import head, read_json
+from verifier.importers import head, read_all
+from verifier.importers.shape import Tagged
 from verifier.language.model import Span
 
 SUFFIXES = (".json", ".tfstate")
@@ -37,6 +38,39 @@ REFERENCE = re.compile(
     r'(?:\[(?P<key>\d+|"(?:[^"\\]|\\.)*")\])?(?:\.(?P<attr>[A-Za-z0-9_]+))?$'
 )
 MODULE_PREFIX = re.compile(r'module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.')
+
+# What the reader takes from a plan's configuration, and the type it relies on (`shape`).
+EXPRESSION = {"references": [str]}
+CONFIGURATION: dict = {
+    "resources": [{"address": str, "provider_config_key": str, "expressions": {"*": (EXPRESSION, list)}}],
+    "outputs": {"*": {"expression": EXPRESSION}},
+}
+CONFIGURATION["module_calls"] = {"*": {"expressions": {"*": EXPRESSION}, "module": CONFIGURATION}}
+
+
+def shape(values: dict[str, dict]) -> dict:
+    """The shape of a plan, a state or a raw tfstate whose resources of type T have `values`
+    (`attributes` in a raw state) of shape `values[T]`: what the provider mapping reads."""
+    resource = Tagged(
+        "type",
+        {"address!": str, "type!": str, "name": str, "mode": str, "provider_name": str, "values": dict},
+        {rtype: {"values": attributes} for rtype, attributes in values.items()},
+    )
+    module: dict = {"resources": [resource]}
+    module["child_modules"] = [module]
+    entry = Tagged(
+        "type",
+        {"type!": str, "name": str, "mode": str, "module": str, "provider": str, "instances": [{"attributes": dict}]},
+        {rtype: {"instances": [{"attributes": attributes}]} for rtype, attributes in values.items()},
+    )
+    return {
+        "planned_values": {"root_module": module},
+        "resource_changes": [{"address": str, "change": {"after_unknown": dict, "actions": list}}],
+        "prior_state": {"values": {"root_module": module}},
+        "configuration": {"provider_config": {"*": {"expressions": {"region": dict}}}, "root_module": CONFIGURATION},
+        "values": {"root_module": module},
+        "resources": [entry],
+    }
 
 
 def detect_file(path: Path) -> bool:
@@ -116,20 +150,18 @@ class Input:
     kinds: dict[str, str] = field(default_factory=dict)  # file -> plan | state | tfstate
 
 
-def read(files: list[Path]) -> Input:
+def read(files: list[Path], values: dict[str, dict] | None = None) -> Input:
+    """The resources of `files`, each file checked against `shape(values)`."""
     found = Input()
-    for path in files:
-        document, text = read_json(path)
+    for path, document, text in read_all(files, shape(values or {})):
         found.texts[str(path)] = text
-        if not isinstance(document, dict):
-            continue
         if "planned_values" in document or "resource_changes" in document:
             found.kinds[str(path)] = "plan"
             _read_plan(found, path, document, text)
         elif "values" in document:
             found.kinds[str(path)] = "state"
             _read_module_values(found, path, text, (document.get("values") or {}).get("root_module") or {}, {})
-        elif isinstance(document.get("resources"), list):
+        elif document.get("resources") is not None:
             found.kinds[str(path)] = "tfstate"
             _read_tfstate(found, path, document, text)
         else:
@@ -213,7 +245,7 @@ def _read_module_values(
         found.resources.append(
             Resource(
                 address=address,
-                mode=entry.get("mode", "managed"),
+                mode=entry.get("mode") or "managed",
                 type=rtype,
                 name=entry.get("name", ""),
                 key=entry.get("index"),
@@ -238,10 +270,8 @@ def _tail(address: str) -> str:
 
 def _read_tfstate(found: Input, path: Path, document: dict, text: str) -> None:
     for entry in document["resources"]:
-        if not isinstance(entry, dict):
-            continue
-        module = entry.get("module", "")
-        mode = entry.get("mode", "managed")
+        module = entry.get("module") or ""
+        mode = entry.get("mode") or "managed"
         local = f"{'data.' if mode == 'data' else ''}{entry.get('type')}.{entry.get('name')}"
         provider, alias = _provider(entry.get("provider", ""))
         pattern = re.compile(

@@ -23,7 +23,7 @@ from verifier.importers.terraform import Fields, Resolver, Resource, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
 from verifier.language.model import canonical_state
 
-ID_ATTRIBUTES = {"alicloud_vpc": ("route_table_id",)}
+ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {"alicloud_vpc": ("route_table_id",)}
 UNDERSTOOD = {
     "alicloud_vpc",
     "alicloud_vpc_ipv4_cidr_block",
@@ -57,6 +57,17 @@ IRRELEVANT = {
     "alicloud_ecs_disk",
 }
 PROTOCOLS = {"gre": "47", "icmpv6": "58"}
+
+# The attributes read whose type the mapping relies on (names, lists, blocks), by resource type (`shape`).
+VALUES = {
+    "alicloud_vpc": {"region_id": str, "secondary_cidr_blocks": [str]},
+    "alicloud_vswitch": {"zone_id": str, "availability_zone": str},
+    "alicloud_vpc_peer_connection": {"status": str, "accepting_region_id": str},
+    "alicloud_route_entry": {"nexthop_id": str, "nexthop_type": str},
+    "alicloud_security_group_rule": {"priority": int},
+    "alicloud_network_acl": {"ingress_acl_entries": [dict], "egress_acl_entries": [dict], "resources": [dict]},
+    "alicloud_instance": {"secondary_private_ips": [str], "security_groups": [str]},
+}
 
 
 class AlicloudMapping(Mapping):
@@ -93,17 +104,17 @@ class AlicloudMapping(Mapping):
                 self.estate.block(vpc.address, block)
             if vpc.get("enable_ipv6") and vpc.is_unknown("ipv6_cidr_block"):
                 self.unknown(vpc, "ipv6_cidr_block", "its IPv6 block (allocated by Alibaba Cloud) is not modelled")
-        for block in self.r.of_type("alicloud_vpc_ipv4_cidr_block"):
-            net = self._net_of(block)
-            if net and block.get("secondary_cidr_block"):
-                self.estate.block(net, block.get("secondary_cidr_block"))
-            elif net:
-                self.unknown(block, "secondary_cidr_block", "the block is not modelled")
+        for resource in self.r.of_type("alicloud_vpc_ipv4_cidr_block"):
+            net_name = self._net_of(resource)
+            if net_name and resource.get("secondary_cidr_block"):
+                self.estate.block(net_name, resource.get("secondary_cidr_block"))
+            elif net_name:
+                self.unknown(resource, "secondary_cidr_block", "the block is not modelled")
         for vswitch in self.r.of_type("alicloud_vswitch"):
-            net = self._net_of(vswitch)
-            if net is None:
+            net_name = self._net_of(vswitch)
+            if net_name is None:
                 continue
-            item = self.estate.item("subnet", net, vswitch.address, vswitch.origin)
+            item = self.estate.item("subnet", net_name, vswitch.address, vswitch.origin)
             for attribute in ("cidr_block", "ipv6_cidr_block"):
                 if vswitch.get(attribute):
                     item.set("cidr", vswitch.get(attribute))
@@ -119,12 +130,12 @@ class AlicloudMapping(Mapping):
                 self.estate.item("route-table", net, table.address, table.origin)
         for attachment in r.of_type("alicloud_route_table_attachment"):
             vswitch = self.lookup(attachment, "vswitch_id", "vSwitch", "the attachment is not modelled")
-            table = self.lookup(attachment, "route_table_id", "route table", "the attachment is not modelled")
-            if vswitch and table and self.estate.find(table) and self.estate.find(vswitch):
-                self.attach(self.estate.find(vswitch), "route-table", table, attachment)
-        for net in list(self.estate.nets.values()):
-            if any(i.kind == "subnet" and "route-table" not in i.attrs for i in net.items.values()):
-                self.main_table(net.name, None, net.name)
+            table_name = self.lookup(attachment, "route_table_id", "route table", "the attachment is not modelled")
+            if vswitch and table_name and self.estate.find(table_name) and self.estate.find(vswitch):
+                self.attach(self.estate.find(vswitch), "route-table", table_name, attachment)
+        for draft in list(self.estate.nets.values()):
+            if any(i.kind == "subnet" and "route-table" not in i.attrs for i in draft.items.values()):
+                self.main_table(draft.name, None, draft.name)
 
     def _peerings(self) -> None:
         r = self.r
@@ -195,11 +206,11 @@ class AlicloudMapping(Mapping):
             net = self._net_of(group)
             if net is None:
                 continue
-            item = self.estate.item("security-group", net, group.address, group.origin)
+            group_item = self.estate.item("security-group", net, group.address, group.origin)
             if group.get("security_group_type", "normal") == "normal":  # a basic group's implicit rules
                 if group.get("inner_access_policy", "Accept") == "Accept" and group.get("inner_access") is not False:
-                    item.line(f"inbound allow priority 100 all from group {quoted(group.address)}", group.origin)
-                item.line("outbound allow priority 100 all to any", group.origin)
+                    group_item.line(f"inbound allow priority 100 all from group {quoted(group.address)}", group.origin)
+                group_item.line("outbound allow priority 100 all to any", group.origin)
         for rule in r.of_type("alicloud_security_group_rule"):
             name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
             item = self.estate.find(name) if name else None
@@ -262,7 +273,7 @@ class AlicloudMapping(Mapping):
         for instance in self.r.of_type("alicloud_instance"):
             vswitch = self.lookup(instance, "vswitch_id", "vSwitch", "the instance is not modelled")
             net = self.estate.owner.get(vswitch) if vswitch else None
-            if net is None:
+            if vswitch is None or net is None:  # no vSwitch: no net either
                 continue
             addresses = self.blocks([instance.get("private_ip")]) + self.blocks(instance.get("secondary_private_ips"))
             if not addresses:

@@ -20,13 +20,14 @@ unless `aws_default_security_group` manages it).
 from __future__ import annotations
 
 import re
+from typing import Any, Iterable
 
-from verifier.importers.estate import Estate
+from verifier.importers.estate import Estate, Item
 from verifier.importers.terraform import Fields, Resolver, Resource, Target, blocks_of, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
 from verifier.language.model import canonical_state
 
-ID_ATTRIBUTES = {
+ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id", "default_network_acl_id")
 }
 GATEWAYS = (
@@ -72,6 +73,31 @@ IRRELEVANT = re.compile(
     r"vpc_peering_connection_options|network_interface_sg_attachment)$"
 )
 
+_TARGETS = {attribute: str for attribute in GATEWAYS}
+_RULES = [{"security_groups": [str], "cidr_blocks": [str], "ipv6_cidr_blocks": [str]}]
+_ACL = {"ingress": [dict], "egress": [dict], "subnet_ids": [str]}
+# The attributes read whose type the mapping relies on (names, lists, blocks), by resource type (`shape`).
+VALUES = {
+    "aws_vpc": {"arn": str, "region": str, "cidr_block_associations": [dict]},
+    "aws_subnet": {"availability_zone": str},
+    "aws_vpc_peering_connection": {"accept_status": str, "peer_region": str},
+    "aws_vpc_peering_connection_accepter": {"accept_status": str},
+    "aws_route_table": {"route": [_TARGETS]},
+    "aws_default_route_table": {"route": [_TARGETS]},
+    "aws_route": _TARGETS,
+    "aws_security_group": {"ingress": _RULES, "egress": _RULES},
+    "aws_default_security_group": {"ingress": _RULES, "egress": _RULES},
+    "aws_security_group_rule": {"cidr_blocks": [str], "ipv6_cidr_blocks": [str]},
+    "aws_network_acl": _ACL,
+    "aws_default_network_acl": _ACL,
+    "aws_instance": {
+        "private_ip": str,
+        "secondary_private_ips": [str],
+        "ipv6_addresses": [str],
+        "vpc_security_group_ids": [str],
+    },
+}
+
 
 class AwsMapping(Mapping):
     def run(self) -> Estate:
@@ -102,13 +128,13 @@ class AwsMapping(Mapping):
             self.names[(vpc.address, "default_route_table_id")] = main
             self.names[(vpc.address, "main_route_table_id")] = main
         for group in r.of_type("aws_default_security_group"):
-            vpc = r.one(group, "vpc_id")
-            if isinstance(vpc, Target):
-                self.names[(vpc.address, "default_security_group_id")] = group.address
+            target = r.one(group, "vpc_id")
+            if isinstance(target, Target):
+                self.names[(target.address, "default_security_group_id")] = group.address
         for acl in r.of_type("aws_default_network_acl"):
-            vpc = r.one(acl, "default_network_acl_id")
-            if isinstance(vpc, Target):
-                self.names[(vpc.address, "default_network_acl_id")] = acl.address
+            target = r.one(acl, "default_network_acl_id")
+            if isinstance(target, Target):
+                self.names[(target.address, "default_network_acl_id")] = acl.address
         self.name_accepters("aws_vpc_peering_connection_accepter", "vpc_peering_connection_id")
         self.report_types("aws", UNDERSTOOD | {t.type for t in r.found.resources if IRRELEVANT.match(t.type)})
 
@@ -143,11 +169,11 @@ class AwsMapping(Mapping):
             ("aws_vpc_ipv6_cidr_block_association", "ipv6_cidr_block"),
         ):
             for association in self.r.of_type(kind):
-                net = self._net_of(association)
-                if net is None:
+                net_name = self._net_of(association)
+                if net_name is None:
                     continue
                 if association.get(attribute):
-                    self.estate.block(net, association.get(attribute))
+                    self.estate.block(net_name, association.get(attribute))
                 else:
                     self.unknown(association, attribute, "the block is not modelled")
 
@@ -169,11 +195,13 @@ class AwsMapping(Mapping):
                 self.estate.item("route-table", net, table.address, table.origin)
         for association in r.of_type("aws_main_route_table_association"):
             net = self._net_of(association)
-            table = self.lookup(association, "route_table_id", "route table", "the association is not modelled")
-            if net and table and self.estate.find(table):
-                self.main_of[net] = table
-        for net, table in self.main_of.items():
-            self.estate.find(table).line("main", self.estate.find(table).origin)
+            table_name = self.lookup(association, "route_table_id", "route table", "the association is not modelled")
+            if net and table_name and self.estate.find(table_name):
+                self.main_of[net] = table_name
+        for table_name in self.main_of.values():
+            item = self.estate.find(table_name)
+            assert item is not None  # every main table was declared above
+            item.line("main", item.origin)
 
     def _subnets(self) -> None:
         r = self.r
@@ -192,23 +220,23 @@ class AwsMapping(Mapping):
         for association in r.of_type("aws_route_table_association"):
             if association.get("gateway_id"):
                 continue  # an edge association (a gateway's table): not a subnet's
-            subnet = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
+            subnet_name = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
             table = self.lookup(association, "route_table_id", "route table", "the association is not modelled")
-            if subnet and table and self.estate.find(table):
-                self.attach(self.estate.find(subnet), "route-table", table, association)
-        for net in list(self.estate.nets.values()):
-            for item in list(net.items.values()):
-                if item.kind == "subnet" and "route-table" not in item.attrs and net.name not in self.main_of:
-                    self.main_of[net.name] = self.main_table(net.name, None, net.name)
+            if subnet_name and table and self.estate.find(table):
+                self.attach(self.estate.find(subnet_name), "route-table", table, association)
+        for draft in list(self.estate.nets.values()):
+            for item in list(draft.items.values()):
+                if item.kind == "subnet" and "route-table" not in item.attrs and draft.name not in self.main_of:
+                    self.main_of[draft.name] = self.main_table(draft.name, None, draft.name)
 
     # -- peerings -------------------------------------------------------------------------------
     def _peerings(self) -> None:
         r = self.r
-        accepters = {}
-        for accepter in r.of_type("aws_vpc_peering_connection_accepter"):
-            target = r.one(accepter, "vpc_peering_connection_id")
+        accepters: dict[str, Resource] = {}
+        for resource in r.of_type("aws_vpc_peering_connection_accepter"):
+            target = r.one(resource, "vpc_peering_connection_id")
             if isinstance(target, Target):
-                accepters[target.address] = accepter
+                accepters[target.address] = resource
         for peering in r.of_type("aws_vpc_peering_connection"):
             requester = self._net_of(peering)
             accepter_net = self.lookup(
@@ -244,13 +272,15 @@ class AwsMapping(Mapping):
             self.inline_unknown(table, "route", "its inline routes are not modelled")
             for route in blocks_of(self.r, table, "route"):
                 self._route(table, item, route, "cidr_block", "ipv6_cidr_block")
-        for route in self.r.of_type("aws_route"):
-            table = self.lookup(route, "route_table_id", "route table", "the route is not modelled")
-            item = self.estate.find(table) if table else None
+        for resource in self.r.of_type("aws_route"):
+            table_name = self.lookup(resource, "route_table_id", "route table", "the route is not modelled")
+            item = self.estate.find(table_name) if table_name else None
             if item is not None:
-                self._route(route, item, Fields(self.r, route), "destination_cidr_block", "destination_ipv6_cidr_block")
+                self._route(
+                    resource, item, Fields(self.r, resource), "destination_cidr_block", "destination_ipv6_cidr_block"
+                )
 
-    def _route(self, resource: Resource, item, route: Fields, v4: str, v6: str) -> None:
+    def _route(self, resource: Resource, item: Item, route: Fields, v4: str, v6: str) -> None:
         destination = route.get(v4) or route.get(v6)
         if not destination:
             if route.get("destination_prefix_list_id") or route.unknown("destination_prefix_list_id"):
@@ -279,18 +309,24 @@ class AwsMapping(Mapping):
             net = self._net_of(group)
             if net is None:
                 continue
-            item = self.estate.item("security-group", net, group.address, group.origin)
+            group_item = self.estate.item("security-group", net, group.address, group.origin)
             for key, direction in (("ingress", "inbound"), ("egress", "outbound")):
                 self.inline_unknown(group, key, "its inline rules are not modelled")
-                for rule in iter_blocks(group.get(key)):
-                    peers = self.blocks(rule.get("cidr_blocks")) + self.blocks(rule.get("ipv6_cidr_blocks"))
-                    peers += [f"group {quoted(n)}" for n in self._group_names(group, rule.get("security_groups"))]
-                    if rule.get("self"):
+                for inline in iter_blocks(group.get(key)):
+                    peers = self.blocks(inline.get("cidr_blocks")) + self.blocks(inline.get("ipv6_cidr_blocks"))
+                    peers += [f"group {quoted(n)}" for n in self._group_names(group, inline.get("security_groups"))]
+                    if inline.get("self"):
                         peers.append(f"group {quoted(group.address)}")
-                    if rule.get("prefix_list_ids"):
+                    if inline.get("prefix_list_ids"):
                         self.not_modelled(group, "a rule naming a prefix list (prefix lists are not modelled)")
                     self._rule(
-                        item, group, direction, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), peers
+                        group_item,
+                        group,
+                        direction,
+                        inline.get("protocol"),
+                        inline.get("from_port"),
+                        inline.get("to_port"),
+                        peers,
                     )
         for rule in r.of_type("aws_security_group_rule"):
             item = self._rule_group(rule)
@@ -330,17 +366,17 @@ class AwsMapping(Mapping):
                     item, rule, direction, rule.get("ip_protocol"), rule.get("from_port"), rule.get("to_port"), peers
                 )
 
-    def _rule_group(self, rule: Resource):
+    def _rule_group(self, rule: Resource) -> Item | None:
         name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
         return self._group_item(name, rule) if name else None
 
-    def _group_item(self, name: str, resource: Resource):
+    def _group_item(self, name: str, resource: Resource) -> Item | None:
         item = self.estate.find(name)
         if item is None and name.endswith(".default_security_group"):
             item = self._default_group(name[: -len(".default_security_group")], resource)
         return item
 
-    def _default_group(self, vpc: str, resource: Resource):
+    def _default_group(self, vpc: str, resource: Resource) -> Item | None:
         if vpc not in self.estate.nets:
             return None
         name = f"{vpc}.default_security_group"
@@ -351,7 +387,7 @@ class AwsMapping(Mapping):
             item.line("outbound all to any", origin)
         return self.estate.find(name)
 
-    def _group_names(self, resource: Resource, values) -> list[str]:
+    def _group_names(self, resource: Resource, values: Iterable[str] | None) -> list[str]:
         names = []
         for value in values or []:
             name = self.name(self.r.ids.get(value))
@@ -366,7 +402,9 @@ class AwsMapping(Mapping):
                 names.append(name)
         return names
 
-    def _rule(self, item, resource: Resource, direction: str, protocol, low, high, peers: list[str]) -> None:
+    def _rule(
+        self, item: Item, resource: Resource, direction: str, protocol: Any, low: Any, high: Any, peers: list[str]
+    ) -> None:
         proto = self.protocol(protocol)
         ports = self.ports(proto, low, high) if proto else None
         if proto is None or ports is None:
@@ -390,20 +428,20 @@ class AwsMapping(Mapping):
                 net = self._net_of(acl)
                 if net is None:
                     continue
-            item = self.estate.item("network-acl", net, acl.address, acl.origin)
+            acl_item = self.estate.item("network-acl", net, acl.address, acl.origin)
             for key, egress in (("ingress", False), ("egress", True)):
                 self.inline_unknown(acl, key, "its inline entries are not modelled")
-                for entry in iter_blocks(acl.get(key)):
+                for inline in iter_blocks(acl.get(key)):
                     self._entry(
-                        item,
+                        acl_item,
                         acl,
                         egress,
-                        entry.get("rule_no"),
-                        entry.get("action"),
-                        entry.get("protocol"),
-                        entry.get("from_port"),
-                        entry.get("to_port"),
-                        entry.get("cidr_block") or entry.get("ipv6_cidr_block"),
+                        inline.get("rule_no"),
+                        inline.get("action"),
+                        inline.get("protocol"),
+                        inline.get("from_port"),
+                        inline.get("to_port"),
+                        inline.get("cidr_block") or inline.get("ipv6_cidr_block"),
                     )
             for subnet in self.lookup_many(acl, "subnet_ids", "subnet", "its subnet associations are not modelled"):
                 self.attach(self.estate.find(subnet), "network-acl", acl.address, acl)
@@ -423,17 +461,28 @@ class AwsMapping(Mapping):
                     entry.get("cidr_block") or entry.get("ipv6_cidr_block"),
                 )
         for association in r.of_type("aws_network_acl_association"):
-            acl = self.lookup(association, "network_acl_id", "network ACL", "the association is not modelled")
-            subnet = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
-            if acl and subnet and self.estate.find(acl):
-                self.attach(self.estate.find(subnet), "network-acl", acl, association)
+            acl_name = self.lookup(association, "network_acl_id", "network ACL", "the association is not modelled")
+            subnet_name = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
+            if acl_name and subnet_name and self.estate.find(acl_name):
+                self.attach(self.estate.find(subnet_name), "network-acl", acl_name, association)
         for acl in r.of_type("aws_default_network_acl"):  # subnets with no other ACL use the default one
             net = self.estate.owner.get(acl.address)
             for item in list(self.estate.nets[net].items.values()) if net else []:
                 if item.kind == "subnet" and "network-acl" not in item.attrs:
                     item.attrs["network-acl"] = [acl.address]
 
-    def _entry(self, item, resource: Resource, egress: bool, number, action, protocol, low, high, block) -> None:
+    def _entry(
+        self,
+        item: Item,
+        resource: Resource,
+        egress: bool,
+        number: Any,
+        action: Any,
+        protocol: Any,
+        low: Any,
+        high: Any,
+        block: Any,
+    ) -> None:
         proto = self.protocol(protocol)
         ports = self.ports(proto, low, high) if proto else None
         if proto is None or ports is None or not block or action not in ("allow", "deny") or number is None:
@@ -447,7 +496,7 @@ class AwsMapping(Mapping):
         for instance in self.r.of_type("aws_instance"):
             subnet = self.lookup(instance, "subnet_id", "subnet", "the instance is not modelled")
             net = self.estate.owner.get(subnet) if subnet else None
-            if net is None:
+            if subnet is None or net is None:  # no subnet: no net either
                 continue
             addresses = [instance.get("private_ip")] if instance.get("private_ip") else []
             if not addresses:

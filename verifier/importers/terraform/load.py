@@ -10,7 +10,7 @@ from pathlib import Path
 from verifier.diagnostics import Diagnostic
 from verifier.importers import Imported
 from verifier.importers.estate import Estate
-from verifier.importers.terraform import PROVIDERS, Input, Resolver, read
+from verifier.importers.terraform import PROVIDERS, Input, Resolver, Resource, read
 from verifier.language.model import Span
 
 MAPPINGS = ("aws", "outscale", "alicloud")
@@ -20,7 +20,7 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
     from verifier.importers.terraform import alicloud, aws, outscale
 
     modules = {"aws": aws, "outscale": outscale, "alicloud": alicloud}
-    found = read(files)
+    found = read(files, {rtype: values for m in modules.values() for rtype, values in m.VALUES.items()})
     counts = Counter(
         r.provider for r in found.resources if r.provider in MAPPINGS and r.type in modules[r.provider].UNDERSTOOD
     )
@@ -49,7 +49,7 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
 def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
     """Move origins from the JSON to the `resource` blocks in the .tf files under `root`."""
     blocks = _resource_blocks(root, found)
-    by_json = {}
+    by_json: dict[tuple[str, int], Span] = {}
     for resource in found.resources:
         config_address = ".".join(p for p in (resource.config_module, _local(resource)) if p)
         if config_address in blocks:
@@ -58,11 +58,11 @@ def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
         moved = by_json.get((origin.file, origin.line))
         if moved is not None:
             imported.origins[line] = moved
-    moved = []
+    warnings = []
     for warning in imported.warnings:
         span = by_json.get((warning.span.file, warning.span.line), warning.span)
-        moved.append(Diagnostic(warning.code, warning.severity, warning.message, span))
-    imported.warnings[:] = moved
+        warnings.append(Diagnostic(warning.code, warning.severity, warning.message, span))
+    imported.warnings[:] = warnings
     for file in {s.file for s in blocks.values()}:
         try:
             imported.inputs[file] = Path(file).read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
             pass
 
 
-def _local(resource) -> str:
+def _local(resource: Resource) -> str:
     return f"{'data.' if resource.mode == 'data' else ''}{resource.type}.{resource.name}"
 
 
@@ -99,7 +99,7 @@ def _resource_blocks(root: Path, found: Input, prefix: str = "", depth: int = 0)
         for match in MODULE.finditer(text):
             name = match.group(1)
             body = text[match.end() : match.end() + 2000]
-            source = sources.get(name) or (SOURCE.search(body).group(1) if SOURCE.search(body) else None)
+            source = sources.get(name) or (written.group(1) if (written := SOURCE.search(body)) else None)
             if source and source.startswith((".", "/")):
                 child = f"{prefix}.module.{name}".lstrip(".")
                 blocks.update(_resource_blocks(Path(os.path.normpath(root / source)), found, child, depth + 1))

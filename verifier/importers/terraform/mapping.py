@@ -12,11 +12,12 @@ group...). When that fails, the mapping says so at the resource:
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Protocol, cast
 
 from verifier.importers.estate import Estate, Item
 from verifier.importers.gateways import gateway_kind, resource_type_of
 from verifier.importers.terraform import External, Fields, Resolver, Resource, Target
+from verifier.language.model import Span
 from verifier.language.printer import name_text
 
 quoted = name_text  # how the mappings write a name into peer text
@@ -32,6 +33,12 @@ PROTOCOLS = {
     "icmp": "icmp",
     "icmpv6": "58",
 }
+
+
+class Known(Protocol):
+    """Where a route's known values are read: its `Fields`, or a route block of the JSON."""
+
+    def get(self, field: str, /) -> Any: ...
 
 
 class Mapping:
@@ -86,7 +93,7 @@ class Mapping:
         if resource.is_unknown(attribute) and self.r.configured(resource, attribute) is not False:
             self.unknown(resource, attribute, consequence)
 
-    def name_resources(self, types, id_attributes: dict[str, tuple[str, ...]]) -> None:
+    def name_resources(self, types: Iterable[str], id_attributes: dict[str, tuple[str, ...]]) -> None:
         """Every resource of `types` is declared under its address: its `id` (and its other id
         attributes) name it."""
         for resource in self.r.of_type(*types, data=True):
@@ -120,7 +127,7 @@ class Mapping:
         if name in self.estate.peerings:
             return f"via peering {quoted(name)}"
         if name in self.outside or isinstance(target, External):
-            label = name or target.value
+            label = name or cast(External, target).value  # not named: outside the input
             self.not_in_input(
                 resource,
                 f"{what} {label}",
@@ -131,7 +138,7 @@ class Mapping:
         self.unknown(resource, attribute, f"the route to {destination} is not modelled")
         return None
 
-    def gateway_route(self, item, destination: str, name: str, origin, **hints: str | None) -> None:
+    def gateway_route(self, item: Item, destination: str, name: str, origin: Span, **hints: str | None) -> None:
         """A route to a gateway, with the gateway's kind declared in the table's net where the input
         tells it (`gateways.gateway_kind`'s hints: the attribute, the id, the resource type...)."""
         net = self.estate.owner.get(item.name)
@@ -139,7 +146,15 @@ class Mapping:
             self.estate.gateway(net, name, gateway_kind(**hints), origin)
         item.line(f"route {destination} via gateway {quoted(name)}", origin)
 
-    def route_to_gateway(self, item, destination: str, origin, keys: Iterable[str], known, fields) -> None:
+    def route_to_gateway(
+        self,
+        item: Item,
+        destination: str,
+        origin: Span,
+        keys: Iterable[str],
+        known: Known,
+        fields: Fields | None,
+    ) -> None:
         """A route whose target is one of the attributes `keys`: known (`known.get`) or, in a plan,
         a reference to the resource that will have it (`fields`, None without a configuration)."""
         key = next((k for k in keys if known.get(k)), None)
@@ -189,14 +204,14 @@ class Mapping:
 
     # -- values -------------------------------------------------------------------------------
     @staticmethod
-    def protocol(value) -> str | None:
+    def protocol(value: Any) -> str | None:
         text = str(value).lower()
         if text in PROTOCOLS:
             return PROTOCOLS[text]
         return text if text.isdigit() and int(text) <= 255 else None
 
     @staticmethod
-    def ports(protocol: str, low, high) -> str | None:
+    def ports(protocol: str, low: Any, high: Any) -> str | None:
         """The PORTS text ('' for every port); None when the range is not one."""
         if protocol not in ("tcp", "udp", "6", "17"):
             return ""
@@ -210,7 +225,7 @@ class Mapping:
             return None
         return f" {low}" if low == high else f" {low}-{high}"
 
-    def blocks(self, values: Iterable) -> list[str]:
+    def blocks(self, values: Iterable[Any] | None) -> list[str]:
         return [v for v in values or [] if isinstance(v, str) and v]
 
     def main_table(self, net: str, origin_resource: Resource | None, owner_address: str) -> str:

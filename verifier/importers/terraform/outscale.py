@@ -16,12 +16,14 @@ security group holds a rule allowing all outbound traffic unless
 
 from __future__ import annotations
 
-from verifier.importers.estate import Estate
+from typing import Any
+
+from verifier.importers.estate import Estate, Item
 from verifier.importers.terraform import External, Fields, Resolver, Resource, iter_blocks
 from verifier.importers.terraform.mapping import Mapping, quoted
 from verifier.language.model import canonical_state
 
-ID_ATTRIBUTES = {
+ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "outscale_net": ("net_id",),
     "outscale_subnet": ("subnet_id",),
     "outscale_net_peering": ("net_peering_id",),
@@ -61,6 +63,19 @@ IRRELEVANT = {
 }
 GATEWAYS = ("gateway_id", "nat_service_id", "nic_id", "vm_id", "net_access_point_id")
 
+_TARGETS = {attribute: str for attribute in GATEWAYS + ("net_peering_id",)}
+_RULE = {"ip_ranges": [str], "security_groups_members": [{"security_group_id": str}]}
+# The attributes read whose type the mapping relies on (names, lists, blocks), by resource type (`shape`).
+VALUES = {
+    "outscale_subnet": {"subregion_name": str},
+    "outscale_route_table": {"link_route_tables": [{"subnet_id": str}], "routes": [_TARGETS]},
+    "outscale_route": _TARGETS,
+    "outscale_net_peering": {"state": [{"name": str}], "source_net": [dict], "accepter_net": [dict]},
+    "outscale_security_group": {"inbound_rules": [_RULE], "outbound_rules": [_RULE]},
+    "outscale_security_group_rule": {**_RULE, "rules": [_RULE]},
+    "outscale_vm": {"private_ips": [str], "security_group_ids": [str]},
+}
+
 
 class OutscaleMapping(Mapping):
     def run(self) -> Estate:
@@ -86,10 +101,10 @@ class OutscaleMapping(Mapping):
             self.estate.net(net.address, net.origin).region = self.r.region(net)
             self.estate.block(net.address, net.get("ip_range"))
         for subnet in self.r.of_type("outscale_subnet"):
-            net = self._net_of(subnet)
-            if net is None:
+            net_name = self._net_of(subnet)
+            if net_name is None:
                 continue
-            item = self.estate.item("subnet", net, subnet.address, subnet.origin)
+            item = self.estate.item("subnet", net_name, subnet.address, subnet.origin)
             item.set("cidr", subnet.get("ip_range"))
             if subnet.get("subregion_name"):
                 item.set("zone", subnet.get("subregion_name"))
@@ -109,23 +124,25 @@ class OutscaleMapping(Mapping):
                     subnet = self.name(r.ids.get(link["subnet_id"]))
                     if subnet:
                         self.attach(self.estate.find(subnet), "route-table", table.address, table)
-        for link in r.of_type("outscale_route_table_link"):
-            subnet = self.lookup(link, "subnet_id", "subnet", "the link is not modelled")
-            table = self.lookup(link, "route_table_id", "route table", "the link is not modelled")
-            if subnet and table and self.estate.find(table) and self.estate.find(subnet):
-                self.attach(self.estate.find(subnet), "route-table", table, link)
-        for link in r.of_type("outscale_main_route_table_link"):
-            net = self._net_of(link)
-            table = self.lookup(link, "route_table_id", "route table", "the link is not modelled")
-            if net and table and self.estate.find(table):
-                mains[net] = table
-        for net, table in mains.items():
-            self.estate.find(table).line("main", self.estate.find(table).origin)
-        for net in list(self.estate.nets.values()):
-            if net.name not in mains and any(
-                i.kind == "subnet" and "route-table" not in i.attrs for i in net.items.values()
+        for resource in r.of_type("outscale_route_table_link"):
+            subnet = self.lookup(resource, "subnet_id", "subnet", "the link is not modelled")
+            table_name = self.lookup(resource, "route_table_id", "route table", "the link is not modelled")
+            if subnet and table_name and self.estate.find(table_name) and self.estate.find(subnet):
+                self.attach(self.estate.find(subnet), "route-table", table_name, resource)
+        for resource in r.of_type("outscale_main_route_table_link"):
+            net = self._net_of(resource)
+            table_name = self.lookup(resource, "route_table_id", "route table", "the link is not modelled")
+            if net and table_name and self.estate.find(table_name):
+                mains[net] = table_name
+        for table_name in mains.values():
+            item = self.estate.find(table_name)
+            assert item is not None  # every main table was declared above
+            item.line("main", item.origin)
+        for draft in list(self.estate.nets.values()):
+            if draft.name not in mains and any(
+                i.kind == "subnet" and "route-table" not in i.attrs for i in draft.items.values()
             ):
-                self.main_table(net.name, None, net.name)
+                self.main_table(draft.name, None, draft.name)
 
     def _peerings(self) -> None:
         r = self.r
@@ -168,17 +185,23 @@ class OutscaleMapping(Mapping):
     def _routes(self) -> None:
         for table in self.r.of_type("outscale_route_table"):
             item = self.estate.find(table.address)
-            for route in iter_blocks(table.get("routes")) if item else ():
+            if item is None:
+                continue
+            for route in iter_blocks(table.get("routes")):
                 if route.get("gateway_id") == "local" or route.get("creation_method") == "CreateRouteTable":
                     continue
                 self._route(table, item, route.get("destination_ip_range"), route, None)
-        for route in self.r.of_type("outscale_route"):
-            table = self.lookup(route, "route_table_id", "route table", "the route is not modelled")
-            item = self.estate.find(table) if table else None
+        for resource in self.r.of_type("outscale_route"):
+            table_name = self.lookup(resource, "route_table_id", "route table", "the route is not modelled")
+            item = self.estate.find(table_name) if table_name else None
             if item is not None:
-                self._route(route, item, route.get("destination_ip_range"), route.values, Fields(self.r, route))
+                self._route(
+                    resource, item, resource.get("destination_ip_range"), resource.values, Fields(self.r, resource)
+                )
 
-    def _route(self, resource: Resource, item, destination, route: dict, fields: Fields | None) -> None:
+    def _route(
+        self, resource: Resource, item: Item, destination: str | None, route: dict[str, Any], fields: Fields | None
+    ) -> None:
         if not destination:
             self.not_modelled(resource, "a route with no destination_ip_range (a service route)")
             return
@@ -199,19 +222,19 @@ class OutscaleMapping(Mapping):
 
     def _groups(self) -> None:
         r = self.r
-        groups = []
+        groups: list[tuple[Resource, str, Item]] = []
         for group in r.of_type("outscale_security_group"):  # all declared first: rules name each other
             net = self._net_of(group)
             if net is not None:
                 groups.append((group, net, self.estate.item("security-group", net, group.address, group.origin)))
-        for group, net, item in groups:
+        for group, net, group_item in groups:
             if group.get("account_id"):
                 self.estate.nets[net].account = self.estate.nets[net].account or group.get("account_id")
             for key, direction in (("inbound_rules", "inbound"), ("outbound_rules", "outbound")):
-                for rule in iter_blocks(group.get(key)):
-                    self._rule(item, group, direction, rule)
+                for inline in iter_blocks(group.get(key)):
+                    self._rule(group_item, group, direction, inline)
             if group.is_unknown("outbound_rules") and not group.get("remove_default_outbound_rule"):
-                item.line("outbound all to 0.0.0.0/0", group.origin)  # Outscale's default outbound rule
+                group_item.line("outbound all to 0.0.0.0/0", group.origin)  # Outscale's default outbound rule
         for rule in r.of_type("outscale_security_group_rule"):
             name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
             item = self.estate.find(name) if name else None
@@ -223,7 +246,9 @@ class OutscaleMapping(Mapping):
             for index, nested in enumerate(iter_blocks(rule.get("rules"))):
                 self._rule(item, rule, direction, nested, Fields(r, rule, "rules", index, nested))
 
-    def _rule(self, item, resource: Resource, direction: str, rule: dict, fields: Fields | None = None) -> None:
+    def _rule(
+        self, item: Item, resource: Resource, direction: str, rule: dict[str, Any], fields: Fields | None = None
+    ) -> None:
         proto = self.protocol(rule.get("ip_protocol", "-1"))
         ports = self.ports(proto, rule.get("from_port_range"), rule.get("to_port_range")) if proto else None
         if proto is None or ports is None:
@@ -256,7 +281,7 @@ class OutscaleMapping(Mapping):
         for vm in self.r.of_type("outscale_vm"):
             subnet = self.lookup(vm, "subnet_id", "subnet", "the VM is not modelled")
             net = self.estate.owner.get(subnet) if subnet else None
-            if net is None:
+            if subnet is None or net is None:  # no subnet: no net either
                 continue
             addresses = self.blocks(vm.get("private_ips")) or self.blocks([vm.get("private_ip")])
             if not addresses:
