@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 
-import netaddr
 import pytest
+from conftest import examples
 from estates import estates
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow  # two thousand estates
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 SPAN = Span("generated.peer", 1, 1, 1, 1)
-EXAMPLES = 1_100  # per test; two tests: 2,200 estates
+EXAMPLES = examples(1_100)  # per test; two tests: 2,200 estates on CI
 SETTINGS = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -105,7 +105,7 @@ def test_isolate_agrees_with_simulator(text, data):
             assert not delivered, f"isolate unknown, yet the simulator delivers {delivered[0].describe()}\n{text}"
         else:
             cx = result.counterexample
-            assert cx["destination_vm"] == target.name and cx["source_vm"] == source.name
+            assert cx.destination_vm == target.name and cx.source_vm == source.name
 
 
 @SETTINGS
@@ -125,22 +125,18 @@ def test_reach_agrees_with_simulator(text, data):
         assert (result.status == "unknown") == bool(result.depends), result.message
         if result.status == "proved":
             # Every address pair was proved; replay the witness pair at the edges of the client range.
-            witness = result.witness
-            proto = {"tcp": 6, "udp": 17, "icmp": 1, "all": -1}.get(witness["protocol"])
-            proto = int(witness["protocol"]) if proto is None else proto
+            witness = result.witness.packet
+            proto = witness.protocol
             # Regression: a witness of another protocol or port than asserted once "proved" an assertion.
             assert protocol is None or proto == protocol, (witness, protocol)
-            assert port is None or witness["destination_port"] == port, (witness, port)
-            src, dst = netaddr.IPAddress(witness["source"]), netaddr.IPAddress(witness["destination"])
+            assert port is None or witness.dport == port, (witness, port)
             ported = proto in (6, 17)
             for sport in (1024, 33333, 65535) if ported else (0,):
-                packet = Packet(
-                    src.version, int(src), int(dst), proto, sport, witness["destination_port"] if ported else 0
-                )
+                packet = Packet(witness.version, witness.src, witness.dst, proto, sport, witness.dport if ported else 0)
                 assert engine.sim.connection(source, packet, target).ok, f"{packet.describe()}\n{text}"
         elif result.status == "refuted":
             cx = result.counterexample
-            if cx["packet"] is not None:
-                p = cx["packet"]
-                assert cx["source_vm"] == source.name
-                assert p["protocol"] in ("tcp", "udp") or p["source_port"] == 0
+            if cx.packet is not None:
+                p = cx.packet
+                assert cx.source_vm == source.name
+                assert p.protocol in (6, 17) or p.sport == 0

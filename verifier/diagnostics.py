@@ -8,9 +8,12 @@ something wrong with the network model (exit 1 when error-level); an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from verifier.language.model import Severity, Span
+
+if TYPE_CHECKING:
+    from verifier.engine.results import Counterexample
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -30,7 +33,7 @@ class Diagnostic:
     message: str
     span: Span
     related: tuple[Related, ...] = ()
-    counterexample: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    counterexample: Counterexample | None = field(default=None, compare=False, hash=False)
     help: str | None = None
 
     def sort_key(self) -> tuple:

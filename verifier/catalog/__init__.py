@@ -19,7 +19,7 @@ from verifier.language.model import Assertion, Model, Severity, Span
 
 if TYPE_CHECKING:
     from verifier.engine.parallel import ProofPool
-    from verifier.engine.results import AssertionResult
+    from verifier.engine.results import AssertionResult, Counterexample
     from verifier.engine.verify import Engine
 
 # build: reported while the model is built; structure / semantic: checks over the model;
@@ -36,7 +36,7 @@ class Finding:
     span: Span
     message: str
     related: tuple[Related, ...] = ()
-    counterexample: dict[str, Any] | None = None
+    counterexample: Counterexample | None = None
     help: str | None = None
     severity: Severity | None = None  # overrides the rule's default (e.g. by provider)
     code: str | None = None  # CHECK002 only: a question the solver left undecided
@@ -131,7 +131,7 @@ def report(
     message: str,
     span: Span,
     related: tuple[Related, ...] = (),
-    counterexample: dict[str, Any] | None = None,
+    counterexample: Counterexample | None = None,
     help: str | None = None,
 ) -> Diagnostic:
     """A diagnostic with `code`, at the severity the catalog gives that code (KeyError: not registered)."""

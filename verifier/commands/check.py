@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence, TypeVar
 
 from verifier.catalog import Verdict, known_codes, registry, report, run_rules
 from verifier.commands import ExitCode
@@ -26,6 +27,9 @@ from verifier.commands.options import (
     verify_options,
 )
 from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
+from verifier.engine.explain import Blocking
+from verifier.engine.results import Connection, Counterexample, Delivery
+from verifier.engine.simulate import Hop
 from verifier.language.build import build
 from verifier.language.model import Model, Span
 from verifier.language.parse import SourceFile, discover, read_sources
@@ -62,6 +66,9 @@ def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
     return [f for f in files if not any(fnmatch.fnmatch(Path(f).as_posix(), pattern) for pattern in exclude)]
 
 
+Located = TypeVar("Located", Hop, Blocking)  # what an answer points at a place: a hop, a blocking point
+
+
 @dataclass(frozen=True)
 class Origins:
     """Where the lines of generated peer text came from, for one load: an import's label -> the import.
@@ -81,16 +88,18 @@ class Origins:
         """Whether `file` is the generated peer text of an import (not a file to edit)."""
         return file in self.imports
 
-    def hops(self, hops: list[dict]) -> list[dict]:
-        """Hops (or blocking points) of an answer, pointed at the imported inputs."""
-        return [self._hop(h) for h in hops]
+    def located(self, items: Sequence[Located]) -> list[Located]:
+        """Hops or blocking points of an answer, pointed at the imported inputs."""
+        return [replace(item, span=self.span(item.span)) if item.span else item for item in items]
 
-    def _hop(self, hop: dict) -> dict:
-        source = self.imports.get(hop.get("file"))
-        if source is None or not hop.get("line"):
-            return hop
-        origin = source.origin(hop["line"])
-        return dict(hop, file=origin.file, line=origin.line)
+    def counterexample(self, counterexample: Counterexample | None) -> Counterexample | None:
+        """A counterexample's hops, pointed at the imported inputs."""
+        if isinstance(counterexample, Connection):
+            forward, reply = self.located(counterexample.forward), self.located(counterexample.reply)
+            return replace(counterexample, forward=tuple(forward), reply=tuple(reply))
+        if isinstance(counterexample, Delivery):
+            return replace(counterexample, hops=tuple(self.located(counterexample.hops)))
+        return counterexample
 
     def diagnostics(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         """Findings on imported resources, pointed at the dump (file, line of the resource's id)."""
@@ -99,11 +108,7 @@ class Origins:
         moved = []
         for d in diagnostics:
             related = tuple(replace(r, span=self.span(r.span)) for r in d.related)
-            counterexample = d.counterexample
-            if counterexample:
-                counterexample = {
-                    k: (self.hops(v) if k in ("hops", "forward", "reply") else v) for k, v in counterexample.items()
-                }
+            counterexample = self.counterexample(d.counterexample)
             moved.append(replace(d, span=self.span(d.span), related=related, counterexample=counterexample))
         return moved
 
@@ -178,7 +183,7 @@ def load_model(paths: list[str], config: Config) -> LoadedModel:
     if config.provider and not model.providers:
         from verifier.language.model import ProviderDecl
 
-        where = Span(config.source or "<command line>", 1, 1, 1, 1)
+        where = Span.start(config.source or "<command line>")
         model = replace(model, providers=(ProviderDecl(config.provider, where),))
     return LoadedModel(sources, model, findings, origins)
 

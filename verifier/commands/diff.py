@@ -27,12 +27,14 @@ from verifier.commands.options import add_paths, query_options, run_query
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, sort_diagnostics
 from verifier.engine.encode import DiffQueries, Encoder
 from verifier.engine.limits import Limits
-from verifier.engine.simulate import Packet, Simulator, hops_json
+from verifier.engine.results import Connection, connection_of
+from verifier.engine.simulate import Packet, Simulator
 from verifier.engine.solve import Solver
 from verifier.engine.topology import Topology
 from verifier.engine.verify import Disagreement
-from verifier.language.model import Model, Vm
+from verifier.language.model import Model, Span, Vm
 from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
+from verifier.outputs.changes import diff_json, diff_text
 from verifier.project.baseline import fingerprints
 from verifier.project.config import Config
 
@@ -57,19 +59,8 @@ class Flow:
     source: Vm
     target: Vm
     packet: Packet
-    new: dict[str, Any]
-    old: dict[str, Any]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "source_net": self.source.net,
-            "destination_net": self.target.net,
-            "source_vm": self.source.name,
-            "destination_vm": self.target.name,
-            "packet": self.packet.as_json(),
-            "new": self.new,
-            "old": self.old,
-        }
+    new: Connection  # on the new model: works (no direction) or where it dies
+    old: Connection
 
 
 @dataclass
@@ -93,7 +84,9 @@ def _git_sources(rev: str, paths: list[str]) -> list[SourceFile]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], capture_output=True, text=True)
         if done.returncode != 0:
-            raise InputError([report("PARSE003", f"git {' '.join(args)}: {done.stderr.strip()}", _nowhere(f"{rev}:"))])
+            raise InputError(
+                [report("PARSE003", f"git {' '.join(args)}: {done.stderr.strip()}", Span.start(f"{rev}:"))]
+            )
         return done.stdout
 
     top = Path(git("rev-parse", "--show-toplevel").strip())
@@ -115,12 +108,6 @@ def _git_sources(rev: str, paths: list[str]) -> list[SourceFile]:
             shown = str(top / name)
         sources.append(SourceFile(f"{rev}:{shown}", text))
     return sources
-
-
-def _nowhere(file: str):
-    from verifier.language.model import Span
-
-    return Span(file, 1, 1, 1, 1)
 
 
 def _relative(path: str, roots: list[str]) -> str:
@@ -174,9 +161,9 @@ def _diff(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCod
     result.appeared = new_origins.diagnostics(result.appeared)
     result.disappeared = old_origins.diagnostics(result.disappeared)
     if args.format == "json":
-        sys.stdout.write(json.dumps(_json(result), indent=2) + "\n")
+        sys.stdout.write(json.dumps(diff_json(result), indent=2) + "\n")
     else:
-        sys.stdout.write(_text(result))
+        sys.stdout.write(diff_text(result))
     return ExitCode.FINDINGS if result.failing else ExitCode.OK
 
 
@@ -259,11 +246,14 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
             if a == b:
                 continue
             for version in (4, 6):
-                ends = [_primary(vm, version) for vm in (old_vms[a], old_vms[b], new_vms[a], new_vms[b])]
-                if None in ends:
+                found = [_primary(vm, version) for vm in (old_vms[a], old_vms[b], new_vms[a], new_vms[b])]
+                ends = [e for e in found if e is not None]
+                if len(ends) < len(found):
                     continue
                 for towards_new in (True, False):
-                    query = queries[version].gained(old_vms[a], old_vms[b], new_vms[a], new_vms[b], *ends, towards_new)
+                    query = queries[version].gained(
+                        old_vms[a], old_vms[b], new_vms[a], new_vms[b], ends[0], ends[1], ends[2], ends[3], towards_new
+                    )
                     answer = solver.check(query)
                     if answer.status == "unknown":
                         result.undecided.append(f"{a} -> {b} (IPv{version}): {answer.reason}")
@@ -271,6 +261,7 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
                     if answer.status != "sat":
                         continue
                     values = answer.values
+                    assert values is not None, "sat comes with the values"
                     new_packet = Packet(version, ends[2], ends[3], values["proto"], values["sport"], values["dport"])
                     old_packet = Packet(version, ends[0], ends[1], values["proto"], values["sport"], values["dport"])
                     new_conn = new_sim.connection(new_vms[a], new_packet, new_vms[b])
@@ -286,84 +277,11 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
                         new_vms[a],
                         new_vms[b],
                         new_packet,
-                        _connection_json(new_conn),
-                        _connection_json(old_conn),
+                        connection_of(new_conn, b),
+                        connection_of(old_conn, b),
                     )
                     (result.allowed if towards_new else result.blocked).append(flow)
 
 
 def _primary(vm: Vm, version: int) -> int | None:
     return next((a.value for a in vm.addresses if a.version == version), None)
-
-
-def _connection_json(connection) -> dict[str, Any]:
-    blocked = None
-    if not connection.ok:
-        trace = connection.reply if connection.failed_direction == "reply" else connection.forward
-        blocked = trace.blocked.code if trace and trace.blocked else None
-    return {
-        "ok": connection.ok,
-        "direction": connection.failed_direction,
-        "blocked": blocked,
-        "forward": hops_json(connection.forward.hops),
-        "reply": hops_json(connection.reply.hops) if connection.reply else [],
-    }
-
-
-def _json(result: DiffResult) -> dict[str, Any]:
-    from verifier.outputs.jsondoc import diagnostic_json
-
-    return {
-        "version": 1,
-        "allowed": [f.as_json() for f in result.allowed],
-        "blocked": [f.as_json() for f in result.blocked],
-        "findings": {
-            "appeared": [diagnostic_json(d) for d in result.appeared],
-            "disappeared": [diagnostic_json(d) for d in result.disappeared],
-        },
-        "lifecycle": result.lifecycle,
-        "assertions": result.assertions,
-        "vms": {"added": result.added_vms, "removed": result.removed_vms},
-        "undecided": result.undecided,
-        "failing": result.failing,
-    }
-
-
-def _text(result: DiffResult) -> str:
-    out: list[str] = []
-    for title, flows in (("newly allowed", result.allowed), ("newly blocked", result.blocked)):
-        out.append(f"{title}: {len(flows)} connection(s)")
-        groups: dict[tuple[str, str], list[Flow]] = {}
-        for flow in flows:
-            groups.setdefault((flow.source.net, flow.target.net), []).append(flow)
-        for (source_net, target_net), members in groups.items():
-            out.append(f"  net {source_net} -> net {target_net}")
-            for flow in members:
-                out.append(f"    {flow.source.name} -> {flow.target.name}: {flow.packet.describe()}")
-                for label, conn in (("new", flow.new), ("old", flow.old)):
-                    state = "works" if conn["ok"] else f"dies on the {conn['direction']} ({conn['blocked']})"
-                    out.append(f"      {label}: {state}")
-                    for key in ("forward", "reply"):
-                        for i, hop in enumerate(conn[key], 1):
-                            where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
-                            out.append(f"        {key} {i}. {hop['description']}{where}")
-    for title, diags in (("findings appeared", result.appeared), ("findings disappeared", result.disappeared)):
-        out.append(f"{title}: {len(diags)}")
-        out.extend(f"  {d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}" for d in diags)
-    if result.added_vms or result.removed_vms:
-        out.append(
-            f"vms added: {', '.join(result.added_vms) or 'none'}; removed: {', '.join(result.removed_vms) or 'none'}"
-        )
-    for line in result.lifecycle:
-        out.append(f"error: {line}")
-    for entry in result.assertions:
-        if entry["broken"]:
-            out.append(f"error: the change breaks `{entry['assertion']}` ({entry['old']} before, {entry['new']} now)")
-    for line in result.undecided:
-        out.append(f"error: could not decide {line} within the solver limits")
-    out.append(
-        "the change breaks nothing it asserts"
-        if not result.failing
-        else "the change breaks an assertion or the peering lifecycle"
-    )
-    return "\n".join(out) + "\n"

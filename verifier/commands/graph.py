@@ -7,12 +7,16 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from verifier.commands import ExitCode
 from verifier.commands.options import add_paths, query_options, run_query
 from verifier.engine.simulate import address_text
 from verifier.engine.verify import Engine
 from verifier.language.model import Model, Peering
+
+if TYPE_CHECKING:
+    from verifier.commands.why import WhyAnswer
 from verifier.project.config import Config
 
 
@@ -64,54 +68,39 @@ def topology(model: Model, now: datetime, limits=None) -> Graph:
             (n for n in model.nets if n is not net and any(b.contains(facts.outside_peer, version) for b in n.blocks)),
             None,
         )
-        peering = model.names.get(route.via.name)
-        if (
-            holder is not None
-            and isinstance(peering, Peering)
-            and holder.name != engine.topo.other_net(peering, net).name
-        ):
+        via = route.via.name if route.via else ""
+        crossed = model.names.get(via)
+        other = engine.topo.other_net(crossed, net) if isinstance(crossed, Peering) else None
+        if holder is not None and other is not None and holder.name != other.name:
             graph.edges.append(
                 Edge(
                     net.name,
                     holder.name,
                     "gap",
-                    f"no transit via {route.via.name} ({address_text(facts.outside_peer, version)})",
+                    f"no transit via {via} ({address_text(facts.outside_peer, version)})",
                 )
             )
     return graph
 
 
-def overlay_why(graph: Graph, model: Model, answer) -> None:
-    """Mark the path of a `why` answer: its ends, the peerings it crosses, its blocking points."""
-    vm_net = {vm.name: vm.net for vm in model.vms()}
-    source = answer.witness["source_vm"] if answer.witness else None
-    forward = answer.forward
-    nets_on_path: list[str] = []
-    for hop in forward:
-        for net in graph.nodes:
-            if f"net {net.name}" in hop["description"] and net.name not in nets_on_path:
-                nets_on_path.append(net.name)
-    if source is None and forward:
-        source = next(
-            (vm for vm in vm_net if f"{vm}'s" in forward[0]["description"] or f" {vm} " in forward[0]["description"]),
-            None,
-        )
-    blocked_nets = set()
-    for item in answer.blocking:
-        for net in graph.nodes:
-            if item.get("file") and f"net {net.name}" in item["message"]:
-                blocked_nets.add(net.name)
+def overlay_why(graph: Graph, answer: WhyAnswer) -> None:
+    """Mark the path of a `why` answer: the nets and peerings it crosses, its blocking points.
+
+    Read from the hops' references (the nets and peering each names), never from their words."""
+    on_path = {net for hop in answer.forward for net in hop.nets}
+    blocked_nets = {net for item in answer.blocking if item.span is not None for net in item.nets}
     for node in graph.nodes:
-        if node.name in nets_on_path:
+        if node.name in on_path:
             node.highlight = "path"
         if node.name in blocked_nets:
             node.highlight = "blocked"
+    crossed = {hop.peering for hop in answer.forward if hop.peering}
+    stopped = {hop.peering for hop in answer.forward if hop.peering and hop.disposition == "drop"}
     for edge in graph.edges:
-        if edge.kind == "peering" and any(f"peering {edge.label} " in hop["description"] for hop in forward):
-            blocked = any(h["disposition"] == "drop" and f"peering {edge.label} " in h["description"] for h in forward)
-            edge.highlight = "blocked" if blocked else "path"
+        if edge.kind == "peering" and edge.label in crossed:
+            edge.highlight = "blocked" if edge.label in stopped else "path"
     graph.title += f"; why: {answer.verdict}"
-    graph.notes = [f"{b['code']} [{b['direction']}] {b['message']}" for b in answer.blocking] or [answer.message]
+    graph.notes = [f"{b.code} [{b.direction}] {b.message}" for b in answer.blocking] or [answer.message]
 
 
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
@@ -154,7 +143,7 @@ def _graph(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCo
             limits,
             repair=False,
         )
-        overlay_why(graph, model, answer)
+        overlay_why(graph, answer)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(renderers[suffix](graph))
     print(f"peerproof: wrote {args.output}", file=sys.stderr)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from verifier.catalog import report
 from verifier.commands import ExitCode
-from verifier.commands.options import file_start, input_error
+from verifier.commands.options import input_error
 from verifier.diagnostics import InputError, sort_diagnostics
+from verifier.language.model import Span
 
 
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> ExitCode:
 
     missing = [s for s in args.source if not Path(s).exists()]
     if missing:
-        return input_error([report("PARSE003", "no such file or directory", file_start(s)) for s in missing], "text")
+        return input_error([report("PARSE003", "no such file or directory", Span.start(s)) for s in missing], "text")
     try:
         imported = importers.load([Path(s) for s in args.source], Path(args.tf_root) if args.tf_root else None)
     except InputError as exc:

@@ -16,7 +16,7 @@ from verifier.engine.verify import Engine
 from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
 from verifier.project.config import Config
 
-SPAN = Span("<matrix>", 1, 1, 1, 1)
+SPAN = Span.start("<matrix>")
 SYMBOLS = {"proved": "yes", "refuted": "no", "unknown": "?", "vacuous": "-"}
 
 

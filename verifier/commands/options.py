@@ -149,7 +149,7 @@ def configuration(args: argparse.Namespace) -> Config:
     if not args.isolated:
         path = args.config or discover(Path.cwd())
         if args.config is not None and not args.config.is_file():
-            raise InputError([report("CONFIG001", "no such configuration file", file_start(str(args.config)))])
+            raise InputError([report("CONFIG001", "no such configuration file", Span.start(str(args.config)))])
         if path is not None:
             shown = Path(os.path.relpath(path)) if path.is_absolute() else path
             config = load(shown if not str(shown).startswith("..") else path, known_codes())
@@ -175,11 +175,6 @@ def model_paths(args: argparse.Namespace, config: Config) -> list[str]:
     if not paths:
         raise UsageError(f"{args.command}: give a PATH, or `paths` in the configuration")
     return paths
-
-
-def file_start(file: str) -> Span:
-    """Where a finding about a whole file points: its first character."""
-    return Span(file, 1, 1, 1, 1)
 
 
 # --- errors --------------------------------------------------------------------

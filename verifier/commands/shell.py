@@ -12,6 +12,7 @@ import cmd
 import shlex
 import sys
 from datetime import datetime, timezone
+from typing import Literal
 
 from verifier.catalog import did_you_mean, run_rules
 from verifier.commands import ExitCode
@@ -19,12 +20,12 @@ from verifier.commands.check import load_model
 from verifier.commands.options import add_paths, query_options, run_query
 from verifier.diagnostics import InputError
 from verifier.engine.verify import Disagreement, Engine
-from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref, Span, references
+from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, references
 from verifier.language.printer import assertion_text
 from verifier.outputs.text import describe_counterexample
 from verifier.project.config import Config
 
-SPAN = Span("<shell>", 1, 1, 1, 1)
+SPAN = Span.start("<shell>")
 PROTOCOLS = ("tcp", "udp", "icmp", "all")
 
 
@@ -34,7 +35,7 @@ class PeerShell(cmd.Cmd):
     def __init__(self, paths: list[str], config, now: datetime, limits, stdin=None, stdout=None):
         super().__init__(stdin=stdin, stdout=stdout)
         self.paths, self.config, self.now, self.limits = paths, config, now, limits
-        self.model = None
+        self.model: Model | None = None
         self.sources: dict[str, str] = {}
         self.engine: Engine | None = None
         self.history: list[str] = []
@@ -95,10 +96,9 @@ class PeerShell(cmd.Cmd):
     def emptyline(self) -> bool:
         return False
 
-    def default(self, line: str) -> bool:
+    def default(self, line: str) -> None:  # an unknown command: said, and the session goes on
         word = line.split()[0]
         self._say(f"unknown command '{word}'{did_you_mean(word, self.completenames(''))}; type help")
-        return False
 
     # --- completion -------------------------------------------------------------------
     def _names(self) -> list[str]:
@@ -136,7 +136,7 @@ class PeerShell(cmd.Cmd):
 
     def do_why(self, arg: str) -> bool:
         """why SRC DST [PROTO [PORT]]: why a vm can or cannot reach another, and the minimal repair."""
-        from verifier.commands.why import answer_why, render_text
+        from verifier.commands.why import answer_why, why_text
         from verifier.diagnostics import BadQuery
 
         if not self.model:
@@ -146,10 +146,10 @@ class PeerShell(cmd.Cmd):
             answer = answer_why(self.model, self.sources, self.now, source, destination, protocol, port, self.limits)
         except BadQuery as exc:
             raise ValueError(str(exc)) from None
-        self.stdout.write(render_text(answer))
+        self.stdout.write(why_text(answer))
         return False
 
-    def _assert(self, kind: str, arg: str) -> bool:
+    def _assert(self, kind: Literal["reach", "isolate"], arg: str) -> bool:
         if not self.model or not self.engine:
             return self._not_loaded()
         source, destination, protocol, port = self._query(arg, None)

@@ -13,7 +13,6 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import netaddr
 
@@ -22,10 +21,11 @@ from verifier.commands import ExitCode
 from verifier.commands.check import load_model
 from verifier.commands.options import add_paths, query_options, run_query
 from verifier.diagnostics import BadQuery, InputError
-from verifier.engine.explain import Explainer
+from verifier.engine.explain import Blocking, Explainer
 from verifier.engine.limits import Limits
-from verifier.engine.repair import Repair, apply_edits, find_repair, packet_of
-from verifier.engine.simulate import Packet, hops_json
+from verifier.engine.repair import Repair, apply_edits, find_repair
+from verifier.engine.results import Connection
+from verifier.engine.simulate import Hop, Packet
 from verifier.engine.verify import Disagreement, Engine
 from verifier.language.model import (
     ANY_PROTOCOL,
@@ -41,34 +41,24 @@ from verifier.language.model import (
     Vm,
 )
 from verifier.language.parse import SourceFile
+from verifier.outputs.answers import why_json, why_text
 from verifier.project.config import Config
 
-WHY = Span("<why>", 1, 1, 1, 1)
+WHY = Span.start("<why>")
 
 
 @dataclass
-class Answer:
+class WhyAnswer:
+    """What `why` answers; `outputs.answers` writes it as text or JSON."""
+
     verdict: str  # reachable | unreachable | unknown
     message: str
-    witness: dict[str, Any] | None = None
-    forward: list[dict] = field(default_factory=list)
-    reply: list[dict] = field(default_factory=list)
-    blocking: list[dict] = field(default_factory=list)
+    witness: Connection | None = None  # reachable (or unknown): the connection that works
+    forward: list[Hop] = field(default_factory=list)
+    reply: list[Hop] = field(default_factory=list)
+    blocking: list[Blocking] = field(default_factory=list)
     repair: Repair | None = None
     depends: list[str] = field(default_factory=list)  # with `unknown`: the facts the model does not pin down
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict,
-            "message": self.message,
-            "witness": self.witness,
-            "forward": self.forward,
-            "reply": self.reply,
-            "blocking": self.blocking,
-            "depends": self.depends,
-            "repairs": [e.as_json() for e in self.repair.edits] if self.repair and self.repair.verified else [],
-            "repair_note": self.repair.message if self.repair else None,
-        }
 
 
 def parse_protocol(text: str) -> int | None:
@@ -111,8 +101,9 @@ def answer_why(
     port: int | None,
     limits: Limits | None = None,
     repair: bool = True,
-) -> Answer:
-    if not isinstance(model.names.get(source), Vm):
+) -> WhyAnswer:
+    src_vm = model.names.get(source)
+    if not isinstance(src_vm, Vm):
         raise BadQuery(_not_a_vm(model, source, "SRC", "a vm"))
     if port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
@@ -128,106 +119,89 @@ def answer_why(
     )
     engine = Engine(model, now, limits)
     result = engine.check_assertion(assertion)
-    src_vm = model.names[source]
     if result.status == "proved":
         return _reachable(engine, src_vm, result.witness, result.message)
     if result.status == "vacuous" or (target.address is not None and not engine.topo.endpoint_vms(target)):
         # an address no VM holds
         packet = _first_packet(src_vm, target, protocol, port)
         path = Explainer(engine.topo).explain(src_vm, None, packet)
-        return Answer(
+        return WhyAnswer(
             "unreachable",
             f"no vm holds {destination}",
             None,
-            hops_json(path.forward),
+            path.forward,
             [],
-            [b.as_json() for b in path.blocking],
+            path.blocking,
             Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"),
         )
     if result.status == "unknown" and result.depends and result.witness:
         return _depends(engine, src_vm, result.witness, result.depends)
     if result.status == "unknown":
-        return Answer("unknown", result.message)
-    cx = result.counterexample or {}
-    if not cx.get("packet"):
-        return Answer(
-            "unreachable",
-            result.message,
-            blocking=[
-                {
-                    "code": cx.get("blocked"),
-                    "direction": "forward",
-                    "message": result.message,
-                    "file": None,
-                    "line": None,
-                }
-            ],
-        )
-    target_vm = model.names[cx["destination_vm"]]
-    packet = _telling_packet(engine, src_vm, target_vm, packet_of(cx["packet"]), port is None)
+        return WhyAnswer("unknown", result.message)
+    cx = result.counterexample
+    if not isinstance(cx, Connection):
+        raise Disagreement(f"why: {result.message}, with no failing connection to show")
+    if cx.packet is None:  # no packet can be sent at all
+        blocking = [Blocking(cx.blocked or "", "forward", result.message, None)]
+        return WhyAnswer("unreachable", result.message, blocking=blocking)
+    target_vm = _vm_named(model, cx.destination_vm)
+    packet = _telling_packet(engine, src_vm, target_vm, cx.packet, port is None)
     path = Explainer(engine.topo).explain(src_vm, target_vm, packet)
-    answer = Answer(
+    answer = WhyAnswer(
         "unreachable",
         f"vm {source} cannot reach {destination}: {len(path.blocking)} blocking "
         f"point(s) on the path of {packet.describe()}",
         None,
-        hops_json(path.forward),
-        hops_json(path.reply),
-        [b.as_json() for b in path.blocking],
+        path.forward,
+        path.reply,
+        path.blocking,
     )
     if repair:
         answer.repair = find_repair(sources, model, now, assertion, limits, (source, target_vm.name, packet))
     return answer
 
 
-def _reachable(engine: Engine, source: Vm, witness: dict | None, message: str) -> Answer:
+def _vm_named(model: Model, name: str) -> Vm:
+    """The VM the engine's answer names (anything else is a bug, not the user's input)."""
+    found = model.names.get(name)
+    if not isinstance(found, Vm):
+        raise Disagreement(f"why: the engine's answer names {name!r}, which is not a vm of the model")
+    return found
+
+
+def _reachable(engine: Engine, source: Vm, witness: Connection | None, message: str) -> WhyAnswer:
     assert witness is not None
-    target = engine.model.names[witness["destination_vm"]]
-    packet = packet_of(
-        {
-            "source": witness["source"],
-            "destination": witness["destination"],
-            "protocol": witness["protocol"],
-            "source_port": 1024 if witness["protocol"] in ("tcp", "udp") else 0,
-            "destination_port": witness["destination_port"],
-        }
-    )
+    target = _vm_named(engine.model, witness.destination_vm)
+    packet = witness.packet
+    assert packet is not None, "a proof's witness is a packet"
     connection = engine.sim.connection(source, packet, target)
     if not connection.ok:
         raise Disagreement(f"why: the engine proves {packet.describe()}, the simulator fails it")
-    witness = dict(witness, packet=packet.as_json())
-    return Answer(
+    return WhyAnswer(
         "reachable",
         f"vm {source.name} reaches {target.name}: e.g. {packet.describe()}",
         witness,
-        hops_json(connection.forward.hops),
-        hops_json(connection.reply.hops) if connection.reply else [],
+        connection.forward.hops,
+        connection.reply.hops if connection.reply else [],
     )
 
 
-def _depends(engine: Engine, source: Vm, witness: dict, depends: tuple[str, ...]) -> Answer:
+def _depends(engine: Engine, source: Vm, witness: Connection, depends: tuple[str, ...]) -> WhyAnswer:
     """Neither reachable nor unreachable: the connection works only if what the model leaves open carries it."""
-    target = engine.model.names[witness["destination_vm"]]
-    packet = packet_of(
-        {
-            "source": witness["source"],
-            "destination": witness["destination"],
-            "protocol": witness["protocol"],
-            "source_port": 1024 if witness["protocol"] in ("tcp", "udp") else 0,
-            "destination_port": witness["destination_port"],
-        }
-    )
+    target = _vm_named(engine.model, witness.destination_vm)
+    packet = witness.packet
+    assert packet is not None, "an unknown's witness is a packet"
     connection = engine.sim.connection(source, packet, target)
     if not connection.possible or connection.ok:
         raise Disagreement(f"why: the engine finds {packet.describe()} possible only, the simulator does not")
     facts = " and ".join(depends)
-    return Answer(
+    return WhyAnswer(
         "unknown",
         f"vm {source.name} reaches {target.name} only if {facts} carries it: it depends on "
         f"{facts}, which the model does not pin down (e.g. {packet.describe()})",
-        dict(witness, packet=packet.as_json()),
-        hops_json(connection.forward.hops),
-        hops_json(connection.reply.hops) if connection.reply else [],
+        witness,
+        connection.forward.hops,
+        connection.reply.hops if connection.reply else [],
         depends=list(depends),
     )
 
@@ -261,35 +235,6 @@ def _first_packet(source: Vm, target: Endpoint, protocol: int | None, port: int 
     return Packet(dst.version, src.value, dst.value, proto, 1024 if ported else 0, (port or 443) if ported else 0)
 
 
-def render_text(answer: Answer) -> str:
-    out = [f"{answer.verdict}: {answer.message}"]
-    for key in ("forward", "reply"):
-        hops = getattr(answer, key)
-        if hops:
-            out.append(f"{key}:")
-            for i, hop in enumerate(hops, 1):
-                where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
-                mark = {"drop": "  <-- blocked", "unknown": "  <-- unknown"}.get(hop["disposition"], "")
-                out.append(f"  {i}. {hop['description']}{where}{mark}")
-    if answer.blocking:
-        out.append("blocking:")
-        for item in answer.blocking:
-            where = f" ({item['file']}:{item['line']})" if item.get("file") else ""
-            out.append(f"  {item['code']} [{item['direction']}] {item['message']}{where}")
-    if answer.repair is not None:
-        if answer.repair.verified and answer.repair.edits:
-            out.append(f"minimal repair ({answer.repair.message}):")
-            for edit in answer.repair.edits:
-                where = f"{edit.file}:{edit.line}" if edit.line else edit.file
-                place = f"in {edit.block}" if edit.block != "file" else "at the end of the file"
-                out.append(f"  {place} ({where}): {edit.text}")
-                if edit.note:
-                    out.append(f"    ({edit.note})")
-        else:
-            out.append(f"repair: {answer.repair.message}")
-    return "\n".join(out) + "\n"
-
-
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     why = commands.add_parser("why", parents=query_options(), help=help)
     why.add_argument("source", metavar="SRC", help="a vm")
@@ -318,19 +263,19 @@ def _why(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode
     edits = answer.repair.edits if answer.repair else []
     touches_import = any(origins.generated(e.file) for e in edits)
     answer.forward, answer.reply, answer.blocking = (
-        origins.hops(answer.forward),
-        origins.hops(answer.reply),
-        origins.hops(answer.blocking),
+        origins.located(answer.forward),
+        origins.located(answer.reply),
+        origins.located(answer.blocking),
     )
-    if touches_import:  # shown at the imported resource they change
+    if touches_import and answer.repair is not None:  # shown at the imported resource they change
         places = [origins.span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
         answer.repair.edits = [
             replace(e, file=o.file, line=o.line) if origins.generated(e.file) else e for e, o in zip(edits, places)
         ]
     if args.format == "json":
-        sys.stdout.write(json.dumps(answer.as_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(why_json(answer), indent=2) + "\n")
     else:
-        sys.stdout.write(render_text(answer))
+        sys.stdout.write(why_text(answer))
     if args.fix and touches_import:
         print(
             "peerproof: no fix written: the repair changes imported resources; make the change in the "
@@ -343,7 +288,7 @@ def _why(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode
     return ExitCode.OK
 
 
-def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now, limits) -> ExitCode:
+def _fix(answer: WhyAnswer, texts: dict[str, str], model: Model, paths, config, now, limits) -> ExitCode:
     repair = answer.repair
     if answer.verdict != "unreachable" or repair is None:
         print("peerproof: nothing to fix", file=sys.stderr)
@@ -366,4 +311,4 @@ def _fix(answer: Answer, texts: dict[str, str], model: Model, paths, config, now
     return ExitCode.OK
 
 
-__all__ = ["run", "answer_why", "SourceFile"]
+__all__ = ["run", "answer_why", "why_text", "SourceFile"]

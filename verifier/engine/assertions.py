@@ -7,20 +7,20 @@ proved, one that fails even where it possibly works is refuted, anything between
 
 from __future__ import annotations
 
-from typing import Any
-
 from verifier.engine.encode import Queries, Query
 from verifier.engine.part import Part
-from verifier.engine.results import AssertionResult, Disagreement
-from verifier.engine.simulate import Connection, Packet, Trace, address_text, hops_json
+from verifier.engine.results import AssertionResult, Connection, Delivery, Disagreement, connection_of
+from verifier.engine.simulate import Packet, RoundTrip, Trace, address_text
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
     PORTED_PROTOCOLS,
     TRANSITIONAL_STATES,
+    Address,
     Assertion,
     Route,
     Vm,
+    any_protocol,
     protocol_name,
 )
 from verifier.language.printer import assertion_text
@@ -50,10 +50,11 @@ class Assertions(Part):
             return self._isolate(assertion, sources, targets)
         return self._reach(assertion, sources, targets, with_counterexample=witness)
 
-    def _unheld(self, assertion: Assertion, source: Vm, address) -> AssertionResult:
+    def _unheld(self, assertion: Assertion, source: Vm, address: Address) -> AssertionResult:
         """`reach` to an address no VM holds: never reached (LANGUAGE.md: an address is reached only if a
         VM holds it); the counterexample walks a packet of the kind there."""
-        protocol = assertion.protocol.number if assertion.protocol and assertion.protocol.number != ANY_PROTOCOL else 6
+        asked = assertion.protocol.number if assertion.protocol else None
+        protocol = 6 if asked is None or any_protocol(asked) else asked
         ported = protocol in PORTED_PROTOCOLS
         dport = assertion.ports.low if assertion.ports else (443 if ported else 0)
         src = next((a.value for a in source.addresses if a.version == address.version), 0)
@@ -63,15 +64,9 @@ class Assertions(Part):
         return AssertionResult(
             "refuted",
             f"{text} is refuted: no vm holds {address}",
-            counterexample={
-                "source_vm": source.name,
-                "destination_vm": str(address),
-                "packet": packet.as_json(),
-                "direction": "forward",
-                "blocked": "NO_DESTINATION",
-                "forward": hops_json(trace.hops),
-                "reply": [],
-            },
+            counterexample=Connection(
+                source.name, str(address), packet, tuple(trace.hops), (), "forward", "NO_DESTINATION"
+            ),
         )
 
     def _isolate(self, assertion: Assertion, sources: list[Vm], targets: list[Vm]) -> AssertionResult:
@@ -116,12 +111,7 @@ class Assertions(Part):
                             f"{'delivered' if outcome == 'deliver' else 'possibly delivered'}, "
                             f"the simulator {_fate(trace)}"
                         )
-                    counterexample = {
-                        "source_vm": source.name,
-                        "destination_vm": trace.reached.name,
-                        "packet": packet.as_json(),
-                        "hops": hops_json(trace.hops),
-                    }
+                    counterexample = Delivery(source.name, trace.reached.name, packet, tuple(trace.hops))
                     if outcome == "deliver":
                         return AssertionResult(
                             "refuted",
@@ -168,7 +158,7 @@ class Assertions(Part):
         limits: list[str] = []
         maybe: list[str] = []
         depends: list[str] = []
-        witness: dict[str, Any] | None = None
+        witness: Connection | None = None
         example: AssertionResult | None = None
         fixed = assertion.destination.address
         for source in sources:
@@ -188,15 +178,9 @@ class Assertions(Part):
                         "refuted",
                         f"{text} is refuted: vm {source.name} has no address of the family of vm "
                         f"{target.name}'s {', '.join(str(a) for a in addresses)}",
-                        counterexample={
-                            "source_vm": source.name,
-                            "destination_vm": target.name,
-                            "packet": None,
-                            "direction": "forward",
-                            "blocked": "NO_COMMON_FAMILY",
-                            "forward": [],
-                            "reply": [],
-                        },
+                        counterexample=Connection(
+                            source.name, target.name, None, direction="forward", blocked="NO_COMMON_FAMILY"
+                        ),
                     )
                 for address in common:
                     # A VM opens connections from its first (primary) address of the family.
@@ -217,7 +201,7 @@ class Assertions(Part):
             "proved", f"{text} is proved", witness=witness
         )
 
-    def _routed_holder(self, source: Vm, address, holders: list[Vm]) -> Vm:
+    def _routed_holder(self, source: Vm, address: Address, holders: list[Vm]) -> Vm:
         """Of the VMs holding `address`, the one the source's routes lead to; where they lead to none,
         the source's own net's holder, else the first (the connection to it fails, and says where)."""
         reached = self.sim.receiver(source, address.version, address.value)
@@ -244,7 +228,7 @@ class Assertions(Part):
             "certain",
             witness_wanted=with_counterexample and not uncertain,
         )
-        if certain.status != "refuted" or not uncertain:
+        if certain.status != "refuted" or not uncertain or self.possible_queries is None:
             return certain
         return self._decide_pair(
             assertion,
@@ -354,14 +338,9 @@ class Assertions(Part):
                     f"({_connection_fate(connection)})"
                 )
             depends.extend(connection.depends)
-        witness = {
-            "source_vm": source.name,
-            "destination_vm": target.name,
-            "source": address_text(values["src"], version),
-            "destination": address_text(values["dst"], version),
-            "protocol": protocol_name(protocol),
-            "destination_port": dport,
-        }
+        witness = Connection(
+            source.name, target.name, Packet(version, values["src"], values["dst"], protocol, sports[0], dport)
+        )
         if reading == "certain":
             return AssertionResult("proved", pair, witness=witness)
         facts = tuple(dict.fromkeys(depends))
@@ -401,23 +380,16 @@ class Assertions(Part):
                 f"{text}: the solver finds {packet.describe()} failing ({reading}), the simulator "
                 f"{'completes' if connection.ok else 'may complete'} it"
             )
-        direction = connection.failed_direction
-        trace = connection.reply if direction == "reply" else connection.forward
+        failed = connection_of(connection, target.name)
+        trace = connection.reply if failed.direction == "reply" else connection.forward
         blocked = trace.blocked if trace else None
+        direction = failed.direction
         what = f"no destination port works, e.g. {packet.describe()}" if some_port else packet.describe()
         where = f"dies on the {direction}: {blocked.description}" if blocked else f"fails on the {direction}"
         return AssertionResult(
             "refuted",
             f"{text} is refuted: vm {source.name} to vm {target.name}, {what} {where}",
-            counterexample={
-                "source_vm": source.name,
-                "destination_vm": target.name,
-                "packet": packet.as_json(),
-                "direction": direction,
-                "blocked": blocked.code if blocked else None,
-                "forward": hops_json(connection.forward.hops),
-                "reply": hops_json(connection.reply.hops) if connection.reply else [],
-            },
+            counterexample=failed,
         )
 
 
@@ -425,7 +397,7 @@ def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
     """A witness is believed only if it is a packet of the kind asserted: its protocol and ports."""
     protocol = assertion.protocol.number if assertion.protocol else None
     wrong = (
-        (protocol not in (None, ANY_PROTOCOL) and packet.protocol != protocol)
+        (not any_protocol(protocol) and packet.protocol != protocol)
         or (assertion.ports is not None and not assertion.ports.low <= packet.dport <= assertion.ports.high)
         or (
             packet.protocol in PORTED_PROTOCOLS
@@ -449,6 +421,6 @@ def _fate(trace: Trace) -> str:
     return f"drops it ({blocked.description})" if blocked else "does not deliver it"
 
 
-def _connection_fate(connection: Connection) -> str:
+def _connection_fate(connection: RoundTrip) -> str:
     trace = connection.reply if connection.failed_direction == "reply" else connection.forward
     return _fate(trace) if trace else "fails"

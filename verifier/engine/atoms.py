@@ -16,16 +16,15 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
-from verifier.language.model import Block, Net, Route, RouteTable, family_width
-
-LOCAL = "local"
+from verifier.engine.topology import LocalRoute, RouteChoice, Topology
+from verifier.language.model import AclRule, Block, Net, Route, RouteTable, any_protocol, family_width
 
 
 @dataclass(frozen=True)
 class Atom:
     low: int
     high: int
-    choice: Route | str | None  # a declared route, LOCAL, or None (no route: dropped)
+    choice: RouteChoice
 
 
 class RouteMap:
@@ -68,15 +67,15 @@ class RouteMap:
             at = bisect_right(local_lows, low) - 1
             override = next((r for first, last, r in override_spans if first <= low <= last), None)
             if override is not None:
-                choice: Route | str | None = override
+                choice: RouteChoice = override
             elif at >= 0 and merged_local[at][1] >= low:
-                choice = LOCAL
+                choice = LocalRoute()
             else:
                 choice = stack[-1] if stack else None
             self.atoms.append(Atom(low, next_low - 1, choice))
         self._lows = [a.low for a in self.atoms]
 
-    def choice(self, address: int) -> Route | str | None:
+    def choice(self, address: int) -> RouteChoice:
         return self.atoms[bisect_right(self._lows, address) - 1].choice
 
     def within(self, first: int, last: int) -> Iterable[Atom]:
@@ -122,7 +121,7 @@ def inside(low: int, high: int, blocks: Iterable[Block], version: int) -> int | 
 class Atlas:
     """Route maps of a model, built on demand and kept (one per table, family)."""
 
-    def __init__(self, topology):
+    def __init__(self, topology: Topology) -> None:
         self.topo = topology
         self._maps: dict[tuple[str, str | None, int], RouteMap] = {}
 
@@ -137,9 +136,14 @@ class Atlas:
 PORTED = (6, 17)
 
 
-def entry_box(entry) -> tuple[tuple[int, int], list[tuple[int, int]], tuple[int, int]]:
+Interval = tuple[int, int]
+Box = tuple[Interval, list[Interval], Interval]  # addresses, protocols, ports
+
+
+def entry_box(entry: AclRule) -> Box:
     """An ACL entry as (address interval, protocol intervals, port interval)."""
-    protocols = [(0, 255)] if entry.protocol.number == -1 else [(entry.protocol.number, entry.protocol.number)]
+    number = entry.protocol.number
+    protocols = [(0, 255)] if any_protocol(number) else [(number, number)]
     ports = (0, 65535) if entry.ports is None else (entry.ports.low, entry.ports.high)
     if entry.ports is not None:  # only TCP and UDP have ports
         protocols = [(p, p) for p in PORTED if any(lo <= p <= hi for lo, hi in protocols)]
@@ -151,7 +155,7 @@ def _cells(cuts: set[int], low: int, high: int) -> list[tuple[int, int]]:
     return list(zip(points, (p - 1 for p in points[1:])))
 
 
-def acl_entry_shadowed(entry, earlier: list) -> bool | None:
+def acl_entry_shadowed(entry: AclRule, earlier: list[AclRule]) -> bool | None:
     """Whether every packet `entry` matches is matched by one of `earlier` (same family and
     direction); None when `entry` matches no packet at all.
 
@@ -181,7 +185,7 @@ def acl_entry_shadowed(entry, earlier: list) -> bool | None:
     return True
 
 
-def _box_holds(box, address, protocol, port) -> bool:
+def _box_holds(box: Box, address: Interval, protocol: Interval, port: Interval) -> bool:
     (a_low, a_high), protocols, (p_low, p_high) = box
     return (
         a_low <= address[0]

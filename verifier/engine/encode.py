@@ -8,24 +8,32 @@ formula speaks of every packet at once, and an unsatisfiable one is a proof.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 import z3
 
-from verifier.engine.topology import Holder, Topology
+from verifier.engine.topology import Holder, LocalRoute, Topology
 from verifier.language.model import (
-    ANY_PROTOCOL,
     EPHEMERAL_PORTS,
     TRANSITIONAL_STATES,
     AclRule,
     Block,
     GroupRule,
     Net,
+    Peering,
     Ports,
     Route,
+    RouteTable,
+    Subnet,
     Vm,
+    any_protocol,
     family_width,
 )
+
+if TYPE_CHECKING:
+    from verifier.engine.atoms import Atlas
+
+_Item = TypeVar("_Item", GroupRule, AclRule)  # what a coverage question is about
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,8 @@ class Sym:
         return {"src": self.src, "dst": self.dst, "proto": self.proto, "sport": self.sport, "dport": self.dport}
 
 
-# A route table's choice for a destination: the local routes, or one declared route.
-Outcome = tuple[Literal["local"], None] | tuple[Literal["route"], Route]
+# A route table's choice for a destination that delivers it somewhere: the local route, or one declared route.
+Outcome = LocalRoute | Route
 
 
 class Encoder:
@@ -62,7 +70,7 @@ class Encoder:
     certain; in between, the verdict is unknown.
     """
 
-    def __init__(self, topology: Topology, version: int, atlas=None, possible: bool = False):
+    def __init__(self, topology: Topology, version: int, atlas: Atlas | None = None, possible: bool = False):
         self.topo = topology
         self.possible = possible
         self.version = version
@@ -104,7 +112,7 @@ class Encoder:
 
     @staticmethod
     def protocol_is(pkt: Sym, number: int | None) -> z3.BoolRef:
-        return z3.BoolVal(True) if number in (None, ANY_PROTOCOL) else pkt.proto == number
+        return z3.BoolVal(True) if any_protocol(number) else pkt.proto == number
 
     @staticmethod
     def port_in(port: z3.BitVecRef, ports: Ports | None) -> z3.BoolRef:
@@ -182,10 +190,9 @@ class Encoder:
             {
                 r.peer.group.name
                 for r in rules
-                if r.peer.group is not None  # type: ignore[union-attr]
-                and self.topo.is_member(peer_vm, r.peer.group.name)
+                if r.peer.group is not None and self.topo.is_member(peer_vm, r.peer.group.name)
             }
-        )  # type: ignore[union-attr]
+        )
         key = ("sg", f"{vm.name}/{direction}/{','.join(named)}", pkt.tag)
         if key not in self._filters:
             self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src, peer_vm)
@@ -223,45 +230,36 @@ class Encoder:
         mine = [r for r in routes if r.destination.version == self.version]
         return sorted(mine, key=lambda r: -r.destination.prefixlen)  # stable: source order kept
 
-    def outcomes(self, net: Net, table, dst: z3.BitVecRef) -> list[tuple[Outcome, z3.BoolRef]]:
+    def outcomes(self, net: Net, table: RouteTable | None, dst: z3.BitVecRef) -> list[tuple[Outcome, z3.BoolRef]]:
         """Each possible choice of the table for `dst`, with the condition that it is chosen."""
         overrides = [r for r in self.topo.overrides(net, table) if r.destination.version == self.version]
         choices: list[tuple[Outcome, z3.BoolRef]] = []
         earlier: list[z3.BoolRef] = []
         for route in overrides:
             here = self.in_block(dst, route.destination)
-            choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier))) if earlier else here))
+            choices.append((route, z3.And(here, z3.Not(z3.Or(earlier))) if earlier else here))
             earlier.append(here)
         local = self.in_any(dst, self.topo.local_blocks(net))
-        choices.append((("local", None), z3.And(local, z3.Not(z3.Or(earlier))) if earlier else local))
+        choices.append((LocalRoute(), z3.And(local, z3.Not(z3.Or(earlier))) if earlier else local))
         earlier.append(local)
         for route in self.route_order(table.routes if table else ()):
             here = self.in_block(dst, route.destination)
-            choices.append((("route", route), z3.And(here, z3.Not(z3.Or(earlier)))))
+            choices.append((route, z3.And(here, z3.Not(z3.Or(earlier)))))
             earlier.append(here)
         return choices
 
     def carried(self, net: Net, outcome: Outcome) -> Net | None:
-        """The net a chosen route carries the packet to, or None where it is dropped."""
-        kind, route = outcome
-        if kind == "local":
-            return net
-        assert route is not None
-        if route.target != "peering":
-            return None
-        peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
-        if peering is None or not self.carries(peering):
-            return None
-        return self.topo.other_net(peering, net)
+        """The net a chosen route carries the packet to, or None where it is dropped (in this reading)."""
+        return self.topo.carries_to(net, outcome, self.carries)
 
-    def carries(self, peering) -> bool:
+    def carries(self, peering: Peering) -> bool:
         """Whether a peering carries traffic in this reading."""
         state = self.topo.state(peering)
         return state == "active" or (self.possible and state in TRANSITIONAL_STATES)
 
     def comes_back(self, outcome: Outcome, address: int) -> bool:
         """In the possible reading, a route to a gateway that may bring the packet for `address` back."""
-        return self.possible and outcome[0] == "route" and self.topo.may_come_back(outcome[1], self.version, address)  # type: ignore[arg-type]
+        return self.possible and isinstance(outcome, Route) and self.topo.may_come_back(outcome, self.version, address)
 
     def _leave(self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, within: bool) -> z3.BoolRef:
         """The packet leaves `source` towards `receiver`: its groups (not for a reply) and its ACL."""
@@ -282,7 +280,7 @@ class Encoder:
     def _within(self, source: Vm, outcome: Outcome, receiver: Vm) -> bool:
         """Local delivery inside the source's own subnet: network ACLs do not filter it."""
         return (
-            outcome[0] == "local"
+            isinstance(outcome, LocalRoute)
             and receiver.net == source.net
             and self.topo.subnet_of(receiver) is self.topo.subnet_of(source)
         )
@@ -304,7 +302,7 @@ class Encoder:
             return self._walk_to(source, net, table, pkt, stateful_reply, destinations)
         delivered: dict[str, list[z3.BoolRef]] = {}
         for outcome, chosen in self.outcomes(net, table, pkt.dst):
-            if outcome[0] == "route" and outcome[1].target == "gateway":  # type: ignore[union-attr]
+            if isinstance(outcome, Route) and outcome.target == "gateway":
                 for holder in self._anywhere(destinations):
                     if not self.comes_back(outcome, holder.address):
                         continue
@@ -317,7 +315,7 @@ class Encoder:
             if destination is None:
                 continue
             # Across a peering, only the peer net's own blocks are delivered (non-transitive).
-            inside = z3.BoolVal(True) if outcome[0] == "local" else self.in_any(pkt.dst, destination.blocks)
+            inside = z3.BoolVal(True) if isinstance(outcome, LocalRoute) else self.in_any(pkt.dst, destination.blocks)
             for holder in self.topo.holders_in(destination, self.version):
                 if self.topo.vm_holding(destination, self.version, holder.address) is not holder.vm:
                     continue  # a second holder of one address is gated out (ADDR005)
@@ -338,18 +336,16 @@ class Encoder:
         return [Holder(vm, a.value, a.version) for vm in vms for a in vm.addresses if a.version == self.version]
 
     def _walk_to(
-        self, source: Vm, net: Net, table, pkt: Sym, stateful_reply: bool, destinations: list[Vm]
+        self, source: Vm, net: Net, table: RouteTable | None, pkt: Sym, stateful_reply: bool, destinations: list[Vm]
     ) -> dict[str, z3.BoolRef]:
-        from verifier.engine.atoms import LOCAL
-
+        assert self.atlas is not None, "the walk to given destinations reads the route maps"
         route_map = self.atlas.route_map(net, table, self.version)
         delivered: dict[str, list[z3.BoolRef]] = {}
         for vm in destinations:
             for address in (a.value for a in vm.addresses if a.version == self.version):
-                choice = route_map.choice(address)
-                if choice is None:
+                outcome = route_map.choice(address)
+                if outcome is None:
                     continue
-                outcome: Outcome = ("local", None) if choice == LOCAL else ("route", choice)  # type: ignore[assignment]
                 if self.comes_back(outcome, address):
                     delivered.setdefault(vm.name, []).append(
                         z3.And(self._leave(source, pkt, stateful_reply, vm, False), pkt.dst == self.address(address))
@@ -358,7 +354,8 @@ class Encoder:
                 destination = self.carried(net, outcome)
                 if destination is None or destination.name != vm.net:
                     continue
-                if choice != LOCAL and not any(b.contains(address, self.version) for b in destination.blocks):
+                outside = not any(b.contains(address, self.version) for b in destination.blocks)
+                if isinstance(outcome, Route) and outside:
                     continue  # non-transitive: outside the peer net's own blocks
                 if self.topo.vm_holding(destination, self.version, address) is not vm:
                     continue
@@ -444,13 +441,13 @@ class Queries:
         return ReachQueries(self, source, target, src, dst, protocol, ports)
 
     # --- routes -------------------------------------------------------------------------
-    def _selected(self, net: Net, table, route: Route, dst: z3.BitVecRef) -> z3.BoolRef:
+    def _selected(self, net: Net, table: RouteTable | None, route: Route, dst: z3.BitVecRef) -> z3.BoolRef:
         for outcome, cond in self.enc.outcomes(net, table, dst):
-            if outcome[0] == "route" and outcome[1] is route:
+            if outcome is route:
                 return cond
         raise AssertionError("the route is not in its table")
 
-    def route_selectable(self, net: Net, table, route: Route) -> Query:
+    def route_selectable(self, net: Net, table: RouteTable | None, route: Route) -> Query:
         """An address for which the table selects `route` (none: the route is never selected).
 
         Equal destinations are left to ROUTE006: only the local routes and more
@@ -470,7 +467,7 @@ class Queries:
             covered = z3.BoolVal(False)  # selected before the local route (aws middlebox route)
         return Query(z3.And(enc.in_block(dst, route.destination), z3.Not(covered)), {"dst": dst})
 
-    def route_overridden(self, net: Net, table, route: Route) -> Query:
+    def route_overridden(self, net: Net, table: RouteTable | None, route: Route) -> Query:
         """An address of the route's destination that the local routes take instead."""
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
@@ -485,13 +482,13 @@ class Queries:
             {"dst": dst},
         )
 
-    def route_outside_peer(self, net: Net, table, route: Route, peer: Net) -> Query:
+    def route_outside_peer(self, net: Net, table: RouteTable | None, route: Route, peer: Net) -> Query:
         """An address the route carries across its peering that lies outside the peer net."""
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
         return Query(z3.And(self._selected(net, table, route, dst), z3.Not(enc.in_any(dst, peer.blocks))), {"dst": dst})
 
-    def route_reaches(self, net: Net, table, route: Route, peer: Net, peer_subnet) -> Query:
+    def route_reaches(self, net: Net, table: RouteTable | None, route: Route, peer: Net, peer_subnet: Subnet) -> Query:
         """An address of `peer_subnet` that the route carries across and delivers."""
         enc = self.enc
         dst = z3.BitVec("dst", enc.width)
@@ -504,7 +501,7 @@ class Queries:
             {"dst": dst},
         )
 
-    def no_way_back(self, peer: Net, peer_table, home: Net, subnet) -> Query:
+    def no_way_back(self, peer: Net, peer_table: RouteTable | None, home: Net, subnet: Subnet) -> Query:
         """An address of `subnet` (in `home`) that `peer_table` does not route back to `home`."""
         enc = self.enc
         back = z3.BitVec("back", enc.width)
@@ -522,7 +519,13 @@ class Queries:
         """A packet `entry` matches and (with `excluded`) none of `others` does; else one that both match."""
         return self._coverage(self.enc.acl_entry_matches, entry, others, excluded)
 
-    def _coverage(self, matches, item, others, excluded: bool) -> Query:
+    def _coverage(
+        self,
+        matches: Callable[[_Item, Sym, z3.BitVecRef], z3.BoolRef],
+        item: _Item,
+        others: Sequence[_Item],
+        excluded: bool,
+    ) -> Query:
         enc = self.enc
         pkt = enc.packet()
         peer = z3.BitVec("peer", enc.width)
@@ -556,7 +559,7 @@ class ReachQueries:
 
     def impossible(self) -> bool:
         """No packet of any kind completes the connection: the routes alone rule it out."""
-        return z3.is_false(z3.simplify(self.forward)) or z3.is_false(z3.simplify(self.back))
+        return bool(z3.is_false(z3.simplify(self.forward)) or z3.is_false(z3.simplify(self.back)))
 
     def violation(self) -> Query:
         """A connection of the kind, from a client port, that fails."""

@@ -9,19 +9,26 @@ item with its code, direction and the config line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-from verifier.engine.simulate import Hop, Packet, Simulator, address_text
-from verifier.engine.topology import Topology
-from verifier.language.model import TRANSITIONAL_STATES, Block, Net, Peering, Route, Span, Vm
-
-Direction = Literal["forward", "reply"]
+from verifier.engine.simulate import (
+    Hop,
+    Leg,
+    Packet,
+    Simulator,
+    address_text,
+    carried_hop,
+    local_route_hop,
+    transitional_hop,
+    via_peering_hop,
+)
+from verifier.engine.topology import LocalRoute, Topology
+from verifier.language.model import TRANSITIONAL_STATES, Net, Peering, Route, Span, Vm
 
 
 @dataclass(frozen=True)
 class Blocking:
     code: str
-    direction: Direction
+    direction: Leg
     message: str
     span: Span | None
     # What a repair needs to know: the VM / net / peering concerned.
@@ -29,19 +36,11 @@ class Blocking:
     net: Net | None = None
     peering: Peering | None = None
     route: Route | None = None  # the route the table selected instead
-
-    def as_json(self) -> dict:
-        return {
-            "code": self.code,
-            "direction": self.direction,
-            "message": self.message,
-            "file": self.span.file if self.span else None,
-            "line": self.span.line if self.span else None,
-        }
+    nets: tuple[str, ...] = ()  # the nets its words name (the graph's overlay reads these)
 
 
 @dataclass
-class Path:
+class Explanation:
     forward: list[Hop] = field(default_factory=list)
     reply: list[Hop] = field(default_factory=list)
     blocking: list[Blocking] = field(default_factory=list)
@@ -52,22 +51,23 @@ class Explainer:
         self.topo = topology
         self.sim = Simulator(topology)
 
-    def explain(self, source: Vm, target: Vm | None, packet: Packet) -> Path:
-        path = Path()
+    def explain(self, source: Vm, target: Vm | None, packet: Packet) -> Explanation:
+        path = Explanation()
         arrived = self._leg(source, target, packet, "forward", path.forward, path)
         if arrived and target is not None:
             self._leg(target, source, packet.reply(), "reply", path.reply, path)
         return path
 
     def _leg(
-        self, start: Vm, end: Vm | None, packet: Packet, direction: Direction, hops: list[Hop], path: Path
+        self, start: Vm, end: Vm | None, packet: Packet, direction: Leg, hops: list[Hop], path: Explanation
     ) -> bool:
         """One direction; returns whether the walk could reach `end` (blocked points lifted)."""
 
-        def blocked(hop: Hop, code: str | None = None, **concern) -> None:
+        def blocked(hop: Hop, vm: Vm) -> None:
+            """A filter (a group or an ACL of `vm`) that drops the packet."""
             hops.append(hop)
             path.blocking.append(
-                Blocking(code or hop.code or "BLOCKED", direction, hop.description, hop.span, **concern)
+                Blocking(hop.code or "BLOCKED", direction, hop.description, hop.span, vm=vm, nets=hop.nets)
             )
 
         subnet = self.topo.subnet_of(start)
@@ -77,7 +77,9 @@ class Explainer:
             end is not None
             and end.net == start.net
             and self.topo.subnet_of(end) is subnet
-            and isinstance(self.sim.select_route(net, self.topo.table_of(subnet), packet.version, packet.dst), Block)
+            and isinstance(
+                self.sim.select_route(net, self.topo.table_of(subnet), packet.version, packet.dst), LocalRoute
+            )
         )
         if direction == "forward":
             hop = self.sim.security_groups(start, packet, "outbound", end)
@@ -119,7 +121,7 @@ class Explainer:
         return True
 
     def _route(
-        self, net: Net, destination: Net, packet: Packet, direction: Direction, hops: list[Hop], path: Path, start: Vm
+        self, net: Net, destination: Net, packet: Packet, direction: Leg, hops: list[Hop], path: Explanation, start: Vm
     ) -> bool:
         """Route from `net` towards `destination`; record what stands in the way."""
         table = self.topo.table_of(self.topo.subnet_of(start))
@@ -127,10 +129,11 @@ class Explainer:
         dst_text = address_text(packet.dst, packet.version)
         selected = self.sim.select_route(net, table, packet.version, packet.dst)
 
-        def add(code: str, message: str, span: Span | None, **concern) -> None:
-            hops.append(Hop("route", message, "drop", span, code))
-            route = selected if selected is not None and hasattr(selected, "target") else None
-            path.blocking.append(Blocking(code, direction, message, span, vm=start, route=route, **concern))
+        def add(code: str, message: str, span: Span | None, nets: tuple[str, ...], peering: str | None = None) -> None:
+            """A blocking point of the routes of `net`: a dropping hop, and what a repair needs to know."""
+            hops.append(Hop("route", message, "drop", span, code, nets=nets, peering=peering))
+            route = selected if isinstance(selected, Route) else None
+            path.blocking.append(Blocking(code, direction, message, span, vm=start, net=net, route=route, nets=nets))
 
         if isinstance(selected, Route) and self.topo.may_come_back(selected, packet.version, packet.dst):
             kind = self.topo.gateway_kind(selected.via.name)  # type: ignore[union-attr]
@@ -146,13 +149,14 @@ class Explainer:
             )
             return True
         if destination is net:
-            if selected is not None and not hasattr(selected, "target"):
-                hops.append(
-                    Hop("route", f"{table_name}: local route {selected} (net {net.name})", "pass", selected.span)
-                )
+            if isinstance(selected, LocalRoute):
+                hops.append(local_route_hop(table_name, selected, net))
                 return True
             add(
-                "NO_ROUTE", f"{table_name}: {dst_text} is in net {net.name} but no local route covers it", None, net=net
+                "NO_ROUTE",
+                f"{table_name}: {dst_text} is in net {net.name} but no local route covers it",
+                None,
+                (net.name,),
             )
             return True
         peerings = [p for p in self.topo.peerings_of.get(net.name, []) if self.topo.other_net(p, net) is destination]
@@ -162,46 +166,40 @@ class Explainer:
                 f"no peering joins net {net.name} and net {destination.name}; peering is not "
                 f"transitive: a direct peering between {net.name} and {destination.name} is needed",
                 None,
-                net=net,
+                (net.name, destination.name),
             )
         if selected is None:
-            add("NO_ROUTE", f"{table_name} has no route for {dst_text}", table.span if table else None, net=net)
-        elif not hasattr(selected, "target"):
+            add("NO_ROUTE", f"{table_name} has no route for {dst_text}", table.span if table else None, ())
+        elif isinstance(selected, LocalRoute):
             add(
                 "LOCAL_ROUTE_OVERRIDE",
                 f"{table_name}: the local route {selected} of net {net.name} takes "
                 f"{dst_text} (the nets' blocks overlap); no route can override it",
                 selected.span,
-                net=net,
+                (net.name,),
             )
             return False
-        elif selected.target == "drop":
-            add("ROUTE_DROP", f"{table_name}: route {selected.destination} drops it", selected.span, net=net)
+        elif selected.target == "drop" or selected.via is None:
+            add("ROUTE_DROP", f"{table_name}: route {selected.destination} drops it", selected.span, ())
         elif selected.target == "gateway":
             add(
                 "ROUTE_TO_GATEWAY",
                 f"{table_name}: route {selected.destination} sends it to gateway "
                 f"{selected.via.name}, out of the modelled network",
                 selected.span,
-                net=net,
+                (),
             )
         else:
             peering = self.topo.peering(selected.via.name)
             other = self.topo.other_net(peering, net) if peering else None
-            hops.append(
-                Hop(
-                    "route",
-                    f"{table_name}: route {selected.destination} via peering {selected.via.name}",
-                    "pass",
-                    selected.span,
-                )
-            )
-            if other is None:
+            hops.append(via_peering_hop(table_name, selected, selected.via.name))
+            if peering is None or other is None:
                 add(
                     "PEERING_NOT_ATTACHED",
                     f"peering {selected.via.name} does not join net {net.name}",
                     selected.span,
-                    net=net,
+                    (net.name,),
+                    peering=selected.via.name,
                 )
             elif other is not destination:
                 add(
@@ -209,18 +207,11 @@ class Explainer:
                     f"peering {peering.name} leads to net {other.name}, which never forwards "
                     f"to net {destination.name} (peering is not transitive)",
                     selected.span,
-                    net=net,
+                    (other.name, destination.name),
+                    peering=peering.name,
                 )
             elif self.topo.state(peering) in TRANSITIONAL_STATES:
-                hops.append(
-                    Hop(
-                        "peering",
-                        f"peering {peering.name} is {self.topo.state(peering)}: it may or may not carry traffic",
-                        "unknown",
-                        peering.span,
-                        "PEERING_TRANSITIONAL",
-                    )
-                )
+                hops.append(transitional_hop(peering, self.topo.state(peering)))
             elif self.topo.state(peering) != "active":
                 hop = Hop(
                     "peering",
@@ -228,13 +219,12 @@ class Explainer:
                     "drop",
                     peering.span,
                     "PEERING_NOT_ACTIVE",
+                    peering=peering.name,
                 )
                 hops.append(hop)
                 path.blocking.append(
                     Blocking("PEERING_NOT_ACTIVE", direction, hop.description, peering.span, peering=peering)
                 )
             else:
-                hops.append(
-                    Hop("peering", f"peering {peering.name} carries it to net {other.name}", "pass", peering.span)
-                )
+                hops.append(carried_hop(peering, other))
         return True

@@ -10,13 +10,20 @@ one engine, which holds only caches of pure functions, between its chunks.
 from __future__ import annotations
 
 import multiprocessing
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from verifier.engine.limits import Limits
 from verifier.engine.results import AssertionResult, Disagreement
-from verifier.language.model import Assertion
+from verifier.language.model import Assertion, Model
 
 if TYPE_CHECKING:
     from verifier.engine.verify import Engine
+
+
+# What a worker is given when it starts: the model, the time, the limits, whether routes are exact,
+# and the assertions (by index).
+Work = tuple[Model, datetime, Limits, bool, list[Assertion]]
 
 
 class ProofPool:
@@ -55,11 +62,11 @@ class ProofPool:
 
 
 # In a worker process only: the work it was given and its engine (set by `_start_worker`).
-_work: tuple | None = None
+_work: Work | None = None
 _engine: "Engine | None" = None
 
 
-def _start_worker(work: tuple) -> None:
+def _start_worker(work: Work) -> None:
     global _work, _engine
     from verifier.engine.verify import Engine
 

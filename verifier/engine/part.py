@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from verifier.engine.encode import Queries, Query
-from verifier.engine.solve import Answer
+from verifier.engine.solve import SolverAnswer
 
 if TYPE_CHECKING:
     from verifier.engine.verify import Engine
@@ -30,5 +30,5 @@ class Part:
     def possible_queries(self) -> dict[int, Queries] | None:
         return self.engine.possible_queries
 
-    def _ask(self, query: Query) -> Answer:
+    def _ask(self, query: Query) -> SolverAnswer:
         return self.engine.solver.check(query)

@@ -19,6 +19,7 @@ from verifier.catalog import run_rules
 from verifier.diagnostics import InputError
 from verifier.engine.explain import Blocking, Explainer
 from verifier.engine.limits import Limits
+from verifier.engine.results import Connection
 from verifier.engine.simulate import Packet, address_text
 from verifier.engine.solve import cheapest_cover
 from verifier.engine.topology import Topology
@@ -26,8 +27,8 @@ from verifier.language.build import build
 from verifier.language.model import (
     EPHEMERAL_PORTS,
     PORTED_PROTOCOLS,
-    PROTOCOL_NUMBERS,
     Assertion,
+    Declaration,
     Model,
     Net,
     NetworkAcl,
@@ -54,12 +55,6 @@ class Edit:
     line: int
     weight: int
     note: str | None = None  # what the edit stands for in the cloud, where the text alone does not say
-
-    def as_json(self) -> dict:
-        document = {"block": self.block, "text": self.text, "file": self.file, "line": self.line}
-        if self.note:
-            document["note"] = self.note
-        return document
 
 
 @dataclass
@@ -104,7 +99,7 @@ class Candidates:
         return str(next(b for b in subnet.blocks if b.version == self.packet.version))
 
     @staticmethod
-    def _insert(block, kind: str, text: str, weight: int, tag: str = "") -> Edit:
+    def _insert(block: Declaration, kind: str, text: str, weight: int, tag: str = "") -> Edit:
         return Edit(
             f"{kind} {block.name}: {text}{tag}",
             "insert",
@@ -382,7 +377,7 @@ def apply_edits(sources: dict[str, str], model: Model, edits: list[Edit]) -> dic
     return texts
 
 
-def _declaration(model: Model, kind: str, name: str):
+def _declaration(model: Model, kind: str, name: str) -> Declaration:
     decl = model.names.get(name)
     if decl is None or decl.kind != kind:
         raise KeyError(f"{kind} {name}")
@@ -425,13 +420,14 @@ def find_repair(
                 chosen, True, "verified: with these edits the connection works, and no new error", current_sources
             )
         cx = result.counterexample
-        if result.status != "refuted" or not cx or not cx.get("packet"):
+        if result.status != "refuted" or not isinstance(cx, Connection) or cx.packet is None:
             return Repair([], False, f"no repair: {result.message}")
-        source, target = current_model.names[cx["source_vm"]], current_model.names[cx["destination_vm"]]
-        packet = packet_of(cx["packet"])
-        if first is not None:
-            source, target, packet = current_model.names[first[0]], current_model.names[first[1]], first[2]
-            first = None
+        ends = (cx.source_vm, cx.destination_vm) if first is None else (first[0], first[1])
+        packet = cx.packet if first is None else first[2]
+        first = None
+        source, target = current_model.names[ends[0]], current_model.names[ends[1]]
+        if not isinstance(source, Vm) or not isinstance(target, Vm):
+            return Repair([], False, f"no repair: {ends[0]} and {ends[1]} are not both vms of the repaired model")
         path = Explainer(engine.topo).explain(source, target, packet)
         candidates = Candidates(current_model, engine.topo, source, target, packet)
         for item in path.blocking:
@@ -454,16 +450,6 @@ def find_repair(
         except (InputError, KeyError, ValueError) as exc:
             return Repair(chosen, False, f"the repair could not be applied: {exc}")
     return Repair([], False, f"no verified repair within {MAX_ROUNDS} rounds of the solver")
-
-
-def packet_of(data: dict) -> Packet:
-    """A packet from its JSON form."""
-    import netaddr
-
-    src, dst = netaddr.IPAddress(data["source"]), netaddr.IPAddress(data["destination"])
-    protocol = PROTOCOL_NUMBERS.get(data["protocol"])
-    protocol = int(data["protocol"]) if protocol is None else protocol
-    return Packet(src.version, int(src), int(dst), protocol, data["source_port"], data["destination_port"])
 
 
 POSITION = re.compile(r"\S+:\d+:\d+")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from verifier.engine.simulate import Hop, Leg, Packet, RoundTrip
 from verifier.language.model import Span
 
 
@@ -19,12 +20,59 @@ class Disagreement(Exception):
 Status = Literal["proved", "refuted", "unknown", "vacuous"]
 
 
+@dataclass(frozen=True)
+class Connection:
+    """A connection between two VMs, replayed on the simulator: the packet and both walks.
+
+    A refuted `reach` says on which leg it dies (`direction`) and at what (`blocked`, the blocking
+    code); a proof's witness carries the packet only (no hops)."""
+
+    source_vm: str
+    destination_vm: str  # a VM name, or the address no VM holds
+    packet: Packet | None  # None: no packet can be sent at all (the VMs share no address family)
+    forward: tuple[Hop, ...] = ()
+    reply: tuple[Hop, ...] = ()
+    direction: Leg | None = None
+    blocked: str | None = None
+
+
+def connection_of(trip: RoundTrip, destination_vm: str) -> Connection:
+    """The simulator's round trip as a connection: its walks, and where it dies if it does."""
+    direction = trip.failed_direction
+    trace = trip.reply if direction == "reply" else trip.forward
+    blocked = trace.blocked if direction and trace else None
+    return Connection(
+        trip.source.name,
+        destination_vm,
+        trip.forward.packet,
+        tuple(trip.forward.hops),
+        tuple(trip.reply.hops) if trip.reply else (),
+        direction,
+        blocked.code if blocked else None,
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A packet delivered (or possibly delivered) where an `isolate` says none may be: its hops."""
+
+    source_vm: str
+    destination_vm: str
+    packet: Packet
+    hops: tuple[Hop, ...]
+
+
+# What a finding shows as its counterexample: a connection, a delivery, or (lint rules) a few facts
+# such as an address and the blocks that hold it.
+Counterexample = Connection | Delivery | dict[str, Any]
+
+
 @dataclass
 class AssertionResult:
     status: Status
     message: str
-    counterexample: dict[str, Any] | None = None
-    witness: dict[str, Any] | None = None
+    counterexample: Connection | Delivery | None = None
+    witness: Connection | None = None
     # With `unknown`: the facts the model does not pin down that the verdict rests on (a gateway, a
     # transitional peering); empty when the solver's limits left it undecided.
     depends: tuple[str, ...] = ()

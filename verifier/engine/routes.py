@@ -6,21 +6,26 @@ carry traffic outside its peer, is there a way back. Decided over address atoms 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 import netaddr
 
-from verifier.engine.atoms import LOCAL, inside, outside
+from verifier.engine.atoms import inside, outside
 from verifier.engine.encode import Query
 from verifier.engine.part import Part
 from verifier.engine.results import Disagreement, Undecided
 from verifier.engine.simulate import address_text
+from verifier.engine.topology import LocalRoute
 from verifier.language.model import Block, Net, Route, RouteTable, Subnet
+
+if TYPE_CHECKING:
+    from verifier.engine.verify import Engine
 
 
 @dataclass
 class RouteFacts:
     never_selected: bool = False
-    covering: list[Block | Route] = field(default_factory=list)
+    covering: list[Block | Route] = field(default_factory=list)  # the local blocks and routes that take it
     local_override: int | None = None  # an address the local routes take instead
     outside_peer: int | None = None  # an address carried across the peering, outside the peer net
     undecided: list[Undecided] = field(default_factory=list)
@@ -35,7 +40,7 @@ class MissingWayBack:
 
 
 class Routes(Part):
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self._route_facts: dict[tuple[str, int], RouteFacts] = {}
         self._first_routes: dict[str, dict[tuple[int, int, int], Route]] = {}
@@ -89,9 +94,9 @@ class Routes(Part):
             )
         if route.target != "peering":
             return facts
-        local = next((a for a in atoms if a.choice == LOCAL), None)
+        local = next((a for a in atoms if isinstance(a.choice, LocalRoute)), None)
         if local is not None:
-            if not isinstance(self.sim.select_route(net, table, version, local.low), Block):
+            if not isinstance(self.sim.select_route(net, table, version, local.low), LocalRoute):
                 raise Disagreement(
                     f"route {route.destination}: the local route taking "
                     f"{address_text(local.low, version)} is not reproduced"
@@ -138,7 +143,7 @@ class Routes(Part):
             questions.route_overridden(net, table, route),
             facts,
             f"whether local routes override {route.destination}",
-            lambda address: isinstance(self.sim.select_route(net, table, version, address), Block),
+            lambda address: isinstance(self.sim.select_route(net, table, version, address), LocalRoute),
         )
         peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
         peer = self.topo.other_net(peering, net) if peering else None
@@ -154,7 +159,7 @@ class Routes(Part):
             )
         return facts
 
-    def _witness(self, query: Query, facts: RouteFacts, what: str, reproduces) -> int | None:
+    def _witness(self, query: Query, facts: RouteFacts, what: str, reproduces: Callable[[int], bool]) -> int | None:
         """The address the solver finds for `query`, once the simulator reproduces it; None if none.
 
         An undecided query is recorded, never read as "none".
@@ -220,10 +225,10 @@ class Routes(Part):
                 back_map = self.atlas.route_map(peer, peer_table, version)
                 for block in home_blocks:
                     for atom in back_map.within(block.first, block.last):
-                        if self._atom_carries(peer, atom.choice) is net:
+                        if self.topo.carries_to(peer, atom.choice) is net:
                             continue
                         address = atom.low
-                        if self._carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
+                        if self.topo.carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
                             raise Disagreement(
                                 f"the route back from {peer_subnet.name} to "
                                 f"{address_text(address, version)}: missing for the atoms, present "
@@ -231,11 +236,6 @@ class Routes(Part):
                             )
                         return MissingWayBack(subnet, peer_subnet, peer_table, address)
         return None
-
-    def _atom_carries(self, net: Net, choice) -> Net | None:
-        if choice == LOCAL:
-            return net
-        return self._carries_to(net, choice)
 
     def _missing_way_back_solver(
         self, net: Net, table: RouteTable, route: Route, peer: Net
@@ -258,7 +258,7 @@ class Routes(Part):
                     continue
                 if answer.status == "sat":
                     address = answer.values["back"]  # type: ignore[index]
-                    if self._carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
+                    if self.topo.carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
                         raise Disagreement(
                             f"the route back from {peer_subnet.name} to "
                             f"{address_text(address, version)}: missing for the solver, present "
@@ -266,16 +266,3 @@ class Routes(Part):
                         )
                     return MissingWayBack(subnet, peer_subnet, peer_table, address), undecided
         return None, undecided
-
-    def _carries_to(self, net: Net, choice: Route | Block | None) -> Net | None:
-        """Where a concrete route choice carries traffic from `net` (simulator's reading)."""
-        if choice is None:
-            return None
-        if isinstance(choice, Block):
-            return net
-        if choice.target != "peering":
-            return None
-        peering = self.topo.peering(choice.via.name)  # type: ignore[union-attr]
-        if peering is None or self.topo.state(peering) != "active":
-            return None
-        return self.topo.other_net(peering, net)

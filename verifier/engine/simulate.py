@@ -8,13 +8,10 @@ it is reported, and this trace is what the user sees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
-import netaddr
-
-from verifier.engine.topology import Topology
+from verifier.engine.topology import LocalRoute, RouteChoice, Topology, ip_address
 from verifier.language.model import (
-    ANY_PROTOCOL,
     PORTED_PROTOCOLS,
     TRANSITIONAL_STATES,
     AclRule,
@@ -22,15 +19,19 @@ from verifier.language.model import (
     GroupRule,
     Net,
     NetworkAcl,
+    Peering,
+    Ports,
     Route,
+    RouteTable,
     Span,
     Vm,
+    any_protocol,
     family_width,
     protocol_name,
 )
 
 Disposition = Literal["pass", "deliver", "drop", "unknown"]
-Direction = Literal["forward", "reply"]
+Leg = Literal["forward", "reply"]
 Outcome = Literal["deliver", "drop", "maybe"]
 
 
@@ -53,15 +54,6 @@ class Packet:
             return f"{proto} {src}:{self.sport} -> {dst}:{self.dport}"
         return f"{proto} {src} -> {dst}"
 
-    def as_json(self) -> dict:
-        return {
-            "source": address_text(self.src, self.version),
-            "destination": address_text(self.dst, self.version),
-            "protocol": protocol_name(self.protocol),
-            "source_port": self.sport,
-            "destination_port": self.dport,
-        }
-
 
 @dataclass(frozen=True)
 class Hop:
@@ -72,16 +64,10 @@ class Hop:
     disposition: Disposition
     span: Span | None = None
     code: str | None = None  # the blocking code when disposition is drop
-
-    def as_json(self) -> dict:
-        return {
-            "step": self.step,
-            "description": self.description,
-            "disposition": self.disposition,
-            "code": self.code,
-            "file": self.span.file if self.span else None,
-            "line": self.span.line if self.span else None,
-        }
+    # What the words name, as references: the nets the hop routes in or carries to, the peering it
+    # crosses or stops at (the graph's overlay reads these, never the words).
+    nets: tuple[str, ...] = ()
+    peering: str | None = None
 
 
 @dataclass
@@ -116,7 +102,7 @@ class Trace:
 
 
 @dataclass
-class Connection:
+class RoundTrip:
     forward: Trace
     reply: Trace | None
     source: Vm
@@ -124,7 +110,7 @@ class Connection:
     possible: bool = False  # may work (ok, or resting only on unpinned facts)
 
     @property
-    def failed_direction(self) -> Direction | None:
+    def failed_direction(self) -> Leg | None:
         if self.ok:
             return None
         if self.reply is None or self.forward.outcome == "drop":
@@ -140,22 +126,61 @@ class Connection:
         return list(dict.fromkeys(facts))
 
 
+# --- hops both walks write (the simulator's and the explainer's) ----------------------------------
+def local_route_hop(table_name: str, selected: LocalRoute, net: Net) -> Hop:
+    return Hop(
+        "route", f"{table_name}: local route {selected} (net {net.name})", "pass", selected.span, nets=(net.name,)
+    )
+
+
+def via_peering_hop(table_name: str, route: Route, peering_name: str) -> Hop:
+    return Hop(
+        "route",
+        f"{table_name}: route {route.destination} via peering {peering_name}",
+        "pass",
+        route.span,
+        peering=peering_name,
+    )
+
+
+def transitional_hop(peering: Peering, state: str) -> Hop:
+    return Hop(
+        "peering",
+        f"peering {peering.name} is {state}: it may or may not carry traffic",
+        "unknown",
+        peering.span,
+        "PEERING_TRANSITIONAL",
+        peering=peering.name,
+    )
+
+
+def carried_hop(peering: Peering, other: Net) -> Hop:
+    return Hop(
+        "peering",
+        f"peering {peering.name} carries it to net {other.name}",
+        "pass",
+        peering.span,
+        nets=(other.name,),
+        peering=peering.name,
+    )
+
+
 def address_text(value: int, version: int) -> str:
-    return str(netaddr.IPAddress(value, version))
+    return str(ip_address(value, version))
 
 
 def _block_holds(block: Block, version: int, address: int) -> bool:
     return block.version == version and block.first <= address <= block.last
 
 
-def _ports_match(rule_ports, packet: Packet) -> bool:
+def _ports_match(rule_ports: Ports | None, packet: Packet) -> bool:
     if rule_ports is None:
         return True
     return packet.protocol in PORTED_PROTOCOLS and rule_ports.low <= packet.dport <= rule_ports.high
 
 
 def _protocol_matches(number: int, packet: Packet) -> bool:
-    return number == ANY_PROTOCOL or number == packet.protocol
+    return any_protocol(number) or number == packet.protocol
 
 
 class Simulator:
@@ -246,8 +271,9 @@ class Simulator:
         )
 
     # --- routing ----------------------------------------------------------------
-    def select_route(self, net: Net, table, version: int, address: int) -> Route | Block | None:
-        """The route a table selects for an address: a local block, a declared route, or None.
+    def select_route(self, net: Net, table: RouteTable | None, version: int, address: int) -> RouteChoice:
+        """The route a table selects for an address: the local route (with the block holding the
+        address), a declared route, or None.
 
         A route that overrides the local route (aws: a gateway route for exactly a subnet block)
         first; then the local routes; then the longest prefix the classic way: one hash table of
@@ -259,7 +285,7 @@ class Simulator:
                 return route
         for block in self.topo.local_blocks(net):
             if _block_holds(block, version, address):
-                return block
+                return LocalRoute(block)
         if table is None:
             return None
         key = (table.name, version)
@@ -278,11 +304,11 @@ class Simulator:
                 return found
         return None
 
-    def _receiver(self, net: Net, selected: Route | Block | None, packet: Packet, target: Vm | None) -> Vm | None:
+    def _receiver(self, net: Net, selected: RouteChoice, packet: Packet, target: Vm | None) -> Vm | None:
         """The VM the routes would carry the packet to (possibly, past a gateway), before any filter."""
         if selected is None:
             return None
-        if isinstance(selected, Block):
+        if isinstance(selected, LocalRoute):
             return self.topo.vm_holding(net, packet.version, packet.dst)
         if selected.target == "peering":
             peering = self.topo.peering(selected.via.name)  # type: ignore[union-attr]
@@ -323,7 +349,7 @@ class Simulator:
         table = self.topo.table_of(subnet)
         selected = self.select_route(net, table, packet.version, packet.dst)
         receiver = self._receiver(net, selected, packet, target)
-        within = isinstance(selected, Block) and receiver is not None and self.topo.subnet_of(receiver) is subnet
+        within = isinstance(selected, LocalRoute) and receiver is not None and self.topo.subnet_of(receiver) is subnet
         if egress_groups:
             if trace.add(self.security_groups(source, packet, "outbound", receiver)).disposition == "drop":
                 return trace
@@ -347,8 +373,8 @@ class Simulator:
                 )
             )
             return trace
-        if isinstance(selected, Block):
-            trace.add(Hop("route", f"{table_name}: local route {selected} (net {net.name})", "pass", selected.span))
+        if isinstance(selected, LocalRoute):
+            trace.add(local_route_hop(table_name, selected, net))
             destination_net = net
         else:
             route = selected
@@ -363,8 +389,10 @@ class Simulator:
                     )
                 )
                 return trace
+            via = route.via
+            assert via is not None, "a route to a gateway or over a peering names it"
             if route.target == "gateway":
-                gateway = route.via.name  # type: ignore[union-attr]
+                gateway = via.name
                 kind = self.topo.gateway_kind(gateway)
                 if receiver is None:
                     why = (
@@ -397,36 +425,26 @@ class Simulator:
                 trace.depends.append(fact)
                 trace.maybe_to = receiver
                 return trace
-            peering = self.topo.peering(route.via.name)  # type: ignore[union-attr]
-            trace.add(
-                Hop(
-                    "route", f"{table_name}: route {route.destination} via peering {route.via.name}", "pass", route.span
-                )
-            )
+            peering = self.topo.peering(via.name)
+            trace.add(via_peering_hop(table_name, route, via.name))
             other = self.topo.other_net(peering, net) if peering else None
             if peering is None or other is None:
                 trace.add(
                     Hop(
                         "peering",
-                        f"peering {route.via.name} does not join net {net.name}: dropped",
+                        f"peering {via.name} does not join net {net.name}: dropped",
                         "drop",
                         peering.span if peering else route.span,
                         "PEERING_NOT_ATTACHED",
+                        nets=(net.name,),
+                        peering=via.name,
                     )
                 )
                 return trace
             state = self.topo.state(peering)
             if state in TRANSITIONAL_STATES:
                 fact = f"peering {peering.name} ({state})"
-                trace.add(
-                    Hop(
-                        "peering",
-                        f"peering {peering.name} is {state}: it may or may not carry traffic",
-                        "unknown",
-                        peering.span,
-                        "PEERING_TRANSITIONAL",
-                    )
-                )
+                trace.add(transitional_hop(peering, state))
                 trace.depends.append(fact)
             elif state != "active":
                 refusal = self.topo.refusal(peering)
@@ -438,6 +456,7 @@ class Simulator:
                         "drop",
                         peering.span,
                         "PEERING_NOT_ACTIVE",
+                        peering=peering.name,
                     )
                 )
                 return trace
@@ -450,13 +469,13 @@ class Simulator:
                         "drop",
                         peering.span,
                         "NON_TRANSITIVE",
+                        nets=(other.name,),
+                        peering=peering.name,
                     )
                 )
                 return trace
             if state == "active":
-                trace.add(
-                    Hop("peering", f"peering {peering.name} carries it to net {other.name}", "pass", peering.span)
-                )
+                trace.add(carried_hop(peering, other))
             destination_net = other
         if receiver is None:
             trace.add(
@@ -466,6 +485,7 @@ class Simulator:
                     "drop",
                     None,
                     "NO_DESTINATION",
+                    nets=(destination_net.name,),
                 )
             )
             return trace
@@ -501,7 +521,7 @@ class Simulator:
     def forward(self, source: Vm, packet: Packet, target: Vm | None = None) -> Trace:
         return self.walk(source, packet, Trace(packet), target=target)
 
-    def connection(self, source: Vm, packet: Packet, target: Vm | None = None) -> Connection:
+    def connection(self, source: Vm, packet: Packet, target: Vm | None = None) -> RoundTrip:
         """A connection to `target` (or whoever holds the destination): the packet, then its
         reply routed back by the same rules.
 
@@ -521,11 +541,12 @@ class Simulator:
                 "drop",
                 reached.span,
                 "NO_DESTINATION",
+                nets=(reached.net, target.net),
             )
             forward.delivered_to = forward.maybe_to = None
         reached = forward.reached
         if reached is None:
-            return Connection(forward, None, source, False, False)
+            return RoundTrip(forward, None, source, False, False)
         reply = self.walk(
             reached, packet.reply(), Trace(packet.reply()), egress_groups=False, ingress_groups=False, target=source
         )
@@ -541,8 +562,4 @@ class Simulator:
             reply.delivered_to = reply.maybe_to = None
         ok = forward.outcome == "deliver" and reply.outcome == "deliver"
         possible = reply.reached is not None
-        return Connection(forward, reply, source, ok, possible)
-
-
-def hops_json(hops: Iterable[Hop]) -> list[dict]:
-    return [h.as_json() for h in hops]
+        return RoundTrip(forward, reply, source, ok, possible)

@@ -31,7 +31,7 @@ z3.set_param("memory_max_size", MEMORY_MAX_MB)
 
 
 @dataclass(frozen=True)
-class Answer:
+class SolverAnswer:
     status: Literal["sat", "unsat", "unknown"]
     values: dict[str, int] | None = None
     reason: str | None = None
@@ -42,7 +42,7 @@ class Solver:
         self.limits = limits or Limits()
         self.queries = 0
 
-    def check(self, query: Query) -> Answer:
+    def check(self, query: Query) -> SolverAnswer:
         """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
         as natural as the query's preferences allow."""
         answer = self._check(query, query.formula)
@@ -56,7 +56,7 @@ class Solver:
             preferences.pop()
         return answer
 
-    def _check(self, query: Query, formula: z3.BoolRef) -> Answer:
+    def _check(self, query: Query, formula: z3.BoolRef) -> SolverAnswer:
         self.queries += 1
         solver = z3.Solver() if query.quantified else z3.SolverFor("QF_BV")
         solver.set("random_seed", SEED)
@@ -67,14 +67,14 @@ class Solver:
         try:
             result = solver.check()
         except z3.Z3Exception as exc:  # out of memory, or cancelled: never a verdict
-            return Answer("unknown", reason=f"the solver gave up: {exc}")
+            return SolverAnswer("unknown", reason=f"the solver gave up: {exc}")
         if result == z3.sat:
             model = solver.model()
             values = {name: model.eval(var, model_completion=True).as_long() for name, var in query.variables.items()}
-            return Answer("sat", values)
+            return SolverAnswer("sat", values)
         if result == z3.unsat:
-            return Answer("unsat")
-        return Answer("unknown", reason=solver.reason_unknown() or "unknown")
+            return SolverAnswer("unsat")
+        return SolverAnswer("unknown", reason=solver.reason_unknown() or "unknown")
 
 
 def cheapest_cover(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import Callable
 
 import netaddr
 
@@ -31,6 +32,7 @@ from verifier.language.model import (
     Route,
     RouteTable,
     SecurityGroup,
+    Span,
     Subnet,
     Vm,
 )
@@ -39,6 +41,32 @@ from verifier.language.model import (
 IMPLICIT_PRIORITY = 1_000_000
 # Providers whose security groups have allow rules only: a deny or a priority is refused (SG001).
 ALLOW_ONLY = ("aws", "outscale")
+
+
+def ip_address(value: int, version: int) -> netaddr.IPAddress:
+    """`value` as an address of the family `version` (4 or 6)."""
+    return netaddr.IPAddress(value, 6 if version == 6 else 4)
+
+
+@dataclass(frozen=True)
+class LocalRoute:
+    """A net's local route: delivery within the net's own blocks.
+
+    `block` is the block that holds the address when one address was looked up
+    (the simulator); None where a range of addresses is meant (the atoms, the solver)."""
+
+    block: Block | None = None
+
+    def __str__(self) -> str:
+        return str(self.block) if self.block is not None else "local"
+
+    @property
+    def span(self) -> Span | None:
+        return self.block.span if self.block is not None else None
+
+
+# What a route table chooses for a destination: the local route, a declared route, or none (dropped).
+RouteChoice = LocalRoute | Route | None
 
 
 @dataclass(frozen=True)
@@ -116,7 +144,7 @@ class Topology:
         """Whether the internet routes to an address (not private, shared, link-local, documentation...)."""
         key = (version, address)
         if key not in self._public:
-            self._public[key] = netaddr.IPAddress(address, version).is_global()
+            self._public[key] = ip_address(address, version).is_global()
         return self._public[key]
 
     @cached_property
@@ -324,6 +352,22 @@ class Topology:
         if joined is None or net.name not in joined or joined[0] == joined[1]:
             return None
         return self.nets[joined[1] if joined[0] == net.name else joined[0]]
+
+    def carries_to(self, net: Net, choice: RouteChoice, carries: Callable[[Peering], bool] | None = None) -> Net | None:
+        """The net a route chosen in `net` carries a packet to: `net` itself for the local route, the
+        peer net for a route over a peering that carries traffic, None otherwise (no route, a drop,
+        a gateway out of the modelled network). `carries` says which peerings carry (default: the
+        active ones; the possible reading adds the transitional ones)."""
+        if choice is None:
+            return None
+        if isinstance(choice, LocalRoute):
+            return net
+        if choice.target != "peering" or choice.via is None:
+            return None
+        peering = self.peering(choice.via.name)
+        if peering is None or not (carries(peering) if carries else self.state(peering) == "active"):
+            return None
+        return self.other_net(peering, net)
 
     @cached_property
     def peerings_of(self) -> dict[str, list[Peering]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from verifier import __version__
 from verifier.diagnostics import Diagnostic
+from verifier.outputs.records import counterexample_json
 from verifier.outputs.text import summary_counts
 
 JSON_SCHEMA_VERSION = 1
@@ -25,7 +26,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         "related": [
             {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column} for r in d.related
         ],
-        "counterexample": d.counterexample,
+        "counterexample": counterexample_json(d.counterexample),
         "help": d.help,
     }
 

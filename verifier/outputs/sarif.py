@@ -15,7 +15,10 @@ from urllib.parse import quote
 from verifier import __version__
 from verifier.catalog import registry
 from verifier.diagnostics import Diagnostic
+from verifier.engine.results import Connection, Counterexample, Delivery
+from verifier.engine.simulate import Hop
 from verifier.language.model import Span
+from verifier.outputs.records import counterexample_json
 from verifier.project.baseline import fingerprints
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -78,28 +81,30 @@ def _tool_descriptor(rule) -> dict[str, Any]:
     }
 
 
-def _hop_location(hop: dict[str, Any]) -> dict[str, Any]:
-    text = f"{hop['description']} [{hop['disposition']}]"
-    if hop.get("file") and hop.get("line"):
-        location = _location(Span(hop["file"], hop["line"], 1, hop["line"], 2), text)
+def _hop_location(hop: Hop) -> dict[str, Any]:
+    text = f"{hop.description} [{hop.disposition}]"
+    if hop.span is not None:
+        location = _location(Span(hop.span.file, hop.span.line, 1, hop.span.line, 2), text)
     else:
         location = {"message": {"text": text}}
     return {"location": location}
 
 
-def _code_flows(counterexample: dict[str, Any]) -> list[dict[str, Any]]:
-    flows = []
-    for key in ("hops", "forward", "reply"):
-        hops = counterexample.get(key)
-        if hops:
-            name = "packet" if key == "hops" else key
-            flows.append(
-                {
-                    "message": {"text": f"the {name} path of the counterexample"},
-                    "threadFlows": [{"locations": [_hop_location(h) for h in hops]}],
-                }
-            )
-    return flows
+def _code_flows(counterexample: Counterexample) -> list[dict[str, Any]]:
+    if isinstance(counterexample, Connection):
+        paths = [("forward", counterexample.forward), ("reply", counterexample.reply)]
+    elif isinstance(counterexample, Delivery):
+        paths = [("packet", counterexample.hops)]
+    else:
+        return []
+    return [
+        {
+            "message": {"text": f"the {name} path of the counterexample"},
+            "threadFlows": [{"locations": [_hop_location(h) for h in hops]}],
+        }
+        for name, hops in paths
+        if hops
+    ]
 
 
 def _result(d: Diagnostic, index: dict[str, int], fingerprint: str) -> dict[str, Any]:
@@ -118,7 +123,7 @@ def _result(d: Diagnostic, index: dict[str, int], fingerprint: str) -> dict[str,
         flows = _code_flows(d.counterexample)
         if flows:
             result["codeFlows"] = flows
-        result["properties"] = {"counterexample": d.counterexample}
+        result["properties"] = {"counterexample": counterexample_json(d.counterexample)}
     return result
 
 

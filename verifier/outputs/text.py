@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from verifier.diagnostics import Diagnostic
+from verifier.engine.results import Connection, Counterexample, Delivery
+from verifier.engine.simulate import Hop
 
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -77,41 +79,33 @@ def _excerpt(lines: list[str] | None, line: int, column: int, end_line: int, end
     return [f"{gutter}{text}", " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" + "~" * (width - 1)]
 
 
-TRACE_KEYS = ("hops", "forward", "reply")
-CONNECTION_KEYS = ("source_vm", "destination_vm", "packet", "direction", "blocked")
-
-
-def packet_text(packet: Mapping[str, Any]) -> str:
-    if packet["protocol"] in ("tcp", "udp"):
-        return (
-            f"{packet['protocol']} {packet['source']}:{packet['source_port']} -> "
-            f"{packet['destination']}:{packet['destination_port']}"
-        )
-    return f"{packet['protocol']} {packet['source']} -> {packet['destination']}"
-
-
-def describe_counterexample(counterexample: Mapping[str, Any]) -> list[str]:
+def describe_counterexample(counterexample: Counterexample) -> list[str]:
     """A counterexample as readable lines: the connection or the values, then the hops."""
-    lines = []
-    if "source_vm" in counterexample:
-        head = f"counterexample: vm {counterexample['source_vm']} -> vm {counterexample['destination_vm']}"
-        if counterexample.get("packet"):
-            head += f", {packet_text(counterexample['packet'])}"
-        if counterexample.get("direction"):
-            head += f"; dies on the {counterexample['direction']}"
-            if counterexample.get("blocked"):
-                head += f" ({counterexample['blocked']})"
-        lines.append(head)
-    scalars = {k: v for k, v in counterexample.items() if k not in TRACE_KEYS + CONNECTION_KEYS}
-    if scalars:
-        lines.append("counterexample: " + ", ".join(f"{k} {_scalar(v)}" for k, v in scalars.items()))
-    for key in ("hops", "forward", "reply"):
-        hops = counterexample.get(key)
-        if hops:
-            lines.append(f"{key}:" if key != "hops" else "hops:")
-            for i, hop in enumerate(hops, 1):
-                where = f"  ({hop['file']}:{hop['line']})" if hop.get("file") else ""
-                lines.append(f"  {i}. {hop['description']}{where}")
+    if isinstance(counterexample, Connection):
+        head = f"counterexample: vm {counterexample.source_vm} -> vm {counterexample.destination_vm}"
+        if counterexample.packet is not None:
+            head += f", {counterexample.packet.describe()}"
+        if counterexample.direction:
+            head += f"; dies on the {counterexample.direction}"
+            if counterexample.blocked:
+                head += f" ({counterexample.blocked})"
+        return [head] + _hops("forward", counterexample.forward) + _hops("reply", counterexample.reply)
+    if isinstance(counterexample, Delivery):
+        head = (
+            f"counterexample: vm {counterexample.source_vm} -> vm {counterexample.destination_vm}, "
+            f"{counterexample.packet.describe()}"
+        )
+        return [head] + _hops("hops", counterexample.hops)
+    return ["counterexample: " + ", ".join(f"{k} {_scalar(v)}" for k, v in counterexample.items())]
+
+
+def _hops(name: str, hops: tuple[Hop, ...]) -> list[str]:
+    if not hops:
+        return []
+    lines = [f"{name}:"]
+    for i, hop in enumerate(hops, 1):
+        where = f"  ({hop.span.file}:{hop.span.line})" if hop.span else ""
+        lines.append(f"  {i}. {hop.description}{where}")
     return lines
 
 
