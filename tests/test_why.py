@@ -178,3 +178,18 @@ def test_why_through_a_transit_gateway_depends_on_it(tmp_path):
     assert [h["code"] for h in answer["forward"] if h["disposition"] == "unknown"] == ["GATEWAY_MAY_RETURN"]
     text = run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(model)).out
     assert text.startswith("unknown: vm a-1 reaches b-1 only if gateway tgw-1 (transit) carries it")
+
+
+def test_every_stop_code_is_documented_and_has_a_model():
+    # The codes of blocking points are public (why's JSON, counterexamples' `blocked`): one enum,
+    # each named in the README, and each that drops a packet shown by a model in fixtures/why/.
+    from verifier.engine.simulate import Stop
+
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index('## "Why can\'t A reach C?"') :]
+    section = section[: section.index("\n## ")]
+    unexplained = {Stop.BLOCKED}  # no hop drops without a finer code; kept so none goes unnamed
+    assert {s.value for s in Stop if s not in unexplained and s.value not in section} == set()
+    without_model = {Stop.BLOCKED, Stop.NO_COMMON_FAMILY, Stop.GATEWAY_MAY_RETURN, Stop.PEERING_TRANSITIONAL}
+    missing = {s.value for s in Stop if s not in without_model and not (FIXTURES / "why" / f"{s.value}.peer").exists()}
+    assert missing == set()

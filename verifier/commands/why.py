@@ -25,7 +25,7 @@ from verifier.engine.explain import Blocking, Explainer
 from verifier.engine.limits import Limits
 from verifier.engine.repair import Repair, apply_edits, find_repair
 from verifier.engine.results import Connection
-from verifier.engine.simulate import Hop, Packet
+from verifier.engine.simulate import Hop, Packet, Stop
 from verifier.engine.verify import Disagreement, Engine
 from verifier.language.model import (
     ANY_PROTOCOL,
@@ -142,7 +142,7 @@ def answer_why(
     if not isinstance(cx, Connection):
         raise Disagreement(f"why: {result.message}, with no failing connection to show")
     if cx.packet is None:  # no packet can be sent at all
-        blocking = [Blocking(cx.blocked or "", "forward", result.message, None)]
+        blocking = [Blocking(cx.blocked or Stop.BLOCKED, "forward", result.message, None)]
         return WhyAnswer("unreachable", result.message, blocking=blocking)
     target_vm = _vm_named(model, cx.destination_vm)
     packet = _telling_packet(engine, src_vm, target_vm, cx.packet, port is None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from verifier.engine.encode import Queries, Query
 from verifier.engine.part import Part
 from verifier.engine.results import AssertionResult, Connection, Delivery, Disagreement, connection_of
-from verifier.engine.simulate import Packet, RoundTrip, Trace, address_text
+from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, address_text
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
@@ -65,7 +65,7 @@ class Assertions(Part):
             "refuted",
             f"{text} is refuted: no vm holds {address}",
             counterexample=Connection(
-                source.name, str(address), packet, tuple(trace.hops), (), "forward", "NO_DESTINATION"
+                source.name, str(address), packet, tuple(trace.hops), (), "forward", Stop.NO_DESTINATION
             ),
         )
 
@@ -179,7 +179,7 @@ class Assertions(Part):
                         f"{text} is refuted: vm {source.name} has no address of the family of vm "
                         f"{target.name}'s {', '.join(str(a) for a in addresses)}",
                         counterexample=Connection(
-                            source.name, target.name, None, direction="forward", blocked="NO_COMMON_FAMILY"
+                            source.name, target.name, None, direction="forward", blocked=Stop.NO_COMMON_FAMILY
                         ),
                     )
                 for address in common:

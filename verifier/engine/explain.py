@@ -15,6 +15,7 @@ from verifier.engine.simulate import (
     Leg,
     Packet,
     Simulator,
+    Stop,
     address_text,
     carried_hop,
     local_route_hop,
@@ -27,7 +28,7 @@ from verifier.language.model import TRANSITIONAL_STATES, Net, Peering, Route, Sp
 
 @dataclass(frozen=True)
 class Blocking:
-    code: str
+    code: Stop
     direction: Leg
     message: str
     span: Span | None
@@ -67,7 +68,7 @@ class Explainer:
             """A filter (a group or an ACL of `vm`) that drops the packet."""
             hops.append(hop)
             path.blocking.append(
-                Blocking(hop.code or "BLOCKED", direction, hop.description, hop.span, vm=vm, nets=hop.nets)
+                Blocking(hop.code or Stop.BLOCKED, direction, hop.description, hop.span, vm=vm, nets=hop.nets)
             )
 
         subnet = self.topo.subnet_of(start)
@@ -95,10 +96,10 @@ class Explainer:
                     f"no vm holds {address_text(packet.dst, packet.version)}",
                     "drop",
                     None,
-                    "NO_DESTINATION",
+                    Stop.NO_DESTINATION,
                 )
             )
-            path.blocking.append(Blocking("NO_DESTINATION", direction, hops[-1].description, None))
+            path.blocking.append(Blocking(Stop.NO_DESTINATION, direction, hops[-1].description, None))
             return False
         if not self._route(net, self.topo.net_of(end), packet, direction, hops, path, start):
             return False
@@ -129,7 +130,7 @@ class Explainer:
         dst_text = address_text(packet.dst, packet.version)
         selected = self.sim.select_route(net, table, packet.version, packet.dst)
 
-        def add(code: str, message: str, span: Span | None, nets: tuple[str, ...], peering: str | None = None) -> None:
+        def add(code: Stop, message: str, span: Span | None, nets: tuple[str, ...], peering: str | None = None) -> None:
             """A blocking point of the routes of `net`: a dropping hop, and what a repair needs to know."""
             hops.append(Hop("route", message, "drop", span, code, nets=nets, peering=peering))
             route = selected if isinstance(selected, Route) else None
@@ -144,7 +145,7 @@ class Explainer:
                     f"({kind}) leaves the modelled network; it may come back, or not: unknown",
                     "unknown",
                     selected.span,
-                    "GATEWAY_MAY_RETURN",
+                    Stop.GATEWAY_MAY_RETURN,
                 )
             )
             return True
@@ -153,7 +154,7 @@ class Explainer:
                 hops.append(local_route_hop(table_name, selected, net))
                 return True
             add(
-                "NO_ROUTE",
+                Stop.NO_ROUTE,
                 f"{table_name}: {dst_text} is in net {net.name} but no local route covers it",
                 None,
                 (net.name,),
@@ -162,17 +163,17 @@ class Explainer:
         peerings = [p for p in self.topo.peerings_of.get(net.name, []) if self.topo.other_net(p, net) is destination]
         if not peerings:
             add(
-                "NOT_PEERED",
+                Stop.NOT_PEERED,
                 f"no peering joins net {net.name} and net {destination.name}; peering is not "
                 f"transitive: a direct peering between {net.name} and {destination.name} is needed",
                 None,
                 (net.name, destination.name),
             )
         if selected is None:
-            add("NO_ROUTE", f"{table_name} has no route for {dst_text}", table.span if table else None, ())
+            add(Stop.NO_ROUTE, f"{table_name} has no route for {dst_text}", table.span if table else None, ())
         elif isinstance(selected, LocalRoute):
             add(
-                "LOCAL_ROUTE_OVERRIDE",
+                Stop.LOCAL_ROUTE_OVERRIDE,
                 f"{table_name}: the local route {selected} of net {net.name} takes "
                 f"{dst_text} (the nets' blocks overlap); no route can override it",
                 selected.span,
@@ -180,10 +181,10 @@ class Explainer:
             )
             return False
         elif selected.target == "drop" or selected.via is None:
-            add("ROUTE_DROP", f"{table_name}: route {selected.destination} drops it", selected.span, ())
+            add(Stop.ROUTE_DROP, f"{table_name}: route {selected.destination} drops it", selected.span, ())
         elif selected.target == "gateway":
             add(
-                "ROUTE_TO_GATEWAY",
+                Stop.ROUTE_TO_GATEWAY,
                 f"{table_name}: route {selected.destination} sends it to gateway "
                 f"{selected.via.name}, out of the modelled network",
                 selected.span,
@@ -195,7 +196,7 @@ class Explainer:
             hops.append(via_peering_hop(table_name, selected, selected.via.name))
             if peering is None or other is None:
                 add(
-                    "PEERING_NOT_ATTACHED",
+                    Stop.PEERING_NOT_ATTACHED,
                     f"peering {selected.via.name} does not join net {net.name}",
                     selected.span,
                     (net.name,),
@@ -203,7 +204,7 @@ class Explainer:
                 )
             elif other is not destination:
                 add(
-                    "NON_TRANSITIVE",
+                    Stop.NON_TRANSITIVE,
                     f"peering {peering.name} leads to net {other.name}, which never forwards "
                     f"to net {destination.name} (peering is not transitive)",
                     selected.span,
@@ -218,12 +219,12 @@ class Explainer:
                     f"peering {peering.name} is {self.topo.state(peering)}, not active",
                     "drop",
                     peering.span,
-                    "PEERING_NOT_ACTIVE",
+                    Stop.PEERING_NOT_ACTIVE,
                     peering=peering.name,
                 )
                 hops.append(hop)
                 path.blocking.append(
-                    Blocking("PEERING_NOT_ACTIVE", direction, hop.description, peering.span, peering=peering)
+                    Blocking(Stop.PEERING_NOT_ACTIVE, direction, hop.description, peering.span, peering=peering)
                 )
             else:
                 hops.append(carried_hop(peering, other))

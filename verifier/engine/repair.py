@@ -20,7 +20,7 @@ from verifier.diagnostics import InputError
 from verifier.engine.explain import Blocking, Explainer
 from verifier.engine.limits import Limits
 from verifier.engine.results import Connection
-from verifier.engine.simulate import Packet, address_text
+from verifier.engine.simulate import Packet, Stop, address_text
 from verifier.engine.solve import cheapest_cover
 from verifier.engine.topology import Topology
 from verifier.language.build import build
@@ -113,15 +113,21 @@ class Candidates:
     # --- per blocking point -------------------------------------------------------
     def options(self, item: Blocking) -> list[str]:
         code = item.code
-        if code in ("SG_EGRESS_DENIED", "SG_INGRESS_DENIED"):
+        if code in (Stop.SG_EGRESS_DENIED, Stop.SG_INGRESS_DENIED):
             return self._group(item)
-        if code in ("NACL_EGRESS_DENIED", "NACL_INGRESS_DENIED"):
+        if code in (Stop.NACL_EGRESS_DENIED, Stop.NACL_INGRESS_DENIED):
             return self._acl(item)
-        if code in ("NO_ROUTE", "ROUTE_DROP", "ROUTE_TO_GATEWAY", "NON_TRANSITIVE", "PEERING_NOT_ATTACHED"):
+        if code in (
+            Stop.NO_ROUTE,
+            Stop.ROUTE_DROP,
+            Stop.ROUTE_TO_GATEWAY,
+            Stop.NON_TRANSITIVE,
+            Stop.PEERING_NOT_ATTACHED,
+        ):
             return self._route(item)
-        if code == "PEERING_NOT_ACTIVE":
+        if code == Stop.PEERING_NOT_ACTIVE:
             return self._activate(item.peering) if item.peering else []
-        if code == "NOT_PEERED":
+        if code == Stop.NOT_PEERED:
             return [self._new_peering(*self._ends(item))]
         return []  # LOCAL_ROUTE_OVERRIDE, NO_DESTINATION: no edit of this model can help
 
@@ -133,7 +139,7 @@ class Candidates:
     def _group(self, item: Blocking) -> list[str]:
         vm = item.vm
         assert vm is not None
-        outbound = item.code == "SG_EGRESS_DENIED"
+        outbound = item.code == Stop.SG_EGRESS_DENIED
         other = self.target if outbound else self.source
         word = "outbound" if outbound else "inbound"
         way = "to" if outbound else "from"
@@ -179,7 +185,7 @@ class Candidates:
         acl = self.topo.acl_of(self.topo.subnet_of(vm))
         if acl is None:
             return []
-        outbound = item.code == "NACL_EGRESS_DENIED"
+        outbound = item.code == Stop.NACL_EGRESS_DENIED
         direction = "outbound" if outbound else "inbound"
         sender = self.source if item.direction == "forward" else self.target
         receiver = self.target if item.direction == "forward" else self.source

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from verifier.engine.simulate import Hop, Leg, Packet, RoundTrip
+from verifier.engine.simulate import Hop, Leg, Packet, RoundTrip, Stop
 from verifier.language.model import Span
 
 
@@ -33,7 +33,7 @@ class Connection:
     forward: tuple[Hop, ...] = ()
     reply: tuple[Hop, ...] = ()
     direction: Leg | None = None
-    blocked: str | None = None
+    blocked: Stop | None = None
 
 
 def connection_of(trip: RoundTrip, destination_vm: str) -> Connection:

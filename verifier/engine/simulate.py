@@ -8,6 +8,7 @@ it is reported, and this trace is what the user sees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from verifier.engine.topology import LocalRoute, RouteChoice, Topology, ip_address
@@ -31,6 +32,33 @@ from verifier.language.model import (
 )
 
 Disposition = Literal["pass", "deliver", "drop", "unknown"]
+
+
+class Stop(StrEnum):
+    """What a hop says about the packet's fate, as a code (public: `why`'s blocking points, the
+    counterexamples' `blocked`). The values are the codes users see; README, "Why can't A reach C?"."""
+
+    # What drops it (each has a model in fixtures/why/ and repairs in engine/repair.py)
+    SG_EGRESS_DENIED = "SG_EGRESS_DENIED"
+    NACL_EGRESS_DENIED = "NACL_EGRESS_DENIED"
+    NO_ROUTE = "NO_ROUTE"
+    ROUTE_DROP = "ROUTE_DROP"
+    ROUTE_TO_GATEWAY = "ROUTE_TO_GATEWAY"
+    PEERING_NOT_ACTIVE = "PEERING_NOT_ACTIVE"
+    PEERING_NOT_ATTACHED = "PEERING_NOT_ATTACHED"
+    NON_TRANSITIVE = "NON_TRANSITIVE"
+    LOCAL_ROUTE_OVERRIDE = "LOCAL_ROUTE_OVERRIDE"
+    NO_DESTINATION = "NO_DESTINATION"
+    NACL_INGRESS_DENIED = "NACL_INGRESS_DENIED"
+    SG_INGRESS_DENIED = "SG_INGRESS_DENIED"
+    NOT_PEERED = "NOT_PEERED"
+    NO_COMMON_FAMILY = "NO_COMMON_FAMILY"  # the two VMs share no address family: no packet at all
+    BLOCKED = "BLOCKED"  # a dropping hop without a finer code (none today; kept so none is unnamed)
+    # What leaves it open (disposition `unknown`): a fact the model does not pin down
+    GATEWAY_MAY_RETURN = "GATEWAY_MAY_RETURN"
+    PEERING_TRANSITIONAL = "PEERING_TRANSITIONAL"
+
+
 Leg = Literal["forward", "reply"]
 Outcome = Literal["deliver", "drop", "maybe"]
 
@@ -63,7 +91,7 @@ class Hop:
     description: str
     disposition: Disposition
     span: Span | None = None
-    code: str | None = None  # the blocking code when disposition is drop
+    code: Stop | None = None  # with disposition drop or unknown: why
     # What the words name, as references: the nets the hop routes in or carries to, the peering it
     # crosses or stops at (the graph's overlay reads these, never the words).
     nets: tuple[str, ...] = ()
@@ -149,7 +177,7 @@ def transitional_hop(peering: Peering, state: str) -> Hop:
         f"peering {peering.name} is {state}: it may or may not carry traffic",
         "unknown",
         peering.span,
-        "PEERING_TRANSITIONAL",
+        Stop.PEERING_TRANSITIONAL,
         peering=peering.name,
     )
 
@@ -207,7 +235,7 @@ class Simulator:
         `peer_vm` is the VM at the other end (the receiver of an outbound packet, the sender of an
         inbound one): a `group G` peer matches it by membership, never by address.
         """
-        code = "SG_EGRESS_DENIED" if direction == "outbound" else "SG_INGRESS_DENIED"
+        code = Stop.SG_EGRESS_DENIED if direction == "outbound" else Stop.SG_INGRESS_DENIED
         groups = self.topo.groups_of(vm)
         if not groups:
             return Hop(
@@ -244,7 +272,7 @@ class Simulator:
     ) -> Hop:
         """First matching entry in number order decides; no match is denied. `within`: the packet
         stays inside the subnet, which its network ACL does not filter."""
-        code = "NACL_EGRESS_DENIED" if direction == "outbound" else "NACL_INGRESS_DENIED"
+        code = Stop.NACL_EGRESS_DENIED if direction == "outbound" else Stop.NACL_INGRESS_DENIED
         if acl is None:
             return Hop("network-acl", f"subnet {subnet_name} has no network ACL: {direction} passes", "pass")
         if within:
@@ -369,7 +397,7 @@ class Simulator:
                     f"{table_name} has no route for {dst_text}: dropped",
                     "drop",
                     table.span if table else None,
-                    "NO_ROUTE",
+                    Stop.NO_ROUTE,
                 )
             )
             return trace
@@ -385,7 +413,7 @@ class Simulator:
                         f"{table_name}: route {route.destination} drop (blackhole)",
                         "drop",
                         route.span,
-                        "ROUTE_DROP",
+                        Stop.ROUTE_DROP,
                     )
                 )
                 return trace
@@ -407,7 +435,7 @@ class Simulator:
                             f"leaves the modelled network ({why})",
                             "drop",
                             route.span,
-                            "ROUTE_TO_GATEWAY",
+                            Stop.ROUTE_TO_GATEWAY,
                         )
                     )
                     return trace
@@ -419,7 +447,7 @@ class Simulator:
                         f"network; it may come back to vm {receiver.name}, or not: unknown",
                         "unknown",
                         route.span,
-                        "GATEWAY_MAY_RETURN",
+                        Stop.GATEWAY_MAY_RETURN,
                     )
                 )
                 trace.depends.append(fact)
@@ -435,7 +463,7 @@ class Simulator:
                         f"peering {via.name} does not join net {net.name}: dropped",
                         "drop",
                         peering.span if peering else route.span,
-                        "PEERING_NOT_ATTACHED",
+                        Stop.PEERING_NOT_ATTACHED,
                         nets=(net.name,),
                         peering=via.name,
                     )
@@ -455,7 +483,7 @@ class Simulator:
                         f"peering {peering.name} is {state}{why}, not active: dropped",
                         "drop",
                         peering.span,
-                        "PEERING_NOT_ACTIVE",
+                        Stop.PEERING_NOT_ACTIVE,
                         peering=peering.name,
                     )
                 )
@@ -468,7 +496,7 @@ class Simulator:
                         "forwards further (peering is not transitive)",
                         "drop",
                         peering.span,
-                        "NON_TRANSITIVE",
+                        Stop.NON_TRANSITIVE,
                         nets=(other.name,),
                         peering=peering.name,
                     )
@@ -484,7 +512,7 @@ class Simulator:
                     f"no vm of net {destination_net.name} holds {dst_text}: dropped",
                     "drop",
                     None,
-                    "NO_DESTINATION",
+                    Stop.NO_DESTINATION,
                     nets=(destination_net.name,),
                 )
             )
@@ -540,7 +568,7 @@ class Simulator:
                 f"{target.net}",
                 "drop",
                 reached.span,
-                "NO_DESTINATION",
+                Stop.NO_DESTINATION,
                 nets=(reached.net, target.net),
             )
             forward.delivered_to = forward.maybe_to = None
@@ -557,7 +585,7 @@ class Simulator:
                 f"the reply reaches vm {back.name}, not {source.name}: dropped",
                 "drop",
                 back.span,
-                "NO_DESTINATION",
+                Stop.NO_DESTINATION,
             )
             reply.delivered_to = reply.maybe_to = None
         ok = forward.outcome == "deliver" and reply.outcome == "deliver"
