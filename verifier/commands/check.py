@@ -57,6 +57,8 @@ class CheckResult:
             return ExitCode.INPUT
         if any(d.code.startswith("INTERNAL") for d in self.diagnostics):
             return ExitCode.INTERNAL
+        if any(v.status in UNPROVED for v in self.verdicts):
+            return ExitCode.FINDINGS  # an assertion not proved never passes
         levels = ("error",) if self.fail_on == "error" else ("error", "warning")
         return ExitCode.FINDINGS if any(d.severity in levels for d in self.diagnostics) else ExitCode.OK
 
@@ -199,7 +201,8 @@ def run_check(
     texts = {s.path: s.text for s in loaded.sources} | loaded.origins.texts()
     limits = config.limits()
     outcome = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
-    diagnostics = [_with_severity(d, config) for d in loaded.origins.diagnostics(outcome.diagnostics)]
+    found = loaded.origins.diagnostics(outcome.diagnostics)
+    diagnostics = [_with_severity(d, config) for d in found]
     skipped = (
         {r.code for r in registry() if r.stage == "semantic"}
         if any(d.code == "CHECK001" for d in diagnostics)
@@ -212,7 +215,34 @@ def run_check(
             diagnostics = baseline.apply(baseline_path, sort_diagnostics(diagnostics), texts)
         except InputError as exc:
             return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
+    diagnostics = _unproved_stay(diagnostics, found, outcome.verdicts)
     return CheckResult(sort_diagnostics(diagnostics), outcome.verdicts, texts, True, config.fail_on, model)
+
+
+# An assertion the user wrote and the tool did not prove fails the gate, whatever the configuration.
+UNPROVED = ("refuted", "unknown", "not-run")
+KEPT = " (kept at error whatever the configuration: an assertion that is not proved never passes)"
+
+
+def _unproved_stay(reported: list[Diagnostic], found: list[Diagnostic], verdicts: list[Verdict]) -> list[Diagnostic]:
+    """The findings that say why an assertion is not proved, kept at error level: --ignore, --select,
+    --severity, inline suppressions and baselines cannot take them away (nor make a check that ran
+    nothing pass). CHECK001 (the assertions were not run) is kept where nothing else fails the run."""
+    unproved = [v for v in verdicts if v.status in UNPROVED]
+    if not unproved:
+        return reported
+    spans = {v.span for v in unproved}
+    needed = [d for d in found if d.code in ("REACH001", "REACH002", "REACH003", "REACH005") and d.span in spans]
+    if any(v.status == "not-run" for v in unproved) and not any(d.severity == "error" for d in reported):
+        needed += [d for d in found if d.code == "CHECK001"]
+    key = lambda d: (d.code, d.span, d.message)  # noqa: E731
+    missing = {key(d) for d in needed} - {key(d) for d in reported if d.severity == "error"}
+    if not missing:
+        return reported
+    kept = [d for d in reported if key(d) not in missing]
+    return kept + [replace(d, severity="error", message=d.message + KEPT) for d in needed if key(d) in missing]
+
+
 
 
 def _with_severity(diagnostic: Diagnostic, config: Config) -> Diagnostic:
