@@ -128,7 +128,7 @@ def main() -> int:
     jobs = measure_jobs(work, cache, args.repeat)
     pre_commit = work / "estate-20"
     subprocess.run(
-        [sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "-o", str(pre_commit)],
+        [sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "--force", "-o", str(pre_commit)],
         cwd=ROOT,
         check=True,
         capture_output=True,

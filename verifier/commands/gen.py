@@ -170,15 +170,25 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     gen.add_argument(
         "--assertions", type=float, default=0.5, metavar="K", help="assertions per spoke net (default 0.5)"
     )
-    gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created)")
+    gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created; must be empty)")
+    gen.add_argument("--force", action="store_true", help="write into DIR even if it holds files (same names replaced)")
 
 
 def run(args: argparse.Namespace) -> ExitCode:
     if not 1 <= args.nets <= 8192:
         print("peerproof: error: --nets must be from 1 to 8192", file=sys.stderr)
         return ExitCode.INPUT
-    files, planted = generate(args.nets, args.seed, args.assertions)
     out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        print(f"peerproof: error: {out} is not a directory", file=sys.stderr)
+        return ExitCode.INPUT
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        print(
+            f"peerproof: error: {out} is not empty; give a new or empty directory, or --force to write into it",
+            file=sys.stderr,
+        )
+        return ExitCode.INPUT
+    files, planted = generate(args.nets, args.seed, args.assertions)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")

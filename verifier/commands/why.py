@@ -12,7 +12,6 @@ import json
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
 
 import netaddr
 
@@ -43,6 +42,7 @@ from verifier.language.model import (
 from verifier.language.parse import SourceFile
 from verifier.outputs.answers import why_json, why_text
 from verifier.project.config import Config
+from verifier.project.rewrite import RewriteRefused, rewrite
 
 WHY = Span.start("<why>")
 
@@ -297,9 +297,11 @@ def _fix(answer: WhyAnswer, texts: dict[str, str], model: Model, paths, config, 
         print(f"peerproof: no fix written: {repair.message}", file=sys.stderr)
         return ExitCode.OK
     repaired = apply_edits(texts, model, repair.edits)
-    for path, text in sorted(repaired.items()):
-        if text != texts[path]:
-            Path(path).write_text(text, encoding="utf-8")
+    try:
+        rewrite({path: (texts[path], text) for path, text in repaired.items() if text != texts[path]})
+    except RewriteRefused as exc:
+        print(f"peerproof: no fix written: {exc}", file=sys.stderr)
+        return ExitCode.INPUT
     after = load_model(paths, config)
     report = run_rules(after.model, now, after.findings, {"limits": limits})
     errors = sum(1 for d in report.diagnostics if d.severity == "error")
