@@ -1,27 +1,75 @@
 """A content-addressed cache of what each file builds to, so unchanged files are not parsed again.
 
-Parsing is the cost of a pre-commit run (Lark's LALR parser takes about 20 us
-a token); most files of a model do not change between runs. An entry is keyed
-by the file's path and text, the grammar and peerproof's version, so any change
-to one of them misses. The cache lives in the user's own cache directory
-($PEERPROOF_CACHE_DIR, else $XDG_CACHE_HOME/peerproof, else ~/.cache/peerproof)
-and is only ever read from there; `--no-cache` or PEERPROOF_NO_CACHE=1 turn it
-off. A cache that cannot be read or written is skipped: it never changes a
-result.
+Parsing is the cost of a pre-commit run (Lark's LALR parser takes about 20 us a
+token); most files of a model do not change between runs. An entry is keyed by
+the file's path and text, the grammar and peerproof's version, so any change to
+one of them misses. A cache that cannot be read or written is skipped: it never
+changes a result. PEERPROOF_NO_CACHE=1 turns it off.
+
+Nothing read from it can run code: an entry is JSON, and it is turned back into
+objects of an explicit list of the model's own classes, each built from its
+fields; anything else (an unknown class, a field of the wrong kind, an entry of
+another key) is a miss. The cache lives in the user's own cache directory
+($PEERPROOF_CACHE_DIR, else $XDG_CACHE_HOME/peerproof, else ~/.cache/peerproof),
+created private (0700); a directory that someone else owns, or that others may
+write to, is not used at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
-import pickle
+import stat
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from verifier import __version__
+from verifier.diagnostics import Diagnostic, Related
+from verifier.language import model
 
 _enabled = not os.environ.get("PEERPROOF_NO_CACHE")
+FORMAT = 1  # of an entry; part of its key
+
+# The only classes an entry may hold: the model's declarations and what they are made of, and
+# the diagnostics of a build.
+CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        model.Span,
+        model.Ref,
+        model.Block,
+        model.Address,
+        model.Ports,
+        model.Protocol,
+        model.Route,
+        model.RouteTable,
+        model.Peer,
+        model.GroupRule,
+        model.SecurityGroup,
+        model.Gateway,
+        model.AclRule,
+        model.NetworkAcl,
+        model.Subnet,
+        model.Vm,
+        model.Net,
+        model.Peering,
+        model.Endpoint,
+        model.Assertion,
+        model.ProviderDecl,
+        Diagnostic,
+        Related,
+    )
+}
+_FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in CLASSES.items()}
+# Which fields hold sequences (tuples in the model, lists in JSON), by class.
+_SEQUENCES = {
+    name: tuple(i for i, f in enumerate(dataclasses.fields(cls)) if str(f.type).startswith("tuple"))
+    for name, cls in CLASSES.items()
+}
 
 
 def disable() -> None:
@@ -36,29 +84,94 @@ def directory() -> Path:
     return Path(base) / "peerproof"
 
 
-def _key(path: str, text: str, grammar_digest: str) -> Path:
-    digest = hashlib.sha256("\0".join((__version__, grammar_digest, path, text)).encode()).hexdigest()
-    return directory() / digest[:2] / f"{digest}.pickle"
+def _digest(path: str, text: str, grammar_digest: str) -> str:
+    parts = (__version__, str(FORMAT), grammar_digest, path, text)
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _private(folder: Path) -> bool:
+    """Whether `folder` is ours alone: owned by this user, not writable by others, not a link."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def load(path: str, text: str, grammar_digest: str) -> Any | None:
+    """The cached build of this file, or None (a miss: absent, not ours, or not a valid entry)."""
     if not _enabled:
         return None
+    digest = _digest(path, text, grammar_digest)
+    root = directory()
+    folder = root / digest[:2]
+    if not (_private(root) and _private(folder)):
+        return None
     try:
-        with open(_key(path, text, grammar_digest), "rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError):
+        with open(folder / f"{digest}.json", encoding="utf-8") as handle:
+            entry = json.load(handle, object_hook=_decode)
+        if not isinstance(entry, dict) or entry.get("key") != digest:
+            return None
+        decls, errors, findings = entry["value"]
+        return list(decls), list(errors), list(findings)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
 def store(path: str, text: str, grammar_digest: str, value: Any) -> None:
+    """Keep the build of this file (a directory that is not ours alone is left untouched)."""
     if not _enabled:
         return
-    target = _key(path, text, grammar_digest)
+    digest = _digest(path, text, grammar_digest)
+    root = directory()
+    folder = root / digest[:2]
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False) as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, target)  # atomic: a concurrent reader sees all or nothing
-    except OSError:
+        for place in (root, folder):
+            if not place.exists():
+                place.mkdir(mode=0o700, parents=True)  # 0700 whatever the umask: it only takes bits away
+            if not _private(place):
+                return
+        document = json.dumps({"key": digest, "value": value}, default=_encode, separators=(",", ":"))
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")  # 0600
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(document)
+        os.replace(temporary, folder / f"{digest}.json")  # atomic: a concurrent reader sees all or nothing
+    except (OSError, TypeError, ValueError):
         pass
+
+
+def _encode(value: Any) -> Any:
+    cls = type(value)
+    name = cls.__name__
+    if cls is model.Span:  # most of an entry: the fast way
+        return {"@": "Span", "v": [value.file, value.line, value.column, value.end_line, value.end_column]}
+    if CLASSES.get(name) is cls:
+        return {"@": name, "v": [getattr(value, f) for f in _FIELDS[name]]}
+    if cls is datetime:
+        return {"@": "datetime", "v": value.isoformat()}
+    raise TypeError(f"{name} is not cached")
+
+
+def _decode(document: dict[str, Any]) -> Any:
+    """An object of an allowed class from its fields (sequences become tuples), else the dict itself."""
+    name = document.get("@")
+    if name is None:
+        return document
+    values = document["v"]
+    if name == "Span":  # most of an entry: the fast way
+        return model.Span(*values)
+    if name == "datetime":
+        return datetime.fromisoformat(values)
+    cls = CLASSES[name]  # KeyError: not a class an entry may hold, a miss
+    if len(values) != len(_FIELDS[name]):
+        raise ValueError(f"{name}: {len(values)} fields")
+    for index in _SEQUENCES[name]:
+        if values[index] is not None:
+            values[index] = _tuple(values[index])
+    return cls(*values)
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(_tuple(v) for v in value) if isinstance(value, list) else value
