@@ -7,13 +7,12 @@ select/ignore -> baseline (BASE001). The result is what every renderer shows.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence, TypeVar
+from typing import TYPE_CHECKING, Sequence, TypeVar
 
 from verifier.catalog import Verdict, known_codes, registry, report, run_rules
 from verifier.commands import ExitCode
@@ -32,10 +31,13 @@ from verifier.engine.results import Connection, Counterexample, Delivery
 from verifier.engine.simulate import Hop
 from verifier.language.build import build
 from verifier.language.model import Model, Span
-from verifier.language.parse import SourceFile, discover, read_sources
+from verifier.language.parse import SourceFile, read_sources
 from verifier.outputs import FORMATS, render
 from verifier.project import baseline, suppress
 from verifier.project.config import Config
+
+if TYPE_CHECKING:
+    from verifier.importers import Inputs
 
 
 @dataclass
@@ -63,9 +65,12 @@ class CheckResult:
         return ExitCode.FINDINGS if any(d.severity in levels for d in self.diagnostics) else ExitCode.OK
 
 
-def select_files(paths: list[str], exclude: tuple[str, ...]) -> list[str]:
-    files = discover(paths)
-    return [f for f in files if not any(fnmatch.fnmatch(Path(f).as_posix(), pattern) for pattern in exclude)]
+def select_files(paths: list[str], exclude: tuple[str, ...]) -> "Inputs":
+    """What `paths` hold, by content (peer files, plans, states, dumps), less what `exclude` leaves out
+    (fnmatch on each path found, whatever its kind); an input error for a path with nothing to read."""
+    from verifier import importers
+
+    return importers.inputs(paths, exclude)
 
 
 Located = TypeVar("Located", Hop, Blocking)  # what an answer points at a place: a hop, a blocking point
@@ -130,18 +135,17 @@ class LoadedModel:
 
 
 def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], Origins, list]:
-    """The peer text of `paths`: .peer files read (with `exclude` and the size limit), plans, states
-    and dumps imported. Returns the sources, the origins of the imported lines and the imports."""
+    """The peer text of `paths`: peer files read (with the size limit), plans, states and dumps
+    imported, each found by its content (`select_files`). Returns the sources, the origins of the
+    imported lines and the imports."""
     from verifier import importers
 
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
     tf_root = Path(config.tf_root) if config.tf_root else None
-    dumps = [Path(p) for p in paths if importers.detect(Path(p))]
-    imported = importers.load(dumps, tf_root) if dumps else []
-    peer_paths = [p for p in paths if not (Path(p).is_file() and importers.detect(Path(p)))]
-    peer_files = select_files(peer_paths, config.exclude) if peer_paths else []
+    found = select_files(paths, config.exclude)
+    imported = importers.read(found, tf_root)
     origins = Origins({i.label: i for i in imported})
-    return read_sources(peer_files, limit) + [SourceFile(i.label, i.text) for i in imported], origins, imported
+    return read_sources(found.peer, limit) + [SourceFile(i.label, i.text) for i in imported], origins, imported
 
 
 def build_located(sources: list[SourceFile], origins: Origins) -> tuple[Model, list[Diagnostic]]:
@@ -241,8 +245,6 @@ def _unproved_stay(reported: list[Diagnostic], found: list[Diagnostic], verdicts
         return reported
     kept = [d for d in reported if key(d) not in missing]
     return kept + [replace(d, severity="error", message=d.message + KEPT) for d in needed if key(d) in missing]
-
-
 
 
 def _with_severity(diagnostic: Diagnostic, config: Config) -> Diagnostic:

@@ -5,15 +5,18 @@ to where the resource was found (the dump file, the line of its id), so that a
 finding on an imported resource points at something the user can open. What it
 does not understand it reports (IMP001), never drops silently.
 
-Detection is by content: `check` accepts a dump directory or file beside
-`.peer` files. Each input's shape is checked as it is read (`shape`): a file of the
+Detection is by content, whatever a file's name (`inputs`): each importer's
+`detect_file` knows its input by the top-level keys of the JSON; a peer file is
+one that is none of them. Each input's shape is checked as it is read (`shape`): a file of the
 wrong shape is the user's to fix (PARSE002, at the value); an exception past that
 check is a bug of peerproof's (exit 3), not blamed on the file.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.importers import shape as shapes
 from verifier.language.model import Span
+from verifier.language.parse import EXCLUDED, GITIGNORE, NOT_REGULAR, PEER_SUFFIX, Scan, scan
 
 
 @dataclass
@@ -86,15 +90,66 @@ class Where:
         return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
 
 
-def head(file: Path, suffixes: tuple[str, ...] = (".json",)) -> str:
-    """The first 4 KiB of a candidate input (empty for another suffix or an unreadable file)."""
-    if file.suffix not in suffixes:
-        return ""
+HEAD_BYTES = 64 * 1024  # what detection reads of a file: every input's top-level keys come first
+# A JSON string (group 1), with the colon that makes it a key (group 2), or a bracket.
+_JSON_TOKEN = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:)?|[{}\[\]]')
+_BLANK = b"\xef\xbb\xbf \t\r\n"  # a byte order mark, white space
+
+
+@dataclass(frozen=True)
+class Head:
+    """The start of a file, as detection sees it."""
+
+    data: bytes = b""  # the first HEAD_BYTES (all of the file when asked)
+    keys: frozenset[str] = frozenset()  # the top-level keys of a JSON object (of a JSON list's first object)
+    complete: bool = True  # whether that object ends within `data`
+
+    @property
+    def json(self) -> bool:
+        """Whether it starts as a JSON object or list does (peer text never does)."""
+        return self.data.lstrip(_BLANK)[:1] in (b"{", b"[")
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+def sniff(file: Path, whole: bool = False) -> Head:
+    """The start of `file` (all of it with `whole`) and its top-level JSON keys; empty when unreadable."""
     try:
-        with file.open(encoding="utf-8", errors="replace") as handle:
-            return handle.read(4096)
+        with file.open("rb") as handle:
+            data = handle.read() if whole else handle.read(HEAD_BYTES)
     except OSError:
-        return ""
+        return Head()
+    head = Head(data)
+    return Head(data, *_top_keys(head.text)) if head.json else head
+
+
+def _top_keys(text: str) -> tuple[frozenset[str], bool]:
+    """The keys of the JSON object `text` starts with (of the first object of a list it starts with),
+    as far as `text` goes, and whether that object ends within it. Nested keys are not top-level keys."""
+    level = 1 if text.lstrip("\ufeff \t\r\n")[:1] == "{" else 2
+    depth, keys = 0, set()
+    for match in _JSON_TOKEN.finditer(text):
+        if match.group(1) is not None:
+            if depth == level and match.group(2):
+                keys.add(_unescape(match.group(1)))
+        elif match.group(0) in "{[":
+            depth += 1
+        else:
+            depth -= 1
+            if depth < level:
+                return frozenset(keys), True
+    return frozenset(keys), False
+
+
+def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:
+        return str(json.loads(f'"{raw}"'))
+    except ValueError:
+        return raw
 
 
 def read_dump(
@@ -152,48 +207,212 @@ def read_json(path: Path, shape: shapes.Shape | None = None) -> tuple[Any, str]:
     return document, text
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".json", ".tfstate"))
-    return [path]
+# What peerproof reads, for the messages that say a path holds none of it.
+READS = (
+    "peerproof reads *.peer files, Terraform plans and states as JSON (`terraform show -json`), raw "
+    "Terraform states (terraform.tfstate, under any name), AWS CLI describe-* and Outscale API Read* "
+    "responses"
+)
+TERRAFORM_HINT = "run `terraform show -json` (or `terraform show -json PLANFILE`) and give its output"
+# JSON that is not an input but is known, by a top-level key: what it is, in words.
+KNOWN_JSON = {
+    "AWSTemplateFormatVersion": "an AWS CloudFormation template",
+    "provider_schemas": "Terraform provider schemas",
+    "backend": "Terraform's backend settings, not a state (`terraform state pull` prints the state)",
+}
+# Terraform's copy of a state before its last change (`terraform.tfstate.backup`, or with a timestamp).
+BACKUP = re.compile(r"(?P<state>.+?)(?:\.\d+)?\.backup")
 
 
-def _kind(file: Path) -> str | None:
+def _kind(file: Path, head: Head | None = None) -> str | None:
+    """Which importer reads `file`, by its content (whatever its name), or None."""
     from verifier.importers import aws_cli, outscale_api, terraform
 
-    if terraform.detect_file(file):
+    head = head or sniff(file)
+    if not head.json:
+        return None
+    if terraform.detect_file(file, head):
         return "terraform"
-    if outscale_api.detect_file(file):
+    if outscale_api.detect_file(file, head):
         return "outscale-api"
-    if aws_cli.detect_file(file):
+    if aws_cli.detect_file(file, head):
         return "aws-cli"
     return None
 
 
-def detect(path: Path) -> str | None:
-    """Which importers read `path` (a file or directory), or None for peer files."""
-    kinds = sorted({k for f in _files(path) if (k := _kind(f))})
-    return ", ".join(kinds) or None
+def _what(file: Path, head: Head) -> tuple[str, str] | None:
+    """What a file that is no input of a known kind is, and what to do instead; None for text (peer
+    text, when given by name)."""
+    if file.suffix in (".tf", ".tfvars", ".hcl") or file.name.endswith((".tf.json", ".tfvars.json")):
+        return "Terraform configuration", TERRAFORM_HINT
+    if head.data.startswith(b"PK\x03\x04"):
+        return "a zip archive (a saved Terraform plan is one)", "for a plan, " + TERRAFORM_HINT
+    if not head.data.strip(_BLANK):
+        return "an empty file", ""
+    if b"\x00" in head.data:
+        return "a binary file", ""
+    if ("Resources" in head.keys and '"AWS::' in head.text) or (
+        file.suffix in (".yaml", ".yml", ".template") and "AWSTemplateFormatVersion" in head.text
+    ):
+        return KNOWN_JSON["AWSTemplateFormatVersion"], ""  # one without its optional version, or in YAML
+    known = next((words for key, words in KNOWN_JSON.items() if key in head.keys), None)
+    if known:
+        return known, ""
+    if head.json:
+        return "JSON of no kind peerproof reads", ""
+    if file.suffix in (".json", ".tfstate"):
+        return "not JSON", ""
+    return None
 
 
-def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
-    """The peer text of every importable input below `paths`: one per kind of input found.
+@dataclass
+class Inputs:
+    """What the given paths hold: peer files, the inputs to import (by kind), and the JSON files found
+    beside them that are none (said with IMP001 when something is imported)."""
+
+    peer: list[str] = field(default_factory=list)
+    imports: dict[str, list[Path]] = field(default_factory=dict)
+    strays: list[tuple[Path, str]] = field(default_factory=list)  # a file, what it is
+    label: Path | None = None  # the first given path holding an input to import: names its peer text
+
+    def add(self, given: Path, file: Path, kind: str) -> None:
+        self.imports.setdefault(kind, []).append(file)
+        self.label = self.label or given
+
+
+def inputs(paths: list[str], exclude: tuple[str, ...] = ()) -> Inputs:
+    """What `paths` hold, by content. A file given by name is an input of the kind its content shows,
+    else peer text (unless it is something else peerproof does not read: JSON of another kind,
+    Terraform configuration, a binary). A directory holds what a scan of it reads (`parse.scan`: not
+    hidden, tool or .gitignore'd, nor excluded): inputs of a known kind under any name, and *.peer
+    files; Terraform's backup of a state beside that state is left out.
+
+    Input errors (exit 2), all at once: a path that does not exist, a file given that peerproof does
+    not read, a directory with nothing it reads (saying what it holds), and `exclude` leaving nothing."""
+    found = Inputs()
+    errors: list[Diagnostic] = []
+    excluded = False
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            scanned = scan(path, exclude)
+            errors += [
+                report("PARSE003", f"cannot read directory: {why}", Span.start(str(d))) for d, why in scanned.unreadable
+            ]
+            read, unread = _sort(found, path, scanned.files)
+            excluded = excluded or EXCLUDED in scanned.skipped
+            if not read and not scanned.unreadable and EXCLUDED not in scanned.skipped:
+                errors.append(report("PARSE003", _nothing(scanned, unread), Span.start(given)))
+        elif path.is_file():
+            if any(fnmatch.fnmatch(path.as_posix(), pattern) for pattern in exclude):
+                excluded = True  # left out as asked; said below if nothing is left
+                continue
+            head = sniff(path)
+            kind = _kind(path, head)
+            what = None if kind or path.suffix == PEER_SUFFIX else _what(path, head)
+            if kind:
+                found.add(path, path, kind)
+            elif what is None:
+                found.peer.append(given)
+            else:
+                message = f"not a peer file nor an input peerproof can import: {what[0]}"
+                errors.append(report("PARSE003", f"{message}; {what[1] or READS}", Span.start(given)))
+        else:
+            errors.append(
+                report("PARSE003", NOT_REGULAR if path.exists() else "no such file or directory", Span.start(given))
+            )
+    if not errors and excluded and not found.peer and not found.imports:
+        patterns = ", ".join(f"'{p}'" for p in exclude)
+        message = f"nothing to check: every file was left out by exclude ({patterns})"
+        errors.append(report("PARSE003", message, Span.start(paths[0])))
+    if errors:
+        raise InputError(errors)
+    found.peer = sorted(dict.fromkeys(found.peer))
+    found.imports = {kind: sorted(set(files), key=str) for kind, files in found.imports.items()}
+    return found
+
+
+def _sort(found: Inputs, given: Path, files: list[Path]) -> tuple[bool, list[tuple[Path, str]]]:
+    """Sort the files of a directory scan into `found`: whether any is read, and those that are not,
+    with what each is."""
+    kinds: dict[Path, str] = {}
+    unread = []
+    for file in files:
+        head = sniff(file)
+        kind = _kind(file, head)
+        if kind:
+            kinds[file] = kind
+        elif file.suffix == PEER_SUFFIX:
+            found.peer.append(str(file))
+        else:
+            what = _what(file, head)
+            unread.append((file, what[0] if what else "neither *.peer nor JSON"))
+            if file.suffix in (".json", ".tfstate"):
+                found.strays.append((file, unread[-1][1]))
+    for file, kind in kinds.items():
+        backup = BACKUP.fullmatch(file.name)
+        if backup and kind == "terraform" and kinds.get(file.with_name(backup["state"])) == "terraform":
+            continue  # the state before its last change, beside the state: not the estate
+        found.add(given, file, kind)
+    return len(unread) < len(files), unread
+
+
+def _nothing(scanned: Scan, unread: list[tuple[Path, str]]) -> str:
+    """The message for a directory with nothing peerproof reads: what it holds, what the scan left
+    out, what to do."""
+
+    def listed(groups: dict[str, list[str]]) -> str:
+        return ", ".join(
+            ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "") + f" ({why})"
+            for why, names in groups.items()
+        )
+
+    found: dict[str, list[str]] = {}
+    for file, what in unread:
+        found.setdefault(what, []).append(file.relative_to(scanned.root).as_posix())
+    said = [f"found {listed(found)}"] if found else []
+    said += [f"skipped {listed(scanned.skipped)}"] if scanned.skipped else []
+    if "Terraform configuration" in found:
+        said.append(TERRAFORM_HINT)
+    if GITIGNORE in scanned.skipped:
+        said.append("a file listed in .gitignore is read when given by name")
+    return f"nothing peerproof reads in this directory: {'; '.join(said) or 'it is empty'}; {READS}"
+
+
+def read(found: Inputs, tf_root: Path | None = None) -> list[Imported]:
+    """The peer text of the inputs `found` to import: one per kind of input.
 
     Files of one kind form one estate: an id of one Terraform state resolves in
     another (a peering between workspaces), a dump may be split over files."""
     from verifier.importers import aws_cli, outscale_api
     from verifier.importers.terraform import load
 
-    groups: dict[str, list[Path]] = {}
-    strays = []
-    path = paths[0]
-    for file in (f for p in paths for f in _files(p)):
-        kind = _kind(file)
-        if kind:
-            groups.setdefault(kind, []).append(file)
-        else:
-            strays.append(file)
+    groups = found.imports
     if not groups:
+        return []
+    label = lambda kind: f"{found.label}.peer" if len(groups) == 1 else f"{found.label}#{kind}.peer"  # noqa: E731
+    readers = {
+        "aws-cli": lambda files, name: aws_cli.load(files, name),
+        "outscale-api": lambda files, name: outscale_api.load(files, name),
+        "terraform": lambda files, name: load.load(files, name, tf_root),
+    }
+    imported = [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
+    for stray, what in found.strays:  # beside importable inputs: said, not skipped in silence
+        said = (
+            "not a Terraform plan or state nor an AWS CLI or Outscale API response peerproof reads"
+            if what == "JSON of no kind peerproof reads"
+            else f"{what}, not an input peerproof reads"
+        )
+        imported[0].warnings.append(
+            report("IMP001", f"{stray.name}: {said}; not imported", Span(str(stray), 1, 1, 1, 2))
+        )
+    return imported
+
+
+def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
+    """The peer text of every input to import below `paths` (peer files among them are left aside)."""
+    found = inputs([str(p) for p in paths])
+    if not found.imports:
         raise InputError(
             [
                 report(
@@ -201,26 +420,8 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
                     "not a peer file nor an input peerproof can import "
                     "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
                     "describe-* dumps, Outscale API Read* dumps)",
-                    Span(str(path), 1, 1, 1, 1),
+                    Span(str(paths[0]), 1, 1, 1, 1),
                 )
             ]
         )
-    label = lambda kind: f"{path}.peer" if len(groups) == 1 else f"{path}#{kind}.peer"  # noqa: E731
-    for kind in groups:
-        groups[kind] = sorted(set(groups[kind]), key=str)
-    readers = {
-        "aws-cli": lambda files, name: aws_cli.load(files, name),
-        "outscale-api": lambda files, name: outscale_api.load(files, name),
-        "terraform": lambda files, name: load.load(files, name, tf_root),
-    }
-    imported = [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
-    for stray in strays:  # beside importable inputs: said, not skipped in silence
-        imported[0].warnings.append(
-            report(
-                "IMP001",
-                f"{stray.name}: not a Terraform plan or state nor "
-                "an AWS CLI or Outscale API response peerproof reads; not imported",
-                Span(str(stray), 1, 1, 1, 2),
-            )
-        )
-    return imported
+    return read(found, tf_root)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verifier.importers import Imported, Where, head, read_dump
+from verifier.importers import Head, Imported, Where, read_dump, sniff
 from verifier.importers.estate import Estate
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.terraform.mapping import Mapping, quoted
 from verifier.language.model import Span, canonical_state
 
 KEYS = ("Nets", "Subnets", "NetPeerings", "RouteTables", "SecurityGroups", "Vms")
-MARKS = ('"NetId"', '"Nets"', '"NetPeerings"', '"Vms"', '"ResponseContext"')
+OWN_KEYS = ("Nets", "NetPeerings", "Vms", "ResponseContext")  # top-level keys no AWS response has
 OWN = {
     "Nets": "Nets",
     "subnet": "Subnets",
@@ -76,9 +76,14 @@ SHAPE = {
 }
 
 
-def detect_file(file: Path) -> bool:
-    text = head(file)
-    return any(mark in text for mark in MARKS)
+def detect_file(file: Path, head: Head | None = None) -> bool:
+    """A Read* response, by its top-level keys, whatever the file's name: one only Outscale's API has
+    (`ResponseContext`, `Nets`...), or one it shares with AWS (`Subnets`, `RouteTables`,
+    `SecurityGroups`) over resources that name their Net (`NetId`, where AWS says `VpcId`)."""
+    head = head or sniff(file)
+    if not head.keys.isdisjoint(OWN_KEYS):
+        return True
+    return not head.keys.isdisjoint(KEYS) and '"NetId"' in head.text
 
 
 def load(files: list[Path], label: str) -> Imported:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, cast
@@ -16,6 +18,7 @@ from verifier.resources import grammar_text
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
     from lark.exceptions import UnexpectedInput
+    from pathspec import GitIgnoreSpec
 
 PEER_SUFFIX = ".peer"
 # Files larger than this are refused with a clear error rather than parsed for
@@ -73,20 +76,189 @@ def _unquote(token: "Token") -> "Token":
 
 
 def discover(paths: list[str]) -> list[str]:
-    """Files to read: each file as given, and every *.peer file below each directory."""
+    """Peer files to read: each file as given, and every *.peer file a scan of each directory reads."""
     found: list[str] = []
     errors: list[Diagnostic] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(str(p) for p in sorted(path.rglob(f"*{PEER_SUFFIX}")) if p.is_file())
+            found.extend(str(p) for p in scan(path).files if p.suffix == PEER_SUFFIX)
         elif path.is_file():
             found.append(given)
         else:
-            errors.append(_file_error(given, "no such file or directory"))
+            errors.append(_file_error(given, "no such file or directory" if not path.exists() else NOT_REGULAR))
     if errors:
         raise InputError(errors)
     return sorted(dict.fromkeys(found))
+
+
+NOT_REGULAR = "not a regular file nor a directory (a pipe, a socket or a device is never read)"
+# What a scan does not enter (a path given by name is always read): every hidden file and directory
+# (.git, .terraform, .terragrunt-cache, .venv...) and these, where tools keep what they download or build.
+TOOL_DIRECTORIES = frozenset(
+    {"node_modules", "bower_components", "__pycache__", "__pypackages__", "site-packages", "venv"}
+)
+# Why a scan left something out, as the message that says so words it.
+HIDDEN, TOOL, GITIGNORE, EXCLUDED, OUTSIDE, SPECIAL = (
+    "hidden",
+    "a tool's directory",
+    "listed in .gitignore",
+    "left out by exclude",
+    "a link to a directory outside the tree",
+    "not a regular file (a pipe, a device, a broken link)",
+)
+
+
+@dataclass
+class Scan:
+    """The files below a directory that a scan reads, and what it left out and why (for the message
+    when nothing is read): paths relative to the directory, a directory's with a trailing slash."""
+
+    root: Path
+    files: list[Path] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # why -> what
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # a directory that cannot be listed, why
+
+
+def scan(root: Path, exclude: tuple[str, ...] = ()) -> Scan:
+    """Every regular file below `root`, but in hidden and tool directories, those .gitignore lists
+    (the repository's above `root` and every one inside it), and those `exclude` matches (fnmatch on
+    the path as found). A link to a directory is followed when it stays inside `root`, each directory
+    once (a link loop ends); never a link leaving it."""
+    found = Scan(root)
+    real_root = root.resolve()
+    seen: set[tuple[int, int]] = set()
+    stack = [(root, "", _Ignores.above(real_root))]
+    while stack:
+        directory, relative, ignores = stack.pop()
+        try:
+            status = directory.stat()
+            if (status.st_dev, status.st_ino) in seen:
+                continue
+            seen.add((status.st_dev, status.st_ino))
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            found.unreadable.append((directory, exc.strerror or str(exc)))
+            continue
+        ignores = ignores.inside(directory, relative)
+        children = []
+        for entry in entries:
+            path, name = directory / entry.name, f"{relative}{entry.name}"
+            is_dir = _is_dir(entry)
+            why = _left_out(entry, path, name, is_dir, ignores, exclude, real_root)
+            if why:
+                found.skipped.setdefault(why, []).append(name + "/" if is_dir else name)
+            elif is_dir:
+                children.append((path, name + "/", ignores))
+            else:
+                found.files.append(path)
+        stack.extend(reversed(children))
+    found.files.sort(key=str)
+    return found
+
+
+def _left_out(
+    entry: "os.DirEntry[str]",
+    path: Path,
+    name: str,
+    is_dir: bool,
+    ignores: "_Ignores",
+    exclude: tuple[str, ...],
+    root: Path,
+) -> str | None:
+    """Why a scan leaves out an entry (`name`: its path below the scanned directory), or None."""
+    if entry.name.startswith("."):
+        return HIDDEN
+    if is_dir and entry.name in TOOL_DIRECTORIES:
+        return TOOL
+    if ignores.ignored(name, is_dir):
+        return GITIGNORE
+    if any(fnmatch.fnmatch(path.as_posix(), pattern) for pattern in exclude):
+        return EXCLUDED
+    if is_dir:
+        return OUTSIDE if entry.is_symlink() and _leaves(path, root) else None
+    return None if entry.is_file() else SPECIAL
+
+
+def _is_dir(entry: "os.DirEntry[str]") -> bool:
+    try:
+        return entry.is_dir()  # through a link
+    except OSError:
+        return False
+
+
+def _leaves(path: Path, root: Path) -> bool:
+    """Whether the link `path` points outside `root` (a real path)."""
+    try:
+        return not path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a link loop: nothing to follow
+        return True
+
+
+class _Ignores:
+    """The .gitignore files that apply in a directory, outermost first: each with the directory it
+    sits in, relative to the top (the repository's root, else the scanned directory)."""
+
+    def __init__(self, prefix: str, specs: tuple[tuple[str, "GitIgnoreSpec"], ...]):
+        self.prefix = prefix  # the scanned directory, relative to the top ("" or "a/b/")
+        self.specs = specs
+
+    @classmethod
+    def above(cls, root: Path) -> "_Ignores":
+        """The .gitignore files of the repository `root` is in, from its top down to `root` (not
+        included); none of them when they ignore `root` itself: a directory given by name is read,
+        as ripgrep and ruff do, with its own .gitignore files only."""
+        top = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
+        within = root.relative_to(top)
+        ignores = cls("" if top == root else within.as_posix() + "/", ())
+        for directory in reversed(within.parents):
+            ignores = ignores._with(top / directory, directory.as_posix() + "/" if directory.parts else "")
+        given = [f"{Path(*within.parts[: depth + 1]).as_posix()}/" for depth in range(len(within.parts))]
+        return cls(ignores.prefix, ()) if any(ignores._decide(path) for path in given) else ignores
+
+    def inside(self, directory: Path, relative: str) -> "_Ignores":
+        return self._with(directory, self.prefix + relative)
+
+    def _with(self, directory: Path, base: str) -> "_Ignores":
+        spec = _gitignore(directory / ".gitignore")
+        return _Ignores(self.prefix, self.specs + ((base, spec),)) if spec else self
+
+    def ignored(self, relative: str, is_dir: bool) -> bool:
+        """Whether git ignores `relative` (a path below the scanned directory)."""
+        return self._decide(self.prefix + relative + ("/" if is_dir else ""))
+
+    def _decide(self, path: str) -> bool:
+        """Whether git ignores `path` (from the top): the deepest .gitignore with a pattern for it
+        decides, and its last such pattern (`!` re-includes)."""
+        ignored = False
+        for base, spec in self.specs:
+            if path.startswith(base):
+                decision = spec.check_file(path[len(base) :]).include
+                if decision is not None:
+                    ignored = decision
+        return ignored
+
+
+def _gitignore(file: Path) -> "GitIgnoreSpec | None":
+    """The patterns of a .gitignore file (None when there is none); a line git would reject is skipped."""
+    from pathspec import GitIgnoreSpec
+
+    try:
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    try:
+        return GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        valid = []
+        for line in lines:
+            try:
+                GitIgnoreSpec.from_lines([line])
+                valid.append(line)
+            except ValueError:
+                continue
+        return GitIgnoreSpec.from_lines(valid)
 
 
 def read_sources(paths: list[str], max_bytes: int | None = None) -> list[SourceFile]:

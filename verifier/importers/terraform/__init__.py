@@ -1,21 +1,25 @@
 """Terraform plans and states: the resources they hold, with their values, unknowns and configuration.
 
-Three inputs, recognised by content:
+Four inputs, recognised by content:
 - a plan (`terraform show -json plan.out`): `planned_values` (the values after
   apply; unknown ones are absent), `resource_changes[].change.after_unknown`
   (which are unknown), `configuration` (the expressions, whose `references`
   name the resources an unknown id will come from), `prior_state` (data sources);
 - a state as `terraform show -json` prints it: `values.root_module`;
-- a raw state file (`terraform.tfstate`, format version 4): `resources[].instances[]`.
+- a raw state file (`terraform.tfstate`, format version 4): `resources[].instances[]`;
+- a raw state of Terraform 0.11 and older (format version 3): `modules[].resources`,
+  keyed by `type.name[.index]`, whose `primary.attributes` are flat strings
+  (`"ingress.#": "1"`, `"ingress.2541437006.from_port": "22"`), expanded back into
+  the nested values the other formats hold (`expand`).
 
-Every resource becomes a `Resource` named by its Terraform address. A `Resolver`
-answers "which resource does this attribute point at?" from a known id, or for
-an id unknown until apply, from the configuration's references (through module
-variables and outputs). What it cannot answer it says (None), and the provider
-mapping turns that into an IMP002 finding instead of a guess.
+Every resource becomes a `Resource` named by its Terraform address. Several files
+given together form one estate: an id known in one state (the VPC of another
+workspace) resolves in another. Two files that hold different objects at one
+address (two workspaces of one configuration) keep them apart: each is named
+by its file, `prod.tfstate:module.vpc.aws_vpc.this[0]` (`_qualify`); the same
+object at one address (a plan and the state it was made from) stays one.
 
-Several files given together form one estate: an id known in one state (the
-VPC of another workspace) resolves in another.
+`mapping.Resolver` answers "which resource does this attribute point at?".
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from verifier.importers import head, read_all
+from verifier.catalog import report
+from verifier.diagnostics import InputError
+from verifier.importers import Head, read_all, sniff
+from verifier.importers import shape as shapes
 from verifier.importers.shape import Tagged
 from verifier.language.model import Span
 
-SUFFIXES = (".json", ".tfstate")
 PROVIDERS = {"aws": "aws", "outscale": "outscale", "alicloud": "alibaba"}
 # `aws_vpc.a.id`, `aws_vpc.a[0].id`, `data.aws_vpc.b.id`, `module.m["x"].aws_vpc.a` (module prefix handled apart)
 REFERENCE = re.compile(
@@ -63,7 +69,10 @@ def shape(values: dict[str, dict]) -> dict:
         {"type!": str, "name": str, "mode": str, "module": str, "provider": str, "instances": [{"attributes": dict}]},
         {rtype: {"instances": [{"attributes": attributes}]} for rtype, attributes in values.items()},
     )
+    legacy = {"type": str, "provider": str, "primary": {"id": str, "attributes": {"*": str}}, "deposed": [dict]}
     return {
+        "version": int,
+        "modules": [{"path": [str], "resources": {"*": legacy}}],
         "planned_values": {"root_module": module},
         "resource_changes": [{"address": str, "change": {"after_unknown": dict, "actions": list}}],
         "prior_state": {"values": {"root_module": module}},
@@ -73,9 +82,20 @@ def shape(values: dict[str, dict]) -> dict:
     }
 
 
-def detect_file(path: Path) -> bool:
-    text = head(path, SUFFIXES)
-    return '"terraform_version"' in text or ('"format_version"' in text and '"planned_values"' in text)
+def detect_file(path: Path, head: Head | None = None) -> bool:
+    """A Terraform input, by its top-level keys, whatever its name: a plan or a state as `terraform show
+    -json` prints it (`format_version` with `terraform_version`), or a raw state of any format
+    (`version`, `terraform_version` and `resources`, or `modules` for format 3; not the backend
+    settings Terraform keeps in .terraform/terraform.tfstate)."""
+    head = head or sniff(path)
+    keys = head.keys
+    if "format_version" in keys:
+        return bool(keys & {"terraform_version", "planned_values", "values"})
+    if not {"version", "terraform_version"} <= keys or "backend" in keys:
+        return False
+    if not keys & {"resources", "modules"} and not head.complete:
+        keys = sniff(path, whole=True).keys  # `resources` comes after `outputs`, which may be long
+    return bool(keys & {"resources", "modules"})
 
 
 @dataclass
@@ -93,6 +113,10 @@ class Resource:
     origin: Span
     file: str
     actions: tuple[str, ...] = ()
+    tf_address: str = ""  # the address as Terraform writes it (`address` may be qualified by its file)
+
+    def __post_init__(self) -> None:
+        self.tf_address = self.tf_address or self.address
 
     @property
     def config_module(self) -> str:
@@ -124,7 +148,7 @@ class Resource:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Target:
     """What an attribute points at: a resource of the input and which of its attributes."""
 
@@ -132,7 +156,7 @@ class Target:
     attribute: str = "id"
 
 
-@dataclass
+@dataclass(frozen=True)
 class External:
     """An id that no resource of the input carries (managed elsewhere)."""
 
@@ -147,7 +171,8 @@ class Input:
     configs: dict[str, dict] = field(default_factory=dict)  # file -> configuration (plans)
     texts: dict[str, str] = field(default_factory=dict)
     regions: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, provider key) -> region
-    kinds: dict[str, str] = field(default_factory=dict)  # file -> plan | state | tfstate
+    kinds: dict[str, str] = field(default_factory=dict)  # file -> plan | state | tfstate | empty
+    left_out: list[tuple[str, Span]] = field(default_factory=list)  # what reading left out, said (IMP001)
 
 
 def read(files: list[Path], values: dict[str, dict] | None = None) -> Input:
@@ -164,9 +189,47 @@ def read(files: list[Path], values: dict[str, dict] | None = None) -> Input:
         elif document.get("resources") is not None:
             found.kinds[str(path)] = "tfstate"
             _read_tfstate(found, path, document, text)
+        elif document.get("modules") is not None:
+            found.kinds[str(path)] = "tfstate"
+            _read_legacy(found, path, document, text, values or {})
         else:
             found.kinds[str(path)] = "empty"
+    _qualify(found)
     return found
+
+
+def _qualify(found: Input) -> None:
+    """Name apart the different objects that files given together hold at one address.
+
+    Two workspaces of one configuration (or two copies of a module) hold
+    `module.vpc.aws_vpc.this[0]` each: different VPCs, which must not merge into one
+    net. Each is then named by its file, `prod.tfstate:module.vpc.aws_vpc.this[0]`,
+    the file's name with as many of its folders as tell the inputs apart. One object
+    at one address in several files (a plan and the state it was made from, a state
+    and its backup: the same cloud id) keeps its address."""
+    holders: dict[str, list[Resource]] = {}
+    for resource in found.resources:
+        holders.setdefault(resource.address, []).append(resource)
+    labels = file_labels(list(found.texts))
+    for address, resources in holders.items():
+        if len({r.file for r in resources}) < 2:
+            continue
+        ids = {(r.type, r.values.get("id") if isinstance(r.values.get("id"), str) else "") for r in resources}
+        if len(ids) == 1 and all(i for _, i in ids):
+            continue  # one object, seen in several files
+        for resource in resources:
+            resource.address = f"{labels[resource.file]}:{address}"
+
+
+def file_labels(files: list[str]) -> dict[str, str]:
+    """Each file's name, with as many of its folders as tell the files apart (the same number for all)."""
+    parts = {file: Path(file).parts for file in files}
+    longest = max((len(p) for p in parts.values()), default=1)
+    for depth in range(1, longest + 1):
+        labels = {file: "/".join(p[-depth:]) for file, p in parts.items()}
+        if len(set(labels.values())) == len(labels):
+            return labels
+    return {file: file for file in files}
 
 
 def _provider(name: str) -> tuple[str, str]:
@@ -218,10 +281,11 @@ def _read_plan(found: Input, path: Path, document: dict, text: str) -> None:
     found.resources += [r for r in data.resources if r.mode == "data" and r.address not in seen]
     config_keys = _config_provider_keys(configuration.get("root_module") or {}, "")
     for resource in found.resources[before:]:
-        resource.provider_key = config_keys.get((resource.config_module, _local(resource)), resource.provider_key)
+        resource.provider_key = config_keys.get((resource.config_module, local_name(resource)), resource.provider_key)
 
 
-def _local(resource: Resource) -> str:
+def local_name(resource: Resource) -> str:
+    """The resource's address in its module, without instance key: `aws_vpc.this`, `data.aws_vpc.peer`."""
     return f"{'data.' if resource.mode == 'data' else ''}{resource.type}.{resource.name}"
 
 
@@ -240,6 +304,11 @@ def _read_module_values(
     for entry in module.get("resources") or []:
         address = entry.get("address", "")
         rtype = entry.get("type", "")
+        if entry.get("deposed_key"):
+            found.left_out.append(
+                (_deposed(address), _find_origin(path, text, f'"address": {json.dumps(address)}', start))
+            )
+            continue
         provider, alias = _provider(entry.get("provider_name", ""))
         module_prefix = address[: -len(_tail(address))].rstrip(".") if _tail(address) else ""
         found.resources.append(
@@ -291,6 +360,9 @@ def _read_tfstate(found: Input, path: Path, document: dict, text: str) -> None:
             address = f"{module + '.' if module else ''}{local}{suffix}"
             origin = _find_origin(path, text, '"index_key"', offset) if key is not None else None
             line_of = origin if origin and origin.line > 1 else None
+            if instance.get("deposed"):
+                found.left_out.append((_deposed(address), line_of or _span_at(path, text, offset)))
+                continue
             found.resources.append(
                 Resource(
                     address=address,
@@ -315,172 +387,145 @@ def _span_at(path: Path, text: str, offset: int) -> Span:
     return Span(str(path), line, column, line, column + 1)
 
 
-class Resolver:
-    """Which resource an attribute points at: by known id, else by the configuration's references."""
+def _deposed(address: str) -> str:
+    return (
+        f"{address}: a deposed object (the old copy of a replaced resource, destroyed at the end of the "
+        "apply) is not modelled"
+    )
 
-    def __init__(self, found: Input, id_attributes: dict[str, tuple[str, ...]]):
-        self.found = found
-        self.by_address = {r.address: r for r in found.resources}
-        self.ids: dict[str, Target] = {}
-        for resource in found.resources:
-            for attribute in ("id",) + id_attributes.get(resource.type, ()):
-                value = resource.values.get(attribute)
-                if isinstance(value, str) and value and value not in self.ids:
-                    self.ids[value] = Target(resource.address, attribute)
 
-    def of_type(self, *types: str, data: bool = False) -> list[Resource]:
-        modes = ("managed", "data") if data else ("managed",)
-        return [r for r in self.found.resources if r.type in types and r.mode in modes]
+# -- format 3: Terraform 0.11 and older ----------------------------------------------------------
+# `type.name`, `type.name.2` (count), `data.type.name[.2]`: Terraform's parseLegacyResourceAddress
+LEGACY_KEY = re.compile(
+    r"(?:(?P<data>data)\.)?(?P<type>[A-Za-z0-9_-]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?:\.(?P<index>\d+))?"
+)
+# Flat attributes are strings; these (ports, rule numbers, priorities) are numbers in the nested form.
+NUMBERS = frozenset({"from_port", "to_port", "rule_no", "rule_number", "priority", "icmp_type", "icmp_code"})
 
-    def region(self, resource: Resource) -> str | None:
-        return self.found.regions.get((resource.file, resource.provider_key))
 
-    def one(self, resource: Resource, attribute: str) -> Target | External | None:
-        """The single thing `attribute` points at; None when unknown and unresolvable (or absent)."""
-        value = resource.values.get(attribute)
-        if isinstance(value, str) and value:
-            return self.ids.get(value) or External(value)
-        if resource.is_unknown(attribute):
-            targets = self.references(resource, attribute)
-            return targets[0] if len(targets) == 1 else None
-        return None
-
-    def many(self, resource: Resource, attribute: str) -> tuple[list[Target | External], bool]:
-        """What a list attribute points at, and whether all of it was resolved."""
-        values = resource.values.get(attribute) or []
-        known = [self.ids.get(v) or External(v) for v in values if isinstance(v, str) and v]
-        if not resource.is_unknown(attribute) and not resource.unknown_elements(attribute):
-            return known, True
-        referenced = self.references(resource, attribute)
-        merged = known + [t for t in referenced if t not in known]
-        return merged, bool(referenced)
-
-    def references(self, resource: Resource, attribute: str) -> list[Target]:
-        expression = self._expression(resource, attribute)
-        if not isinstance(expression, dict):
-            return []
-        return self._resolve_refs(expression.get("references") or [], resource.module, resource.key)
-
-    def block_references(self, resource: Resource, attribute: str, block: dict, field: str) -> list[Target]:
-        """The references of `field` in the configured block of `attribute` that planned `block`.
-
-        Nested blocks are sets: the configured block is the one whose constant fields equal
-        the planned values (candidates that disagree on the target make the answer none)."""
-        configured = self._expression(resource, attribute)
-        if not isinstance(configured, list):
-            return []
-        found: list[Target] = []
-        for candidate in configured:
-            if not isinstance(candidate, dict):
-                continue
-            constants = {
-                k: v.get("constant_value")
-                for k, v in candidate.items()
-                if isinstance(v, dict) and "constant_value" in v
-            }
-            if any(block.get(k) != v for k, v in constants.items() if v not in (None, [], "")):
-                continue
-            targets = self._resolve_refs(_all_references(candidate.get(field)), resource.module, resource.key)
-            if not targets:
-                return []
-            if found and found != targets:
-                return []
-            found = targets
-        return found
-
-    def configured(self, resource: Resource, attribute: str) -> bool | None:
-        """Whether the configuration sets `attribute` (None: the input holds no configuration)."""
-        if resource.file not in self.found.configs:
-            return None
-        return self._expression(resource, attribute) is not None
-
-    def _expression(self, resource: Resource, attribute: str) -> dict | list | None:
-        module = self._config_module(resource.file, resource.config_module)
-        for entry in (module or {}).get("resources") or []:
-            if entry.get("address") == _local(resource):
-                found = (entry.get("expressions") or {}).get(attribute)
-                return found if isinstance(found, (dict, list)) else None
-        return None
-
-    def _config_module(self, file: str, path: str) -> dict | None:
-        module = (self.found.configs.get(file) or {}).get("root_module")
-        for name in [p for p in path.split(".") if p and p != "module"]:
-            module = (((module or {}).get("module_calls") or {}).get(name) or {}).get("module")
-        return module
-
-    def _resolve_refs(self, references: list[str], module: str, key: Any, depth: int = 0) -> list[Target]:
-        targets: list[Target] = []
-        iterating = any(r in ("count.index", "each.key", "each.value") for r in references)
-        for reference in references:
-            for target in self._resolve_ref(reference, module, key if iterating else None, depth):
-                if target not in targets and not any(t.address == target.address for t in targets):
-                    targets.append(target)
-        return targets
-
-    def _resolve_ref(self, reference: str, module: str, key: Any, depth: int) -> list[Target]:
-        if depth > 8:
-            return []
-        if reference.startswith("var."):
-            return self._through_variable(reference[4:].split(".")[0].split("[")[0], module, depth)
-        if reference.startswith("module."):
-            return self._through_output(reference, module, depth)
-        match = REFERENCE.match(reference)
-        if not match:
-            return []
-        local = f"{match['type']}.{match['name']}"
-        prefix = f"{module}." if module else ""
-        if match["key"] is not None:
-            address = f"{prefix}{local}[{match['key']}]"
-            return [Target(address, match["attr"] or "id")] if address in self.by_address else []
-        instances = [r for r in self.found.resources if r.module == module and _local(r) == local]
-        if len(instances) == 1:
-            return [Target(instances[0].address, match["attr"] or "id")]
-        same = [r for r in instances if key is not None and r.key == key]
-        return [Target(same[0].address, match["attr"] or "id")] if len(same) == 1 else []
-
-    def _through_variable(self, variable: str, module: str, depth: int) -> list[Target]:
-        if not module:
-            return []
-        parent, _, call = module.rpartition(".module.") if ".module." in module else ("", "", module)
-        call_name = re.sub(r"\[.*\]$", "", call.removeprefix("module."))
-        files = {r.file for r in self.found.resources if r.module == module}
-        for file in sorted(files):
-            parent_config = self._config_module(file, re.sub(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]', "", parent))
-            calls = (parent_config or {}).get("module_calls") or {}
-            expression = ((calls.get(call_name) or {}).get("expressions") or {}).get(variable) or {}
-            key_match = re.search(r"\[(.*)\]$", call)
-            key = json.loads(key_match.group(1)) if key_match else None
-            found = self._resolve_refs(expression.get("references") or [], parent, key, depth + 1)
-            if found:
-                return found
-        return []
-
-    def _through_output(self, reference: str, module: str, depth: int) -> list[Target]:
-        match = re.match(
-            r'module\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_]+)', reference
+def _read_legacy(found: Input, path: Path, document: dict, text: str, values: dict[str, dict]) -> None:
+    """The resources of a format-3 state: `modules[].resources["type.name"].primary.attributes`."""
+    version = document.get("version")
+    if version != 3:
+        where = shapes.span(path, text, ("version",)) if "version" in document else Span(str(path), 1, 1, 1, 2)
+        raise InputError(
+            [
+                report(
+                    "PARSE002",
+                    f"a Terraform state of format version {json.dumps(version)} (its resources under "
+                    '"modules"): peerproof reads format 3 (Terraform 0.11 and older) and format 4',
+                    where,
+                )
+            ]
         )
-        if not match:
-            return []
-        child = f"{module + '.' if module else ''}module.{match.group(1)}{match.group(2) or ''}"
-        files = {r.file for r in self.found.resources if r.module == child}
-        for file in sorted(files):
-            config = self._config_module(file, re.sub(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]', "", child))
-            output = ((config or {}).get("outputs") or {}).get(match.group(3)) or {}
-            found = self._resolve_refs((output.get("expression") or {}).get("references") or [], child, None, depth + 1)
-            if found:
-                return found
-        return []
+    for index, module in enumerate(document["modules"]):
+        steps = module.get("path") or []
+        if not steps or steps[0] != "root":
+            raise InputError(
+                [
+                    report(
+                        "PARSE002",
+                        f'modules[{index}].path: a module path starts with "root", found {json.dumps(steps)}',
+                        shapes.span(path, text, ("modules", index, "path")),
+                    )
+                ]
+            )
+        prefix = ".".join(f"module.{step}" for step in steps[1:])
+        for key, entry in (module.get("resources") or {}).items():
+            _read_legacy_resource(found, path, text, values, prefix, key, entry, ("modules", index, "resources", key))
 
 
-def _all_references(expression: Any) -> list[str]:
-    """Every reference in an expression, including those of nested blocks."""
-    if isinstance(expression, list):
-        return [r for item in expression for r in _all_references(item)]
-    if not isinstance(expression, dict):
-        return []
-    if "references" in expression and isinstance(expression["references"], list):
-        return [r for r in expression["references"] if isinstance(r, str)]
-    return [r for value in expression.values() for r in _all_references(value)]
+def _read_legacy_resource(
+    found: Input, path: Path, text: str, values: dict[str, dict], prefix: str, key: str, entry: dict, where: tuple
+) -> None:
+    origin = shapes.span(path, text, where)
+    match = LEGACY_KEY.fullmatch(key)
+    if match is None:
+        found.left_out.append((f"{key}: not a resource address of a Terraform 0.11 state; not imported", origin))
+        return
+    mode = "data" if match["data"] else "managed"
+    rtype, name = match["type"], match["name"]
+    index = int(match["index"]) if match["index"] is not None else None
+    local = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
+    address = f"{prefix + '.' if prefix else ''}{local}" + ("" if index is None else f"[{index}]")
+    for _ in entry.get("deposed") or []:
+        found.left_out.append((_deposed(address), origin))
+    primary = entry.get("primary")
+    if not isinstance(primary, dict):
+        return  # only deposed objects: said above
+    attributes = dict(primary.get("attributes") or {})
+    if primary.get("id") and not attributes.get("id"):
+        attributes["id"] = primary["id"]  # Terraform's own upgrade does the same
+    nested = expand(attributes)
+    wrong = list(shapes.mismatches(nested, values.get(rtype, {})))
+    if wrong:
+        at, message = wrong[0]
+        raise InputError(
+            [report("PARSE002", f"{key}: {shapes.path_text(at)} (from its flat attributes): {message}", origin)]
+        )
+    provider, alias = _legacy_provider(entry.get("provider") or "", rtype)
+    found.resources.append(
+        Resource(
+            address=address,
+            mode=mode,
+            type=rtype,
+            name=name,
+            key=index,
+            module=prefix,
+            provider=provider,
+            provider_key=provider + (f".{alias}" if alias else ""),
+            values=nested,
+            unknown={},
+            origin=origin,
+            file=str(path),
+        )
+    )
+
+
+def _legacy_provider(text: str, rtype: str) -> tuple[str, str]:
+    """(provider, alias) from `provider.aws`, `provider.aws.peer`, `module.m.provider.aws`, `aws` or ""."""
+    text = re.sub(r"^(?:module\.[^.]+\.)*", "", text).removeprefix("provider.")
+    name, _, alias = text.partition(".")
+    return name or _resource_type_provider(rtype), alias
+
+
+def expand(flat: dict[str, str]) -> dict[str, Any]:
+    """Terraform 0.11's flat attributes as the nested values of later formats.
+
+    `a.#` with `a.N` or `a.N.f`: a list (or a set, whose N are hashes), in the order of N;
+    `a.%` with `a.KEY`: a map (its keys may hold dots: the rest of the name is the key);
+    `a.f`: field f of an object block; "true" and "false" are booleans, and the ports,
+    rule numbers and priorities are numbers (`NUMBERS`); every other value stays a string.
+    """
+    return _expand_object(flat, "")
+
+
+def _expand_value(flat: dict[str, str], key: str, name: str) -> Any:
+    if key in flat:
+        return _scalar(name, flat[key])
+    start = f"{key}."
+    if f"{key}.#" in flat:
+        tokens = dict.fromkeys(k[len(start) :].split(".", 1)[0] for k in flat if k.startswith(start))
+        tokens.pop("#", None)
+        ordered = sorted(tokens, key=lambda t: (0, int(t), t) if t.isdigit() else (1, 0, t))
+        return [_expand_value(flat, start + token, name) for token in ordered]
+    if f"{key}.%" in flat:
+        return {k[len(start) :]: v for k, v in flat.items() if k.startswith(start) and k != f"{key}.%"}
+    return _expand_object(flat, key)
+
+
+def _expand_object(flat: dict[str, str], key: str) -> dict[str, Any]:
+    start = f"{key}." if key else ""
+    names = dict.fromkeys(k[len(start) :].split(".", 1)[0] for k in flat if k.startswith(start))
+    return {name: _expand_value(flat, start + name, name) for name in names if name}
+
+
+def _scalar(name: str, text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    if name in NUMBERS and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return text
 
 
 def iter_blocks(value: Any) -> Iterator[dict]:
@@ -488,48 +533,3 @@ def iter_blocks(value: Any) -> Iterator[dict]:
     for item in value or []:
         if isinstance(item, dict):
             yield item
-
-
-class Fields:
-    """The fields of a resource, or of one block of its nested block attribute, with their targets."""
-
-    def __init__(
-        self,
-        resolver: Resolver,
-        resource: Resource,
-        attribute: str | None = None,
-        index: int = 0,
-        block: dict | None = None,
-    ):
-        self.r, self.resource, self.attribute, self.index = resolver, resource, attribute, index
-        self.values = resource.values if attribute is None else (block or {})
-
-    def get(self, field: str, default: Any = None) -> Any:
-        value = self.values.get(field)
-        return default if value is None or value == "" else value
-
-    def unknown(self, field: str) -> bool:
-        if self.attribute is None:
-            return self.resource.is_unknown(field)
-        return self.resource.unknown_in(self.attribute, self.index, field)
-
-    def references(self, field: str) -> list[Target]:
-        if self.attribute is None:
-            return self.r.references(self.resource, field)
-        return self.r.block_references(self.resource, self.attribute, self.values, field)
-
-    def target(self, field: str) -> Target | External | None:
-        value = self.get(field)
-        if isinstance(value, str):
-            return self.r.ids.get(value) or External(value)
-        if self.unknown(field):
-            targets = self.references(field)
-            return targets[0] if len(targets) == 1 else None
-        return None
-
-
-def blocks_of(resolver: Resolver, resource: Resource, attribute: str) -> Iterator[Fields]:
-    """The blocks of a nested block attribute, each as Fields."""
-    for index, block in enumerate(resource.values.get(attribute) or []):
-        if isinstance(block, dict):
-            yield Fields(resolver, resource, attribute, index, block)

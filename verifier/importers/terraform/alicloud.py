@@ -17,13 +17,38 @@ until accepted (alicloud_vpc_peer_connection_accepter).
 
 from __future__ import annotations
 
+from functools import partial
+
 from verifier.importers.estate import Estate
 from verifier.importers.gateways import resource_type_of
-from verifier.importers.terraform import Fields, Resolver, Resource, iter_blocks
-from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.importers.terraform import Resource, iter_blocks
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, quoted
 from verifier.language.model import canonical_state
 
-ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {"alicloud_vpc": ("route_table_id",)}
+# What the ids of the resources are ids of, and what each attribute that holds one refers to.
+IDS = Ids(
+    kinds={
+        "alicloud_vpc": "vpc",
+        "alicloud_vswitch": "subnet",
+        "alicloud_route_table": "route-table",
+        "alicloud_security_group": "security-group",
+        "alicloud_network_acl": "network-acl",
+        "alicloud_vpc_peer_connection": "peering",
+        "alicloud_instance": "instance",
+    },
+    holders={"alicloud_vpc": {"route_table_id": "route-table"}},
+    refers={
+        "vpc_id": "vpc",
+        "accepting_vpc_id": "vpc",
+        "vswitch_id": "subnet",
+        "resource_id": "subnet",  # a network ACL's vSwitch
+        "route_table_id": "route-table",
+        "security_group_id": "security-group",
+        "source_security_group_id": "security-group",
+        "security_groups": "security-group",
+        "instance_id": "peering",  # an accepter's connection
+    },
+)
 UNDERSTOOD = {
     "alicloud_vpc",
     "alicloud_vpc_ipv4_cidr_block",
@@ -73,13 +98,14 @@ VALUES = {
 class AlicloudMapping(Mapping):
     def run(self) -> Estate:
         r = self.r
-        self.name_resources(UNDERSTOOD, {})
+        self.name_resources(UNDERSTOOD)
         for vpc in r.of_type("alicloud_vpc"):
             name = f"{vpc.address}.system_route_table"
             self.names[(vpc.address, "main_route_table")] = name
             self.names[(vpc.address, "route_table_id")] = name
+            self.implicit[name] = partial(self._system_table, vpc.address)
         self.name_accepters("alicloud_vpc_peer_connection_accepter", "instance_id")
-        self.report_types("alicloud", UNDERSTOOD | IRRELEVANT)
+        self.report_types("alicloud", UNDERSTOOD | IRRELEVANT, UNDERSTOOD)
         self._nets()
         self._tables()
         self._peerings()
@@ -91,6 +117,11 @@ class AlicloudMapping(Mapping):
 
     def _net_of(self, resource: Resource) -> str | None:
         return self.net_of(resource, "vpc_id", "VPC")
+
+    def _system_table(self, vpc: str) -> None:
+        """The VPC's system route table, named (a route entry in `route_table_id`) and managed by no resource."""
+        if vpc in self.estate.nets:
+            self.main_table(vpc, None, vpc)
 
     def _nets(self) -> None:
         for vpc in self.r.of_type("alicloud_vpc"):
@@ -169,19 +200,21 @@ class AlicloudMapping(Mapping):
 
     def _routes(self) -> None:
         for entry in self.r.of_type("alicloud_route_entry"):
-            table = self.lookup(entry, "route_table_id", "route table", "the route is not modelled")
-            if table is None:
-                continue
-            vpc = table.removesuffix(".system_route_table")
-            if self.estate.find(table) is None and vpc != table and vpc in self.estate.nets:
-                self.main_table(vpc, entry, vpc)
-            item = self.estate.find(table)
-            destination = entry.get("destination_cidrblock")
-            if item is None or not destination:
-                if item is not None:
-                    self.unknown(entry, "destination_cidrblock", "the route is not modelled")
-                continue
             fields = Fields(self.r, entry)
+            destination = entry.get("destination_cidrblock")
+            target = fields.target("route_table_id")
+            table = self.name(target)
+            item = self.estate.find(table) if table and self.declared(table) else None
+            if item is None and entry.get("nexthop_type") == "VpcPeer":
+                item = self.peering_table(entry, target, self.name(fields.target("nexthop_id")), destination)
+            if item is None:
+                table = self.lookup(entry, "route_table_id", "route table", "the route is not modelled")
+                item = self.estate.find(table) if table else None
+            if item is None:
+                continue
+            if not destination:
+                self.unknown(entry, "destination_cidrblock", "the route is not modelled")
+                continue
             if entry.get("nexthop_type") == "VpcPeer":
                 text = self.peering_route(
                     entry, fields.target("nexthop_id"), "nexthop_id", destination, "peer connection"

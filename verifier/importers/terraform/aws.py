@@ -20,16 +20,53 @@ unless `aws_default_security_group` manages it).
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Iterable
 
 from verifier.importers.estate import Estate, Item
-from verifier.importers.terraform import Fields, Resolver, Resource, Target, blocks_of, iter_blocks
-from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.importers.terraform import External, Resource, Target, iter_blocks
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of, quoted
 from verifier.language.model import canonical_state
 
-ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "aws_vpc": ("default_route_table_id", "main_route_table_id", "default_security_group_id", "default_network_acl_id")
-}
+# What the ids of the resources are ids of, and what each attribute that holds one refers to.
+IDS = Ids(
+    kinds={
+        "aws_vpc": "vpc",
+        "aws_subnet": "subnet",
+        "aws_route_table": "route-table",
+        "aws_default_route_table": "route-table",
+        "aws_security_group": "security-group",
+        "aws_default_security_group": "security-group",
+        "aws_network_acl": "network-acl",
+        "aws_default_network_acl": "network-acl",
+        "aws_vpc_peering_connection": "peering",
+        "aws_instance": "instance",
+    },
+    holders={
+        "aws_vpc": {
+            "default_route_table_id": "route-table",
+            "main_route_table_id": "route-table",
+            "default_security_group_id": "security-group",
+            "default_network_acl_id": "network-acl",
+        }
+    },
+    refers={
+        "vpc_id": "vpc",
+        "peer_vpc_id": "vpc",
+        "subnet_id": "subnet",
+        "subnet_ids": "subnet",
+        "route_table_id": "route-table",
+        "default_route_table_id": "route-table",
+        "network_acl_id": "network-acl",
+        "default_network_acl_id": "network-acl",
+        "security_group_id": "security-group",
+        "source_security_group_id": "security-group",
+        "referenced_security_group_id": "security-group",
+        "vpc_security_group_ids": "security-group",
+        "security_groups": "security-group",
+        "vpc_peering_connection_id": "peering",
+    },
+)
 GATEWAYS = (
     "gateway_id",
     "nat_gateway_id",
@@ -100,7 +137,10 @@ VALUES = {
 
 
 class AwsMapping(Mapping):
+    DATA = frozenset({"aws_vpc"})
+
     def run(self) -> Estate:
+        self.main_of: dict[str, str] = {}  # net -> its main table
         self._name_all()
         self._nets()
         self._tables()
@@ -115,7 +155,7 @@ class AwsMapping(Mapping):
     # -- names first: references may point forwards ---------------------------------------------
     def _name_all(self) -> None:
         r = self.r
-        self.name_resources(UNDERSTOOD, {})
+        self.name_resources(UNDERSTOOD)
         for vpc in r.of_type("aws_vpc", data=True):
             self.names[(vpc.address, "default_security_group_id")] = f"{vpc.address}.default_security_group"
             self.names[(vpc.address, "default_network_acl_id")] = f"{vpc.address}.default_network_acl"
@@ -132,11 +172,35 @@ class AwsMapping(Mapping):
             if isinstance(target, Target):
                 self.names[(target.address, "default_security_group_id")] = group.address
         for acl in r.of_type("aws_default_network_acl"):
-            target = r.one(acl, "default_network_acl_id")
+            target = r.one(acl, "default_network_acl_id")  # the VPC's attribute: the ACL's own id is no answer
             if isinstance(target, Target):
                 self.names[(target.address, "default_network_acl_id")] = acl.address
+        for vpc in r.of_type("aws_vpc", data=True):  # what AWS creates with every VPC, declared when named
+            self.implicit[f"{vpc.address}.main_route_table"] = partial(self._implicit_main, vpc.address)
+            self.implicit[f"{vpc.address}.default_security_group"] = partial(self._default_group, vpc.address)
+            self.implicit[f"{vpc.address}.default_network_acl"] = partial(self._default_acl, vpc.address)
         self.name_accepters("aws_vpc_peering_connection_accepter", "vpc_peering_connection_id")
-        self.report_types("aws", UNDERSTOOD | {t.type for t in r.found.resources if IRRELEVANT.match(t.type)})
+        self.report_types(
+            "aws", UNDERSTOOD | {t.type for t in r.found.resources if IRRELEVANT.match(t.type)}, UNDERSTOOD
+        )
+
+    def _implicit_main(self, vpc: str) -> None:
+        """The VPC's main table, named (a route into `main_route_table_id`) and managed by no resource."""
+        if vpc in self.estate.nets:
+            name = f"{vpc}.main_route_table"
+            self.main_table(vpc, None, vpc, main=self.main_of.setdefault(vpc, name) == name)
+
+    def _default_acl(self, vpc: str) -> None:
+        """The VPC's default network ACL, when no aws_default_network_acl manages it and something names
+        it: AWS's default entries (allow all in and out, rule 100; 101 for IPv6), then the deny."""
+        if vpc not in self.estate.nets:
+            return
+        net = self.estate.nets[vpc]
+        acl = self.estate.item("network-acl", vpc, f"{vpc}.default_network_acl", net.origin)
+        for direction, way in (("inbound", "from"), ("outbound", "to")):
+            acl.line(f"{direction} 100 allow all {way} 0.0.0.0/0", net.origin)
+            if any(":" in block for block in net.blocks):
+                acl.line(f"{direction} 101 allow all {way} ::/0", net.origin)
 
     def _net_of(self, resource: Resource) -> str | None:
         return self.net_of(resource, "vpc_id", "VPC")
@@ -180,7 +244,6 @@ class AwsMapping(Mapping):
     # -- route tables and subnets ---------------------------------------------------------------
     def _tables(self) -> None:
         r = self.r
-        self.main_of: dict[str, str] = {}
         for table in r.of_type("aws_default_route_table"):
             target = r.one(table, "default_route_table_id")
             net = target.address if isinstance(target, Target) and target.address in self.estate.nets else None
@@ -273,12 +336,26 @@ class AwsMapping(Mapping):
             for route in blocks_of(self.r, table, "route"):
                 self._route(table, item, route, "cidr_block", "ipv6_cidr_block")
         for resource in self.r.of_type("aws_route"):
-            table_name = self.lookup(resource, "route_table_id", "route table", "the route is not modelled")
-            item = self.estate.find(table_name) if table_name else None
+            fields = Fields(self.r, resource)
+            table_target = fields.target("route_table_id")
+            item = self._table(table_target)
+            if item is None and (
+                resource.get("vpc_peering_connection_id") or fields.unknown("vpc_peering_connection_id")
+            ):
+                peering = self.name(fields.target("vpc_peering_connection_id"))
+                destination = resource.get("destination_cidr_block") or resource.get("destination_ipv6_cidr_block")
+                item = self.peering_table(resource, table_target, peering, destination)
+            if item is None:
+                table_name = self.lookup(resource, "route_table_id", "route table", "the route is not modelled")
+                item = self.estate.find(table_name) if table_name else None
             if item is not None:
-                self._route(
-                    resource, item, Fields(self.r, resource), "destination_cidr_block", "destination_ipv6_cidr_block"
-                )
+                self._route(resource, item, fields, "destination_cidr_block", "destination_ipv6_cidr_block")
+
+    def _table(self, target: Target | External | None) -> Item | None:
+        """The declared route table `target` names (a VPC's main table is declared when named)."""
+        name = self.name(target)
+        item = self.estate.find(name) if name and self.declared(name) else None
+        return item if item is not None and item.kind == "route-table" else None
 
     def _route(self, resource: Resource, item: Item, route: Fields, v4: str, v6: str) -> None:
         destination = route.get(v4) or route.get(v6)
@@ -368,30 +445,25 @@ class AwsMapping(Mapping):
 
     def _rule_group(self, rule: Resource) -> Item | None:
         name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
-        return self._group_item(name, rule) if name else None
+        return self._group_item(name) if name else None
 
-    def _group_item(self, name: str, resource: Resource) -> Item | None:
-        item = self.estate.find(name)
-        if item is None and name.endswith(".default_security_group"):
-            item = self._default_group(name[: -len(".default_security_group")], resource)
-        return item
+    def _group_item(self, name: str) -> Item | None:
+        return self.estate.find(name) if self.declared(name) else None
 
-    def _default_group(self, vpc: str, resource: Resource) -> Item | None:
-        if vpc not in self.estate.nets:
-            return None
-        name = f"{vpc}.default_security_group"
-        if self.estate.find(name) is None:
+    def _default_group(self, vpc: str) -> None:
+        """The VPC's default group, when no aws_default_security_group manages it and something names it."""
+        if vpc in self.estate.nets:
+            name = f"{vpc}.default_security_group"
             origin = self.estate.nets[vpc].origin
             item = self.estate.item("security-group", vpc, name, origin)
             item.line(f"inbound all from group {quoted(name)}", origin)  # AWS's default rules
             item.line("outbound all to any", origin)
-        return self.estate.find(name)
 
     def _group_names(self, resource: Resource, values: Iterable[str] | None) -> list[str]:
         names = []
         for value in values or []:
-            name = self.name(self.r.ids.get(value))
-            if name is None:
+            name = self.name(self.r.resolve(value, "security_groups", resource))
+            if name is None or not self.declared(name):
                 self.not_in_input(
                     resource,
                     f"security group {value}",
@@ -465,11 +537,13 @@ class AwsMapping(Mapping):
             subnet_name = self.lookup(association, "subnet_id", "subnet", "the association is not modelled")
             if acl_name and subnet_name and self.estate.find(acl_name):
                 self.attach(self.estate.find(subnet_name), "network-acl", acl_name, association)
-        for acl in r.of_type("aws_default_network_acl"):  # subnets with no other ACL use the default one
-            net = self.estate.owner.get(acl.address)
-            for item in list(self.estate.nets[net].items.values()) if net else []:
+        for net, draft in self.estate.nets.items():  # subnets with no other ACL use the VPC's default one
+            default = self.names.get((net, "default_network_acl_id"))
+            if default is None or self.estate.owner.get(default) != net:
+                continue  # not managed nor named: allow all, as no ACL does
+            for item in draft.items.values():
                 if item.kind == "subnet" and "network-acl" not in item.attrs:
-                    item.attrs["network-acl"] = [acl.address]
+                    item.attrs["network-acl"] = [default]
 
     def _entry(
         self,
@@ -512,8 +586,9 @@ class AwsMapping(Mapping):
                     instance, "vpc_security_group_ids", "security group", "the instance's groups are not all modelled"
                 )
             if not groups and self.r.configured(instance, "vpc_security_group_ids") is not True:
-                groups = [f"{net}.default_security_group"]  # AWS puts it in the VPC's default group
-            groups = [g for g in groups if self._group_item(g, instance) is not None]
+                # AWS puts it in the VPC's default group
+                groups = [self.names.get((net, "default_security_group_id"), f"{net}.default_security_group")]
+            groups = [g for g in groups if self._group_item(g) is not None]
             item = self.estate.item("vm", net, instance.address, instance.origin)
             item.set("subnet", subnet)
             for address in addresses:

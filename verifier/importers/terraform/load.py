@@ -10,7 +10,8 @@ from pathlib import Path
 from verifier.diagnostics import Diagnostic
 from verifier.importers import Imported
 from verifier.importers.estate import Estate
-from verifier.importers.terraform import PROVIDERS, Input, Resolver, Resource, read
+from verifier.importers.terraform import PROVIDERS, Input, file_labels, local_name, read
+from verifier.importers.terraform.mapping import Resolver
 from verifier.language.model import Span
 
 MAPPINGS = ("aws", "outscale", "alicloud")
@@ -26,7 +27,8 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
     )
     provider = min(counts, key=lambda p: (-counts[p], p)) if counts else "aws"
     kinds = sorted({found.kinds[str(f)] for f in files})
-    heading = f"imported from Terraform {' and '.join(kinds)} JSON: {', '.join(f.name for f in files)}"
+    labels = file_labels([str(f) for f in files])
+    heading = f"imported from Terraform {' and '.join(kinds)} JSON: {', '.join(labels[str(f)] for f in files)}"
     estate = Estate(PROVIDERS[provider], label, heading)
     for resource in found.resources:
         if resource.provider in MAPPINGS and resource.provider != provider:
@@ -39,7 +41,9 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
     for file in files:
         if found.kinds[str(file)] == "empty":
             estate.warn("IMP001", f"{file.name}: a Terraform file with no resources", Span(str(file), 1, 1, 1, 2))
-    modules[provider].build(Resolver(found, modules[provider].ID_ATTRIBUTES), estate)
+    for message, origin in found.left_out:
+        estate.warn("IMP001", message, origin)
+    modules[provider].build(Resolver(found, modules[provider].IDS), estate)
     imported = estate.write(dict(found.texts))
     if tf_root is not None:
         _point_at_sources(imported, found, tf_root)
@@ -51,7 +55,7 @@ def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
     blocks = _resource_blocks(root, found)
     by_json: dict[tuple[str, int], Span] = {}
     for resource in found.resources:
-        config_address = ".".join(p for p in (resource.config_module, _local(resource)) if p)
+        config_address = ".".join(p for p in (resource.config_module, local_name(resource)) if p)
         if config_address in blocks:
             by_json[(resource.origin.file, resource.origin.line)] = blocks[config_address]
     for line, origin in list(imported.origins.items()):
@@ -68,10 +72,6 @@ def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
             imported.inputs[file] = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             pass
-
-
-def _local(resource: Resource) -> str:
-    return f"{'data.' if resource.mode == 'data' else ''}{resource.type}.{resource.name}"
 
 
 RESOURCE = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)

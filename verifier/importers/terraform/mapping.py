@@ -1,4 +1,10 @@
-"""What the provider mappings share: naming resolved references, and saying what stays unknown.
+"""What the provider mappings share: resolving references, naming them, and saying what stays unknown.
+
+`Resolver` answers "which resource does this attribute point at?" — from a known
+id, of the kind of object the attribute refers to (`Ids`: a `vpc_id` names a VPC,
+never the ACL that happens to hold the same VPC's id), or for an id unknown until
+apply, from the configuration's references (through module variables and
+outputs). What it cannot answer it says (None).
 
 A mapping turns a provider's Terraform resources into an `Estate`. Each id
 attribute is resolved to the name of something declared (a net, a table, a
@@ -12,13 +18,280 @@ group...). When that fails, the mapping says so at the resource:
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol, cast
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from verifier.importers.estate import Estate, Item
 from verifier.importers.gateways import gateway_kind, resource_type_of
-from verifier.importers.terraform import External, Fields, Resolver, Resource, Target
+from verifier.importers.terraform import REFERENCE, External, Input, Resource, Target, local_name
 from verifier.language.model import Span
 from verifier.language.printer import name_text
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What a provider's ids name, so that an id resolves to what the attribute holding it refers to.
+
+    One cloud id may sit in several resources: `acl-0a1b` is the `id` of an
+    `aws_default_network_acl` and the `default_network_acl_id` of its `aws_vpc`;
+    `vpc-0a1b` is the `id` of an `aws_vpc` and of a `data.aws_vpc` reading it in
+    another workspace. The first resource in the input that holds an id is no
+    answer: a `vpc_id` refers to a VPC, a `route_table_id` to a route table.
+    """
+
+    kinds: dict[str, str]  # resource type -> the kind of object its `id` is the id of ("vpc", "route-table")
+    holders: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> other attribute -> kind it holds
+    refers: dict[str, str] = field(default_factory=dict)  # attribute -> the kind its id names (vpc_id -> vpc)
+
+
+class Resolver:
+    """Which resource an attribute points at: by known id (of the kind the attribute refers to), else
+    by the configuration's references.
+
+    One object is one resource: of the resources whose `id` is one cloud id of one
+    kind (a data source and the managed resource it reads, one object in a state and
+    in its plan), the first managed one stands for all; the others are not mapped."""
+
+    def __init__(self, found: Input, ids: Ids):
+        self.found = found
+        self.spec = ids
+        first: dict[tuple[str, str], Resource] = {}
+        self.standing: dict[int, Resource] = {}  # id() of a resource -> the resource that stands for it
+        for resource in sorted(found.resources, key=lambda r: r.mode != "managed"):
+            kind, value = ids.kinds.get(resource.type), resource.values.get("id")
+            if kind and isinstance(value, str) and value:
+                self.standing[id(resource)] = first.setdefault((kind, value), resource)
+        self.resources = [r for r in found.resources if self._for(r) is r]
+        self.by_written = {(r.file, r.tf_address): r for r in found.resources}  # for the configuration
+        self.kinds: dict[Target, str] = {}
+        self.ids: dict[str, list[Target]] = {}
+        for resource in found.resources:
+            held = [("id", ids.kinds.get(resource.type)), *ids.holders.get(resource.type, {}).items()]
+            for attribute, kind in held:
+                value = resource.values.get(attribute)
+                if kind is None or not isinstance(value, str) or not value:
+                    continue
+                target = Target(self._for(resource).address, attribute)
+                self.kinds[target] = kind
+                if target not in self.ids.setdefault(value, []):
+                    self.ids[value].append(target)
+        for targets in self.ids.values():  # what the id is the id of, before what only holds it
+            targets.sort(key=lambda t: t.attribute != "id")
+
+    def _for(self, resource: Resource) -> Resource:
+        return self.standing.get(id(resource), resource)
+
+    def of_type(self, *types: str, data: bool = False) -> list[Resource]:
+        modes = ("managed", "data") if data else ("managed",)
+        return [r for r in self.resources if r.type in types and r.mode in modes]
+
+    def region(self, resource: Resource) -> str | None:
+        return self.found.regions.get((resource.file, resource.provider_key))
+
+    def resolve(self, value: str, attribute: str, referrer: Resource | None) -> Target | External:
+        """What the id `value` of `attribute` (of `referrer`) names: a resource of the kind the attribute
+        refers to, another than `referrer` unless it is the only one (a group naming itself)."""
+        wanted = self.spec.refers.get(attribute)
+        fitting = [t for t in self.ids.get(value, ()) if wanted is None or self.kinds[t] == wanted]
+        own = self._for(referrer).address if referrer is not None else None
+        others = [t for t in fitting if t.address != own]
+        if others or fitting:
+            return (others or fitting)[0]
+        return External(value)
+
+    def one(self, resource: Resource, attribute: str) -> Target | External | None:
+        """The single thing `attribute` points at; None when unknown and unresolvable (or absent)."""
+        value = resource.values.get(attribute)
+        if isinstance(value, str) and value:
+            return self.resolve(value, attribute, resource)
+        if resource.is_unknown(attribute):
+            targets = self.references(resource, attribute)
+            return targets[0] if len(targets) == 1 else None
+        return None
+
+    def many(self, resource: Resource, attribute: str) -> tuple[list[Target | External], bool]:
+        """What a list attribute points at, and whether all of it was resolved."""
+        values = resource.values.get(attribute) or []
+        known = [self.resolve(v, attribute, resource) for v in values if isinstance(v, str) and v]
+        if not resource.is_unknown(attribute) and not resource.unknown_elements(attribute):
+            return known, True
+        referenced = self.references(resource, attribute)
+        merged = known + [t for t in referenced if t not in known]
+        return merged, bool(referenced)
+
+    def references(self, resource: Resource, attribute: str) -> list[Target]:
+        expression = self._expression(resource, attribute)
+        if not isinstance(expression, dict):
+            return []
+        return self._resolve_refs(expression.get("references") or [], resource.module, resource.key, resource.file)
+
+    def block_references(self, resource: Resource, attribute: str, block: dict, field: str) -> list[Target]:
+        """The references of `field` in the configured block of `attribute` that planned `block`.
+
+        Nested blocks are sets: the configured block is the one whose constant fields equal
+        the planned values (candidates that disagree on the target make the answer none)."""
+        configured = self._expression(resource, attribute)
+        if not isinstance(configured, list):
+            return []
+        found: list[Target] = []
+        for candidate in configured:
+            if not isinstance(candidate, dict):
+                continue
+            constants = {
+                k: v.get("constant_value")
+                for k, v in candidate.items()
+                if isinstance(v, dict) and "constant_value" in v
+            }
+            if any(block.get(k) != v for k, v in constants.items() if v not in (None, [], "")):
+                continue
+            targets = self._resolve_refs(
+                _all_references(candidate.get(field)), resource.module, resource.key, resource.file
+            )
+            if not targets:
+                return []
+            if found and found != targets:
+                return []
+            found = targets
+        return found
+
+    def configured(self, resource: Resource, attribute: str) -> bool | None:
+        """Whether the configuration sets `attribute` (None: the input holds no configuration)."""
+        if resource.file not in self.found.configs:
+            return None
+        return self._expression(resource, attribute) is not None
+
+    def _expression(self, resource: Resource, attribute: str) -> dict | list | None:
+        module = self._config_module(resource.file, resource.config_module)
+        for entry in (module or {}).get("resources") or []:
+            if entry.get("address") == local_name(resource):
+                found = (entry.get("expressions") or {}).get(attribute)
+                return found if isinstance(found, (dict, list)) else None
+        return None
+
+    def _config_module(self, file: str, path: str) -> dict | None:
+        module = (self.found.configs.get(file) or {}).get("root_module")
+        for name in [p for p in path.split(".") if p and p != "module"]:
+            module = (((module or {}).get("module_calls") or {}).get(name) or {}).get("module")
+        return module
+
+    def _resolve_refs(self, references: list[str], module: str, key: Any, file: str, depth: int = 0) -> list[Target]:
+        """The resources `references` name, in the plan `file` (a configuration speaks of its own plan)."""
+        targets: list[Target] = []
+        iterating = any(r in ("count.index", "each.key", "each.value") for r in references)
+        for reference in references:
+            for target in self._resolve_ref(reference, module, key if iterating else None, file, depth):
+                if target not in targets and not any(t.address == target.address for t in targets):
+                    targets.append(target)
+        return targets
+
+    def _resolve_ref(self, reference: str, module: str, key: Any, file: str, depth: int) -> list[Target]:
+        if depth > 8:
+            return []
+        if reference.startswith("var."):
+            return self._through_variable(reference[4:].split(".")[0].split("[")[0], module, file, depth)
+        if reference.startswith("module."):
+            return self._through_output(reference, module, file, depth)
+        match = REFERENCE.match(reference)
+        if not match:
+            return []
+        local = f"{match['type']}.{match['name']}"
+        prefix = f"{module}." if module else ""
+        attribute = match["attr"] or "id"
+        if match["key"] is not None:
+            resource = self.by_written.get((file, f"{prefix}{local}[{match['key']}]"))
+            return [Target(self._for(resource).address, attribute)] if resource else []
+        instances = [
+            r for r in self.found.resources if r.file == file and r.module == module and local_name(r) == local
+        ]
+        if len(instances) == 1:
+            return [Target(self._for(instances[0]).address, attribute)]
+        same = [r for r in instances if key is not None and r.key == key]
+        return [Target(self._for(same[0]).address, attribute)] if len(same) == 1 else []
+
+    def _through_variable(self, variable: str, module: str, file: str, depth: int) -> list[Target]:
+        if not module:
+            return []
+        parent, _, call = module.rpartition(".module.") if ".module." in module else ("", "", module)
+        call_name = re.sub(r"\[.*\]$", "", call.removeprefix("module."))
+        parent_config = self._config_module(file, re.sub(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]', "", parent))
+        calls = (parent_config or {}).get("module_calls") or {}
+        expression = ((calls.get(call_name) or {}).get("expressions") or {}).get(variable) or {}
+        key_match = re.search(r"\[(.*)\]$", call)
+        key = json.loads(key_match.group(1)) if key_match else None
+        return self._resolve_refs(expression.get("references") or [], parent, key, file, depth + 1)
+
+    def _through_output(self, reference: str, module: str, file: str, depth: int) -> list[Target]:
+        match = re.match(
+            r'module\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_]+)', reference
+        )
+        if not match:
+            return []
+        child = f"{module + '.' if module else ''}module.{match.group(1)}{match.group(2) or ''}"
+        config = self._config_module(file, re.sub(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]', "", child))
+        output = ((config or {}).get("outputs") or {}).get(match.group(3)) or {}
+        return self._resolve_refs(
+            (output.get("expression") or {}).get("references") or [], child, None, file, depth + 1
+        )
+
+
+def _all_references(expression: Any) -> list[str]:
+    """Every reference in an expression, including those of nested blocks."""
+    if isinstance(expression, list):
+        return [r for item in expression for r in _all_references(item)]
+    if not isinstance(expression, dict):
+        return []
+    if "references" in expression and isinstance(expression["references"], list):
+        return [r for r in expression["references"] if isinstance(r, str)]
+    return [r for value in expression.values() for r in _all_references(value)]
+
+
+class Fields:
+    """The fields of a resource, or of one block of its nested block attribute, with their targets."""
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        resource: Resource,
+        attribute: str | None = None,
+        index: int = 0,
+        block: dict | None = None,
+    ):
+        self.r, self.resource, self.attribute, self.index = resolver, resource, attribute, index
+        self.values = resource.values if attribute is None else (block or {})
+
+    def get(self, field: str, default: Any = None) -> Any:
+        value = self.values.get(field)
+        return default if value is None or value == "" else value
+
+    def unknown(self, field: str) -> bool:
+        if self.attribute is None:
+            return self.resource.is_unknown(field)
+        return self.resource.unknown_in(self.attribute, self.index, field)
+
+    def references(self, field: str) -> list[Target]:
+        if self.attribute is None:
+            return self.r.references(self.resource, field)
+        return self.r.block_references(self.resource, self.attribute, self.values, field)
+
+    def target(self, field: str) -> Target | External | None:
+        value = self.get(field)
+        if isinstance(value, str):
+            return self.r.resolve(value, field, self.resource)
+        if self.unknown(field):
+            targets = self.references(field)
+            return targets[0] if len(targets) == 1 else None
+        return None
+
+
+def blocks_of(resolver: Resolver, resource: Resource, attribute: str) -> Iterator[Fields]:
+    """The blocks of a nested block attribute, each as Fields."""
+    for index, block in enumerate(resource.values.get(attribute) or []):
+        if isinstance(block, dict):
+            yield Fields(resolver, resource, attribute, index, block)
+
 
 quoted = name_text  # how the mappings write a name into peer text
 PROTOCOLS = {
@@ -42,17 +315,30 @@ class Known(Protocol):
 
 
 class Mapping:
+    DATA: frozenset[str] = frozenset()  # the resource types whose data sources the mapping reads
+
     def __init__(self, resolver: Resolver, estate: Estate):
         self.r = resolver
         self.estate = estate
         self.names: dict[tuple[str, str], str] = {}  # (address, attribute) -> declared name
         self.outside: set[str] = set()  # peerings to a net that is not in the input
+        self.implicit: dict[str, Callable[[], object]] = {}  # a name the provider leaves implicit -> declare it
 
     # -- naming -------------------------------------------------------------------------------
     def name(self, target: Target | External | None) -> str | None:
         if isinstance(target, Target):
             return self.names.get((target.address, target.attribute))
         return None
+
+    def declared(self, name: str) -> bool:
+        """Whether `name` is declared (a net, a peering, something in a net), declaring it first when
+        it is something the provider leaves implicit and something names it (a VPC's main table)."""
+        if name in self.estate.nets or name in self.estate.peerings or name in self.estate.owner:
+            return True
+        make = self.implicit.get(name)
+        if make is not None:
+            make()
+        return name in self.estate.owner
 
     def lookup(
         self, resource: Resource, attribute: str, what: str, consequence: str, fields: Fields | None = None
@@ -61,9 +347,11 @@ class Mapping:
         fields = fields or Fields(self.r, resource)
         target = fields.target(attribute)
         name = self.name(target)
-        if name is not None:
+        if name is not None and self.declared(name):
             return name
-        if isinstance(target, External):
+        if name is not None:
+            self.not_declared(resource, attribute, name, consequence)
+        elif isinstance(target, External):
             self.not_in_input(resource, f"{attribute} {target.value}", what, consequence)
         elif isinstance(target, Target):
             self.not_in_input(resource, f"{attribute} ({target.address})", what, consequence)
@@ -80,7 +368,9 @@ class Mapping:
         names = []
         for target in targets:
             name = self.name(target)
-            if name is None:
+            if name is not None and not self.declared(name):
+                self.not_declared(resource, attribute, name, "it is left out")
+            elif name is None:
                 label = target.value if isinstance(target, External) else target.address
                 self.not_in_input(resource, f"{attribute} {label}", what, "it is left out")
             elif name not in names:
@@ -93,12 +383,13 @@ class Mapping:
         if resource.is_unknown(attribute) and self.r.configured(resource, attribute) is not False:
             self.unknown(resource, attribute, consequence)
 
-    def name_resources(self, types: Iterable[str], id_attributes: dict[str, tuple[str, ...]]) -> None:
-        """Every resource of `types` is declared under its address: its `id` (and its other id
-        attributes) name it."""
+    def name_resources(self, types: Iterable[str], own_ids: dict[str, dict[str, str]] | None = None) -> None:
+        """Every managed resource of `types` (and data source of `DATA`) is declared under its address:
+        its `id` (and the other attributes that hold its own id, `own_ids`) name it."""
         for resource in self.r.of_type(*types, data=True):
-            for attribute in ("id",) + id_attributes.get(resource.type, ()):
-                self.names[(resource.address, attribute)] = resource.address
+            if resource.mode == "managed" or resource.type in self.DATA:
+                for attribute in ("id", *(own_ids or {}).get(resource.type, {})):
+                    self.names[(resource.address, attribute)] = resource.address
 
     def name_accepters(self, rtype: str, attribute: str) -> None:
         """An accepter resource's id is its peering's: it names the peering it accepts."""
@@ -107,16 +398,31 @@ class Mapping:
             if peering:
                 self.names[(accepter.address, "id")] = peering
 
-    def report_types(self, provider: str, known: set[str]) -> None:
-        """Resource types of `provider` that are neither read nor known to be irrelevant: IMP001 each."""
-        for resource in self.r.found.resources:
-            if resource.provider == provider and resource.type not in known:
+    def report_types(self, provider: str, known: set[str], understood: Iterable[str] = ()) -> None:
+        """Resource types of `provider` that are neither read nor known to be irrelevant, and data
+        sources of the `understood` types that are not read (those of `DATA` are): IMP001 each.
+
+        A data source reading an object that a managed resource of the input also holds is that
+        resource (`Resolver`): nothing is left out then, and nothing is said."""
+        for resource in self.r.resources:
+            if resource.provider != provider:
+                continue
+            if resource.type not in known:
                 self.not_modelled(resource, f"resource type {resource.type} is not understood")
+            elif resource.mode == "data" and resource.type in understood and resource.type not in self.DATA:
+                self.not_modelled(
+                    resource,
+                    f"a data source reading a {resource.type} that no resource of the input manages "
+                    f"(only managed {resource.type} resources are read)",
+                )
 
     def net_of(self, resource: Resource, attribute: str, what: str) -> str | None:
         """The declared net `attribute` points at (said when it is none)."""
         name = self.lookup(resource, attribute, what, "it is not modelled")
-        return name if name in self.estate.nets else None
+        if name is not None and name not in self.estate.nets:
+            self.not_in_input(resource, f"{attribute} ({name})", what, "it is not modelled")
+            return None
+        return name
 
     def peering_route(
         self, resource: Resource, target: Target | External | None, attribute: str, destination: str, what: str
@@ -126,17 +432,53 @@ class Mapping:
         name = self.name(target)
         if name in self.estate.peerings:
             return f"via peering {quoted(name)}"
-        if name in self.outside or isinstance(target, External):
-            label = name or cast(External, target).value  # not named: outside the input
-            self.not_in_input(
-                resource,
-                f"{what} {label}",
-                f"{what} between two nets",
-                f"the route to {destination} is modelled as leaving the network",
-            )
-            return f"via gateway {quoted(label)}"
-        self.unknown(resource, attribute, f"the route to {destination} is not modelled")
-        return None
+        if target is None:
+            self.unknown(resource, attribute, f"the route to {destination} is not modelled")
+            return None
+        label = name or (target.value if isinstance(target, External) else target.address)
+        self.not_in_input(
+            resource,
+            f"{what} {label}",
+            f"{what} between two nets",
+            f"the route to {destination} is modelled as leaving the network",
+        )
+        return f"via gateway {quoted(label)}"
+
+    def peering_table(
+        self, resource: Resource, table: Target | External | None, peering: str | None, destination: Any
+    ) -> Item | None:
+        """The table of a route over a declared peering whose own table is not in the input (managed
+        in a workspace not given, read by a data source): one named by its id (or, unknown until
+        apply, by the route), in the net of the peering that the destination is outside of — AWS,
+        Outscale and Alibaba accept a route over a peering only in a table of a net it joins. The
+        table is used by no modelled subnet, so no verdict rests on it; it says the peering has a
+        route (ROUTE008 does not hold). None when the net cannot be told."""
+        if peering not in self.estate.peerings or not isinstance(destination, str):
+            return None
+        drafted = self.estate.peerings[peering]
+        sides = [n for n in (drafted.requester, drafted.accepter) if n in self.estate.nets]
+        outside = [n for n in sides if not _covers(self.estate.nets[n].blocks, destination)]
+        if len(sides) != 2 or len(outside) != 1:
+            return None
+        if isinstance(table, External):
+            name = table.value
+        elif isinstance(table, Target):
+            name = resource.get("route_table_id") or table.address
+        else:
+            name = f"{resource.address}.route_table"
+        if self.estate.owner.get(name) not in (None, outside[0]) or name in self.estate.nets:
+            return None
+        kept = (
+            f"the route to {destination} over {peering} is kept in a table of that name in {outside[0]}, the net "
+            "of the peering it leaves, whose other routes and subnets are not in the input"
+        )
+        if isinstance(table, External):
+            self.not_in_input(resource, f"route_table_id {name}", "route table", kept)
+        elif isinstance(table, Target):
+            self.not_declared(resource, "route_table_id", f"{table.address} ({name})", kept)
+        else:
+            self.unknown(resource, "route_table_id", kept.replace("of that name", f"named {name}"))
+        return self.estate.item("route-table", outside[0], name, resource.origin)
 
     def gateway_route(self, item: Item, destination: str, name: str, origin: Span, **hints: str | None) -> None:
         """A route to a gateway, with the gateway's kind declared in the table's net where the input
@@ -189,6 +531,13 @@ class Mapping:
             "IMP001", f"{resource.address}: {label} is not a {what} of the input; {consequence}", resource.origin
         )
 
+    def not_declared(self, resource: Resource, attribute: str, name: str, consequence: str) -> None:
+        self.estate.warn(
+            "IMP001",
+            f"{resource.address}: {attribute} names {name}, which is not modelled; {consequence}",
+            resource.origin,
+        )
+
     def not_modelled(self, resource: Resource, message: str) -> None:
         self.estate.warn("IMP001", f"{resource.address}: {message}; not imported", resource.origin)
 
@@ -228,13 +577,32 @@ class Mapping:
     def blocks(self, values: Iterable[Any] | None) -> list[str]:
         return [v for v in values or [] if isinstance(v, str) and v]
 
-    def main_table(self, net: str, origin_resource: Resource | None, owner_address: str) -> str:
-        """The name of `net`'s main table, declaring an empty one (local routes only) when none is."""
+    def main_table(self, net: str, origin_resource: Resource | None, owner_address: str, main: bool = True) -> str:
+        """The name of `net`'s main table, declaring an empty one (local routes only) when none is
+        (`main`: it is the net's main table still; not when another table was made main)."""
         name = self.names.get((owner_address, "main_route_table"))
         if name is None:
             name = f"{owner_address}.main_route_table"
             self.names[(owner_address, "main_route_table")] = name
         if self.estate.find(name) is None:
             origin = origin_resource.origin if origin_resource else self.estate.nets[net].origin
-            self.estate.item("route-table", net, name, origin).line("main", origin)
+            item = self.estate.item("route-table", net, name, origin)
+            if main:
+                item.line("main", origin)
         return name
+
+
+def _covers(blocks: list[str], destination: str) -> bool:
+    """Whether the block `destination` overlaps one of `blocks` (of one address family)."""
+    try:
+        wanted = ipaddress.ip_network(destination, strict=False)
+    except ValueError:
+        return False
+    for block in blocks:
+        try:
+            network = ipaddress.ip_network(block, strict=False)
+        except ValueError:
+            continue
+        if network.version == wanted.version and network.overlaps(wanted):  # type: ignore[arg-type]
+            return True
+    return False

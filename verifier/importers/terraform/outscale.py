@@ -9,8 +9,10 @@ outscale_vm. Outscale has no network ACLs.
 
 Outscale behaviour the resources leave implicit: a subnet with no route table link
 uses the Net's main table (local routes only unless managed); a peering waits in
-`pending-acceptance` until accepted (outscale_net_peering_acceptation); a new
-security group holds a rule allowing all outbound traffic unless
+`pending-acceptance` until accepted (outscale_net_peering_acceptation, whose own
+`state`, read after accepting, wins over the one the peering resource recorded
+when it was created, as an AWS accepter's `accept_status` does); a new security
+group holds a rule allowing all outbound traffic unless
 `remove_default_outbound_rule` is set.
 """
 
@@ -19,18 +21,40 @@ from __future__ import annotations
 from typing import Any
 
 from verifier.importers.estate import Estate, Item
-from verifier.importers.terraform import External, Fields, Resolver, Resource, iter_blocks
-from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.importers.terraform import External, Resource, Target, iter_blocks
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, quoted
 from verifier.language.model import canonical_state
 
-ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "outscale_net": ("net_id",),
-    "outscale_subnet": ("subnet_id",),
-    "outscale_net_peering": ("net_peering_id",),
-    "outscale_route_table": ("route_table_id",),
-    "outscale_security_group": ("security_group_id",),
-    "outscale_vm": ("vm_id",),
-}
+# What the ids of the resources are ids of (each also holds its own id under a second name, `net_id`
+# for a Net), and what each attribute that holds one refers to.
+IDS = Ids(
+    kinds={
+        "outscale_net": "net",
+        "outscale_subnet": "subnet",
+        "outscale_net_peering": "peering",
+        "outscale_route_table": "route-table",
+        "outscale_security_group": "security-group",
+        "outscale_vm": "vm",
+    },
+    holders={
+        "outscale_net": {"net_id": "net"},
+        "outscale_subnet": {"subnet_id": "subnet"},
+        "outscale_net_peering": {"net_peering_id": "peering"},
+        "outscale_route_table": {"route_table_id": "route-table"},
+        "outscale_security_group": {"security_group_id": "security-group"},
+        "outscale_vm": {"vm_id": "vm"},
+    },
+    refers={
+        "net_id": "net",
+        "source_net_id": "net",
+        "accepter_net_id": "net",
+        "subnet_id": "subnet",
+        "route_table_id": "route-table",
+        "security_group_id": "security-group",
+        "security_group_ids": "security-group",
+        "net_peering_id": "peering",
+    },
+)
 UNDERSTOOD = {
     "outscale_net",
     "outscale_subnet",
@@ -71,6 +95,7 @@ VALUES = {
     "outscale_route_table": {"link_route_tables": [{"subnet_id": str}], "routes": [_TARGETS]},
     "outscale_route": _TARGETS,
     "outscale_net_peering": {"state": [{"name": str}], "source_net": [dict], "accepter_net": [dict]},
+    "outscale_net_peering_acceptation": {"state": [{"name": str}]},
     "outscale_security_group": {"inbound_rules": [_RULE], "outbound_rules": [_RULE]},
     "outscale_security_group_rule": {**_RULE, "rules": [_RULE]},
     "outscale_vm": {"private_ips": [str], "security_group_ids": [str]},
@@ -78,10 +103,12 @@ VALUES = {
 
 
 class OutscaleMapping(Mapping):
+    DATA = frozenset({"outscale_net"})
+
     def run(self) -> Estate:
-        self.name_resources(UNDERSTOOD, ID_ATTRIBUTES)
+        self.name_resources(UNDERSTOOD, IDS.holders)
         self.name_accepters("outscale_net_peering_acceptation", "net_peering_id")
-        self.report_types("outscale", UNDERSTOOD | IRRELEVANT)
+        self.report_types("outscale", UNDERSTOOD | IRRELEVANT, UNDERSTOOD)
         self._nets()
         self._tables()
         self._peerings()
@@ -121,9 +148,11 @@ class OutscaleMapping(Mapping):
                 if link.get("main"):
                     mains[net] = table.address
                 elif link.get("subnet_id"):
-                    subnet = self.name(r.ids.get(link["subnet_id"]))
-                    if subnet:
+                    subnet = self.name(r.resolve(link["subnet_id"], "subnet_id", table))
+                    if subnet and self.declared(subnet):
                         self.attach(self.estate.find(subnet), "route-table", table.address, table)
+                    else:
+                        self.not_in_input(table, f"subnet {link['subnet_id']}", "subnet", "its link is not modelled")
         for resource in r.of_type("outscale_route_table_link"):
             subnet = self.lookup(resource, "subnet_id", "subnet", "the link is not modelled")
             table_name = self.lookup(resource, "route_table_id", "route table", "the link is not modelled")
@@ -146,14 +175,24 @@ class OutscaleMapping(Mapping):
 
     def _peerings(self) -> None:
         r = self.r
-        accepted = {self.name(r.one(a, "net_peering_id")) for a in r.of_type("outscale_net_peering_acceptation")}
+        acceptations: dict[str, Resource] = {}
+        for accepting in r.of_type("outscale_net_peering_acceptation"):
+            peering_name = self.name(r.one(accepting, "net_peering_id"))
+            if peering_name:
+                acceptations[peering_name] = accepting
+            else:
+                self.lookup(accepting, "net_peering_id", "Net peering", "the acceptation is not modelled")
         for peering in r.of_type("outscale_net_peering"):
             source = self.lookup(peering, "source_net_id", "Net", "the peering is not modelled")
             accepter = self._accepter(peering)
             if source not in self.estate.nets or accepter is None:
                 self.outside.add(peering.address)
                 continue
-            names = [s.get("name") for s in iter_blocks(peering.get("state"))]
+            # The acceptation reads the peering after accepting it: its record is the later one, while
+            # the peering resource keeps what it read when it was created (pending-acceptance).
+            acceptation = acceptations.get(peering.address)
+            names = [s.get("name") for s in iter_blocks(acceptation.get("state"))] if acceptation else []
+            names = names or [s.get("name") for s in iter_blocks(peering.get("state"))]
             if names and names[0] and canonical_state(names[0]):
                 state = canonical_state(names[0])
             elif names and names[0]:
@@ -162,7 +201,7 @@ class OutscaleMapping(Mapping):
                 )
                 state = None
             else:
-                state = "active" if peering.address in accepted else "pending-acceptance"
+                state = "active" if acceptation else "pending-acceptance"
             for side, net in (("source_net", source), ("accepter_net", accepter)):
                 for info in iter_blocks(peering.get(side)):
                     self.estate.nets[net].account = self.estate.nets[net].account or info.get("account_id") or None
@@ -192,8 +231,16 @@ class OutscaleMapping(Mapping):
                     continue
                 self._route(table, item, route.get("destination_ip_range"), route, None)
         for resource in self.r.of_type("outscale_route"):
-            table_name = self.lookup(resource, "route_table_id", "route table", "the route is not modelled")
-            item = self.estate.find(table_name) if table_name else None
+            fields = Fields(self.r, resource)
+            table_target = fields.target("route_table_id")
+            name = self.name(table_target)
+            item = self.estate.find(name) if name and self.declared(name) else None
+            if item is None and (resource.get("net_peering_id") or fields.unknown("net_peering_id")):
+                peering = self.name(fields.target("net_peering_id"))
+                item = self.peering_table(resource, table_target, peering, resource.get("destination_ip_range"))
+            if item is None:
+                table_name = self.lookup(resource, "route_table_id", "route table", "the route is not modelled")
+                item = self.estate.find(table_name) if table_name else None
             if item is not None:
                 self._route(
                     resource, item, resource.get("destination_ip_range"), resource.values, Fields(self.r, resource)
@@ -212,7 +259,7 @@ class OutscaleMapping(Mapping):
             target = (
                 fields.target("net_peering_id")
                 if fields
-                else self.r.ids.get(route["net_peering_id"]) or External(route["net_peering_id"])
+                else self.r.resolve(route["net_peering_id"], "net_peering_id", resource)
             )
             text = self.peering_route(resource, target, "net_peering_id", destination, "peering")
             if text is not None:
@@ -258,12 +305,12 @@ class OutscaleMapping(Mapping):
         peers = self.blocks(rule.get("ip_ranges"))
         for member in iter_blocks(rule.get("security_groups_members")):
             value = member.get("security_group_id")
-            target = self.r.ids.get(value) if value else None
+            target: Target | External | None = self.r.resolve(value, "security_group_id", resource) if value else None
             if target is None and fields is not None:
                 refs = self.r.block_references(fields.resource, "rules", rule, "security_groups_members")
                 target = refs[0] if len(refs) == 1 else None
             name = self.name(target)
-            if name and self.estate.find(name):
+            if name and self.declared(name):
                 peers.append(f"group {quoted(name)}")
             elif value:
                 self.not_in_input(
