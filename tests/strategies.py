@@ -7,6 +7,7 @@ is expected.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from hypothesis import strategies as st
@@ -144,6 +145,15 @@ def _small(strategy, most=3):
     return st.lists(strategy, max_size=most).map(tuple)
 
 
+def _interfaces(draw, vms: tuple) -> tuple:
+    """Some VMs after the first made interfaces of it (in the order a vm block lists them)."""
+    count = draw(st.integers(0, max(0, len(vms) - 1)))
+    if not count:
+        return vms
+    owner = vms[0].name
+    return (vms[0], *(replace(vm, owner=owner) for vm in vms[1 : 1 + count]), *vms[1 + count :])
+
+
 @st.composite
 def nets(draw):
     name = draw(names)
@@ -186,18 +196,21 @@ def nets(draw):
         network_acls=draw(
             _small(st.builds(NetworkAcl, name=names, net=st.just(name), rules=_small(acl_rules()), span=st.just(SPAN)))
         ),
-        vms=draw(
-            _small(
-                st.builds(
-                    Vm,
-                    name=names,
-                    net=st.just(name),
-                    subnet=st.none() | refs,
-                    addresses=_small(addresses()),
-                    groups=_small(refs),
-                    span=st.just(SPAN),
+        vms=_interfaces(
+            draw,
+            draw(
+                _small(
+                    st.builds(
+                        Vm,
+                        name=names,
+                        net=st.just(name),
+                        subnet=st.none() | refs,
+                        addresses=_small(addresses()),
+                        groups=_small(refs),
+                        span=st.just(SPAN),
+                    )
                 )
-            )
+            ),
         ),
         span=SPAN,
     )

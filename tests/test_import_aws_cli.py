@@ -441,37 +441,45 @@ def two_interfaces() -> list[dict]:
     ]
 
 
-def test_an_instance_is_its_primary_interface(tmp_path):
+def test_an_instance_is_its_primary_interface_and_its_other_interfaces(tmp_path):
     # Regression: the second interface's address was put on the primary's subnet (ADDR004). Device 0
-    # is the primary wherever describe-instances lists it.
+    # is the primary wherever describe-instances lists it; the other interface is an `interface` of
+    # the VM, with its own subnet, addresses and groups: nothing left out, nothing to warn about.
     instances = two_interfaces()
     groups = [group("sg-a", "vpc-a"), group("sg-mgmt", "vpc-a"), group("sg-b", "vpc-b")]
     folder = two_vpcs(tmp_path / "a", groups=groups, instances=instances)
     text, warnings = imported(folder)
-    assert "  vm i-a { subnet subnet-a  ip 10.1.1.20  groups sg-a }" in text
-    # The other interface is its own VM (its subnet, addresses and groups): a subnet- or net-level
-    # assertion covers it; one naming the instance covers its primary interface only, and says so.
-    assert "  vm eni-mgmt { subnet subnet-a2  ip 10.1.2.20  groups sg-mgmt }" in text
-    assert warnings == [
-        "i-a: network interface eni-mgmt (device 1; subnet subnet-a2; 10.1.2.20; groups sg-mgmt) is imported as "
-        "its own vm eni-mgmt: a VM of the language has one interface, and this one is in another subnet or other "
-        "groups than the primary's. An assertion naming its subnet or net covers it; one naming i-a covers the "
-        "primary interface only, not traffic to eni-mgmt's addresses"
-    ]
+    assert (
+        "  vm i-a {\n    subnet subnet-a  ip 10.1.1.20  groups sg-a\n"
+        "    interface eni-mgmt { subnet subnet-a2  ip 10.1.2.20  groups sg-mgmt }\n  }\n"
+    ) in text
+    assert warnings == []
+    document = check(tmp_path, folder)
+    assert "ADDR004" not in codes(document) and "IMP001" not in codes(document)
 
 
 def test_a_second_interface_is_checked_at_its_subnet(tmp_path):
-    # Regression (soundness): with the second interface left out, `isolate` from a subnet to the
-    # interface's subnet was proved although its group lets that subnet in.
+    # Regression (soundness): with the second interface left out, `isolate` from the peer VPC to the
+    # interface's subnet, or to the instance, was proved although its group lets that VPC in.
     instances = two_interfaces()
     mgmt = group("sg-mgmt", "vpc-a", [tcp(22, cidr="10.2.0.0/16")])
     groups = [group("sg-a", "vpc-a"), mgmt, group("sg-b", "vpc-b", [], [tcp(22, cidr="10.1.0.0/16")])]
     folder = two_vpcs(tmp_path / "a", groups=groups, instances=instances)
-    document = check(tmp_path, folder, assertions="assert isolate vpc-b -> subnet-a2 tcp 22\n")
-    assert [a["status"] for a in document["assertions"]] != ["proved"]
+    document = check(
+        tmp_path, folder, assertions="assert isolate vpc-b -> subnet-a2 tcp 22\nassert isolate vpc-b -> i-a tcp 22\n"
+    )
+    assert [a["status"] for a in document["assertions"]] == ["refuted", "refuted"]
+
+
+def test_an_interface_outside_the_instance_vpc_is_said(tmp_path):
+    # An interface in a subnet that is not of the instance's VPC cannot be part of its VM: said, at it.
+    instances = two_interfaces()
+    instances[0]["NetworkInterfaces"][0]["SubnetId"] = "subnet-b"
+    groups = [group("sg-a", "vpc-a"), group("sg-mgmt", "vpc-a"), group("sg-b", "vpc-b")]
+    folder = two_vpcs(tmp_path / "a", groups=groups, instances=instances)
     document = check(tmp_path, folder)
-    assert "ADDR004" not in codes(document)
     warning = next(d for d in document["diagnostics"] if d["code"] == "IMP001")
+    assert "eni-mgmt" in warning["message"] and "not imported" in warning["message"]
     line = (folder / "describe-instances.json").read_text().splitlines()[warning["line"] - 1]
     assert '"eni-mgmt"' in line
 

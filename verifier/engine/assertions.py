@@ -10,7 +10,7 @@ from __future__ import annotations
 from verifier.engine.encode import Queries, Query
 from verifier.engine.part import Part
 from verifier.engine.results import AssertionResult, Connection, Delivery, Disagreement, connection_of
-from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, address_text
+from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, address_text, vm_text
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
@@ -37,8 +37,11 @@ class Assertions(Part):
         No state carries from one assertion to the next: a verdict never depends on what was asked
         before it, nor on `--jobs`.
         """
-        sources = self.topo.endpoint_vms(assertion.source)
-        targets = self.topo.endpoint_vms(assertion.destination)
+        # `isolate` holds for every interface of a VM; `reach` speaks of VMs, from the interface each
+        # would send from, to their primary interfaces (docs/language.md, "Several interfaces").
+        every = assertion.kind == "isolate"
+        sources = self.topo.endpoint_vms(assertion.source, every_interface=every)
+        targets = self.topo.endpoint_vms(assertion.destination, every_interface=every)
         if sources and not targets and assertion.kind == "reach" and assertion.destination.address is not None:
             return self._unheld(assertion, sources[0], assertion.destination.address)
         if not sources or not targets:
@@ -78,7 +81,8 @@ class Assertions(Part):
         fixed = assertion.destination.address
         protocol = assertion.protocol.number if assertion.protocol else None
         for source in sources:
-            others = [t for t in targets if t is not source]  # a VM's packets to itself never cross the network
+            # A VM's packets to itself (to another of its interfaces) never cross the network.
+            others = [t for t in targets if self.topo.instance_of(t) != self.topo.instance_of(source)]
             names = {t.name for t in others}
             for version in sorted({a.version for a in source.addresses}):
                 if fixed is not None and fixed.version != version:
@@ -115,8 +119,8 @@ class Assertions(Part):
                     if outcome == "deliver":
                         return AssertionResult(
                             "refuted",
-                            f"{text} is refuted: {packet.describe()} from vm {source.name} is delivered "
-                            f"to vm {trace.reached.name}",
+                            f"{text} is refuted: {packet.describe()} from {vm_text(source)} is delivered "
+                            f"to {vm_text(trace.reached)}",
                             counterexample=counterexample,
                         )
                     facts = " and ".join(trace.depends)
@@ -124,7 +128,7 @@ class Assertions(Part):
                         example = AssertionResult("unknown", "", counterexample=counterexample)
                     depends.extend(trace.depends)
                     maybe.append(
-                        f"{packet.describe()} from vm {source.name} may reach vm {trace.reached.name}: "
+                        f"{packet.describe()} from {vm_text(source)} may reach {vm_text(trace.reached)}: "
                         f"it depends on {facts}"
                     )
                     break
@@ -165,7 +169,7 @@ class Assertions(Part):
             # An address is reached in the net the source's routes lead to (another net may reuse it).
             mine = [self._routed_holder(source, fixed, targets)] if fixed is not None else targets
             for target in mine:
-                if target is source:
+                if self.topo.instance_of(target) == self.topo.instance_of(source):
                     continue  # a VM to itself never crosses the network
                 addresses = [
                     a
@@ -176,17 +180,22 @@ class Assertions(Part):
                 if not common:
                     return AssertionResult(
                         "refuted",
-                        f"{text} is refuted: vm {source.name} has no address of the family of vm "
+                        f"{text} is refuted: {vm_text(source)} has no address of the family of vm "
                         f"{target.name}'s {', '.join(str(a) for a in addresses)}",
                         counterexample=Connection(
                             source.name, target.name, None, direction="forward", blocked=Stop.NO_COMMON_FAMILY
                         ),
                     )
                 for address in common:
-                    # A VM opens connections from its first (primary) address of the family.
-                    src = next(a for a in source.addresses if a.version == address.version)
+                    # A VM opens connections from the interface it sends from (the one in the
+                    # destination's subnet, else its primary), from that interface's first address.
+                    sender = self.topo.egress(source, address.version, address.value)
+                    src = next((a for a in sender.addresses if a.version == address.version), None)
+                    if src is None:
+                        sender = source
+                        src = next(a for a in source.addresses if a.version == address.version)
                     result = self._reach_pair(
-                        assertion, source, target, src.value, address.value, address.version, with_counterexample
+                        assertion, sender, target, src.value, address.value, address.version, with_counterexample
                     )
                     if result.status == "refuted":
                         return result
@@ -204,7 +213,9 @@ class Assertions(Part):
     def _routed_holder(self, source: Vm, address: Address, holders: list[Vm]) -> Vm:
         """Of the VMs holding `address`, the one the source's routes lead to; where they lead to none,
         the source's own net's holder, else the first (the connection to it fails, and says where)."""
-        reached = self.sim.receiver(source, address.version, address.value)
+        reached = self.sim.receiver(
+            self.topo.egress(source, address.version, address.value), address.version, address.value
+        )
         if reached is not None and reached in holders:
             return reached
         return next((h for h in holders if h.net == source.net), holders[0])
@@ -347,7 +358,7 @@ class Assertions(Part):
         port = f" port {dport}" if protocol in PORTED_PROTOCOLS else ""
         return AssertionResult(
             "unknown",
-            f"vm {source.name} to vm {target.name} ({protocol_name(protocol)}{port}) "
+            f"{vm_text(source)} to {vm_text(target)} ({protocol_name(protocol)}{port}) "
             f"works only if {' and '.join(facts)} carries it",
             witness=witness,
             depends=facts,
@@ -388,7 +399,7 @@ class Assertions(Part):
         where = f"dies on the {direction}: {blocked.description}" if blocked else f"fails on the {direction}"
         return AssertionResult(
             "refuted",
-            f"{text} is refuted: vm {source.name} to vm {target.name}, {what} {where}",
+            f"{text} is refuted: {vm_text(source)} to {vm_text(target)}, {what} {where}",
             counterexample=failed,
         )
 
@@ -416,7 +427,7 @@ def _packet(version: int, values: dict[str, int]) -> Packet:
 
 def _fate(trace: Trace) -> str:
     if trace.delivered_to is not None:
-        return f"delivers it to vm {trace.delivered_to.name}"
+        return f"delivers it to {vm_text(trace.delivered_to)}"
     blocked = trace.blocked
     return f"drops it ({blocked.description})" if blocked else "does not deliver it"
 

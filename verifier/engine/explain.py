@@ -21,6 +21,7 @@ from verifier.engine.simulate import (
     local_route_hop,
     transitional_hop,
     via_peering_hop,
+    vm_text,
 )
 from verifier.engine.topology import LocalRoute, Topology
 from verifier.language.model import TRANSITIONAL_STATES, Net, Peering, Route, Span, Vm
@@ -114,7 +115,7 @@ class Explainer:
         hops.append(
             Hop(
                 "delivery",
-                f"delivered to vm {end.name}" + (" (with the blocking points above lifted)" if path.blocking else ""),
+                f"delivered to {vm_text(end)}" + (" (with the blocking points above lifted)" if path.blocking else ""),
                 "deliver",
                 end.span,
             )

@@ -193,6 +193,11 @@ def carried_hop(peering: Peering, other: Net) -> Hop:
     )
 
 
+def vm_text(vm: Vm) -> str:
+    """`vm NAME`, or for another interface of a VM `interface NAME of vm OWNER`."""
+    return f"interface {vm.name} of vm {vm.owner}" if vm.owner else f"vm {vm.name}"
+
+
 def address_text(value: int, version: int) -> str:
     return str(ip_address(value, version))
 
@@ -444,7 +449,7 @@ class Simulator:
                     Hop(
                         "route",
                         f"{table_name}: route {route.destination} via {fact} leaves the modelled "
-                        f"network; it may come back to vm {receiver.name}, or not: unknown",
+                        f"network; it may come back to {vm_text(receiver)}, or not: unknown",
                         "unknown",
                         route.span,
                         Stop.GATEWAY_MAY_RETURN,
@@ -534,14 +539,14 @@ class Simulator:
             trace.add(
                 Hop(
                     "delivery",
-                    f"delivered to vm {receiver.name} if {' and '.join(trace.depends)} carries it",
+                    f"delivered to {vm_text(receiver)} if {' and '.join(trace.depends)} carries it",
                     "unknown",
                     receiver.span,
                 )
             )
             trace.maybe_to = receiver
             return trace
-        trace.add(Hop("delivery", f"delivered to vm {receiver.name}", "deliver", receiver.span))
+        trace.add(Hop("delivery", f"delivered to {vm_text(receiver)}", "deliver", receiver.span))
         trace.delivered_to = receiver
         return trace
 
@@ -563,8 +568,8 @@ class Simulator:
             # Another VM holds the same address (overlapping nets): the route led there instead.
             forward.hops[-1] = Hop(
                 "delivery",
-                f"delivered to vm {reached.name} of net {reached.net}, which also "
-                f"holds {address_text(packet.dst, packet.version)}, not to vm {target.name} of net "
+                f"delivered to {vm_text(reached)} of net {reached.net}, which also "
+                f"holds {address_text(packet.dst, packet.version)}, not to {vm_text(target)} of net "
                 f"{target.net}",
                 "drop",
                 reached.span,
@@ -582,7 +587,7 @@ class Simulator:
         if back is not None and back is not source:
             reply.hops[-1] = Hop(
                 "delivery",
-                f"the reply reaches vm {back.name}, not {source.name}: dropped",
+                f"the reply reaches {vm_text(back)}, not {source.name}: dropped",
                 "drop",
                 back.span,
                 Stop.NO_DESTINATION,

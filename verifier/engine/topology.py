@@ -290,8 +290,12 @@ class Topology:
             {a.value for vm in self._members.get(group_name, []) for a in vm.addresses if a.version == version}
         )
 
-    def endpoint_vms(self, endpoint: Endpoint) -> list[Vm]:
-        """The VMs an assertion endpoint stands for (for an address: the VMs holding it)."""
+    def endpoint_vms(self, endpoint: Endpoint, every_interface: bool = False) -> list[Vm]:
+        """The VMs an assertion endpoint stands for (for an address: the interfaces holding it).
+
+        A VM with several interfaces is its primary interface, unless `every_interface` (an
+        `isolate`: no interface of it may send or receive): then each of its interfaces, and a
+        subnet or net stands for every interface in it. An interface named explicitly is itself."""
         if endpoint.address is not None:
             return [
                 vm
@@ -302,12 +306,43 @@ class Topology:
             ]
         decl = self.model.lookup(endpoint.name)
         if isinstance(decl, Vm):
-            return [decl]
+            return [decl] + (self.interfaces_of(decl) if every_interface else [])
         if isinstance(decl, Subnet):
-            return [vm for vm in self.nets[decl.net].vms if vm.subnet and vm.subnet.name == decl.name]
-        if isinstance(decl, Net):
-            return list(decl.vms)
-        return []
+            found = [vm for vm in self.nets[decl.net].vms if vm.subnet and vm.subnet.name == decl.name]
+        elif isinstance(decl, Net):
+            found = list(decl.vms)
+        else:
+            return []
+        return found if every_interface else [vm for vm in found if vm.owner is None]
+
+    @cached_property
+    def _interfaces(self) -> dict[str, list[Vm]]:
+        index: dict[str, list[Vm]] = {}
+        for vm in self.model.vms():
+            if vm.owner is not None:
+                index.setdefault(vm.owner, []).append(vm)
+        return index
+
+    def interfaces_of(self, vm: Vm) -> list[Vm]:
+        """A VM's other interfaces (none for an interface itself)."""
+        return self._interfaces.get(vm.name, []) if vm.owner is None else []
+
+    @staticmethod
+    def instance_of(vm: Vm) -> str:
+        """The VM an interface belongs to (a VM is its own): packets between them never cross the network."""
+        return vm.owner or vm.name
+
+    def egress(self, vm: Vm, version: int, address: int) -> Vm:
+        """The interface a VM sends a packet for `address` from: the one whose subnet holds the address
+        (the instance's own route to a subnet it has an interface in), else its primary interface. An
+        interface named explicitly sends from itself."""
+        for interface in [vm] + self.interfaces_of(vm):
+            subnet = self.subnet_of(interface)
+            if any(b.contains(address, version) for b in subnet.blocks) and any(
+                a.version == version for a in interface.addresses
+            ):
+                return interface
+        return vm
 
     # --- peerings -------------------------------------------------------------------
     def peering(self, name: str) -> Peering | None:

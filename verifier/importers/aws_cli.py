@@ -751,14 +751,8 @@ def _instance(writer: PeerWriter, dump: Dump, instance: dict) -> None:
     subnet, addresses, groups, others = _vm(instance)
     own = _own_vpc(dump, instance, others)
     for interface in others:
-        _other_interface(dump, iid, interface, imported=any(interface is i for i in own))
-    for interface in own:  # until a VM of the language has several interfaces: each its own VM
-        parts = [f"subnet {interface['SubnetId']}", "ip " + ", ".join(dict.fromkeys(_addresses(interface)))]
-        if _groups(interface):
-            parts.append("groups " + ", ".join(dict.fromkeys(_groups(interface))))
-        writer.add(
-            f"  vm {interface['NetworkInterfaceId']} {{ {'  '.join(parts)} }}", dump.at(interface["NetworkInterfaceId"])
-        )
+        if not any(interface is i for i in own):
+            _other_interface(dump, iid, interface)
     state = (instance.get("State") or {}).get("Name")
     if state in STOPPED:
         dump.say(
@@ -767,10 +761,24 @@ def _instance(writer: PeerWriter, dump: Dump, instance: dict) -> None:
             "receives nothing until it is started; modelled as when it runs, so verdicts about it say what "
             "the network lets through, not that it answers",
         )
+    primary = _interface_text(subnet, addresses, groups)
+    if not own:
+        writer.add(f"  vm {iid} {{ {primary} }}", dump.at(iid))
+        return
+    writer.add(f"  vm {iid} {{", dump.at(iid))  # several interfaces, each with its subnet and groups
+    writer.add(f"    {primary}", dump.at(iid))
+    for interface in own:
+        eni = interface["NetworkInterfaceId"]
+        text = _interface_text(interface["SubnetId"], _addresses(interface), _groups(interface))
+        writer.add(f"    interface {eni} {{ {text} }}", dump.at(eni))
+    writer.add("  }")
+
+
+def _interface_text(subnet: str | None, addresses: list[str], groups: list[str]) -> str:
     parts = [f"subnet {subnet}", "ip " + ", ".join(dict.fromkeys(addresses))]
     if groups:
         parts.append("groups " + ", ".join(dict.fromkeys(groups)))
-    writer.add(f"  vm {iid} {{ {'  '.join(parts)} }}", dump.at(iid))
+    return "  ".join(parts)
 
 
 def _vm(instance: dict) -> tuple[str | None, list[str], list[str], list[dict]]:
@@ -828,25 +836,14 @@ def _own_vpc(dump: Dump, instance: dict, others: list[dict]) -> list[dict]:
     ]
 
 
-def _other_interface(dump: Dump, iid: str, interface: dict, imported: bool) -> None:
+def _other_interface(dump: Dump, iid: str, interface: dict) -> None:
     eni = interface.get("NetworkInterfaceId")
     device = (interface.get("Attachment") or {}).get("DeviceIndex")
     facts = [f"device {device}" if device is not None else "", f"subnet {interface.get('SubnetId')}"]
     facts += [", ".join(dict.fromkeys(_addresses(interface))), "groups " + (", ".join(_groups(interface)) or "none")]
-    if imported:
-        outcome = (
-            f"is imported as its own vm {eni}: a VM of the language has one interface, and this one is in "
-            "another subnet or other groups than the primary's. An assertion naming its subnet or net covers "
-            f"it; one naming {iid} covers the primary interface only, not traffic to {eni}'s addresses"
-        )
-    else:
-        outcome = (
-            "is not imported: a VM of the language has one interface, and this one is in another subnet or "
-            "other groups than the primary's, outside the instance's VPC; traffic to and from its addresses "
-            "is not checked"
-        )
     dump.say(
         iid,
-        f"network interface {eni or '(no id)'} ({'; '.join(f for f in facts if f)}) {outcome}",
+        f"network interface {eni or '(no id)'} ({'; '.join(f for f in facts if f)}) is not imported: it is not "
+        "in a subnet of the instance's VPC (or has no id or address); traffic to and from it is not checked",
         at=dump.at(eni) if eni else None,
     )

@@ -279,12 +279,18 @@ class Subnet:
 
 @dataclass(frozen=True)
 class Vm:
+    """A VM, or one more network interface of a VM (`owner` names the VM; docs/language.md).
+
+    A VM's own subnet, addresses and groups are its primary interface; each `interface` of it is
+    a Vm of its own in its net's `vms`, with its subnet, addresses and groups, and `owner` set."""
+
     name: str
     net: str
     subnet: Ref | None
     addresses: tuple[Address, ...]
     groups: tuple[Ref, ...]
     span: Span
+    owner: str | None = None  # for an interface: the VM it belongs to
     kind = "vm"
 
 

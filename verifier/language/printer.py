@@ -82,7 +82,9 @@ def _net(net: Net) -> str:
     for acl in net.network_acls:
         lines.extend(INDENT + line for line in _network_acl(acl))
     for vm in net.vms:
-        lines.append(INDENT + _vm(vm))
+        if vm.owner is None:
+            interfaces = [i for i in net.vms if i.owner == vm.name]
+            lines.extend(INDENT + line for line in _vm(vm, interfaces))
     for gateway in net.gateways:
         lines.append(f"{INDENT}gateway {name_text(gateway.name)} {{ kind {gateway.gateway_kind} }}")
     lines.append("}")
@@ -153,7 +155,26 @@ def _network_acl(acl: NetworkAcl) -> list[str]:
     return [f"network-acl {name_text(acl.name)} {{", *(INDENT + _acl_rule(r) for r in acl.rules), "}"]
 
 
-def _vm(vm: Vm) -> str:
+def _vm(vm: Vm, interfaces: list[Vm]) -> list[str]:
+    """A VM on one line; with other interfaces, a block holding one line each."""
+    head = f"vm {name_text(vm.name)} {{"
+    if not interfaces:
+        return [f"{head} {_interface_words(vm)} }}" if _interface_words(vm) else f"{head} }}"]
+    lines = [head]
+    if _interface_words(vm):
+        lines.append(INDENT + _interface_words(vm))
+    for interface in interfaces:
+        words = _interface_words(interface)
+        lines.append(
+            f"{INDENT}interface {name_text(interface.name)} {{ {words} }}"
+            if words
+            else f"{INDENT}interface {name_text(interface.name)} {{ }}"
+        )
+    return lines + ["}"]
+
+
+def _interface_words(vm: Vm) -> str:
+    """Subnet, addresses and groups of a VM's primary interface, or of another interface."""
     words = []
     if vm.subnet is not None:
         words.append(f"subnet {name_text(vm.subnet.name)}")
@@ -161,7 +182,7 @@ def _vm(vm: Vm) -> str:
         words.append("ip " + ", ".join(address_text(a) for a in vm.addresses))
     if vm.groups:
         words.append("groups " + ", ".join(name_text(g.name) for g in vm.groups))
-    return f"vm {name_text(vm.name)} {{ {'  '.join(words)} }}" if words else f"vm {name_text(vm.name)} {{ }}"
+    return "  ".join(words)
 
 
 def _peering(peering: Peering) -> str:

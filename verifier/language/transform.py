@@ -176,6 +176,8 @@ class Builder(Transformer):
         def owned(kind: type) -> tuple:
             return tuple(_rebind(i, net_name) for i in items if isinstance(i, kind))
 
+        vms = tuple(_rebind(vm, net_name) for group in items if isinstance(group, _Vms) for vm in group.vms)
+
         return Net(
             name=net_name,
             account=_first(grouped, "account"),
@@ -185,7 +187,7 @@ class Builder(Transformer):
             route_tables=owned(RouteTable),
             security_groups=owned(SecurityGroup),
             network_acls=owned(NetworkAcl),
-            vms=owned(Vm),
+            vms=vms,
             span=span,
             gateways=owned(Gateway),
         )
@@ -405,11 +407,20 @@ class Builder(Transformer):
     def vm_groups(self, meta: Meta, *names: Token) -> _Attr:
         return _Attr("groups", tuple(self.ref(n) for n in names), self.span(meta))
 
-    def vm(self, meta: Meta, name: Token, *items: _Attr) -> Vm:
+    def vm(self, meta: Meta, name: Token, *items: _Attr) -> _Vms:
         span = self.head(meta, name)
-        grouped = self.attrs(items, {"subnet": "'subnet'", "ip": "'ip' address"}, f"vm {name}", span, ("subnet",))
+        interfaces = [replace(i.value, owner=str(name)) for i in items if i.key == "interface"]
+        attrs = [i for i in items if i.key != "interface"]
+        return _Vms((self._vm(str(name), attrs, span, f"vm {name}"), *interfaces))
+
+    def vm_interface(self, meta: Meta, name: Token, *items: _Attr) -> _Attr:
+        span = self.head(meta, name)
+        return _Attr("interface", self._vm(str(name), items, span, f"interface {name}"), span)
+
+    def _vm(self, name: str, items: Iterable[_Attr], span: Span, owner: str) -> Vm:
+        grouped = self.attrs(items, {"subnet": "'subnet'", "ip": "'ip' address"}, owner, span, ("subnet",))
         return Vm(
-            name=str(name),
+            name=name,
             net="",
             subnet=_first(grouped, "subnet"),
             addresses=tuple(a for attr in grouped.get("ip", []) for a in attr.value),
@@ -494,6 +505,13 @@ def _placeholder_block(span: Span) -> Block:
 def _first(grouped: dict[str, list[_Attr]], key: str) -> Any:
     values = grouped.get(key)
     return values[0].value if values else None
+
+
+@dataclass(frozen=True)
+class _Vms:
+    """A `vm` block: the VM, then its other interfaces (each a Vm with `owner` set)."""
+
+    vms: tuple[Vm, ...]
 
 
 def _rebind(item: Any, net: str) -> Any:
