@@ -12,6 +12,10 @@ peerproof first resolves unknown ids through the plan's `configuration`: the
 `references` of the expression, through `count.index` / `each.key`, module
 variables and module outputs. Only what survives that is reported.
 
+A value masked in the input (`"########"`, as the Outscale provider's test
+states write them) that the mapping needs is reported the same way: a masked
+allow rule left out could make an `isolate` look proved.
+
 ## Why it matters
 A proof about an estate with a missing piece is a proof about another estate.
 Rather than guess (a first free address, the only VPC around), peerproof says

@@ -35,6 +35,7 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     counterexample: Counterexample | None = field(default=None, compare=False, hash=False)
     help: str | None = None
+    resource: str | None = None  # the imported resource it is about: a Terraform address, a cloud id
 
     def sort_key(self) -> tuple:
         return (self.span.file, self.span.line, self.span.column, self.code, self.message)

@@ -108,16 +108,49 @@ class Origins:
             return replace(counterexample, hops=tuple(self.located(counterexample.hops)))
         return counterexample
 
+    def resource(self, span: Span) -> str | None:
+        """The identity of the imported resource a place of generated text came from (its Terraform
+        address, its cloud id); None for a place of a file the user wrote."""
+        imported = self.imports.get(span.file)
+        return imported.resource(span.line) if imported else None
+
     def diagnostics(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """Findings on imported resources, pointed at the dump (file, line of the resource's id)."""
+        """Findings on imported resources, pointed at the input (file, line and column of the
+        resource) and naming the resource (`resource`)."""
         if not self.imports:
             return diagnostics
         moved = []
         for d in diagnostics:
             related = tuple(replace(r, span=self.span(r.span)) for r in d.related)
             counterexample = self.counterexample(d.counterexample)
-            moved.append(replace(d, span=self.span(d.span), related=related, counterexample=counterexample))
+            resource = self.resource(d.span) or d.resource
+            moved.append(
+                replace(d, span=self.span(d.span), related=related, counterexample=counterexample, resource=resource)
+            )
         return moved
+
+    def errors(self, errors: list[Diagnostic]) -> list[Diagnostic]:
+        """Input errors of a build, those in generated text pointed at the resource they came from and
+        naming it: there, a value of the input that the text cannot hold (a block "10.0.0.1", a masked
+        "########") is malformed (PARSE002), whatever error the text it became gave."""
+        located = []
+        for d in errors:
+            imported = self.imports.get(d.span.file)
+            if imported is None:
+                located.append(d)
+                continue
+            lines = imported.text.splitlines()
+            written = lines[d.span.line - 1].strip() if 0 < d.span.line <= len(lines) else ""
+            located.append(
+                replace(
+                    d,
+                    code="PARSE002" if d.code == "PARSE001" else d.code,
+                    span=imported.origin(d.span.line),
+                    message=f"{d.message} (in what was imported from here: {written})",
+                    resource=imported.resource(d.span.line),
+                )
+            )
+        return located
 
     def texts(self) -> dict[str, str]:
         """The imported input files' texts: path -> text (for excerpts and suppressions)."""
@@ -143,7 +176,7 @@ def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], Ori
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
     tf_root = Path(config.tf_root) if config.tf_root else None
     found = select_files(paths, config.exclude)
-    imported = importers.read(found, tf_root)
+    imported = importers.read(found, tf_root, limit)
     origins = Origins({i.label: i for i in imported})
     return read_sources(found.peer, limit) + [SourceFile(i.label, i.text) for i in imported], origins, imported
 
@@ -153,17 +186,7 @@ def build_located(sources: list[SourceFile], origins: Origins) -> tuple[Model, l
     try:
         return build(sources)
     except InputError as exc:
-
-        def at_origin(d: Diagnostic) -> Diagnostic:
-            imported = origins.imports.get(d.span.file)
-            if imported is None:
-                return d
-            line = imported.text.splitlines()[d.span.line - 1].strip()
-            return replace(
-                d, span=imported.origin(d.span.line), message=f"{d.message} (in what was imported from here: {line})"
-            )
-
-        raise InputError([at_origin(d) for d in exc.diagnostics]) from None
+        raise InputError(origins.errors(exc.diagnostics)) from None
 
 
 def load_model(paths: list[str], config: Config) -> LoadedModel:

@@ -1,4 +1,10 @@
-"""`peerproof import`: the peer text peerproof reads from a plan, a state or a cloud dump."""
+"""`peerproof import`: the peer text peerproof reads from a plan, a state or a cloud dump.
+
+What it writes is what `check` reads back: the text is built into a model (as `check` builds
+it) before anything is written. Text that would not build — a value the importer passed on
+that is no address or block — is an input error (exit 2) at the resource it came from in
+the plan, state or dump, and nothing is written: never a file that `check` then rejects.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from verifier.catalog import report
 from verifier.commands import ExitCode
 from verifier.commands.options import input_error
 from verifier.diagnostics import InputError, sort_diagnostics
+from verifier.importers import Imported
 from verifier.language.model import Span
 
 
@@ -39,10 +46,42 @@ def run(args: argparse.Namespace) -> ExitCode:
     for warning in sort_diagnostics([w for i in imported for w in i.warnings]):
         s = warning.span
         print(f"{s.file}:{s.line}:{s.column}: {warning.severity} {warning.code} {warning.message}", file=sys.stderr)
-    text = "\n".join(i.text for i in imported)
+    written = joined(imported, args.output or "<import>")
+    try:
+        validate(written)
+    except InputError as exc:
+        code = input_error(exc.diagnostics, "text")
+        print(f"peerproof: nothing written: `check` would not read {written.label}", file=sys.stderr)
+        return code
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        Path(args.output).write_text(written.text, encoding="utf-8")
         print(f"peerproof: wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(written.text)
     return ExitCode.OK
+
+
+def joined(imported: list[Imported], label: str) -> Imported:
+    """The text written (each kind of input's text, one after the other), its lines' origins and
+    resources renumbered."""
+    text, origins, resources = "", {}, {}
+    for one in imported:
+        offset = text.count("\n") + (1 if text else 0)  # "\n".join: a blank line between two texts
+        origins.update({line + offset: span for line, span in one.origins.items()})
+        resources.update({line + offset: name for line, name in one.resources.items()})
+        text = f"{text}\n{one.text}" if text else one.text
+    inputs = {path: source for one in imported for path, source in one.inputs.items()}
+    return Imported(label, text, origins, [], inputs, resources)
+
+
+def validate(written: Imported) -> None:
+    """Build `written` as `check` builds a peer file; its errors, pointed at the resources of the
+    inputs they came from (`Origins.errors`), are an InputError."""
+    from verifier.commands.check import Origins
+    from verifier.language.build import build
+    from verifier.language.parse import SourceFile
+
+    try:
+        build([SourceFile(written.label, written.text)])
+    except InputError as exc:
+        raise InputError(Origins({written.label: written}).errors(exc.diagnostics)) from None

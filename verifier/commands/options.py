@@ -182,7 +182,6 @@ def input_error(diagnostics: list[Diagnostic], fmt: str) -> ExitCode:
     """Say why the input could not be read, in `fmt`, with excerpts in text; exit 2."""
     from verifier.commands.check import CheckResult
     from verifier.diagnostics import sort_diagnostics
-    from verifier.language.parse import MAX_FILE_BYTES
     from verifier.outputs import render
 
     result = CheckResult(sort_diagnostics(diagnostics), readable=False)
@@ -191,15 +190,29 @@ def input_error(diagnostics: list[Diagnostic], fmt: str) -> ExitCode:
         return ExitCode.INPUT
     texts = {}
     for d in result.diagnostics:
-        try:
-            if os.path.getsize(d.span.file) <= MAX_FILE_BYTES:  # an excerpt is not worth reading a huge file
-                with open(d.span.file, encoding="utf-8", errors="replace") as handle:
-                    texts[d.span.file] = handle.read()
-        except OSError:
-            pass
+        if d.code != "PARSE003" and d.span.file not in texts:  # PARSE003: refused or unreadable, never shown
+            text = _excerpt_source(d.span.file)
+            if text is not None:
+                texts[d.span.file] = text
     result.sources = texts
     sys.stderr.write(render(result, "text"))
     return ExitCode.INPUT
+
+
+def _excerpt_source(file: str) -> str | None:
+    """The text of `file` for excerpts, read as an input is: a regular file (a pipe would hang, /dev/zero
+    never end), none the kernel serves (/proc/self/environ is the environment), no link leaving the
+    working directory, no larger than a peer file may be; None otherwise. Only files that were read as
+    inputs get here (a file refused is PARSE003): nothing else is ever shown."""
+    from verifier.language.parse import MAX_FILE_BYTES, Refused, read_file, refusal
+
+    path = Path(file)
+    try:
+        if refusal(path, Path.cwd().resolve()):
+            return None
+        return read_file(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except (OSError, Refused):
+        return None
 
 
 Query = Callable[[argparse.Namespace, Config, list[str]], ExitCode]

@@ -1,9 +1,11 @@
 """Importers: Terraform plans and states, and cloud API dumps, to peer text.
 
 An importer turns its input into peer text plus a map from each generated line
-to where the resource was found (the dump file, the line of its id), so that a
-finding on an imported resource points at something the user can open. What it
-does not understand it reports (IMP001), never drops silently.
+to where the resource was found (the dump file, the line and column of its id),
+so that a finding on an imported resource points at something the user can
+open, and to the resource's identity (its Terraform address, its cloud id), so
+that the finding names it as data. What it does not understand it reports
+(IMP001), never drops silently.
 
 Detection is by content, whatever a file's name (`inputs`): each importer's
 `detect_file` knows its input by the top-level keys of the JSON; a peer file is
@@ -17,15 +19,28 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.importers import shape as shapes
 from verifier.language.model import Span
-from verifier.language.parse import EXCLUDED, GITIGNORE, NOT_REGULAR, PEER_SUFFIX, Scan, scan
+from verifier.language.parse import (
+    EXCLUDED,
+    GITIGNORE,
+    MAX_FILE_BYTES,
+    NOT_REGULAR,
+    PEER_SUFFIX,
+    Refused,
+    Scan,
+    check_sizes,
+    read_file,
+    read_head,
+    refusal,
+    scan,
+)
 
 
 @dataclass
@@ -37,13 +52,27 @@ class Imported:
     origins: dict[int, Span] = field(default_factory=dict)  # generated line -> origin
     warnings: list[Diagnostic] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # the files read: path -> text (for excerpts)
+    resources: dict[int, str] = field(default_factory=dict)  # generated line -> its resource's identity
 
     def origin(self, line: int) -> Span:
         """Where a generated line came from: its own origin, else the nearest line above with one."""
-        for candidate in range(line, 0, -1):
-            if candidate in self.origins:
-                return self.origins[candidate]
-        return next(iter(self.origins.values()), Span(self.label, line, 1, line, 1))
+        found = self._line_of(line)
+        if found is None:
+            return next(iter(self.origins.values()), Span(self.label, line, 1, line, 1))
+        return self.origins[found]
+
+    def resource(self, line: int) -> str | None:
+        """The identity of the resource a generated line came from (a Terraform address, a cloud id):
+        that of the line `origin` takes its origin from; None when it came from no one resource."""
+        found = self._line_of(line)
+        return self.resources.get(found) if found is not None else None
+
+    def _line_of(self, line: int) -> int | None:
+        """The line whose origin is `line`'s: itself, else the nearest line above with one."""
+        return next((candidate for candidate in range(line, 0, -1) if candidate in self.origins), None)
+
+
+Named = Callable[[Span], str | None]  # the identity of the resource written at a place of the input
 
 
 class PeerWriter:
@@ -59,8 +88,41 @@ class PeerWriter:
         if origin is not None:
             self.origins[len(self.lines)] = origin
 
-    def result(self, warnings: list[Diagnostic], inputs: dict[str, str]) -> Imported:
-        return Imported(self.label, "\n".join(self.lines) + "\n", self.origins, warnings, inputs)
+    def result(self, warnings: list[Diagnostic], inputs: dict[str, str], named: Named | None = None) -> Imported:
+        """The text written, each line's origin and resource, and the warnings, each naming its
+        resource. `named` says which resource is written at an origin; by default, the cloud id
+        the origin is (`cloud_id`: a dump's origins are the ids of its objects)."""
+        named = named or cloud_id(inputs)
+        resources = {line: name for line, origin in self.origins.items() if (name := named(origin)) is not None}
+        warnings = [w if w.resource else replace(w, resource=named(w.span)) for w in warnings]
+        return Imported(self.label, "\n".join(self.lines) + "\n", self.origins, warnings, inputs, resources)
+
+
+def cloud_id(inputs: dict[str, str]) -> Named:
+    """The cloud id written at a place of a dump (`"vpc-0a1b"`, with its quotes), else None: where a
+    dump's importer points a resource's lines (`Where.of`)."""
+    starts: dict[str, list[int]] = {}
+
+    def named(span: Span) -> str | None:
+        text = inputs.get(span.file)
+        if text is None or span.line != span.end_line:
+            return None
+        if span.file not in starts:
+            starts[span.file] = [0] + [match.end() for match in re.finditer("\n", text)]
+        lines = starts[span.file]
+        if span.line > len(lines):
+            return None
+        start = lines[span.line - 1] + span.column - 1
+        written = text[start : lines[span.line - 1] + span.end_column - 1]
+        if len(written) < 3 or written[0] != '"' or written[-1] != '"':
+            return None
+        try:
+            ident = json.loads(written)
+        except ValueError:
+            return None
+        return ident if isinstance(ident, str) and ident else None
+
+    return named
 
 
 class Where:
@@ -115,11 +177,11 @@ class Head:
 
 
 def sniff(file: Path, whole: bool = False) -> Head:
-    """The start of `file` (all of it with `whole`) and its top-level JSON keys; empty when unreadable."""
+    """The start of `file` (with `whole`, all of it up to MAX_FILE_BYTES: a larger file is refused
+    by its size when read) and its top-level JSON keys; empty when unreadable or not a regular file."""
     try:
-        with file.open("rb") as handle:
-            data = handle.read() if whole else handle.read(HEAD_BYTES)
-    except OSError:
+        data = read_head(file, MAX_FILE_BYTES if whole else HEAD_BYTES)
+    except (OSError, Refused):
         return Head()
     head = Head(data)
     return Head(data, *_top_keys(head.text)) if head.json else head
@@ -190,11 +252,14 @@ def read_all(files: list[Path], shape: shapes.Shape) -> list[tuple[Path, Any, st
     return documents
 
 
-def read_json(path: Path, shape: shapes.Shape | None = None) -> tuple[Any, str]:
+def read_json(path: Path, shape: shapes.Shape | None = None, max_bytes: int | None = None) -> tuple[Any, str]:
     """A JSON file's document and text; a malformed one, or one not of `shape`, is a located input
-    error (exit 2)."""
+    error (exit 2). Never more than `max_bytes` is read (without it: than the file's size when opened;
+    `read` checked every size before any importer ran), never a pipe, a device or a file of /proc."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path, max_bytes).decode("utf-8")
+    except Refused as exc:
+        raise InputError([report("PARSE003", str(exc), Span.start(str(path)))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([report("PARSE003", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]) from None
     try:
@@ -211,7 +276,7 @@ def read_json(path: Path, shape: shapes.Shape | None = None) -> tuple[Any, str]:
 READS = (
     "peerproof reads *.peer files, Terraform plans and states as JSON (`terraform show -json`), raw "
     "Terraform states (terraform.tfstate, under any name), AWS CLI describe-* and Outscale API Read* "
-    "responses"
+    "responses, and Alibaba Cloud CLI (aliyun) responses"
 )
 TERRAFORM_HINT = "run `terraform show -json` (or `terraform show -json PLANFILE`) and give its output"
 # JSON that is not an input but is known, by a top-level key: what it is, in words.
@@ -226,13 +291,15 @@ BACKUP = re.compile(r"(?P<state>.+?)(?:\.\d+)?\.backup")
 
 def _kind(file: Path, head: Head | None = None) -> str | None:
     """Which importer reads `file`, by its content (whatever its name), or None."""
-    from verifier.importers import aws_cli, outscale_api, terraform
+    from verifier.importers import alibaba_api, aws_cli, outscale_api, terraform
 
     head = head or sniff(file)
     if not head.json:
         return None
     if terraform.detect_file(file, head):
         return "terraform"
+    if alibaba_api.detect_file(file, head):  # before AWS's: both print `Vpcs`, `SecurityGroups`...
+        return "alibaba-api"
     if outscale_api.detect_file(file, head):
         return "outscale-api"
     if aws_cli.detect_file(file, head):
@@ -292,6 +359,7 @@ def inputs(paths: list[str], exclude: tuple[str, ...] = ()) -> Inputs:
     found = Inputs()
     errors: list[Diagnostic] = []
     excluded = False
+    here = Path.cwd().resolve()
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -306,6 +374,10 @@ def inputs(paths: list[str], exclude: tuple[str, ...] = ()) -> Inputs:
         elif path.is_file():
             if any(fnmatch.fnmatch(path.as_posix(), pattern) for pattern in exclude):
                 excluded = True  # left out as asked; said below if nothing is left
+                continue
+            why = refusal(path, here)  # before anything of it is read: /proc, a link leaving the directory
+            if why:
+                errors.append(report("PARSE003", why, Span.start(given)))
                 continue
             head = sniff(path)
             kind = _kind(path, head)
@@ -379,19 +451,31 @@ def _nothing(scanned: Scan, unread: list[tuple[Path, str]]) -> str:
     return f"nothing peerproof reads in this directory: {'; '.join(said) or 'it is empty'}; {READS}"
 
 
-def read(found: Inputs, tf_root: Path | None = None) -> list[Imported]:
+def read(
+    found: Inputs, tf_root: Path | None = None, max_bytes: int | None = None, total_bytes: int | None = None
+) -> list[Imported]:
     """The peer text of the inputs `found` to import: one per kind of input.
 
     Files of one kind form one estate: an id of one Terraform state resolves in
-    another (a peering between workspaces), a dump may be split over files."""
-    from verifier.importers import aws_cli, outscale_api
+    another (a peering between workspaces), a dump may be split over files.
+
+    Sizes first, by stat, before anything is read: an input to import over `max_bytes` (default
+    MAX_FILE_BYTES, as a peer file), and every input found, peer files included, over `total_bytes`
+    together (default MAX_TOTAL_BYTES), are input errors (exit 2)."""
+    from verifier.importers import alibaba_api, aws_cli, outscale_api
     from verifier.importers.terraform import load
 
     groups = found.imports
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    imports: list[tuple[str, int | None]] = [(str(file), limit) for files in groups.values() for file in files]
+    too_large = check_sizes([(peer, None) for peer in found.peer] + imports, total_bytes)
+    if too_large:
+        raise InputError(too_large)
     if not groups:
         return []
     label = lambda kind: f"{found.label}.peer" if len(groups) == 1 else f"{found.label}#{kind}.peer"  # noqa: E731
     readers = {
+        "alibaba-api": lambda files, name: alibaba_api.load(files, name),
         "aws-cli": lambda files, name: aws_cli.load(files, name),
         "outscale-api": lambda files, name: outscale_api.load(files, name),
         "terraform": lambda files, name: load.load(files, name, tf_root),
@@ -419,7 +503,7 @@ def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
                     "PARSE003",
                     "not a peer file nor an input peerproof can import "
                     "(supported: Terraform plan and state JSON, raw terraform.tfstate, AWS CLI "
-                    "describe-* dumps, Outscale API Read* dumps)",
+                    "describe-* dumps, Outscale API Read* dumps, Alibaba Cloud CLI responses)",
                     Span(str(paths[0]), 1, 1, 1, 1),
                 )
             ]

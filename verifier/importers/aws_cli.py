@@ -25,10 +25,10 @@ from pathlib import Path
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
 from verifier.importers import Head, Imported, PeerWriter, Where, read_dump, sniff
+from verifier.importers.estate import CheckedWriter, name_text
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.shape import locate
 from verifier.language.model import PENDING_LIFETIME, Span, canonical_state
-from verifier.language.printer import name_text
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
 PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
@@ -363,7 +363,7 @@ def load(files: list[Path], label: str) -> Imported:
             dump.peerings.add(peering.ident)
     _sort_out(dump, vpcs)
 
-    writer = PeerWriter(label)
+    writer = CheckedWriter(label)  # a line that is not one declaration is refused, at its resource
     writer.add(f"# imported from AWS CLI describe-* dumps: {', '.join(f.name for f in files)}")
     writer.add("provider aws")
     for vpc in data["Vpcs"]:

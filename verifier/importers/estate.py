@@ -5,23 +5,123 @@ states, Outscale API dumps) collect them here: an association may come before
 the subnet it names. `write` then prints the estate in a fixed order (nets in
 the order first seen, and inside each: subnets, route tables, groups, ACLs,
 VMs), every line carrying the origin of the resource it came from.
+
+Every value read from an input reaches peer text through `name_text` (names) and lines that
+`CheckedWriter` accepts as one declaration or attribute of a known shape: a value holding a
+quote, a brace, a line break or peer syntax never adds a declaration, whatever the mapping
+pasted it into. A line that is not one is a located PARSE002 at its resource, and nothing of the
+input is imported (until the model is built without generated text: issue 14, item 2).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from verifier.catalog import report
-from verifier.diagnostics import Diagnostic
-from verifier.importers import Imported, PeerWriter
+from verifier.diagnostics import Diagnostic, InputError
+from verifier.importers import Imported, Named, PeerWriter
+from verifier.language import printer
 from verifier.language.model import Span
-from verifier.language.printer import name_text
 
 ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
 KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gateway")
 LISTS = ("ip", "groups")  # comma-separated lists
 NAMED = ("zone", "route-table", "network-acl", "subnet")  # single names
+
+
+def name_text(name: str) -> str:
+    """A name as peer text: bare when it can be, else quoted (`printer.name_text`). A name holding both
+    quote kinds (a Terraform address with the key o'reilly, `aws_instance.web["o'reilly"]`) has its
+    single quotes written as HCL writes one in a string, \\u0027, and is quoted with them:
+    `'aws_instance.web["o\\u0027reilly"]'`. One that cannot be quoted at all (empty, holding a line
+    break or another control character) is written as printer writes it, and `CheckedWriter` refuses
+    every line holding it: refused at its resource, never pasted."""
+    if '"' in name and "'" in name:
+        name = name.replace("'", "\\u0027")
+    return printer.name_text(name)
+
+
+# The shapes of a line of generated peer text, each one declaration or attribute. A name is bare, or
+# quoted without its quote or a control character; an address or block holds no space; numbers are
+# digits. A value that breaks out of its place makes its line match none of them.
+_NAME = (
+    r"(?:[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+    r"|\"[^\"\x00-\x1f\x7f\x85\u2028\u2029]+\"|'[^'\x00-\x1f\x7f\x85\u2028\u2029]+')"
+)
+_ADDR = ADDRESS.pattern
+_PROTO = r"(?:tcp|udp|icmp|all|[0-9]+)(?: [0-9]+(?:-[0-9]+)?)?"
+_STAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9:]+)?"
+_INTERFACE = rf"(?:subnet {_NAME}|ip {_ADDR}(?:, {_ADDR})*|groups {_NAME}(?:, {_NAME})*)"
+
+
+def _braced(*attributes: str) -> str:
+    """`{ }` around the attributes of a one-line declaration, any number of each."""
+    return r"\{(?: +(?:" + "|".join(attributes) + r"))* *\}"
+
+
+LINE = re.compile(
+    " *(?:"
+    + "|".join(
+        [
+            "",
+            "#.*",  # a comment (`CheckedWriter` shows its line breaks as ?)
+            rf"provider {_NAME}",
+            rf"(?:net|route-table|security-group|network-acl|vm) {_NAME} \{{",
+            r"\}",
+            rf"account (?:[0-9]+|{_NAME})",
+            rf"region {_NAME}",
+            rf"cidr {_ADDR}",
+            rf"subnet {_NAME} " + _braced(rf"cidr {_ADDR}", rf"(?:zone|route-table|network-acl) {_NAME}"),
+            rf"(?:vm|interface) {_NAME} " + _braced(_INTERFACE),
+            rf"{_INTERFACE}(?: +{_INTERFACE})*",  # a VM's primary interface, in its block
+            rf"gateway {_NAME} " + _braced(rf"kind {_NAME}"),
+            rf"peering {_NAME} " + _braced(rf"(?:requester|accepter|state) {_NAME}", rf"created {_STAMP}"),
+            "main",
+            rf"route {_ADDR} (?:drop|via (?:peering|gateway) {_NAME})",
+            rf"(?:inbound|outbound)(?: (?:allow|deny))?(?: priority [0-9]+)? {_PROTO} (?:from|to)"
+            rf" (?:{_ADDR}|any|group {_NAME})",
+            rf"(?:inbound|outbound) [0-9]+ (?:allow|deny) {_PROTO} (?:from|to) {_ADDR}",
+            rf"(?:type|inner-access) {_NAME}",
+        ]
+    )
+    + ")"
+)
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+class CheckedWriter(PeerWriter):
+    """A PeerWriter that writes only lines of `LINE`'s shapes. Any other line (a value holding a line
+    break, a brace, peer syntax, a name that cannot be quoted) is not written: it is a PARSE002 at its
+    origin (else at the last origin given), and `result` raises them all. A comment's line breaks and
+    control characters are shown as ? (a file's name in a heading)."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.errors: list[Diagnostic] = []
+        self.last: Span | None = None
+
+    def add(self, text: str, origin: Span | None = None) -> None:
+        self.last = origin or self.last
+        if text.lstrip(" ").startswith("#"):
+            text = _BREAKS.sub("?", text)
+        if LINE.fullmatch(text):
+            super().add(text, origin)
+            return
+        shown = text.strip()
+        shown = repr(shown) if len(shown) <= 120 else repr(shown[:117]) + "..."
+        message = (
+            "a value of this resource cannot be imported: the line it gives is not one declaration or "
+            f"attribute of peer text (a value holds a line break, a brace, peer syntax, or a name that "
+            f"cannot be quoted): {shown}"
+        )
+        self.errors.append(report("PARSE002", message, self.last or Span.start(self.label)))
+
+    def result(self, *args: Any, **kwargs: Any) -> Imported:
+        if self.errors:
+            raise InputError(self.errors)
+        return super().result(*args, **kwargs)
 
 
 @dataclass
@@ -35,8 +135,7 @@ class Item:
     body: list[tuple[str, Span]] = field(default_factory=list)  # lines of a block: routes, rules, entries
 
     def set(self, key: str, value: str) -> None:
-        if key in ("cidr", "ip") and not ADDRESS.fullmatch(str(value)):
-            value = f"{value!r}"  # not an address: left for the parser to refuse, at the resource
+        value = str(value)  # as it is: a line holding a malformed one is refused (CheckedWriter), at the resource
         values = self.attrs.setdefault(key, [])
         if value not in values:
             values.append(value)
@@ -63,6 +162,7 @@ class PeeringDraft:
     requester: str
     accepter: str
     state: str | None
+    created: str | None = None  # when a pending request was made (ISO 8601): its expiry follows
 
 
 class Estate:
@@ -85,8 +185,7 @@ class Estate:
         return self.nets[name]
 
     def block(self, net: str, block: str) -> None:
-        if not ADDRESS.fullmatch(str(block)):
-            block = f"{block!r}"  # not a block: left for the parser to refuse, at the resource
+        block = str(block)  # as it is: a line holding a malformed one is refused (CheckedWriter), at the net
         draft = self.nets[net]
         if block not in draft.blocks:
             draft.blocks.append(block)
@@ -107,11 +206,15 @@ class Estate:
         net = self.owner.get(name)
         return self.nets[net].items.get(name) if net else None
 
-    def peering(self, name: str, origin: Span, requester: str, accepter: str, state: str | None) -> None:
-        self.peerings[name] = PeeringDraft(name, origin, requester, accepter, state)
+    def peering(
+        self, name: str, origin: Span, requester: str, accepter: str, state: str | None, created: str | None = None
+    ) -> None:
+        self.peerings[name] = PeeringDraft(name, origin, requester, accepter, state, created)
 
-    def write(self, inputs: dict[str, str]) -> Imported:
-        writer = PeerWriter(self.label)
+    def write(self, inputs: dict[str, str], named: Named | None = None) -> Imported:
+        """The estate as peer text; `named` says which resource is written at an origin (by default,
+        the cloud id there: `PeerWriter.result`)."""
+        writer = CheckedWriter(self.label)
         writer.add(f"# {self.heading}")
         writer.add(f"provider {self.provider}")
         for net in self.nets.values():
@@ -119,9 +222,9 @@ class Estate:
             writer.add(f"net {name_text(net.name)} {{", net.origin)
             if net.account:
                 account = str(net.account)
-                writer.add(f"  account {account if account.isdigit() else name_text(account)}")
+                writer.add(f"  account {account if account.isascii() and account.isdigit() else name_text(account)}")
             if net.region:
-                writer.add(f"  region {name_text(net.region)}")
+                writer.add(f"  region {name_text(str(net.region))}")
             for block in net.blocks:
                 writer.add(f"  cidr {block}")
             for kind in KINDS:
@@ -135,8 +238,9 @@ class Estate:
                 f"peering {name_text(peering.name)} {{ requester {name_text(peering.requester)}  "
                 f"accepter {name_text(peering.accepter)}"
             )
-            writer.add(text + (f"  state {peering.state}" if peering.state else "") + " }", peering.origin)
-        return writer.result(self.warnings, inputs)
+            text += f"  state {name_text(peering.state)}" if peering.state else ""
+            writer.add(text + (f"  created {peering.created}" if peering.created else "") + " }", peering.origin)
+        return writer.result(self.warnings, inputs, named)
 
 
 def _attr_text(key: str, values: list[str]) -> str:
@@ -147,7 +251,7 @@ def _attr_text(key: str, values: list[str]) -> str:
     return "  ".join(f"{key} {value}" for value in values)  # cidr: one per block
 
 
-def _write_item(writer: PeerWriter, item: Item) -> None:
+def _write_item(writer: CheckedWriter, item: Item) -> None:
     if item.kind in ("subnet", "vm", "gateway"):
         attrs = "  ".join(_attr_text(key, values) for key, values in item.attrs.items() if values)
         writer.add(f"  {item.kind} {name_text(item.name)} {{ {attrs} }}", item.origin)

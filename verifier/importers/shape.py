@@ -175,24 +175,36 @@ def locate(text: str, path: JsonPath) -> int:
 
 def _member(text: str, index: int, step: str | int) -> int:
     """The offset of member `step` of the object or list that opens at `index`."""
+    found = None
+    for name, _, value in entries(text, index):
+        if name == step:
+            found = value
+            if isinstance(step, int):
+                break
+    if found is None:
+        raise ValueError(f"no member {step!r}")
+    return found
+
+
+def entries(text: str, index: int) -> Iterator[tuple[str | int, int, int]]:
+    """The members of the object (by name) or the elements of the list (by index) that opens at
+    `index` of the JSON `text`, in one pass: each with the offset where it is written (a member's
+    name, an element's value) and that of its value. Raises ValueError (or IndexError) where the
+    text is not JSON."""
     closing = {"{": "}", "[": "]"}[text[index]]
     index = _skip(text, index + 1)
-    found, position = None, 0
+    position = 0
     while text[index] != closing:
+        start = index
+        name: str | int = position
         if closing == "}":
             name, index = DECODER.raw_decode(text, index)
             index = _skip(text, _skip(text, index) + 1)  # past the colon
-            if name == step:
-                found = index
-        elif position == step:
-            return index
+        yield name, start, index
         position += 1
         index = _skip(text, DECODER.raw_decode(text, index)[1])
         if text[index] == ",":
             index = _skip(text, index + 1)
-    if found is None:
-        raise ValueError(f"no member {step!r}")
-    return found
 
 
 def _skip(text: str, index: int) -> int:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import stat
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, cast
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence, cast
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
@@ -25,6 +27,11 @@ PEER_SUFFIX = ".peer"
 # minutes (the parser takes about 20 us a token). A 1,000-net estate is about
 # 6 MB in all; --max-file-size raises the limit.
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Every input of a run together, peer files, plans, states and dumps, is refused above this before
+# any of it is read (stat only): sixteen files at the limit a file. What is read stays in memory,
+# a JSON state several times over as Python objects, and a CI runner has a few GiB. Not a
+# configuration key: a pull request must not be able to raise it.
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
 
 # What each named terminal is, in words, for "expected ..." messages.
 TERMINAL_WORDS = {
@@ -76,7 +83,8 @@ def _unquote(token: "Token") -> "Token":
 
 
 def discover(paths: list[str]) -> list[str]:
-    """Peer files to read: each file as given, and every *.peer file a scan of each directory reads."""
+    """Peer files to read: each file as given (`refusal` says which never are), and every *.peer file
+    a scan of each directory reads."""
     found: list[str] = []
     errors: list[Diagnostic] = []
     for given in paths:
@@ -84,7 +92,11 @@ def discover(paths: list[str]) -> list[str]:
         if path.is_dir():
             found.extend(str(p) for p in scan(path).files if p.suffix == PEER_SUFFIX)
         elif path.is_file():
-            found.append(given)
+            why = refusal(path, Path.cwd().resolve())
+            if why:
+                errors.append(_file_error(given, why))
+            else:
+                found.append(given)
         else:
             errors.append(_file_error(given, "no such file or directory" if not path.exists() else NOT_REGULAR))
     if errors:
@@ -93,19 +105,26 @@ def discover(paths: list[str]) -> list[str]:
 
 
 NOT_REGULAR = "not a regular file nor a directory (a pipe, a socket or a device is never read)"
+KERNEL = "a file the kernel serves (under /proc, /sys or /dev) is never read"
+LINK_OUT = "a link to a file outside the working directory is not followed; give the path of the file it points to"
+# The trees where the kernel serves files: /proc/self/environ holds the environment (secrets on CI),
+# /dev/zero never ends. Nothing under them is read, whatever path or link leads there.
+KERNEL_TREES = ("/proc", "/sys", "/dev")
 # What a scan does not enter (a path given by name is always read): every hidden file and directory
 # (.git, .terraform, .terragrunt-cache, .venv...) and these, where tools keep what they download or build.
 TOOL_DIRECTORIES = frozenset(
     {"node_modules", "bower_components", "__pycache__", "__pypackages__", "site-packages", "venv"}
 )
 # Why a scan left something out, as the message that says so words it.
-HIDDEN, TOOL, GITIGNORE, EXCLUDED, OUTSIDE, SPECIAL = (
+HIDDEN, TOOL, GITIGNORE, EXCLUDED, OUTSIDE, OUTSIDE_FILE, SPECIAL, KERNEL_FILE = (
     "hidden",
     "a tool's directory",
     "listed in .gitignore",
     "left out by exclude",
     "a link to a directory outside the tree",
+    "a link to a file outside the tree",
     "not a regular file (a pipe, a device, a broken link)",
+    "a file the kernel serves",
 )
 
 
@@ -123,10 +142,12 @@ class Scan:
 def scan(root: Path, exclude: tuple[str, ...] = ()) -> Scan:
     """Every regular file below `root`, but in hidden and tool directories, those .gitignore lists
     (the repository's above `root` and every one inside it), and those `exclude` matches (fnmatch on
-    the path as found). A link to a directory is followed when it stays inside `root`, each directory
-    once (a link loop ends); never a link leaving it."""
+    the path as found). A link is followed when it stays inside `root` (a directory once: a link
+    loop ends); never a link leaving it, nor to anything but a regular file or a directory, nor into
+    the kernel's files."""
     found = Scan(root)
     real_root = root.resolve()
+    kernel = _in_kernel_tree(str(real_root))
     seen: set[tuple[int, int]] = set()
     stack = [(root, "", _Ignores.above(real_root))]
     while stack:
@@ -146,7 +167,7 @@ def scan(root: Path, exclude: tuple[str, ...] = ()) -> Scan:
         for entry in entries:
             path, name = directory / entry.name, f"{relative}{entry.name}"
             is_dir = _is_dir(entry)
-            why = _left_out(entry, path, name, is_dir, ignores, exclude, real_root)
+            why = _left_out(entry, path, name, is_dir, ignores, exclude, real_root, kernel)
             if why:
                 found.skipped.setdefault(why, []).append(name + "/" if is_dir else name)
             elif is_dir:
@@ -166,8 +187,10 @@ def _left_out(
     ignores: "_Ignores",
     exclude: tuple[str, ...],
     root: Path,
+    kernel: bool = False,
 ) -> str | None:
-    """Why a scan leaves out an entry (`name`: its path below the scanned directory), or None."""
+    """Why a scan leaves out an entry (`name`: its path below the scanned directory), or None.
+    `kernel`: whether `root` is among the kernel's files (then no file below it is read)."""
     if entry.name.startswith("."):
         return HIDDEN
     if is_dir and entry.name in TOOL_DIRECTORIES:
@@ -178,7 +201,15 @@ def _left_out(
         return EXCLUDED
     if is_dir:
         return OUTSIDE if entry.is_symlink() and _leaves(path, root) else None
-    return None if entry.is_file() else SPECIAL
+    if not entry.is_file():
+        return SPECIAL
+    if entry.is_symlink() and _leaves(path, root):
+        return OUTSIDE_FILE
+    try:
+        device = entry.stat().st_dev
+    except OSError:
+        return SPECIAL
+    return KERNEL_FILE if kernel or device in _kernel_devices() else None
 
 
 def _is_dir(entry: "os.DirEntry[str]") -> bool:
@@ -245,8 +276,8 @@ def _gitignore(file: Path) -> "GitIgnoreSpec | None":
     from pathspec import GitIgnoreSpec
 
     try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        lines = read_file(file, MAX_FILE_BYTES).decode("utf-8", errors="replace").splitlines()
+    except (OSError, Refused):  # none, or not a file to read (a pipe, a link to /dev/zero): no patterns
         return None
     try:
         return GitIgnoreSpec.from_lines(lines)
@@ -261,24 +292,159 @@ def _gitignore(file: Path) -> "GitIgnoreSpec | None":
         return GitIgnoreSpec.from_lines(valid)
 
 
-def read_sources(paths: list[str], max_bytes: int | None = None) -> list[SourceFile]:
+# --- reading a file ----------------------------------------------------------------------------
+# Every input, configuration, .gitignore and excerpt is read here: a regular file, checked by stat
+# before it is opened and again on the open file (opened without blocking, so a pipe put in its place
+# meanwhile neither hangs nor is read), never one the kernel serves, never more than a limit.
+class Refused(Exception):
+    """A file that is not read, and why, in words for a message (its content is never shown)."""
+
+
+def refusal(path: Path, tree: Path | None = None) -> str | None:
+    """Why the file `path` is never read, by stat alone (nothing is opened), or None: not a regular
+    file, one the kernel serves, or (with `tree`, a real path) a link whose target is outside `tree`.
+    A path that cannot be stat'ed gets None: whoever opens it says why."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return NOT_REGULAR
+    if _kernel(path, status):
+        return KERNEL
+    if tree is not None and path.is_symlink() and _leaves(path, tree):
+        return LINK_OUT
+    return None
+
+
+@contextmanager
+def _opened(path: str | Path) -> Iterator[tuple[int, os.stat_result]]:
+    """The regular file `path`, open (a descriptor) with its status; Refused for anything else."""
+    why = refusal(Path(path))  # stat, not open: a pipe or a device is never opened
+    if why:
+        raise Refused(why)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    handle = os.open(path, flags)
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):  # swapped since the stat
+            raise Refused(NOT_REGULAR)
+        if _kernel(Path(path), status):
+            raise Refused(KERNEL)
+        yield handle, status
+    finally:
+        os.close(handle)
+
+
+def _read(handle: int, count: int) -> bytes:
+    """Up to `count` bytes of an open file."""
+    chunks: list[bytes] = []
+    left = count
+    while left > 0:
+        chunk = os.read(handle, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_file(path: str | Path, limit: int | None = None, hint: str = "raise --max-file-size") -> bytes:
+    """The bytes of the regular file `path`: Refused when it is over `limit` bytes (by its size,
+    before anything is read; `hint` says what to do) and when it grows past `limit` (without one: past
+    its size when opened) as it is read; OSError when it cannot be opened."""
+    with _opened(path) as (handle, status):
+        if limit is not None and status.st_size > limit:
+            raise Refused(too_large(status.st_size, limit, hint))
+        bound = status.st_size if limit is None else limit
+        data = _read(handle, bound + 1)
+    if len(data) > bound:
+        raise Refused(too_large(len(data), bound, hint) if limit is not None else "the file grew while it was read")
+    return data
+
+
+def read_head(path: str | Path, count: int) -> bytes:
+    """The first `count` bytes (at most) of the regular file `path` (Refused, OSError: as `read_file`)."""
+    with _opened(path) as (handle, _):
+        return _read(handle, count)
+
+
+def too_large(size: int, limit: int, hint: str = "raise --max-file-size") -> str:
+    return f"file is {size / 1048576:.1f} MiB, over the limit of {limit / 1048576:.0f} MiB a file; {hint}"
+
+
+def check_sizes(
+    files: Sequence[tuple[str, int | None]], total: int | None = None, hint: str = "raise --max-file-size"
+) -> list[Diagnostic]:
+    """PARSE003 for each file over its own limit (None: none) and, when all of them together are
+    over `total` bytes (None: MAX_TOTAL_BYTES), at the first file: by stat, before anything is read.
+    A file that cannot be stat'ed is left to the reader to say."""
+    limit = MAX_TOTAL_BYTES if total is None else total
+    errors, sizes = [], 0
+    for name, most in files:
+        try:
+            size = os.stat(name).st_size
+        except OSError:
+            continue
+        if most is not None and size > most:
+            errors.append(_file_error(name, too_large(size, most, hint)))
+        sizes += size
+    if sizes > limit and files:
+        message = (
+            f"the inputs are {sizes / 1048576:.1f} MiB in all ({len(files)} files), over the limit of "
+            f"{limit / 1048576:.0f} MiB for all the inputs of a run together; give fewer or smaller files"
+        )
+        errors.append(_file_error(files[0][0], message))
+    return errors
+
+
+SPLIT = "split the model into several files, or raise --max-file-size"
+
+
+def _kernel(path: Path, status: os.stat_result) -> bool:
+    """Whether the file `path` (of `status`) is one the kernel serves: on the file system of /proc or
+    /sys, or under one of KERNEL_TREES once its links are followed."""
+    return status.st_dev in _kernel_devices() or _in_kernel_tree(os.path.realpath(path))
+
+
+def _in_kernel_tree(real: str) -> bool:
+    return any(real == tree or real.startswith(tree + "/") for tree in KERNEL_TREES)
+
+
+@cache
+def _kernel_devices() -> frozenset[int]:
+    """The devices of /proc and /sys, where they are mounted (a plain directory of the root file system
+    is not: then its device is every file's)."""
+    devices = set()
+    try:
+        root = os.stat("/").st_dev
+    except OSError:
+        return frozenset()
+    for tree in ("/proc", "/sys"):
+        try:
+            device = os.stat(tree).st_dev
+        except OSError:
+            continue
+        if device != root:
+            devices.add(device)
+    return frozenset(devices)
+
+
+def read_sources(paths: list[str], max_bytes: int | None = None, total_bytes: int | None = None) -> list[SourceFile]:
+    """The peer files of `paths` (`discover`), each read whole: every size checked first, a file over
+    `max_bytes` (default MAX_FILE_BYTES), all of them over `total_bytes` (MAX_TOTAL_BYTES)."""
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     sources: list[SourceFile] = []
-    errors: list[Diagnostic] = []
-    for name in discover(paths):
+    names = discover(paths)
+    errors = check_sizes([(name, limit) for name in names], total_bytes, SPLIT)
+    if errors:
+        raise InputError(errors)
+    for name in names:
         try:
-            size = Path(name).stat().st_size
-            if size > limit:
-                errors.append(
-                    _file_error(
-                        name,
-                        f"file is {size / 1048576:.1f} MiB, over the limit of "
-                        f"{limit / 1048576:.0f} MiB a file; split the model into several "
-                        "files, or raise --max-file-size",
-                    )
-                )
-                continue
-            data = Path(name).read_bytes()
+            data = read_file(name, limit, SPLIT)
+        except Refused as exc:
+            errors.append(_file_error(name, str(exc)))
+            continue
         except OSError as exc:
             errors.append(_file_error(name, f"cannot read file: {exc.strerror or exc}"))
             continue

@@ -28,6 +28,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         ],
         "counterexample": counterexample_json(d.counterexample),
         "help": d.help,
+        "resource": d.resource,
     }
 
 

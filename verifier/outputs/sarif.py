@@ -9,6 +9,7 @@ model. Deterministic: no timestamps, no absolute times, sorted.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,8 @@ from verifier.project.baseline import fingerprints
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# The module path of a Terraform address: `module.vpc.`, `module.spoke["a"].module.net[0].`
+MODULES = re.compile(r'^(?:module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.)+')
 
 
 def _uri(path: str) -> str:
@@ -31,7 +34,9 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"))
 
 
-def _location(span: Span, message: str | None = None) -> dict[str, Any]:
+def _location(span: Span, message: str | None = None, resource: str | None = None) -> dict[str, Any]:
+    """A physical location (file and region); with the imported resource it is about as a logical
+    location (its Terraform address or cloud id), when it is one."""
     location: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": {"uri": _uri(span.file)},
@@ -43,9 +48,17 @@ def _location(span: Span, message: str | None = None) -> dict[str, Any]:
             },
         }
     }
+    if resource:
+        location["logicalLocations"] = [{"name": _short(resource), "fullyQualifiedName": resource, "kind": "resource"}]
     if message:
         location["message"] = {"text": message}
     return location
+
+
+def _short(resource: str) -> str:
+    """A resource's name without its module path: `aws_vpc.this[0]` of `module.vpc.aws_vpc.this[0]`
+    (a cloud id is its own name)."""
+    return MODULES.sub("", resource)
 
 
 def _descriptors() -> list[dict[str, Any]]:
@@ -112,7 +125,7 @@ def _result(d: Diagnostic, index: dict[str, int], fingerprint: str) -> dict[str,
         "ruleId": d.code,
         "level": LEVELS[d.severity],
         "message": {"text": d.message + (f" (help: {d.help})" if d.help else "")},
-        "locations": [_location(d.span)],
+        "locations": [_location(d.span, resource=d.resource)],
         "partialFingerprints": {"peerproof/v1": fingerprint},
     }
     if d.code in index:

@@ -56,24 +56,55 @@ class Config:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
+# A configuration file is small: one larger than this is refused rather than read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def discover(start: Path) -> Path | None:
-    """The nearest peerproof.toml, or pyproject.toml with [tool.peerproof], from `start` upwards."""
+    """The nearest peerproof.toml, or pyproject.toml with [tool.peerproof], from `start` upwards. A
+    file there that is not to be read (`load` refuses it) is found all the same: `load` says why."""
     for directory in (start, *start.parents):
         own = directory / "peerproof.toml"
-        if own.is_file():
+        if _there(own):
             return own
         project = directory / "pyproject.toml"
-        if project.is_file() and re.search(
-            r"^\[tool\.peerproof\]", project.read_text(encoding="utf-8", errors="replace"), re.M
-        ):
-            return project
+        if _there(project):
+            try:
+                text = _read(project)
+            except InputError:
+                return project
+            if re.search(r"^\[tool\.peerproof\]", text, re.M):
+                return project
         if (directory / ".git").exists():
             return None
     return None
 
 
+def _there(path: Path) -> bool:
+    """Whether something other than a directory is at `path` (a pipe, a link out: `load` refuses it)."""
+    return path.is_symlink() or (path.exists() and not path.is_dir())
+
+
+def _read(path: Path) -> str:
+    """The text of the configuration file `path`, read as an input is (`parse.read_file`): a regular
+    file, none the kernel serves, at most MAX_CONFIG_BYTES; a link only to a file in the directory that
+    holds it (or below). CONFIG001 otherwise, showing nothing of it."""
+    from verifier.language.parse import LINK_OUT, Refused, read_file, refusal
+
+    try:
+        why = refusal(path, path.parent.resolve())
+        if why:
+            raise Refused("a link to a file outside its directory is not followed" if why == LINK_OUT else why)
+        return read_file(path, MAX_CONFIG_BYTES, "a configuration file is small").decode("utf-8", errors="replace")
+    except Refused as exc:
+        message = f"configuration file not read: {exc}"
+    except OSError as exc:
+        message = f"cannot read the configuration file: {exc.strerror or exc}"
+    raise InputError([report("CONFIG001", message, Span.start(str(path)))])
+
+
 def load(path: Path, known_codes: set[str]) -> Config:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = _read(path)
     where = _Locator(str(path), text, "tool.peerproof" if path.name == "pyproject.toml" else None)
     try:
         document = tomllib.loads(text)

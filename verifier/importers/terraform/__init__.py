@@ -12,7 +12,9 @@ Four inputs, recognised by content:
   (`"ingress.#": "1"`, `"ingress.2541437006.from_port": "22"`), expanded back into
   the nested values the other formats hold (`expand`).
 
-Every resource becomes a `Resource` named by its Terraform address. Several files
+Every resource becomes a `Resource` named by its Terraform address and located where the
+file writes it (`source.Source`, by position in the JSON: a one-line plan's resources each at
+their own column), its values but those masked (`"########"`, said: `source`). Several files
 given together form one estate: an id known in one state (the VPC of another
 workspace) resolves in another. Two files that hold different objects at one
 address (two workspaces of one configuration) keep them apart: each is named
@@ -32,9 +34,11 @@ from typing import Any, Iterator
 
 from verifier.catalog import report
 from verifier.diagnostics import InputError
-from verifier.importers import Head, read_all, sniff
+from verifier.importers import Head, sniff
 from verifier.importers import shape as shapes
-from verifier.importers.shape import Tagged
+from verifier.importers.shape import JsonPath, Tagged
+from verifier.importers.terraform import source as sources
+from verifier.importers.terraform.source import Source, Values
 from verifier.language.model import Span
 
 PROVIDERS = {"aws": "aws", "outscale": "outscale", "alicloud": "alibaba"}
@@ -114,6 +118,12 @@ class Resource:
     file: str
     actions: tuple[str, ...] = ()
     tf_address: str = ""  # the address as Terraform writes it (`address` may be qualified by its file)
+    masked: tuple[JsonPath, ...] = ()  # values masked in the input ("########"), from `values`: left out
+    said: set[str] = field(default_factory=set)  # masked attributes a mapping has said what became of
+
+    def is_masked(self, attribute: str) -> bool:
+        """The attribute was masked in the input (the Outscale provider's test states): not unknown, hidden."""
+        return any(str(p[0]).split(".")[0] == attribute for p in self.masked)
 
     def __post_init__(self) -> None:
         self.tf_address = self.tf_address or self.address
@@ -173,29 +183,62 @@ class Input:
     regions: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, provider key) -> region
     kinds: dict[str, str] = field(default_factory=dict)  # file -> plan | state | tfstate | empty
     left_out: list[tuple[str, Span]] = field(default_factory=list)  # what reading left out, said (IMP001)
+    named: dict[Span, str] = field(default_factory=dict)  # where a resource is -> its Terraform address
 
 
 def read(files: list[Path], values: dict[str, dict] | None = None) -> Input:
-    """The resources of `files`, each file checked against `shape(values)`."""
+    """The resources of `files`, each file checked against `shape(values)` but for its masked values
+    (`source`), each resource located by where its address (or type) is written."""
     found = Input()
-    for path, document, text in read_all(files, shape(values or {})):
+    for path, document, text, masks in sources.read(files, shape(values or {})):
         found.texts[str(path)] = text
+        reading = Reading(found, Source(path, text), masks)
         if "planned_values" in document or "resource_changes" in document:
             found.kinds[str(path)] = "plan"
-            _read_plan(found, path, document, text)
+            _read_plan(reading, document)
         elif "values" in document:
             found.kinds[str(path)] = "state"
-            _read_module_values(found, path, text, (document.get("values") or {}).get("root_module") or {}, {})
+            module = (document.get("values") or {}).get("root_module") or {}
+            _read_module_values(reading, module, ("values", "root_module"), {})
         elif document.get("resources") is not None:
             found.kinds[str(path)] = "tfstate"
-            _read_tfstate(found, path, document, text)
+            _read_tfstate(reading, document)
         elif document.get("modules") is not None:
             found.kinds[str(path)] = "tfstate"
-            _read_legacy(found, path, document, text, values or {})
+            _read_legacy(reading, document, values or {})
         else:
             found.kinds[str(path)] = "empty"
+        said = sources.said_of_file(path, text, masks, reading.values)
+        if said is not None:
+            found.left_out.append((said.message, said.span))
     _qualify(found)
     return found
+
+
+@dataclass
+class Reading:
+    """One file being read: where to put what it holds, its text, and its masked values."""
+
+    found: Input
+    source: Source
+    masks: list[JsonPath]
+    values: list[JsonPath] = field(default_factory=list)  # where each resource's values are
+
+    @property
+    def path(self) -> Path:
+        return Path(self.source.file)
+
+    def add(self, resource: Resource, values: JsonPath) -> None:
+        """A resource read, whose values are at `values` (their masked ones said apart)."""
+        self.values.append(values)
+        resource.masked = tuple(sources.relative(self.masks, values))
+        resource.values = Values(resource.values)
+        self.found.resources.append(resource)
+        self.found.named[resource.origin] = resource.tf_address
+
+    def leave_out(self, message: str, origin: Span, address: str) -> None:
+        self.found.left_out.append((message, origin))
+        self.found.named[origin] = address
 
 
 def _qualify(found: Input) -> None:
@@ -246,18 +289,8 @@ def _resource_type_provider(rtype: str) -> str:
     return rtype.removeprefix("data.").split("_", 1)[0]
 
 
-def _find_origin(path: Path, text: str, needle: str, start: int = 0) -> Span:
-    offset = text.find(needle, start)
-    if offset < 0:
-        offset = text.find(needle)
-    if offset < 0:
-        return Span(str(path), 1, 1, 1, 2)
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(str(path), line, column, line, column + len(needle))
-
-
-def _read_plan(found: Input, path: Path, document: dict, text: str) -> None:
+def _read_plan(reading: Reading, document: dict) -> None:
+    found, path = reading.found, reading.path
     unknowns, actions = {}, {}
     for change in document.get("resource_changes") or []:
         body = change.get("change") or {}
@@ -269,16 +302,18 @@ def _read_plan(found: Input, path: Path, document: dict, text: str) -> None:
         region = ((provider.get("expressions") or {}).get("region") or {}).get("constant_value")
         if isinstance(region, str):
             found.regions[(str(path), key)] = region
-    start = text.find('"planned_values"')
     before = len(found.resources)
-    _read_module_values(
-        found, path, text, (document.get("planned_values") or {}).get("root_module") or {}, unknowns, start, actions
-    )
+    planned = (document.get("planned_values") or {}).get("root_module") or {}
+    _read_module_values(reading, planned, ("planned_values", "root_module"), unknowns, actions)
     seen = {r.address for r in found.resources[before:]}
     prior = ((document.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
-    data = Input()
-    _read_module_values(data, path, text, prior, {}, text.find('"prior_state"'))
-    found.resources += [r for r in data.resources if r.mode == "data" and r.address not in seen]
+    data = Reading(Input(), reading.source, reading.masks)
+    _read_module_values(data, prior, ("prior_state", "values", "root_module"), {})
+    for resource in data.found.resources:
+        if resource.mode == "data" and resource.address not in seen:
+            found.resources.append(resource)
+            found.named[resource.origin] = resource.tf_address
+    reading.values += data.values
     config_keys = _config_provider_keys(configuration.get("root_module") or {}, "")
     for resource in found.resources[before:]:
         resource.provider_key = config_keys.get((resource.config_module, local_name(resource)), resource.provider_key)
@@ -299,37 +334,47 @@ def _config_provider_keys(module: dict, prefix: str) -> dict[tuple[str, str], st
 
 
 def _read_module_values(
-    found: Input, path: Path, text: str, module: dict, unknowns: dict, start: int = 0, actions: dict | None = None
+    reading: Reading,
+    module: dict,
+    where: JsonPath,
+    unknowns: dict,
+    actions: dict | None = None,
+    offset: int | None = None,
 ) -> None:
-    for entry in module.get("resources") or []:
+    """The resources of a module of a plan or a state (at `where` in the file, written at `offset`
+    when known: a child module's, found with its parent's), and of its children."""
+    source = reading.source
+    members = source.members(source.at(where) if offset is None else offset)
+    written = source.members(members.get("resources", (0, None))[1])  # where each resource is
+    for index, entry in enumerate(module.get("resources") or []):
         address = entry.get("address", "")
         rtype = entry.get("type", "")
+        origin = source.member(written.get(index, (0, None))[1], "address")
         if entry.get("deposed_key"):
-            found.left_out.append(
-                (_deposed(address), _find_origin(path, text, f'"address": {json.dumps(address)}', start))
-            )
+            reading.leave_out(_deposed(address), origin, address)
             continue
         provider, alias = _provider(entry.get("provider_name", ""))
         module_prefix = address[: -len(_tail(address))].rstrip(".") if _tail(address) else ""
-        found.resources.append(
-            Resource(
-                address=address,
-                mode=entry.get("mode") or "managed",
-                type=rtype,
-                name=entry.get("name", ""),
-                key=entry.get("index"),
-                module=module_prefix,
-                provider=provider or _resource_type_provider(rtype),
-                provider_key=provider + (f".{alias}" if alias else ""),
-                values=entry.get("values") or {},
-                unknown=unknowns.get(address) or {},
-                origin=_find_origin(path, text, f'"address": {json.dumps(address)}', start),
-                file=str(path),
-                actions=(actions or {}).get(address, ()),
-            )
+        resource = Resource(
+            address=address,
+            mode=entry.get("mode") or "managed",
+            type=rtype,
+            name=entry.get("name", ""),
+            key=entry.get("index"),
+            module=module_prefix,
+            provider=provider or _resource_type_provider(rtype),
+            provider_key=provider + (f".{alias}" if alias else ""),
+            values=entry.get("values") or {},
+            unknown=unknowns.get(address) or {},
+            origin=origin,
+            file=str(reading.path),
+            actions=(actions or {}).get(address, ()),
         )
-    for child in module.get("child_modules") or []:
-        _read_module_values(found, path, text, child, unknowns, start, actions)
+        reading.add(resource, where + ("resources", index, "values"))
+    children = source.members(members.get("child_modules", (0, None))[1])
+    for index, child in enumerate(module.get("child_modules") or []):
+        at = children.get(index, (0, None))[1]
+        _read_module_values(reading, child, where + ("child_modules", index), unknowns, actions, at)
 
 
 def _tail(address: str) -> str:
@@ -337,54 +382,43 @@ def _tail(address: str) -> str:
     return MODULE_PREFIX.sub("", address)
 
 
-def _read_tfstate(found: Input, path: Path, document: dict, text: str) -> None:
-    for entry in document["resources"]:
+def _read_tfstate(reading: Reading, document: dict) -> None:
+    source = reading.source
+    entries = source.members(source.at(("resources",)))  # where each entry is
+    for index, entry in enumerate(document["resources"]):
         module = entry.get("module") or ""
         mode = entry.get("mode") or "managed"
         local = f"{'data.' if mode == 'data' else ''}{entry.get('type')}.{entry.get('name')}"
         provider, alias = _provider(entry.get("provider", ""))
-        pattern = re.compile(
-            r'"type"\s*:\s*'
-            + re.escape(json.dumps(entry.get("type")))
-            + r'\s*,\s*"name"\s*:\s*'
-            + re.escape(json.dumps(entry.get("name")))
-        )
-        hits = [m.start() for m in pattern.finditer(text)]
-        offset = next(
-            (h for h in hits if not module or json.dumps(module)[1:-1] in text[max(0, h - 300) : h]),
-            hits[0] if hits else 0,
-        )
-        for instance in entry.get("instances") or []:
+        at = entries.get(index, (0, None))[1]
+        written_entry = source.members(at)
+        instances = source.members(written_entry.get("instances", (0, None))[1])
+        named_at = source.member(at, "type", written_entry)  # a single instance: where its entry's type is
+        for number, instance in enumerate(entry.get("instances") or []):
             key = instance.get("index_key")
             suffix = "" if key is None else f"[{json.dumps(key)}]"
             address = f"{module + '.' if module else ''}{local}{suffix}"
-            origin = _find_origin(path, text, '"index_key"', offset) if key is not None else None
-            line_of = origin if origin and origin.line > 1 else None
+            # an instance of count or for_each is where its key is written; a single one, its entry's type
+            written = instances.get(number, (0, None))[1]
+            origin = source.member(written, "index_key") if key is not None else named_at
             if instance.get("deposed"):
-                found.left_out.append((_deposed(address), line_of or _span_at(path, text, offset)))
+                reading.leave_out(_deposed(address), origin, address)
                 continue
-            found.resources.append(
-                Resource(
-                    address=address,
-                    mode=mode,
-                    type=entry.get("type", ""),
-                    name=entry.get("name", ""),
-                    key=key,
-                    module=module,
-                    provider=provider or _resource_type_provider(entry.get("type", "")),
-                    provider_key=provider + (f".{alias}" if alias else ""),
-                    values=instance.get("attributes") or {},
-                    unknown={},
-                    origin=line_of or _span_at(path, text, offset),
-                    file=str(path),
-                )
+            resource = Resource(
+                address=address,
+                mode=mode,
+                type=entry.get("type", ""),
+                name=entry.get("name", ""),
+                key=key,
+                module=module,
+                provider=provider or _resource_type_provider(entry.get("type", "")),
+                provider_key=provider + (f".{alias}" if alias else ""),
+                values=instance.get("attributes") or {},
+                unknown={},
+                origin=origin,
+                file=str(reading.path),
             )
-
-
-def _span_at(path: Path, text: str, offset: int) -> Span:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(str(path), line, column, line, column + 1)
+            reading.add(resource, ("resources", index, "instances", number, "attributes"))
 
 
 def _deposed(address: str) -> str:
@@ -403,10 +437,12 @@ LEGACY_KEY = re.compile(
 NUMBERS = frozenset({"from_port", "to_port", "rule_no", "rule_number", "priority", "icmp_type", "icmp_code"})
 
 
-def _read_legacy(found: Input, path: Path, document: dict, text: str, values: dict[str, dict]) -> None:
-    """The resources of a format-3 state: `modules[].resources["type.name"].primary.attributes`."""
+def _read_legacy(reading: Reading, document: dict, values: dict[str, dict]) -> None:
+    """The resources of a format-3 state: `modules[].resources["type.name"].primary.attributes`
+    (a masked version is taken for 3: the layout says so)."""
+    path, text = reading.path, reading.source.text
     version = document.get("version")
-    if version != 3:
+    if version != 3 and ("version",) not in reading.masks:
         where = shapes.span(path, text, ("version",)) if "version" in document else Span(str(path), 1, 1, 1, 2)
         raise InputError(
             [
@@ -431,17 +467,18 @@ def _read_legacy(found: Input, path: Path, document: dict, text: str, values: di
                 ]
             )
         prefix = ".".join(f"module.{step}" for step in steps[1:])
+        written = reading.source.at(("modules", index, "resources"))
         for key, entry in (module.get("resources") or {}).items():
-            _read_legacy_resource(found, path, text, values, prefix, key, entry, ("modules", index, "resources", key))
+            origin = reading.source.member(written, key)  # the resource's key: its address in Terraform 0.11
+            _read_legacy_resource(reading, values, prefix, key, entry, origin, ("modules", index, "resources", key))
 
 
 def _read_legacy_resource(
-    found: Input, path: Path, text: str, values: dict[str, dict], prefix: str, key: str, entry: dict, where: tuple
+    reading: Reading, values: dict[str, dict], prefix: str, key: str, entry: dict, origin: Span, where: JsonPath
 ) -> None:
-    origin = shapes.span(path, text, where)
     match = LEGACY_KEY.fullmatch(key)
     if match is None:
-        found.left_out.append((f"{key}: not a resource address of a Terraform 0.11 state; not imported", origin))
+        reading.leave_out(f"{key}: not a resource address of a Terraform 0.11 state; not imported", origin, key)
         return
     mode = "data" if match["data"] else "managed"
     rtype, name = match["type"], match["name"]
@@ -449,7 +486,7 @@ def _read_legacy_resource(
     local = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
     address = f"{prefix + '.' if prefix else ''}{local}" + ("" if index is None else f"[{index}]")
     for _ in entry.get("deposed") or []:
-        found.left_out.append((_deposed(address), origin))
+        reading.leave_out(_deposed(address), origin, address)
     primary = entry.get("primary")
     if not isinstance(primary, dict):
         return  # only deposed objects: said above
@@ -464,22 +501,21 @@ def _read_legacy_resource(
             [report("PARSE002", f"{key}: {shapes.path_text(at)} (from its flat attributes): {message}", origin)]
         )
     provider, alias = _legacy_provider(entry.get("provider") or "", rtype)
-    found.resources.append(
-        Resource(
-            address=address,
-            mode=mode,
-            type=rtype,
-            name=name,
-            key=index,
-            module=prefix,
-            provider=provider,
-            provider_key=provider + (f".{alias}" if alias else ""),
-            values=nested,
-            unknown={},
-            origin=origin,
-            file=str(path),
-        )
+    resource = Resource(
+        address=address,
+        mode=mode,
+        type=rtype,
+        name=name,
+        key=index,
+        module=prefix,
+        provider=provider,
+        provider_key=provider + (f".{alias}" if alias else ""),
+        values=nested,
+        unknown={},
+        origin=origin,
+        file=str(reading.path),
     )
+    reading.add(resource, where + ("primary", "attributes"))
 
 
 def _legacy_provider(text: str, rtype: str) -> tuple[str, str]:

@@ -1,17 +1,25 @@
-"""Terraform inputs to peer text: read, pick the provider, map, and point origins at `.tf` lines."""
+"""Terraform inputs to peer text: read, pick the provider, map, and point origins at `.tf` lines.
+
+Each generated line carries the Terraform address of the resource it came from (`Imported.resources`),
+found by where the resource is written (`Input.named`: each resource is at its own line and column,
+even in a one-line plan), so that `--tf-root` moves it to that resource's block, and a finding on it
+names it.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
-from verifier.diagnostics import Diagnostic
 from verifier.importers import Imported
 from verifier.importers.estate import Estate
-from verifier.importers.terraform import PROVIDERS, Input, file_labels, local_name, read
+from verifier.importers.shape import path_text
+from verifier.importers.terraform import PROVIDERS, Input, Resource, file_labels, local_name, read
 from verifier.importers.terraform.mapping import Resolver
+from verifier.importers.terraform.source import MASKED, Values
 from verifier.language.model import Span
 
 MAPPINGS = ("aws", "outscale", "alicloud")
@@ -44,29 +52,57 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
     for message, origin in found.left_out:
         estate.warn("IMP001", message, origin)
     modules[provider].build(Resolver(found, modules[provider].IDS), estate)
-    imported = estate.write(dict(found.texts))
+    for resource in found.resources:
+        _say_masked(estate, resource)
+    imported = estate.write(dict(found.texts), found.named.get)
     if tf_root is not None:
         _point_at_sources(imported, found, tf_root)
     return imported
 
 
+def _say_masked(estate: Estate, resource: Resource) -> None:
+    """IMP002 for the masked values of `resource` that the mapping read (and did not say already)."""
+    values = resource.values
+    if not isinstance(values, Values):
+        return
+    left = [
+        p
+        for p in resource.masked
+        if _attribute(p) not in resource.said and values.asked((_attribute(p),) if _flat(p) else p)
+    ]
+    if left:
+        paths = ", ".join(path_text(p) for p in left)
+        verb = "is" if len(left) == 1 else "are"
+        estate.warn(
+            "IMP002", f"{resource.address}: {paths} {verb} masked in the input ({MASKED}); left out", resource.origin
+        )
+
+
+def _attribute(path: tuple) -> str:
+    """The attribute a masked value is in (of a format-3 state's flat name, `ingress.123.cidr_blocks.0`,
+    its first part)."""
+    return str(path[0]).split(".")[0]
+
+
+def _flat(path: tuple) -> bool:
+    return len(path) == 1 and "." in str(path[0])
+
+
 def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
-    """Move origins from the JSON to the `resource` blocks in the .tf files under `root`."""
+    """Move origins from the JSON to the `resource` (or `data`) blocks in the .tf files under `root`:
+    each resource's, by its address in the configuration (`module.net.aws_vpc.this`, whatever its
+    count index or for_each key), wherever in the JSON it is written."""
     blocks = _resource_blocks(root, found)
-    by_json: dict[tuple[str, int], Span] = {}
+    by_origin: dict[Span, Span] = {}  # where a resource is in the JSON -> its block
     for resource in found.resources:
         config_address = ".".join(p for p in (resource.config_module, local_name(resource)) if p)
         if config_address in blocks:
-            by_json[(resource.origin.file, resource.origin.line)] = blocks[config_address]
+            by_origin[resource.origin] = blocks[config_address]
     for line, origin in list(imported.origins.items()):
-        moved = by_json.get((origin.file, origin.line))
+        moved = by_origin.get(origin)
         if moved is not None:
             imported.origins[line] = moved
-    warnings = []
-    for warning in imported.warnings:
-        span = by_json.get((warning.span.file, warning.span.line), warning.span)
-        warnings.append(Diagnostic(warning.code, warning.severity, warning.message, span))
-    imported.warnings[:] = warnings
+    imported.warnings[:] = [replace(w, span=by_origin.get(w.span, w.span)) for w in imported.warnings]
     for file in {s.file for s in blocks.values()}:
         try:
             imported.inputs[file] = Path(file).read_text(encoding="utf-8")

@@ -24,11 +24,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from verifier.importers.estate import Estate, Item
+from verifier.importers.estate import Estate, Item, name_text
 from verifier.importers.gateways import gateway_kind, resource_type_of
 from verifier.importers.terraform import REFERENCE, External, Input, Resource, Target, local_name
+from verifier.importers.terraform.source import MASKED
 from verifier.language.model import Span
-from verifier.language.printer import name_text
 
 
 @dataclass(frozen=True)
@@ -514,7 +514,16 @@ class Mapping:
 
     # -- saying what is missing ---------------------------------------------------------------
     def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
-        """A value unknown until apply; for ids, the configuration named no single resource either."""
+        """A value unknown until apply; for ids, the configuration named no single resource either.
+        One masked in the input is not modelled either: said as left out, the same way (IMP002)."""
+        if resource.is_masked(attribute):
+            resource.said.add(attribute)
+            self.estate.warn(
+                "IMP002",
+                f"{resource.address}: {attribute} is masked in the input ({MASKED}); {consequence}",
+                resource.origin,
+            )
+            return
         why = (
             " and the configuration names no single resource it comes from"
             if attribute.endswith(("_id", "_ids", "groups"))
