@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -667,3 +668,29 @@ def test_the_total_counts_peer_files_and_imported_inputs_alike(tmp_path):
     with pytest.raises(InputError) as error:  # peer files alone (`diff` reads them so)
         read_sources([str(peer), str(other)], total_bytes=5 * 1024 * 1024)
     assert "the inputs are 6.0 MiB in all (2 files)" in error.value.diagnostics[0].message
+
+
+@FIFO
+def test_a_pipe_as_the_baseline_or_in_the_tf_root_is_never_waited_on(tmp_path):
+    # Regression: --baseline and the .tf files of --tf-root were read with read_text (a hang).
+    model = tmp_path / "m.peer"
+    model.write_text("net a { cidr 10.0.0.0/16 }\n")
+    run = peerproof("check", *NOW, "--baseline", str(fifo(tmp_path / "baseline.json")), str(model))
+    assert run.returncode == 2 and "BASE002" in run.stderr and "not a regular file" in run.stderr
+    plan = FIXTURES / "imports" / "tf-aws-plan-overlap"
+    root = tmp_path / "tf"
+    shutil.copytree(plan / "tf", root)
+    fifo(root / "pipe.tf")
+    run = peerproof("check", *NOW, "--tf-root", str(root), str(plan / "plan.json"))
+    assert run.returncode in (0, 1), run.stderr
+
+
+def test_an_id_with_json_escapes_is_located_where_the_file_spells_it(tmp_path):
+    # Regression: Where.of searched for '"' + id + '"', which a JSON escape never matches: line 1.
+    from verifier.importers import Where
+
+    text = '{\n  "Vpcs": [\n    {"VpcId": "vpc-\\"odd\\u00e9"}\n  ]\n}\n'
+    where = Where()
+    where.add(tmp_path / "describe-vpcs.json", text, ["Vpcs"])
+    span = where.of('vpc-"odd\u00e9', "Vpcs")
+    assert (span.line, span.column) == (3, 15)

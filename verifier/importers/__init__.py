@@ -125,6 +125,12 @@ def cloud_id(inputs: dict[str, str]) -> Named:
     return named
 
 
+def json_spellings(value: str) -> tuple[str, ...]:
+    """How a JSON file may spell the string `value`, quotes included: escapes as JSON writes them,
+    non-ASCII characters raw or as \\u escapes."""
+    return tuple(dict.fromkeys((json.dumps(value, ensure_ascii=False), json.dumps(value))))
+
+
 class Where:
     """Where an id appears in the dump files: the origin of a generated line."""
 
@@ -139,16 +145,16 @@ class Where:
 
     def of(self, ident: str, key: str | None = None) -> Span:
         """Where `ident` appears, in the file of its own kind (`key`) first."""
-        needle = f'"{ident}"'
         own = self.holder.get(key) if key else None
         files = ([own] if own else []) + [f for f in self.texts if f != own]
         for file in files:
             text = self.texts[file]
-            offset = text.find(needle)
-            if offset >= 0:
-                line = text.count("\n", 0, offset) + 1
-                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-                return Span(file, line, column, line, column + len(needle))
+            for needle in json_spellings(ident):
+                offset = text.find(needle)
+                if offset >= 0:
+                    line = text.count("\n", 0, offset) + 1
+                    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                    return Span(file, line, column, line, column + len(needle))
         return Span(next(iter(self.texts), "<dump>"), 1, 1, 1, 1)
 
 

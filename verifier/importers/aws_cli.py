@@ -24,7 +24,7 @@ from pathlib import Path
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
-from verifier.importers import Head, Imported, PeerWriter, Where, read_dump, sniff
+from verifier.importers import Head, Imported, PeerWriter, Where, json_spellings, read_dump, sniff
 from verifier.importers.estate import CheckedWriter, name_text
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.shape import locate
@@ -281,9 +281,8 @@ class Origins:
     @staticmethod
     def _span(ident: str, file: str, text: str, start: int) -> Span:
         """The first mention of `ident` from `start` (the object that holds it) on."""
-        needle = f'"{ident}"'
-        offset = text.find(needle, start)
-        offset = offset if offset >= 0 else start
+        found = [(text.find(n, start), n) for n in json_spellings(ident)]
+        offset, needle = min(((o, n) for o, n in found if o >= 0), default=(start, json_spellings(ident)[0]))
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         return Span(file, line, column, line, column + len(needle))

@@ -15,6 +15,7 @@ from pathlib import Path
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language.model import Span
+from verifier.language.parse import MAX_FILE_BYTES, Refused, read_file
 
 VERSION = 1
 
@@ -50,9 +51,11 @@ def write(path: Path, diagnostics: list[Diagnostic], sources: dict[str, str]) ->
 def read(path: Path) -> list[dict]:
     where = Span(str(path), 1, 1, 1, 1)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_file(path, MAX_FILE_BYTES, "a baseline is far smaller").decode("utf-8"))
     except OSError as exc:
         raise InputError([report("BASE002", f"cannot read baseline: {exc.strerror or exc}", where)]) from None
+    except Refused as exc:  # a pipe, a device, a huge file: never read
+        raise InputError([report("BASE002", f"cannot read baseline: {exc}", where)]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise InputError(

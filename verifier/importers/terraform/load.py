@@ -21,6 +21,7 @@ from verifier.importers.terraform import PROVIDERS, Input, Resource, file_labels
 from verifier.importers.terraform.mapping import Resolver
 from verifier.importers.terraform.source import MASKED, Values
 from verifier.language.model import Span
+from verifier.language.parse import MAX_FILE_BYTES, Refused, read_file, refusal
 
 MAPPINGS = ("aws", "outscale", "alicloud")
 
@@ -105,9 +106,9 @@ def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
     imported.warnings[:] = [replace(w, span=by_origin.get(w.span, w.span)) for w in imported.warnings]
     for file in {s.file for s in blocks.values()}:
         try:
-            imported.inputs[file] = Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
+            imported.inputs[file] = read_file(file, MAX_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError, Refused):
+            pass  # only for excerpts: a file not read shows none
 
 
 RESOURCE = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
@@ -122,9 +123,11 @@ def _resource_blocks(root: Path, found: Input, prefix: str = "", depth: int = 0)
         return blocks
     sources = _module_sources(found, prefix)
     for file in sorted(root.glob("*.tf")):
+        if refusal(file) is not None:
+            continue  # a pipe, a device, a kernel file: never read (it could hang, or hold secrets)
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_file(file, MAX_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError, Refused):
             continue
         for match in RESOURCE.finditer(text):
             local = f"{'data.' if match.group(1) == 'data' else ''}{match.group(2)}.{match.group(3)}"
