@@ -10,7 +10,21 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 PORTS = ["22", "80", "443", "1024-65535", "1000-2000", "53", "0-65535"]
-PROTOCOLS = ["tcp", "udp", "icmp", "all", "tcp", "tcp"]
+PROTOCOLS = ["tcp", "udp", "icmp", "all", "tcp", "tcp", "icmp", "icmpv6"]
+# ICMP types and codes: echo request and reply (of ICMP and ICMPv6), a message nothing answers,
+# every code of a type.
+ICMP_TYPES = {"icmp": ["8", "0", "3/4", "3", "8/0"], "icmpv6": ["128", "129", "1/4"]}
+
+
+def detail(draw, proto: str) -> str:
+    """What may follow a protocol in a rule or an assertion: ports, or an ICMP type (and code)."""
+    if proto in ("tcp", "udp") and draw(st.booleans()):
+        return f" {draw(st.sampled_from(PORTS))}"
+    if proto in ICMP_TYPES and draw(st.booleans()):
+        return f" {draw(st.sampled_from(ICMP_TYPES[proto]))}"
+    return ""
+
+
 STATES = [
     "active",
     "active",
@@ -99,7 +113,7 @@ def estates(draw, open_groups: bool = False) -> str:
                 if provider not in ("aws", "outscale") and draw(st.integers(0, 3)) == 0:
                     action = draw(st.sampled_from(["allow ", "deny ", "deny priority 1 ", "allow priority 2 "]))
                 proto = draw(st.sampled_from(PROTOCOLS))
-                ports = f" {draw(st.sampled_from(PORTS))}" if proto in ("tcp", "udp") and draw(st.booleans()) else ""
+                ports = detail(draw, proto)
                 peer = draw(st.sampled_from(["block", "block", "any", "group"]))
                 peer_text = (
                     block(i)
@@ -120,7 +134,7 @@ def estates(draw, open_groups: bool = False) -> str:
             for _ in range(draw(st.integers(0, 4))):
                 direction = draw(st.sampled_from(["inbound", "outbound"]))
                 proto = draw(st.sampled_from(PROTOCOLS))
-                ports = f" {draw(st.sampled_from(PORTS))}" if proto in ("tcp", "udp") and draw(st.booleans()) else ""
+                ports = detail(draw, proto)
                 word = "from" if direction == "inbound" else "to"
                 number = draw(st.integers(1, 5)) * 100
                 action = draw(st.sampled_from(["allow", "allow", "deny"]))

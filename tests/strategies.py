@@ -22,6 +22,7 @@ from verifier.language.model import (
     Block,
     Endpoint,
     GroupRule,
+    Icmp,
     Model,
     Net,
     NetworkAcl,
@@ -90,22 +91,25 @@ def addresses(draw):
     return Address(version, draw(st.integers(0, (1 << (32 if version == 4 else 128)) - 1)), SPAN)
 
 
-protocols = st.sampled_from([6, 17, 1, ANY_PROTOCOL, 50, 0, 255]).map(lambda n: Protocol(n, SPAN))
+protocols = st.sampled_from([6, 17, 1, 58, ANY_PROTOCOL, 50, 0, 255]).map(lambda n: Protocol(n, SPAN))
 
 
 @st.composite
 def proto_ports(draw):
+    """A protocol and what follows it: ports (tcp, udp), an ICMP type and code (icmp, icmpv6), or nothing."""
     protocol = draw(protocols)
-    ports = None
+    ports = icmp = None
     if protocol.number in (6, 17) and draw(st.booleans()):
         low = draw(st.integers(0, 65535))
         ports = Ports(low, draw(st.integers(low, 65535)), SPAN)
-    return protocol, ports
+    if protocol.number in (1, 58) and draw(st.booleans()):
+        icmp = Icmp(draw(st.integers(0, 255)), draw(st.none() | st.integers(0, 255)), SPAN)
+    return protocol, ports, icmp
 
 
 @st.composite
 def group_rules(draw):
-    protocol, ports = draw(proto_ports())
+    protocol, ports, icmp = draw(proto_ports())
     kind = draw(st.sampled_from(["block", "group", "any"]))
     peer = Peer(kind, draw(blocks()) if kind == "block" else None, draw(refs) if kind == "group" else None, SPAN)
     action_written = draw(st.booleans())
@@ -118,12 +122,13 @@ def group_rules(draw):
         ports=ports,
         peer=peer,
         span=SPAN,
+        icmp=icmp,
     )
 
 
 @st.composite
 def acl_rules(draw):
-    protocol, ports = draw(proto_ports())
+    protocol, ports, icmp = draw(proto_ports())
     return AclRule(
         draw(st.sampled_from(["inbound", "outbound"])),
         draw(st.integers(1, 32766)),
@@ -132,6 +137,7 @@ def acl_rules(draw):
         ports,
         draw(blocks()),
         SPAN,
+        icmp,
     )
 
 
@@ -148,8 +154,8 @@ def _small(strategy, most=3):
 def _interfaces(draw, vms: tuple) -> tuple:
     """Some VMs after the first made interfaces of it (in the order a vm block lists them)."""
     count = draw(st.integers(0, max(0, len(vms) - 1)))
-    if not count:
-        return vms
+    if not count or len({vm.name for vm in vms}) < len(vms):
+        return vms  # with two VMs of one name, which one an interface belongs to is ambiguous
     owner = vms[0].name
     return (vms[0], *(replace(vm, owner=owner) for vm in vms[1 : 1 + count]), *vms[1 + count :])
 
@@ -238,7 +244,7 @@ def assertions(draw):
     destination = draw(
         st.one_of(refs.map(lambda r: Endpoint(r, None, SPAN)), addresses().map(lambda a: Endpoint(None, a, SPAN)))
     )
-    protocol, ports = draw(st.none() | proto_ports()) or (None, None)
+    protocol, ports, icmp = draw(st.none() | proto_ports()) or (None, None, None)
     return Assertion(
         draw(st.sampled_from(["reach", "isolate"])),
         Endpoint(draw(refs), None, SPAN),
@@ -246,6 +252,7 @@ def assertions(draw):
         protocol,
         ports,
         SPAN,
+        icmp,
     )
 
 

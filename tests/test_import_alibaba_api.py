@@ -338,7 +338,7 @@ def _rule(**fields) -> dict:
         ),
         (
             {"IpProtocol": "ICMPv6", "PortRange": "-1/-1", "Ipv6SourceCidrIp": "::/0"},
-            "inbound allow priority 1 58 from ::/0",
+            "inbound allow priority 1 icmpv6 from ::/0",
         ),
         (
             {"IpProtocol": "ALL", "PortRange": "-1/-1", "SourceGroupId": SG_ORDERS},

@@ -4,7 +4,9 @@ The engine decides an assertion with the solver; here the same assertion is deci
 by walking one packet of every class through the concrete simulator. A packet's fate depends on
 its protocol only through the protocols the model names, and on a port only through which of the
 model's port ranges hold it, so one representative per interval between range boundaries covers
-every packet. The oracle reads the assertion's words itself (every port or some port, `all`,
+every packet; an ICMP packet's type and code matter only where a rule names them, and the type
+through whether it is a query (which a reply answers), so the named ones, the queries and one
+other stand for all. The oracle reads the assertion's words itself (every port or some port, `all`,
 a VM to itself), so that glue bugs in the engine — state carried from one assertion to the next,
 a witness of the wrong protocol, a verdict that changes with `--jobs` — show up as a different
 verdict. The engine is run on the assertions in file order, on each alone, with its routes encoded
@@ -30,9 +32,12 @@ from verifier.language.build import build
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
+    ICMP_PROTOCOLS,
+    ICMP_REPLIES,
     PORTED_PROTOCOLS,
     Assertion,
     Endpoint,
+    Icmp,
     Ports,
     Protocol,
     Ref,
@@ -50,14 +55,19 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 KINDS = [
-    (None, None),
-    (6, None),
-    (6, (443, 443)),
-    (17, None),
-    (1, None),
-    (ANY_PROTOCOL, None),
-    (6, (1000, 2000)),
-    (17, (53, 53)),
+    (None, None, None),
+    (6, None, None),
+    (6, (443, 443), None),
+    (17, None, None),
+    (1, None, None),
+    (ANY_PROTOCOL, None, None),
+    (6, (1000, 2000), None),
+    (17, (53, 53), None),
+    (1, None, (8, None)),
+    (1, None, (3, 4)),
+    (1, None, (0, 0)),
+    (58, None, None),
+    (58, None, (128, None)),
 ]
 
 
@@ -83,7 +93,16 @@ def _boundaries(model, extra: list[tuple[int, int]]) -> list[int]:
 def _protocols(model) -> list[int]:
     named = {r.protocol.number for n in model.nets for g in n.security_groups for r in g.rules}
     named |= {r.protocol.number for n in model.nets for a in n.network_acls for r in a.rules}
-    return sorted(({6, 17, 1, 99} | named) - {ANY_PROTOCOL})
+    return sorted(({6, 17, 1, 58, 99} | named) - {ANY_PROTOCOL})
+
+
+def _icmp_values(model) -> tuple[list[int], list[int]]:
+    """One ICMP type and code of every class: those the model names, the queries, one other."""
+    written = [r.icmp for n in model.nets for g in n.security_groups for r in g.rules if r.icmp]
+    written += [r.icmp for n in model.nets for a in n.network_acls for r in a.rules if r.icmp]
+    types = {i.type for i in written} | {t for pairs in ICMP_REPLIES.values() for t in pairs} | {250}
+    codes = {i.code for i in written if i.code is not None} | {0, 250}
+    return sorted(types), sorted(codes)
 
 
 class Oracle:
@@ -92,6 +111,16 @@ class Oracle:
         self.topo = Topology(model, NOW)
         self.sim = Simulator(self.topo)
         self.protocols = _protocols(model)
+        self.types, self.codes = _icmp_values(model)
+
+    def packets(self, protocol: int, assertion: Assertion, client: bool = False) -> list[tuple[int, int]]:
+        """(destination port, source port) of every class for a protocol: for ICMP (type, code)."""
+        if protocol in ICMP_PROTOCOLS:
+            icmp = assertion.icmp if assertion.protocol and assertion.protocol.number == protocol else None
+            types = [icmp.type] if icmp else self.types
+            codes = [icmp.code] if icmp and icmp.code is not None else self.codes
+            return [(t, c) for t in types for c in codes]
+        return [(d, 0) for d in self.ports(protocol, assertion.ports)]
 
     def ports(self, protocol: int, wanted: Ports | None, client: bool = False) -> list[int]:
         if protocol not in PORTED_PROTOCOLS:
@@ -126,8 +155,8 @@ class Oracle:
                         if dst.version != src.version:
                             continue
                         for protocol in self.kinds(assertion):
-                            for dport in self.ports(protocol, assertion.ports):
-                                for sport in self.ports(protocol, None):
+                            for dport, code in self.packets(protocol, assertion):
+                                for sport in self.ports(protocol, None) if protocol in PORTED_PROTOCOLS else [code]:
                                     packet = Packet(src.version, src.value, dst.value, protocol, sport, dport)
                                     trace = self.sim.forward(source, packet, target)
                                     if trace.delivered_to is target:
@@ -158,15 +187,15 @@ class Oracle:
 
     def pair(self, assertion, source, target, src, dst, version, every_port) -> str:
         """ok / maybe / fail for one VM pair and address."""
-        fates = {}  # (protocol, dport) -> the worst fate over the client ports
+        fates = {}  # (protocol, dport, ICMP code) -> the worst fate over the client ports
         for protocol in self.kinds(assertion):
-            for dport in self.ports(protocol, assertion.ports):
+            for dport, code in self.packets(protocol, assertion):
                 worst = "ok"
-                for sport in self.ports(protocol, None, client=True):
+                for sport in self.ports(protocol, None, client=True) if protocol in PORTED_PROTOCOLS else [code]:
                     connection = self.sim.connection(source, Packet(version, src, dst, protocol, sport, dport), target)
                     fate = "ok" if connection.ok else "maybe" if connection.possible else "fail"
                     worst = max(worst, fate, key=["ok", "maybe", "fail"].index)
-                fates[(protocol, dport)] = worst
+                fates[(protocol, dport, code)] = worst
         if every_port:  # every protocol and port of the kind must work
             return max(fates.values(), key=["ok", "maybe", "fail"].index)
         return min(fates.values(), key=["ok", "maybe", "fail"].index)  # some port (and protocol) must work
@@ -182,7 +211,7 @@ def assertions(draw, model):
         kind = draw(st.sampled_from(["reach", "isolate"]))
         source = draw(st.sampled_from(vms if draw(st.booleans()) else names))
         target = draw(st.sampled_from(vms if draw(st.booleans()) else names))
-        protocol, ports = draw(st.sampled_from(KINDS))
+        protocol, ports, icmp = draw(st.sampled_from(KINDS))
         found.append(
             Assertion(
                 kind,
@@ -191,6 +220,7 @@ def assertions(draw, model):
                 Protocol(protocol, SPAN) if protocol is not None else None,
                 Ports(*ports, SPAN) if ports else None,
                 SPAN,
+                Icmp(*icmp, SPAN) if icmp else None,
             )
         )
     return found

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 from types import ModuleType
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from verifier import __version__
 from verifier.commands import COMMANDS, Command, ExitCode
@@ -54,8 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_main(sys.argv[1:] if argv is None else list(argv)))
     except SystemExit as exc:  # argparse: --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else ExitCode.INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # never a verdict: the solver and the workers pass it on (solve.py, parallel.py)
         print("peerproof: interrupted", file=sys.stderr)
+        if argv is None:  # the command line itself, not a caller in this process
+            _leave(ExitCode.INTERRUPTED)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
@@ -68,6 +71,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
     finally:
         gc.enable()
+
+
+def _leave(code: int) -> NoReturn:
+    """End the process now, after Ctrl-C. Every `finally` has run on the way here (files are whole,
+    workers ended); what is skipped is the interpreter's teardown, which an interrupt can make
+    unsafe: one landing inside Z3's Python binding (between making a term and counting a reference
+    to it) can leave Z3's terms miscounted, and deleting its context at exit was seen to spin for
+    many seconds after "interrupted" was said."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to say
+            pass
+    os._exit(code)
 
 
 def _main(argv: list[str]) -> ExitCode:

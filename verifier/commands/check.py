@@ -23,6 +23,7 @@ from verifier.commands.options import (
     job_count,
     model_options,
     model_paths,
+    output_file,
     verify_options,
 )
 from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
@@ -287,7 +288,7 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     )
     check.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
     check.add_argument(
-        "--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE (and exit 0)"
+        "--write-baseline", type=output_file, metavar="FILE", help="record today's findings in FILE (and exit 0)"
     )
     check.add_argument(
         "--jobs",
@@ -308,7 +309,10 @@ def run(args: argparse.Namespace) -> ExitCode:
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline, args.jobs)
     if args.write_baseline is not None and result.readable:
-        count = baseline.write(args.write_baseline, result.diagnostics, result.sources)
+        try:
+            count = baseline.write(Path(args.write_baseline), result.diagnostics, result.sources)
+        except InputError as exc:
+            return input_error(exc.diagnostics, args.format)
         print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         return ExitCode.OK
     return emit(result, args.format, args.color)

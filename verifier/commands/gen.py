@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from verifier.commands import ExitCode
+from verifier.commands.options import amount
 
 NETS_PER_FILE = 50
 SPOKES_PER_HUB = 20
@@ -168,7 +169,11 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     gen.add_argument("--nets", type=int, required=True, help="how many nets (1 to 8192)")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     gen.add_argument(
-        "--assertions", type=float, default=0.5, metavar="K", help="assertions per spoke net (default 0.5)"
+        "--assertions",
+        type=amount(0, 100),
+        default=0.5,
+        metavar="K",
+        help="assertions per spoke net, 0 to 100 (default 0.5)",
     )
     gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created; must be empty)")
     gen.add_argument("--force", action="store_true", help="write into DIR even if it holds files (same names replaced)")
@@ -189,10 +194,15 @@ def run(args: argparse.Namespace) -> ExitCode:
         )
         return ExitCode.INPUT
     files, planted = generate(args.nets, args.seed, args.assertions)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (out / name).write_text(text, encoding="utf-8")
-    (out / "planted.txt").write_text("".join(line + "\n" for line in planted), encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+        (out / "planted.txt").write_text("".join(line + "\n" for line in planted), encoding="utf-8")
+    except OSError as exc:  # a read-only directory, a file on the way, a full disk
+        where = f" ({exc.filename})" if exc.filename and exc.filename != str(out) else ""
+        print(f"peerproof: error: cannot write {out}{where}: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.INPUT
     print(
         f"peerproof: wrote {args.nets} nets in {len(files)} files to {out} ({len(planted)} planted problems)",
         file=sys.stderr,

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from verifier.commands import ExitCode
-from verifier.commands.options import add_paths, query_options, run_query
+from verifier.commands.options import add_paths, output_file, port_number, query_options, run_query
 from verifier.engine.simulate import address_text
 from verifier.engine.verify import Engine
 from verifier.language.model import Model, Peering
@@ -106,10 +106,12 @@ def overlay_why(graph: Graph, answer: WhyAnswer) -> None:
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     graph = commands.add_parser("graph", parents=query_options(), help=help)
     add_paths(graph)
-    graph.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, .html, .dot or .mmd")
+    graph.add_argument(
+        "-o", "--output", type=output_file, required=True, metavar="FILE", help="FILE.svg, .html, .dot or .mmd"
+    )
     graph.add_argument("--why", nargs=2, metavar=("SRC", "DST"), help="draw the path of a connection")
     graph.add_argument("--proto", default="tcp", help="with --why: the protocol (default tcp)")
-    graph.add_argument("--port", type=int, help="with --why: the destination port")
+    graph.add_argument("--port", type=port_number, help="with --why: the destination port")
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -144,7 +146,11 @@ def _graph(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCo
             repair=False,
         )
         overlay_why(graph, answer)
-    with open(args.output, "w", encoding="utf-8") as handle:
-        handle.write(renderers[suffix](graph))
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(renderers[suffix](graph))
+    except OSError as exc:  # checked when given (`output_file`); a full disk, a race: said all the same
+        print(f"peerproof: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.INPUT
     print(f"peerproof: wrote {args.output}", file=sys.stderr)
     return ExitCode.OK

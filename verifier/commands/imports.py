@@ -14,7 +14,7 @@ from pathlib import Path
 
 from verifier.catalog import report
 from verifier.commands import ExitCode
-from verifier.commands.options import input_error
+from verifier.commands.options import input_error, output_file
 from verifier.diagnostics import InputError, sort_diagnostics
 from verifier.importers import Imported
 from verifier.language.model import Span
@@ -30,7 +30,9 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
         "files, or an AWS CLI / Outscale API dump (files or directories); read as one estate",
     )
     imports.add_argument("--tf-root", metavar="DIR", help="the Terraform configuration: origins point at .tf lines")
-    imports.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    imports.add_argument(
+        "-o", "--output", type=output_file, metavar="FILE", help="write to FILE instead of standard output"
+    )
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -54,7 +56,11 @@ def run(args: argparse.Namespace) -> ExitCode:
         print(f"peerproof: nothing written: `check` would not read {written.label}", file=sys.stderr)
         return code
     if args.output:
-        Path(args.output).write_text(written.text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(written.text, encoding="utf-8")
+        except OSError as exc:  # checked when given (`output_file`); a full disk, a race: said all the same
+            print(f"peerproof: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return ExitCode.INPUT
         print(f"peerproof: wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(written.text)

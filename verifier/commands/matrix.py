@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from verifier.commands import ExitCode
-from verifier.commands.options import add_paths, query_options, run_query
+from verifier.commands.options import add_paths, output_file, port_number, query_options, run_query
 from verifier.engine.verify import Engine
 from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
+from verifier.outputs.escape import visible
 from verifier.project.config import Config
 
 SPAN = Span.start("<matrix>")
@@ -77,7 +78,7 @@ def render_table(matrix: Matrix) -> str:
     lines.append(" " * (width + 2) + "  ".join(f"{n[:width]:>{width}}" for n in matrix.names))
     for name, row in zip(matrix.names, matrix.cells):
         lines.append(f"{name:<{width}}  " + "  ".join(f"{SYMBOLS[c]:>{width}}" for c in row))
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"  # names may hold control characters
 
 
 def render_csv(matrix: Matrix) -> str:
@@ -94,9 +95,9 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     add_paths(matrix)
     matrix.add_argument("--by", choices=("net", "subnet", "vm"), default="net")
     matrix.add_argument("--proto", default="all", help="tcp, udp, icmp, all (default) or a protocol number")
-    matrix.add_argument("--port", type=int, help="destination port (default: some port)")
+    matrix.add_argument("--port", type=port_number, help="destination port (default: some port)")
     matrix.add_argument("--format", choices=("text", "csv", "json", "svg", "html"), default="text")
-    matrix.add_argument("-o", "--output", help="write to FILE instead of standard output")
+    matrix.add_argument("-o", "--output", type=output_file, help="write to FILE instead of standard output")
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -124,8 +125,12 @@ def _matrix(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitC
         "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n",
     }[args.format](matrix)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:  # checked when given (`output_file`); a full disk, a race: said all the same
+            print(f"peerproof: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return ExitCode.INPUT
     else:
         sys.stdout.write(text)
     return ExitCode.OK

@@ -6,6 +6,7 @@ Kept light (no solver, no parser of the language): every run imports it.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from verifier.commands import ExitCode
 from verifier.diagnostics import BadQuery, Diagnostic, InputError, print_errors
 from verifier.engine.limits import DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS
 from verifier.language.model import PROVIDERS, Span
+from verifier.outputs.escape import visible
 from verifier.project.config import FAIL_ON, SEVERITIES, Config, discover, load
 
 
@@ -40,7 +42,54 @@ def timestamp(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"invalid timestamp {text!r}; expected ISO 8601 like 2026-11-14T09:30:00Z"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"invalid timestamp {text!r}: it falls outside years 1 to 9999 in UTC"
+        ) from None
+    return moment
+
+
+def amount(low: float, high: float) -> Callable[[str], float]:
+    """The type of a decimal number from `low` to `high`: nan, inf and anything outside are refused."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:  # false for nan
+            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, got {text!r}")
+        return value
+
+    return parse
+
+
+def output_file(text: str) -> str:
+    """A file to write: refused now, before any work, when it cannot be (the write says why anyway)."""
+    path = Path(text)
+    parent = path.parent
+    if path.is_dir():
+        why = "it is a directory"
+    elif not parent.exists():
+        why = f"no such directory: {parent}"
+    elif not parent.is_dir():
+        why = f"{parent} is not a directory"
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        why = f"the directory {parent} is not writable"
+    elif path.exists() and not os.access(path, os.W_OK):
+        why = "it is not writable"
+    else:
+        return text
+    raise argparse.ArgumentTypeError(f"cannot write {text}: {why}")
+
+
+def config_file(text: str) -> Path:
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory; expected a peerproof.toml or pyproject.toml file")
+    return Path(text)
 
 
 def whole(text: str) -> int:
@@ -50,8 +99,22 @@ def whole(text: str) -> int:
 
 
 def job_count(text: str) -> int:
+    from verifier.engine.parallel import usable_cores
+
     count = whole(text)
-    return count or (os.cpu_count() or 1)
+    return count or usable_cores()
+
+
+PORT_MAX = 65535
+
+
+def port_number(text: str) -> int:
+    """A TCP or UDP port, 0 to 65535: a larger one is refused, never taken modulo 65536."""
+    from verifier.language.parse import shown
+
+    if not text.isascii() or not text.isdigit() or len(text) > 5 or int(text) > PORT_MAX:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to {PORT_MAX}, got {shown(text)}")
+    return int(text)
 
 
 def codes(text: str) -> tuple[str, ...]:
@@ -88,7 +151,7 @@ def model_options() -> argparse.ArgumentParser:
     model = Parser(add_help=False)
     model.add_argument(
         "--config",
-        type=Path,
+        type=config_file,
         metavar="FILE",
         help="configuration file (default: the nearest peerproof.toml or pyproject.toml)",
     )
@@ -233,7 +296,7 @@ def run_query(query: Query, args: argparse.Namespace) -> ExitCode:
         print_errors(exc.diagnostics)
         return ExitCode.INPUT
     except BadQuery as exc:
-        print(f"peerproof: error: {exc}", file=sys.stderr)
+        print(f"peerproof: error: {visible(str(exc))}", file=sys.stderr)  # it may quote a name
         return ExitCode.INPUT
     except Disagreement as exc:
         print(f"peerproof: internal error: the solver and the simulator disagree: {exc}", file=sys.stderr)

@@ -17,11 +17,12 @@ from typing import Literal
 from verifier.catalog import did_you_mean, run_rules
 from verifier.commands import ExitCode
 from verifier.commands.check import load_model
-from verifier.commands.options import add_paths, query_options, run_query
+from verifier.commands.options import add_paths, port_number, query_options, run_query
 from verifier.diagnostics import InputError
 from verifier.engine.verify import Disagreement, Engine
 from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, references
 from verifier.language.printer import assertion_text
+from verifier.outputs.escape import visible
 from verifier.outputs.text import describe_counterexample
 from verifier.project.config import Config
 
@@ -77,7 +78,9 @@ class PeerShell(cmd.Cmd):
             pass
 
     def _say(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+        # Names, messages and declarations as text: a control character in a name is spelt out
+        # (`visible`), never sent to the terminal; tabs in a declaration are spaced out.
+        self.stdout.write("\n".join(visible(line.expandtabs()) for line in text.split("\n")) + "\n")
 
     def precmd(self, line: str) -> str:
         if line.strip() and line.strip() != "EOF":
@@ -131,7 +134,7 @@ class PeerShell(cmd.Cmd):
             protocol = parse_protocol(words[2]) if len(words) > 2 else default_protocol
         except BadQuery as exc:
             raise ValueError(str(exc)) from None
-        port = int(words[3]) if len(words) > 3 else None
+        port = _port(words[3]) if len(words) > 3 else None
         return words[0], words[1], protocol, port
 
     def do_why(self, arg: str) -> bool:
@@ -194,8 +197,8 @@ class PeerShell(cmd.Cmd):
             protocol = parse_protocol(words[0]) if words else None
         except BadQuery as exc:
             raise ValueError(str(exc)) from None
-        port = int(words[1]) if len(words) > 1 else None
-        self.stdout.write(render_table(compute(self.model, self.now, by, protocol, port, self.limits)))
+        port = _port(words[1]) if len(words) > 1 else None
+        self._say(render_table(compute(self.model, self.now, by, protocol, port, self.limits)).removesuffix("\n"))
         return False
 
     def do_show(self, arg: str) -> bool:
@@ -246,6 +249,14 @@ class PeerShell(cmd.Cmd):
     def _not_loaded(self) -> bool:
         self._say("no model is loaded: fix the errors above, then `reload`")
         return False
+
+
+def _port(word: str) -> int:
+    """A port typed in the shell, checked as `--port` is (0 to 65535, never wrapped)."""
+    try:
+        return port_number(word)
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:

@@ -18,7 +18,7 @@ import netaddr
 from verifier.catalog import did_you_mean, run_rules
 from verifier.commands import ExitCode
 from verifier.commands.check import load_model
-from verifier.commands.options import add_paths, query_options, run_query
+from verifier.commands.options import add_paths, port_number, query_options, run_query
 from verifier.diagnostics import BadQuery, InputError
 from verifier.engine.explain import Blocking, Explainer
 from verifier.engine.limits import Limits
@@ -69,7 +69,7 @@ def parse_protocol(text: str) -> int | None:
         return PROTOCOL_NUMBERS[text]
     if text.isdigit() and int(text) <= 255:
         return int(text)
-    raise BadQuery(f"unknown protocol {text!r}: expected tcp, udp, icmp, all or 0-255")
+    raise BadQuery(f"unknown protocol {text!r}: expected tcp, udp, icmp, icmpv6, all or 0-255")
 
 
 def destination_endpoint(model: Model, text: str) -> Endpoint:
@@ -232,6 +232,8 @@ def _first_packet(source: Vm, target: Endpoint, protocol: int | None, port: int 
     src = next((a for a in source.addresses if a.version == dst.version), source.addresses[0])
     proto = 6 if protocol is None else protocol
     ported = proto in (6, 17)
+    if proto in (1, 58):  # ICMP: an echo request (type 8, ICMPv6 128), code 0
+        return Packet(dst.version, src.value, dst.value, proto, 0, 8 if proto == 1 else 128)
     return Packet(dst.version, src.value, dst.value, proto, 1024 if ported else 0, (port or 443) if ported else 0)
 
 
@@ -241,7 +243,7 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     why.add_argument("destination", metavar="DST", help="a vm or an address")
     add_paths(why)
     why.add_argument("--proto", default="tcp", help="tcp (default), udp, icmp, all or a protocol number")
-    why.add_argument("--port", type=int, help="destination port (default: any port)")
+    why.add_argument("--port", type=port_number, help="destination port (default: any port)")
     why.add_argument("--fix", action="store_true", help="write the minimal repair into the files")
     why.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 

@@ -14,6 +14,7 @@ from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, address_tex
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
+    ICMP_PROTOCOLS,
     PORTED_PROTOCOLS,
     TRANSITIONAL_STATES,
     Address,
@@ -60,8 +61,13 @@ class Assertions(Part):
         protocol = 6 if asked is None or any_protocol(asked) else asked
         ported = protocol in PORTED_PROTOCOLS
         dport = assertion.ports.low if assertion.ports else (443 if ported else 0)
+        sport = EPHEMERAL_PORTS[0] if ported else 0
+        if protocol in ICMP_PROTOCOLS:  # the type and code asked, else an echo request
+            icmp = assertion.icmp
+            dport = icmp.type if icmp else (8 if protocol == 1 else 128)
+            sport = icmp.code if icmp and icmp.code is not None else 0
         src = next((a.value for a in source.addresses if a.version == address.version), 0)
-        packet = Packet(address.version, src, address.value, protocol, EPHEMERAL_PORTS[0] if ported else 0, dport)
+        packet = Packet(address.version, src, address.value, protocol, sport, dport)
         trace = self.sim.forward(source, packet)
         text = assertion_text(assertion)
         return AssertionResult(
@@ -92,7 +98,7 @@ class Assertions(Part):
                     readings.append((self.possible_queries, "maybe"))
                 for queries, outcome in readings:
                     query = queries[version].isolate(
-                        source, others, protocol, assertion.ports, fixed.value if fixed else None
+                        source, others, protocol, assertion.ports, fixed.value if fixed else None, assertion.icmp
                     )
                     if query is None:
                         continue
@@ -286,13 +292,16 @@ class Assertions(Part):
         witness_wanted: bool,
     ) -> AssertionResult:
         protocol = assertion.protocol.number if assertion.protocol else None
-        questions = readings[version].reach(source, target, src, dst, protocol, assertion.ports)
+        questions = readings[version].reach(source, target, src, dst, protocol, assertion.ports, assertion.icmp)
         pair = f"{source.name} -> {target.name} ({address_text(dst, version)})"
         # Not working for certain is refuted only once the possible reading fails too (where it can
         # differ): that reading gives the counterexample.
         # With no port, some destination port must work (and with no protocol, some protocol);
-        # `all` asks for every protocol and every port.
+        # `all` asks for every protocol and every port. ICMP: with no type, or a type and no code,
+        # some type (code) must work.
         some_port = assertion.ports is None and protocol != ANY_PROTOCOL and protocol not in _UNPORTED
+        if protocol in ICMP_PROTOCOLS and (assertion.icmp is None or assertion.icmp.code is None):
+            some_port = True
         if questions.impossible() and not witness_wanted:
             return AssertionResult("refuted", f"{pair}: the routes allow no connection")
         if questions.impossible():
@@ -302,9 +311,17 @@ class Assertions(Part):
             # fails at it. The quantified query decides only what this leaves open.
             found = self._ask(questions.success())
             if found.status == "sat":
-                candidate = (found.values["proto"], found.values["dport"])  # type: ignore[index]
+                values = found.values
+                assert values is not None, "a satisfiable answer has values"
+                candidate = (values["proto"], values["dport"], values["sport"])
                 if self._ask(questions.violation_at(*candidate)).status == "unsat":
-                    values = {"src": src, "dst": dst, "proto": candidate[0], "dport": candidate[1], "sport": 0}
+                    values = {
+                        "src": src,
+                        "dst": dst,
+                        "proto": candidate[0],
+                        "dport": candidate[1],
+                        "sport": candidate[2],
+                    }
                     return self._confirm(assertion, source, target, version, values, pair, reading)
             answer = self._ask(questions.some_port_for_every_client())
             if answer.status == "sat":
@@ -335,7 +352,8 @@ class Assertions(Part):
         """Replay a connection the solver finds working on the simulator, at both ends of the client port
         range: for certain (a proof), or possibly (an unknown that names what it rests on)."""
         protocol, dport = values["proto"], values["dport"]
-        sports = EPHEMERAL_PORTS if protocol in PORTED_PROTOCOLS else (0,)
+        # A protocol without ports has no client port: its source port (an ICMP code) is the solver's.
+        sports = EPHEMERAL_PORTS if protocol in PORTED_PROTOCOLS else (values["sport"],)
         depends: list[str] = []
         for sport in sports:
             packet = Packet(version, values["src"], values["dst"], protocol, sport, dport)
@@ -356,6 +374,8 @@ class Assertions(Part):
             return AssertionResult("proved", pair, witness=witness)
         facts = tuple(dict.fromkeys(depends))
         port = f" port {dport}" if protocol in PORTED_PROTOCOLS else ""
+        if protocol in ICMP_PROTOCOLS:
+            port = f" type {dport} code {sports[0]}"
         return AssertionResult(
             "unknown",
             f"{vm_text(source)} to {vm_text(target)} ({protocol_name(protocol)}{port}) "
@@ -395,7 +415,7 @@ class Assertions(Part):
         trace = connection.reply if failed.direction == "reply" else connection.forward
         blocked = trace.blocked if trace else None
         direction = failed.direction
-        what = f"no destination port works, e.g. {packet.describe()}" if some_port else packet.describe()
+        what = f"no {_open_part(assertion, packet)} works, e.g. {packet.describe()}" if some_port else packet.describe()
         where = f"dies on the {direction}: {blocked.description}" if blocked else f"fails on the {direction}"
         return AssertionResult(
             "refuted",
@@ -407,9 +427,12 @@ class Assertions(Part):
 def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
     """A witness is believed only if it is a packet of the kind asserted: its protocol and ports."""
     protocol = assertion.protocol.number if assertion.protocol else None
+    icmp = assertion.icmp
     wrong = (
         (not any_protocol(protocol) and packet.protocol != protocol)
         or (assertion.ports is not None and not assertion.ports.low <= packet.dport <= assertion.ports.high)
+        or (icmp is not None and (packet.dport != icmp.type or icmp.code not in (None, packet.sport)))
+        or (packet.protocol in ICMP_PROTOCOLS and not (packet.dport <= 255 and packet.sport <= 255))
         or (
             packet.protocol in PORTED_PROTOCOLS
             and assertion.kind == "reach"
@@ -419,6 +442,13 @@ def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
     )
     if wrong:
         raise Disagreement(f"{text}: the solver's witness {packet.describe()} is not a packet of the kind asserted")
+
+
+def _open_part(assertion: Assertion, packet: Packet) -> str:
+    """What an assertion leaves open, of which none works: a destination port, an ICMP type or code."""
+    if packet.protocol in ICMP_PROTOCOLS and assertion.protocol is not None:
+        return "ICMP type" if assertion.icmp is None else "ICMP code"
+    return "destination port"
 
 
 def _packet(version: int, values: dict[str, int]) -> Packet:

@@ -132,22 +132,29 @@ class Atlas:
         return self._maps[key]
 
 
-# --- network ACL entries as boxes over (address, protocol, destination port) ------------------
+# --- network ACL entries as boxes over (address, protocol, destination port, ICMP code) ------------
 PORTED = (6, 17)
+ICMP = (1, 58)  # their type is held where ports are, their code where the source port is
 
 
 Interval = tuple[int, int]
-Box = tuple[Interval, list[Interval], Interval]  # addresses, protocols, ports
+Box = tuple[Interval, list[Interval], Interval, Interval]  # addresses, protocols, ports (ICMP types), ICMP codes
 
 
 def entry_box(entry: AclRule) -> Box:
-    """An ACL entry as (address interval, protocol intervals, port interval)."""
+    """An ACL entry as (address interval, protocol intervals, port or ICMP type interval, ICMP code
+    interval)."""
     number = entry.protocol.number
     protocols = [(0, 255)] if any_protocol(number) else [(number, number)]
     ports = (0, 65535) if entry.ports is None else (entry.ports.low, entry.ports.high)
+    codes = (0, 65535)
     if entry.ports is not None:  # only TCP and UDP have ports
         protocols = [(p, p) for p in PORTED if any(lo <= p <= hi for lo, hi in protocols)]
-    return (entry.block.first, entry.block.last), protocols, ports
+    if entry.icmp is not None:  # only ICMP and ICMPv6 have types and codes
+        protocols = [(p, p) for p in ICMP if any(lo <= p <= hi for lo, hi in protocols)]
+        ports = (entry.icmp.type, entry.icmp.type)
+        codes = (0, 255) if entry.icmp.code is None else (entry.icmp.code, entry.icmp.code)
+    return (entry.block.first, entry.block.last), protocols, ports, codes
 
 
 def _cells(cuts: set[int], low: int, high: int) -> list[tuple[int, int]]:
@@ -159,38 +166,54 @@ def acl_entry_shadowed(entry: AclRule, earlier: list[AclRule]) -> bool | None:
     """Whether every packet `entry` matches is matched by one of `earlier` (same family and
     direction); None when `entry` matches no packet at all.
 
-    Exact: the three dimensions are cut at every boundary of every entry, and each
+    Exact: the four dimensions are cut at every boundary of every entry, and each
     resulting cell inside `entry` must lie inside an earlier entry. Packets are
-    well formed: a protocol without ports has destination port 0.
+    well formed: ICMP has a type and a code of 0-255, another protocol without ports has
+    destination port and code 0, and no entry constrains a TCP or UDP packet's source port.
     """
     boxes = [entry_box(e) for e in earlier if e.block.version == entry.block.version]
-    (a_low, a_high), protocols, (p_low, p_high) = entry_box(entry)
+    (a_low, a_high), protocols, (p_low, p_high), (c_low, c_high) = entry_box(entry)
     if not protocols:
         return None
     address_cuts = {b[0][0] for b in boxes} | {b[0][1] + 1 for b in boxes}
     protocol_cuts = (
-        {0, 256, 6, 7, 17, 18} | {lo for b in boxes for lo, _ in b[1]} | {hi + 1 for b in boxes for _, hi in b[1]}
+        {0, 256, 1, 2, 6, 7, 17, 18, 58, 59}
+        | {lo for b in boxes for lo, _ in b[1]}
+        | {hi + 1 for b in boxes for _, hi in b[1]}
     )
-    port_cuts = {0, 1, 65536} | {b[2][0] for b in boxes} | {b[2][1] + 1 for b in boxes}
+    port_cuts = {0, 1, 256, 65536} | {b[2][0] for b in boxes} | {b[2][1] + 1 for b in boxes}
+    code_cuts = {0, 1, 256, 65536} | {b[3][0] for b in boxes} | {b[3][1] + 1 for b in boxes}
     for low, high in protocols:
         for proto_low, proto_high in _cells(protocol_cuts, low, high):
-            ported = proto_low in PORTED
-            port_low, port_high = (p_low, p_high) if ported else (0, 0)
-            if not ported and p_low > 0:
-                continue  # not well formed: no such packet
+            if proto_low in PORTED:
+                dimensions = ((p_low, p_high), (0, 0))  # a source port no entry constrains
+            elif proto_low in ICMP:
+                if p_low > 255 or c_low > 255:
+                    continue  # not well formed: no such packet
+                dimensions = ((p_low, min(p_high, 255)), (c_low, min(c_high, 255)))
+            else:
+                if p_low > 0 or c_low > 0:
+                    continue  # not well formed: no such packet
+                dimensions = ((0, 0), (0, 0))
+            (port_low, port_high), (code_low, code_high) = dimensions
             for port_cell in _cells(port_cuts, port_low, port_high):
-                for address_cell in _cells(address_cuts, a_low, a_high):
-                    if not any(_box_holds(b, address_cell, (proto_low, proto_high), port_cell) for b in boxes):
-                        return False
+                for code_cell in _cells(code_cuts, code_low, code_high):
+                    for address_cell in _cells(address_cuts, a_low, a_high):
+                        if not any(
+                            _box_holds(b, address_cell, (proto_low, proto_high), port_cell, code_cell) for b in boxes
+                        ):
+                            return False
     return True
 
 
-def _box_holds(box: Box, address: Interval, protocol: Interval, port: Interval) -> bool:
-    (a_low, a_high), protocols, (p_low, p_high) = box
+def _box_holds(box: Box, address: Interval, protocol: Interval, port: Interval, code: Interval) -> bool:
+    (a_low, a_high), protocols, (p_low, p_high), (c_low, c_high) = box
     return (
         a_low <= address[0]
         and address[1] <= a_high
         and p_low <= port[0]
         and port[1] <= p_high
+        and c_low <= code[0]
+        and code[1] <= c_high
         and any(lo <= protocol[0] and protocol[1] <= hi for lo, hi in protocols)
     )

@@ -1,7 +1,8 @@
 """The packet semantics of LANGUAGE.md ("What a model means") as Z3 formulas.
 
 Addresses are bit-vectors (32 bits for IPv4, 128 for IPv6; one family per
-encoder), the protocol 8 bits, ports 16 bits. Everything here is symbolic: a
+encoder), the protocol 8 bits, ports 16 bits; an ICMP or ICMPv6 packet holds its type in the
+destination port and its code in the source port (0-255 each). Everything here is symbolic: a
 formula speaks of every packet at once, and an unsatisfiable one is a proof.
 """
 
@@ -15,10 +16,13 @@ import z3
 from verifier.engine.topology import Holder, LocalRoute, Topology
 from verifier.language.model import (
     EPHEMERAL_PORTS,
+    ICMP_PROTOCOLS,
+    ICMP_REPLIES,
     TRANSITIONAL_STATES,
     AclRule,
     Block,
     GroupRule,
+    Icmp,
     Net,
     Peering,
     Ports,
@@ -48,10 +52,37 @@ class Sym:
     tag: str = ""
 
     def reply(self) -> "Sym":
-        return Sym(self.dst, self.src, self.proto, self.dport, self.sport, self.tag + "'")
+        """The answer in a connection: addresses swapped; ports swapped for tcp and udp; an ICMP query
+        answered by its reply type, same code (what `answered` says has an answer)."""
+        icmp = is_icmp(self.proto)
+        answer = self.dport
+        for protocol, pairs in ICMP_REPLIES.items():
+            for request, reply in pairs.items():
+                answer = z3.If(z3.And(self.proto == protocol, self.dport == request), z3.BitVecVal(reply, 16), answer)
+        return Sym(
+            self.dst,
+            self.src,
+            self.proto,
+            z3.If(icmp, self.sport, self.dport),
+            z3.If(icmp, answer, self.sport),
+            self.tag + "'",
+        )
+
+    def answered(self) -> z3.BoolRef:
+        """Whether a connection waits for an answer: always, but for an ICMP message that is no query."""
+        queries = [
+            z3.And(self.proto == protocol, self.dport == request)
+            for protocol, pairs in ICMP_REPLIES.items()
+            for request in pairs
+        ]
+        return z3.Or(z3.Not(is_icmp(self.proto)), *queries)
 
     def variables(self) -> dict[str, z3.ExprRef]:
         return {"src": self.src, "dst": self.dst, "proto": self.proto, "sport": self.sport, "dport": self.dport}
+
+
+def is_icmp(proto: z3.BitVecRef) -> z3.BoolRef:
+    return z3.Or([proto == number for number in ICMP_PROTOCOLS])
 
 
 # A route table's choice for a destination that delivers it somewhere: the local route, or one declared route.
@@ -102,8 +133,10 @@ class Encoder:
         return z3.Or(pkt.proto == 6, pkt.proto == 17)
 
     def wellformed(self, pkt: Sym) -> z3.BoolRef:
-        """Only TCP and UDP carry ports; other protocols have both ports 0."""
-        return z3.Or(self.ported(pkt), z3.And(pkt.sport == 0, pkt.dport == 0))
+        """Only TCP and UDP carry ports; ICMP and ICMPv6 a type and a code (0-255); other protocols
+        have both ports 0."""
+        icmp = z3.And(is_icmp(pkt.proto), z3.ULE(pkt.sport, 255), z3.ULE(pkt.dport, 255))
+        return z3.Or(self.ported(pkt), icmp, z3.And(pkt.sport == 0, pkt.dport == 0))
 
     @staticmethod
     def ephemeral(port: z3.BitVecRef) -> z3.BoolRef:
@@ -113,6 +146,16 @@ class Encoder:
     @staticmethod
     def protocol_is(pkt: Sym, number: int | None) -> z3.BoolRef:
         return z3.BoolVal(True) if any_protocol(number) else pkt.proto == number
+
+    @staticmethod
+    def icmp_is(pkt: Sym, icmp: Icmp | None) -> z3.BoolRef:
+        """The packet's ICMP type (destination port) and code (source port) are those written, if any."""
+        if icmp is None:
+            return z3.BoolVal(True)
+        parts = [is_icmp(pkt.proto), pkt.dport == icmp.type]
+        if icmp.code is not None:
+            parts.append(pkt.sport == icmp.code)
+        return z3.And(parts)
 
     @staticmethod
     def port_in(port: z3.BitVecRef, ports: Ports | None) -> z3.BoolRef:
@@ -138,7 +181,11 @@ class Encoder:
     # --- filters ------------------------------------------------------------------------------
     def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None = None) -> z3.BoolRef:
         """Whether a rule matches; a `group G` peer matches the VM at the other end by membership."""
-        matches = [self.protocol_is(pkt, rule.protocol.number), self.port_ported(pkt, rule.ports)]
+        matches = [
+            self.protocol_is(pkt, rule.protocol.number),
+            self.port_ported(pkt, rule.ports),
+            self.icmp_is(pkt, rule.icmp),
+        ]
         if rule.peer.kind == "block":
             matches.append(self.in_block(peer, rule.peer.block))  # type: ignore[arg-type]
         elif rule.peer.kind == "group":
@@ -155,6 +202,7 @@ class Encoder:
         return z3.And(
             self.protocol_is(pkt, rule.protocol.number),
             self.port_ported(pkt, rule.ports),
+            self.icmp_is(pkt, rule.icmp),
             z3.Bool(f"member:{name}"),
             self.one_of(peer, members),
         )
@@ -202,6 +250,7 @@ class Encoder:
         return z3.And(
             self.protocol_is(pkt, entry.protocol.number),
             self.port_ported(pkt, entry.ports),
+            self.icmp_is(pkt, entry.icmp),
             self.in_block(peer, entry.block),
         )
 
@@ -376,12 +425,13 @@ class Encoder:
         )
 
     def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
-        """(forward delivered to target, reply delivered back to source)."""
+        """(forward delivered to target, reply delivered back to source); an ICMP message that is no
+        query waits for no reply."""
         forward = self.walk(source, pkt, destinations=[target]).get(target.name, z3.BoolVal(False))
         back = self.walk(target, pkt.reply(), stateful_reply=True, destinations=[source]).get(
             source.name, z3.BoolVal(False)
         )
-        return forward, back
+        return forward, z3.Or(z3.Not(pkt.answered()), back)
 
 
 @dataclass(frozen=True)
@@ -405,15 +455,21 @@ class Queries:
     def __init__(self, encoder: Encoder):
         self.enc = encoder
 
-    def _kind(self, pkt: Sym, protocol: int | None, ports: Ports | None) -> z3.BoolRef:
-        parts = [self.enc.wellformed(pkt), self.enc.protocol_is(pkt, protocol)]
+    def _kind(self, pkt: Sym, protocol: int | None, ports: Ports | None, icmp: Icmp | None = None) -> z3.BoolRef:
+        parts = [self.enc.wellformed(pkt), self.enc.protocol_is(pkt, protocol), self.enc.icmp_is(pkt, icmp)]
         if ports is not None:
             parts.append(self.enc.port_in(pkt.dport, ports))
         return z3.And(parts)
 
     # --- assertions -------------------------------------------------------------------
     def isolate(
-        self, source: Vm, targets: list[Vm], protocol: int | None, ports: Ports | None, fixed_dst: int | None
+        self,
+        source: Vm,
+        targets: list[Vm],
+        protocol: int | None,
+        ports: Ports | None,
+        fixed_dst: int | None,
+        icmp: Icmp | None = None,
     ) -> Query | None:
         """A packet of the kind, from `source`, delivered to one of `targets` (None: none can be)."""
         enc = self.enc
@@ -423,22 +479,32 @@ class Queries:
         if not reached:
             return None
         parts = [
-            self._kind(pkt, protocol, ports),
+            self._kind(pkt, protocol, ports, icmp),
             enc.one_of(pkt.src, [a.value for a in source.addresses if a.version == enc.version]),
             z3.Or(reached),
         ]
         if fixed_dst is not None:
             parts.append(pkt.dst == enc.address(fixed_dst))
-        return Query(z3.And(parts), pkt.variables(), preferences=self.natural(pkt))
+        return Query(z3.And(parts), pkt.variables(), preferences=self.natural(pkt, protocol))
 
-    def natural(self, pkt: Sym) -> tuple[z3.BoolRef, ...]:
-        """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0."""
+    def natural(self, pkt: Sym, protocol: int | None = None) -> tuple[z3.BoolRef, ...]:
+        """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0;
+        asked for ICMP, an echo request (type 8, ICMPv6 128) of code 0."""
+        if protocol in ICMP_PROTOCOLS:
+            return (pkt.dport == (8 if protocol == 1 else 128), pkt.sport == 0)
         return (pkt.proto == 6, self.enc.ephemeral(pkt.sport), z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0))
 
     def reach(
-        self, source: Vm, target: Vm, src: int, dst: int, protocol: int | None, ports: Ports | None
+        self,
+        source: Vm,
+        target: Vm,
+        src: int,
+        dst: int,
+        protocol: int | None,
+        ports: Ports | None,
+        icmp: Icmp | None = None,
     ) -> "ReachQueries":
-        return ReachQueries(self, source, target, src, dst, protocol, ports)
+        return ReachQueries(self, source, target, src, dst, protocol, ports, icmp)
 
     # --- routes -------------------------------------------------------------------------
     def _selected(self, net: Net, table: RouteTable | None, route: Route, dst: z3.BitVecRef) -> z3.BoolRef:
@@ -540,7 +606,15 @@ class ReachQueries:
     """The questions about one connection from `source` (address src) to `target` (address dst)."""
 
     def __init__(
-        self, queries: Queries, source: Vm, target: Vm, src: int, dst: int, protocol: int | None, ports: Ports | None
+        self,
+        queries: Queries,
+        source: Vm,
+        target: Vm,
+        src: int,
+        dst: int,
+        protocol: int | None,
+        ports: Ports | None,
+        icmp: Icmp | None = None,
     ):
         enc = self.enc = queries.enc
         self.source = source
@@ -548,11 +622,11 @@ class ReachQueries:
         self.pkt = pkt = enc.packet()
         self.forward, self.back = enc.connection(source, target, pkt)
         self.kind = z3.And(
-            queries._kind(pkt, protocol, ports), pkt.src == enc.address(src), pkt.dst == enc.address(dst)
+            queries._kind(pkt, protocol, ports, icmp), pkt.src == enc.address(src), pkt.dst == enc.address(dst)
         )
         # Client source ports: the ephemeral range, for the protocols that have ports.
         self.client = z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport))
-        self.preferences = queries.natural(pkt)
+        self.preferences = queries.natural(pkt, protocol)
 
     def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:
         return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified, self.preferences)
@@ -568,19 +642,24 @@ class ReachQueries:
     def success(self) -> Query:
         return self._query(self.client, self.forward, self.back)
 
-    def violation_at(self, protocol: int, dport: int) -> Query:
-        """A client port for which the connection to this protocol and port fails."""
-        return self._query(
-            self.client, self.pkt.proto == protocol, self.pkt.dport == dport, z3.Not(z3.And(self.forward, self.back))
-        )
+    def violation_at(self, protocol: int, dport: int, sport: int) -> Query:
+        """A client port for which the connection to this protocol and port fails (a protocol without
+        ports has no client port: its source port, an ICMP code, stays `sport`)."""
+        fixed = [self.pkt.proto == protocol, self.pkt.dport == dport]
+        if protocol not in (6, 17):
+            fixed.append(self.pkt.sport == sport)
+        return self._query(self.client, *fixed, z3.Not(z3.And(self.forward, self.back)))
 
     def some_port_for_every_client(self) -> Query:
-        """A protocol and destination port that work from every client source port."""
+        """A protocol and destination port that work from every client source port (for a protocol
+        without ports, one packet of the kind that works: an ICMP code is no client port)."""
         sport = z3.BitVec("client_sport", 16)
+        works = z3.And(self.forward, self.back)
+        ported = self.enc.ported(self.pkt)
         every = z3.ForAll(
-            [sport], z3.substitute(z3.Implies(self.client, z3.And(self.forward, self.back)), (self.pkt.sport, sport))
+            [sport], z3.substitute(z3.Implies(z3.And(self.client, ported), works), (self.pkt.sport, sport))
         )
-        return self._query(every, quantified=True)
+        return self._query(every, z3.Implies(z3.Not(ported), works), quantified=True)
 
     def telling_failures(self) -> list[Query]:
         """Failing connections, the most telling first: the reply dies; the forward packet

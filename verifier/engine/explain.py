@@ -56,8 +56,9 @@ class Explainer:
     def explain(self, source: Vm, target: Vm | None, packet: Packet) -> Explanation:
         path = Explanation()
         arrived = self._leg(source, target, packet, "forward", path.forward, path)
-        if arrived and target is not None:
-            self._leg(target, source, packet.reply(), "reply", path.reply, path)
+        answer = packet.reply()
+        if arrived and target is not None and answer is not None:
+            self._leg(target, source, answer, "reply", path.reply, path)
         return path
 
     def _leg(

@@ -73,11 +73,16 @@ def _overlap(entry: AclRule, other: AclRule) -> bool:
     """Whether two ACL entries match a packet in common (names the entries that shadow)."""
     from verifier.engine.atoms import entry_box
 
-    (a1, a2), protos_a, (p1, p2) = entry_box(entry)
-    (b1, b2), protos_b, (q1, q2) = entry_box(other)
+    (a1, a2), protos_a, (p1, p2), (c1, c2) = entry_box(entry)
+    (b1, b2), protos_b, (q1, q2), (d1, d2) = entry_box(other)
     if entry.block.version != other.block.version or a2 < b1 or b2 < a1:
         return False
     common = [(max(x1, y1), min(x2, y2)) for x1, x2 in protos_a for y1, y2 in protos_b if max(x1, y1) <= min(x2, y2)]
     ported = any(lo <= p <= hi for lo, hi in common for p in (6, 17))
-    unported = any(not (lo == hi and lo in (6, 17)) for lo, hi in common)
-    return (ported and max(p1, q1) <= min(p2, q2)) or (unported and p1 == 0 and q1 == 0)
+    icmp = any(lo <= p <= hi for lo, hi in common for p in (1, 58))
+    other_kind = any(not (lo == hi and lo in (1, 6, 17, 58)) for lo, hi in common)
+    return (
+        (ported and max(p1, q1) <= min(p2, q2))
+        or (icmp and max(p1, q1) <= min(p2, q2, 255) and max(c1, d1) <= min(c2, d2, 255))
+        or (other_kind and p1 == 0 and q1 == 0 and c1 == 0 and d1 == 0)
+    )

@@ -5,11 +5,17 @@ A `ProofPool` starts the workers and later collects their verdicts into the engi
 caller runs its other checks, so the workers and the caller share the cores. The work reaches the
 forked workers through the pool's initializer (inherited by fork, never pickled); each worker keeps
 one engine, which holds only caches of pure functions, between its chunks.
+
+Ctrl-C reaches every process of the terminal's group: the workers ignore it, and the parent, which
+alone says "interrupted", ends them. A worker also dies with its parent (on Linux), so none is left.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -26,6 +32,15 @@ if TYPE_CHECKING:
 Work = tuple[Model, datetime, Limits, bool, list[Assertion]]
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the platform has one (a container's
+    or `taskset`'s share of the machine), else the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 class ProofPool:
     """Worker processes deciding a list of assertions. `collect` waits for them; `close` always ends them."""
 
@@ -33,11 +48,24 @@ class ProofPool:
         self.engine = engine
         self.assertions = assertions
         work = (engine.model, engine.topo.now, engine.solver.limits, engine.exact_routes, assertions)
-        self._pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(work,))
-        # Small chunks, handed out as workers free up: costly assertions do not leave a core idle.
-        chunk = max(1, len(assertions) // (jobs * 16))
-        chunks = [(first, min(first + chunk, len(assertions))) for first in range(0, len(assertions), chunk)]
-        self._pending = self._pool.map_async(_prove_share, chunks, chunksize=1)
+        # Never more workers than assertions or cores: more only cost a fork and a model's memory each.
+        workers = max(1, min(jobs, len(assertions), usable_cores()))
+        # SIGINT is held while the workers are forked, so none dies of it before it ignores it.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=_start_worker, initargs=(work, os.getpid())
+            )
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        try:
+            # Small chunks, handed out as workers free up: costly assertions do not leave a core idle.
+            chunk = max(1, len(assertions) // (workers * 16))
+            chunks = [(first, min(first + chunk, len(assertions))) for first in range(0, len(assertions), chunk)]
+            self._pending = self._pool.map_async(_prove_share, chunks, chunksize=1)
+        except BaseException:  # Ctrl-C held during the fork arrives here
+            self.close()
+            raise
 
     @staticmethod
     def available() -> bool:
@@ -57,7 +85,9 @@ class ProofPool:
                 self.engine.results[id(self.assertions[index])] = (self.assertions[index], outcome)
 
     def close(self) -> None:
-        self._pool.close()
+        """End the workers now: after `collect` they are idle; before it (Ctrl-C, a failed check) their
+        work is not wanted, and waiting for it would hang the interrupt."""
+        self._pool.terminate()
         self._pool.join()
 
 
@@ -66,13 +96,32 @@ _work: Work | None = None
 _engine: "Engine | None" = None
 
 
-def _start_worker(work: Work) -> None:
+def _start_worker(work: Work, parent: int) -> None:
     global _work, _engine
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent says "interrupted" and ends the workers
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _die_with(parent)
     from verifier.engine.verify import Engine
 
     _work = work
     model, now, limits, exact, _ = work
     _engine = Engine(model, now, limits, exact)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies: a parent killed outright (SIGKILL, the
+    OOM killer) cannot end its workers, which would otherwise wait for work for ever. Linux only."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _prove_share(chunk: tuple[int, int]) -> list[tuple[int, AssertionResult | Disagreement]]:

@@ -85,7 +85,11 @@ class Candidates:
         return protocol_name(self.packet.protocol)
 
     def _ports(self, direction: str) -> str:
-        """The destination ports a rule must allow: the service port forward, every client port on the reply."""
+        """The destination ports a rule must allow: the service port forward, every client port on the reply;
+        for ICMP, the type of the packet (forward) or of its answer (reply)."""
+        if self.packet.icmp:
+            answer = self.packet if direction == "forward" else self.packet.reply()
+            return f" {answer.dport}" if answer is not None else ""
         if self.packet.protocol not in PORTED_PROTOCOLS:
             return ""
         return f" {self.packet.dport}" if direction == "forward" else f" {EPHEMERAL_PORTS[0]}-{EPHEMERAL_PORTS[1]}"
@@ -191,6 +195,7 @@ class Candidates:
         receiver = self.target if item.direction == "forward" else self.source
         other = receiver if outbound else sender
         packet = self.packet if item.direction == "forward" else self.packet.reply()
+        assert packet is not None, "a reply leg is walked only for a packet that is answered"
         number = _free_number(acl, direction, packet, self.topo)
         if number is None:
             return []

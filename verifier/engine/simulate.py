@@ -13,11 +13,14 @@ from typing import Literal
 
 from verifier.engine.topology import LocalRoute, RouteChoice, Topology, ip_address
 from verifier.language.model import (
+    ICMP_PROTOCOLS,
+    ICMP_REPLIES,
     PORTED_PROTOCOLS,
     TRANSITIONAL_STATES,
     AclRule,
     Block,
     GroupRule,
+    Icmp,
     Net,
     NetworkAcl,
     Peering,
@@ -65,6 +68,9 @@ Outcome = Literal["deliver", "drop", "maybe"]
 
 @dataclass(frozen=True)
 class Packet:
+    """A packet. For ICMP and ICMPv6, `dport` holds the message type and `sport` its code (as
+    many tools keep them); every other protocol without ports has both 0."""
+
     version: int
     src: int
     dst: int
@@ -72,7 +78,19 @@ class Packet:
     sport: int
     dport: int
 
-    def reply(self) -> "Packet":
+    @property
+    def icmp(self) -> bool:
+        return self.protocol in ICMP_PROTOCOLS
+
+    def reply(self) -> "Packet | None":
+        """What answers the packet in a connection: addresses (and ports) swapped. An ICMP query is
+        answered by its reply type with the same code (echo request 8 by echo reply 0; ICMPv6 128 by
+        129); any other ICMP message is not answered (None)."""
+        if self.icmp:
+            answer = ICMP_REPLIES[self.protocol].get(self.dport)
+            if answer is None:
+                return None
+            return Packet(self.version, self.dst, self.src, self.protocol, self.sport, answer)
         return Packet(self.version, self.dst, self.src, self.protocol, self.dport, self.sport)
 
     def describe(self) -> str:
@@ -80,6 +98,8 @@ class Packet:
         proto = protocol_name(self.protocol)
         if self.protocol in PORTED_PROTOCOLS:
             return f"{proto} {src}:{self.sport} -> {dst}:{self.dport}"
+        if self.icmp:
+            return f"{proto} {src} -> {dst} type {self.dport} code {self.sport}"
         return f"{proto} {src} -> {dst}"
 
 
@@ -216,6 +236,13 @@ def _protocol_matches(number: int, packet: Packet) -> bool:
     return any_protocol(number) or number == packet.protocol
 
 
+def _icmp_matches(icmp: Icmp | None, packet: Packet) -> bool:
+    """A rule's ICMP type (and code) against the packet's; no type written matches every one."""
+    if icmp is None:
+        return True
+    return packet.icmp and packet.dport == icmp.type and (icmp.code is None or packet.sport == icmp.code)
+
+
 class Simulator:
     def __init__(self, topology: Topology):
         self.topo = topology
@@ -224,6 +251,8 @@ class Simulator:
     # --- filters ----------------------------------------------------------------
     def _group_rule_matches(self, rule: GroupRule, packet: Packet, peer_address: int, peer_vm: Vm | None) -> bool:
         if not _protocol_matches(rule.protocol.number, packet) or not _ports_match(rule.ports, packet):
+            return False
+        if not _icmp_matches(rule.icmp, packet):
             return False
         peer = rule.peer
         if peer.kind == "any":
@@ -300,6 +329,7 @@ class Simulator:
         return (
             _protocol_matches(entry.protocol.number, packet)
             and _ports_match(entry.ports, packet)
+            and _icmp_matches(entry.icmp, packet)
             and _block_holds(entry.block, packet.version, peer)
         )
 
@@ -580,9 +610,10 @@ class Simulator:
         reached = forward.reached
         if reached is None:
             return RoundTrip(forward, None, source, False, False)
-        reply = self.walk(
-            reached, packet.reply(), Trace(packet.reply()), egress_groups=False, ingress_groups=False, target=source
-        )
+        answer = packet.reply()
+        if answer is None:  # an ICMP message nothing answers: the connection is the packet alone
+            return RoundTrip(forward, None, source, forward.outcome == "deliver", True)
+        reply = self.walk(reached, answer, Trace(answer), egress_groups=False, ingress_groups=False, target=source)
         back = reply.reached
         if back is not None and back is not source:
             reply.hops[-1] = Hop(

@@ -8,8 +8,10 @@ finding, never a pass.
 
 from __future__ import annotations
 
+import signal
+import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 import z3
 
@@ -60,13 +62,14 @@ class Solver:
         self.queries += 1
         solver = z3.Solver() if query.quantified else z3.SolverFor("QF_BV")
         solver.set("random_seed", SEED)
+        solver.set("ctrl_c", False)  # Ctrl-C is Python's (see `_interruptible`)
         solver.set("timeout", self.limits.timeout_ms)
         if self.limits.rlimit:
             solver.set("rlimit", self.limits.rlimit)
         solver.add(formula)
         try:
-            result = solver.check()
-        except z3.Z3Exception as exc:  # out of memory, or cancelled: never a verdict
+            result = _interruptible(solver.check, solver.ctx)
+        except z3.Z3Exception as exc:  # out of memory, say: never a verdict (Ctrl-C is KeyboardInterrupt)
             return SolverAnswer("unknown", reason=f"the solver gave up: {exc}")
         if result == z3.sat:
             model = solver.model()
@@ -90,6 +93,7 @@ def cheapest_cover(
     chosen = {name: z3.Bool(f"edit:{name}") for name in weights}
     optimizer = z3.Optimize()
     optimizer.set("timeout", limits.timeout_ms)
+    optimizer.set("ctrl_c", False)  # Ctrl-C is Python's (see `_interruptible`)
     for options in needs:
         optimizer.add(z3.Or([chosen[o] for o in options] or [z3.BoolVal(False)]))
     for name, required in depends.items():
@@ -97,7 +101,40 @@ def cheapest_cover(
             optimizer.add(z3.Implies(chosen[name], chosen[other]))
     for name, weight in sorted(weights.items()):
         optimizer.add_soft(z3.Not(chosen[name]), weight)
-    if optimizer.check() != z3.sat:
+    if _interruptible(optimizer.check, optimizer.ctx) != z3.sat:
         return None
     model = optimizer.model()
     return sorted(name for name, var in chosen.items() if z3.is_true(model.eval(var, model_completion=True)))
+
+
+def _interruptible(check: Callable[[], z3.CheckSatResult], context: z3.Context) -> z3.CheckSatResult:
+    """`check()`, stopped by Ctrl-C with KeyboardInterrupt: an interrupt is never an answer.
+
+    Left to itself, Z3 takes SIGINT during a query and answers `unknown` ("interrupted from keyboard",
+    or "canceled", the word a timeout gives too): the interrupt became REACH003. So Z3 is told to leave
+    the signal alone (`ctrl_c`), and Python keeps it; Python acts on a signal only between bytecodes,
+    so the query runs in a helper thread (ctypes releases the GIL) while the main thread waits where
+    KeyboardInterrupt reaches it, cancels the query and lets the interrupt go on. A worker process
+    (which ignores SIGINT: its parent ends it) and other threads run the query directly.
+    """
+    if threading.current_thread() is not threading.main_thread() or not callable(signal.getsignal(signal.SIGINT)):
+        return check()
+    outcome: list[z3.CheckSatResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(check())
+        except BaseException as exc:  # handed to the main thread, raised there
+            outcome.append(exc)
+
+    helper = threading.Thread(target=run, name="peerproof-query", daemon=True)
+    helper.start()
+    try:
+        helper.join()
+    except BaseException:
+        context.interrupt()
+        helper.join()
+        raise
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]

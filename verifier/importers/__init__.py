@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -36,6 +38,7 @@ from verifier.language.parse import (
     Refused,
     Scan,
     check_sizes,
+    deepest_bracket,
     read_file,
     read_head,
     refusal,
@@ -261,7 +264,9 @@ def read_all(files: list[Path], shape: shapes.Shape) -> list[tuple[Path, Any, st
 def read_json(path: Path, shape: shapes.Shape | None = None, max_bytes: int | None = None) -> tuple[Any, str]:
     """A JSON file's document and text; a malformed one, or one not of `shape`, is a located input
     error (exit 2). Never more than `max_bytes` is read (without it: than the file's size when opened;
-    `read` checked every size before any importer ran), never a pipe, a device or a file of /proc."""
+    `read` checked every size before any importer ran), never a pipe, a device or a file of /proc.
+    What Python's json takes but no input holds is refused too: NaN and Infinity, a number beyond a
+    float (1e400), an integer too long to convert, nesting deeper than the walks that follow go."""
     try:
         text = read_file(path, max_bytes).decode("utf-8")
     except Refused as exc:
@@ -269,13 +274,85 @@ def read_json(path: Path, shape: shapes.Shape | None = None, max_bytes: int | No
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([report("PARSE003", f"cannot read: {exc}", Span(str(path), 1, 1, 1, 1))]) from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_not_json, parse_float=_finite)
     except json.JSONDecodeError as exc:
         span = Span(str(path), exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
         raise InputError([report("PARSE001", f"invalid JSON: {exc.msg}", span)]) from None
+    except _Rejected as exc:
+        raise InputError([_at_token(path, text, exc)]) from None
+    except RecursionError:  # json.loads's C scanner counts its depth against Python's stack
+        raise InputError([_too_deep(path, text)]) from None
+    except ValueError:  # Python converts no integer of more than 4,300 digits (sys.int_info)
+        error = _long_number(path, text)
+        if error is None:
+            raise  # not the file's: a bug of peerproof's
+        raise InputError([error]) from None
     if shape is not None:
-        shapes.check(document, shape, path, text)
+        try:
+            shapes.check(document, shape, path, text)
+        except RecursionError:  # a recursive shape (Terraform's modules) walked as deep as the file
+            raise InputError([_too_deep(path, text)]) from None
     return document, text
+
+
+class _Rejected(ValueError):
+    """A value json.loads would take and no input holds: `written` as in the file, and why."""
+
+    def __init__(self, written: str, code: str, message: str):
+        super().__init__(message)
+        self.written, self.code, self.message = written, code, message
+
+
+def _not_json(constant: str) -> Any:
+    """`NaN`, `Infinity`, `-Infinity`: Python's json reads them, JSON has no such thing."""
+    raise _Rejected(constant, "PARSE001", f"invalid JSON: {constant} is not a JSON value; expected a number")
+
+
+def _finite(written: str) -> float:
+    """A number with a fraction or an exponent; one beyond a float's range is refused, never made
+    infinite (an infinite port or rule number is no value an importer can take)."""
+    value = float(written)
+    if not math.isfinite(value):
+        raise _Rejected(written, "PARSE002", f"the number {written[:24]} is too large; expected a finite number")
+    return value
+
+
+# What a located JSON error is looked for among: a string (skipped whole), a bracket, a number, a
+# constant json.loads takes. Scanned only when reading failed.
+_JSON_SCAN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{\]}]|-?[0-9][0-9.eE+-]*|NaN|-?Infinity')
+
+
+def _at_token(path: Path, text: str, rejected: _Rejected) -> Diagnostic:
+    """The error at the first value written as `rejected.written` (outside strings)."""
+    found = next((m for m in _JSON_SCAN.finditer(text) if m.group() == rejected.written), None)
+    return _json_error(path, text, found, rejected.code, rejected.message)
+
+
+def _long_number(path: Path, text: str) -> Diagnostic | None:
+    """The error at the first integer longer than Python converts; None when there is none."""
+    limit = sys.get_int_max_str_digits()
+    digits = (m for m in _JSON_SCAN.finditer(text) if m.group().lstrip("-").isdigit())
+    found = next((m for m in digits if len(m.group().lstrip("-")) > limit), None)
+    if found is None:
+        return None
+    return _json_error(
+        path, text, found, "PARSE002", f"a number of {len(found.group())} digits; expected at most {limit}"
+    )
+
+
+def _too_deep(path: Path, text: str) -> Diagnostic:
+    """The error at the deepest bracket: no plan, state or dump nests more than a few dozen levels."""
+    deepest, where = deepest_bracket(_JSON_SCAN.finditer(text))
+    return _json_error(
+        path, text, where, "PARSE002", f"the JSON nests {deepest} levels deep here, more than peerproof reads"
+    )
+
+
+def _json_error(path: Path, text: str, found: re.Match[str] | None, code: str, message: str) -> Diagnostic:
+    offset, end = (found.start(), found.end()) if found is not None else (0, 1)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return report(code, message, Span(str(path), line, column, line, column + min(end - offset, 40)))
 
 
 # What peerproof reads, for the messages that say a path holds none of it.
@@ -457,6 +534,17 @@ def _nothing(scanned: Scan, unread: list[tuple[Path, str]]) -> str:
     return f"nothing peerproof reads in this directory: {'; '.join(said) or 'it is empty'}; {READS}"
 
 
+def _nested(reader: Callable[[list[Path], str], Imported], files: list[Path], label: str) -> Imported:
+    """Read; JSON that `json.loads` takes but that nests deeper than the readers' walks go (a value
+    600 levels down) is the input's problem, said at its file (exit 2), never an internal error."""
+    try:
+        return reader(files, label)
+    except RecursionError:
+        names = ", ".join(f.name for f in files)
+        message = f"{names}: the JSON nests deeper than peerproof reads (hundreds of levels); no input of a cloud does"
+        raise InputError([report("PARSE002", message, Span.start(str(files[0])))]) from None
+
+
 def read(
     found: Inputs, tf_root: Path | None = None, max_bytes: int | None = None, total_bytes: int | None = None
 ) -> list[Imported]:
@@ -486,7 +574,7 @@ def read(
         "outscale-api": lambda files, name: outscale_api.load(files, name),
         "terraform": lambda files, name: load.load(files, name, tf_root),
     }
-    imported = [readers[kind](files, label(kind)) for kind, files in sorted(groups.items())]
+    imported = [_nested(readers[kind], files, label(kind)) for kind, files in sorted(groups.items())]
     for stray, what in found.strays:  # beside importable inputs: said, not skipped in silence
         said = (
             "not a Terraform plan or state nor an AWS CLI or Outscale API response peerproof reads"

@@ -79,7 +79,7 @@ from verifier.importers.estate import ADDRESS, Estate, Item, name_text
 from verifier.importers.gateways import gateway_kind
 from verifier.language.model import PENDING_LIFETIME, Span, canonical_state
 
-PROTOCOLS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "all": "all", "gre": "47", "icmpv6": "58"}
+PROTOCOLS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "all": "all", "gre": "47", "icmpv6": "icmpv6"}
 ACTIONS = {"accept": "allow", "drop": "deny"}
 EVERY_PORT = ((-1, -1), (1, 65535), (0, 65535))
 CLOUD_SERVICES = "100.64.0.0/10"  # the system route to Alibaba's cloud services ("Route table overview")

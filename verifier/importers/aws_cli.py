@@ -25,13 +25,13 @@ from pathlib import Path
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
 from verifier.importers import Head, Imported, PeerWriter, Where, json_spellings, read_dump, sniff
-from verifier.importers.estate import CheckedWriter, name_text
+from verifier.importers.estate import PROTOCOLS, CheckedWriter, name_text
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.shape import locate
+from verifier.importers.terraform.mapping import icmp_text
 from verifier.language.model import PENDING_LIFETIME, Span, canonical_state
 
 KEYS = ("Vpcs", "Subnets", "VpcPeeringConnections", "RouteTables", "SecurityGroups", "NetworkAcls", "Reservations")
-PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
 KNOWN_ROUTE_KEYS = {
     "DestinationCidrBlock",
     "DestinationIpv6CidrBlock",
@@ -160,6 +160,7 @@ SHAPE = {
                     "Ipv6CidrBlock": str,
                     "Egress": bool,
                     "PortRange": {"From!": int, "To!": int},
+                    "IcmpTypeCode": {"Type": int, "Code": int},
                 }
             ],
         }
@@ -659,11 +660,15 @@ def _permissions(permission: dict) -> tuple[str, str] | None:
         if not number.isdigit():
             return None
         protocol = number
-    ports = ""
+    ports: str | None = ""
     low, high = permission.get("FromPort"), permission.get("ToPort")
-    if protocol in ("tcp", "udp", "6", "17") and low is not None and high is not None and low >= 0:
+    if protocol in ("icmp", "icmpv6"):  # FromPort is the ICMP type, ToPort the code (-1: every one)
+        ports = icmp_text(low, high)
+        if ports is None:
+            return None
+    elif protocol in ("tcp", "udp", "6", "17") and low is not None and high is not None and low >= 0:
         ports = f" {low}" if low == high else f" {low}-{high}"
-    return protocol, ports
+    return protocol, ports or ""
 
 
 def _group(writer: PeerWriter, dump: Dump, group: dict) -> None:
@@ -736,7 +741,14 @@ def _acl(writer: PeerWriter, dump: Dump, acl: dict) -> None:
             continue
         span = entry.get("PortRange")
         ports = ""
-        if span and protocol in ("tcp", "udp", "6", "17"):
+        if protocol in ("icmp", "icmpv6"):  # IcmpTypeCode: the type and code (-1: every one)
+            kind = entry.get("IcmpTypeCode") or {}
+            text = icmp_text(kind.get("Type"), kind.get("Code"))
+            if text is None:
+                dump.note(aid, f"entry {entry.get('RuleNumber')} is not understood")
+                continue
+            ports = text
+        elif span and protocol in ("tcp", "udp", "6", "17"):
             ports = f" {span['From']}" if span["From"] == span["To"] else f" {span['From']}-{span['To']}"
         direction, way = ("outbound", "to") if entry.get("Egress") else ("inbound", "from")
         writer.add(

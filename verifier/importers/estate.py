@@ -51,7 +51,7 @@ _NAME = (
     r"|\"[^\"\x00-\x1f\x7f\x85\u2028\u2029]+\"|'[^'\x00-\x1f\x7f\x85\u2028\u2029]+')"
 )
 _ADDR = ADDRESS.pattern
-_PROTO = r"(?:tcp|udp|icmp|all|[0-9]+)(?: [0-9]+(?:-[0-9]+)?)?"
+_PROTO = r"(?:tcp|udp|icmpv6|icmp|all|[0-9]+)(?: [0-9]+(?:[-/][0-9]+)?)?"
 _STAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9:]+)?"
 _INTERFACE = rf"(?:subnet {_NAME}|ip {_ADDR}(?:, {_ADDR})*|groups {_NAME}(?:, {_NAME})*)"
 
@@ -122,6 +122,21 @@ class CheckedWriter(PeerWriter):
         if self.errors:
             raise InputError(self.errors)
         return super().result(*args, **kwargs)
+
+
+# A protocol as the clouds' APIs and providers spell it (names, numbers, -1 for all) -> as peer text.
+PROTOCOLS = {
+    "-1": "all",
+    "all": "all",
+    "6": "tcp",
+    "17": "udp",
+    "1": "icmp",
+    "58": "icmpv6",
+    "tcp": "tcp",
+    "udp": "udp",
+    "icmp": "icmp",
+    "icmpv6": "icmpv6",
+}
 
 
 @dataclass

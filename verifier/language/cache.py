@@ -32,7 +32,7 @@ from verifier.diagnostics import Diagnostic, Related
 from verifier.language import model
 
 _enabled = not os.environ.get("PEERPROOF_NO_CACHE")
-FORMAT = 1  # of an entry; part of its key
+FORMAT = 2  # of an entry; part of its key
 
 # The only classes an entry may hold: the model's declarations and what they are made of, and
 # the diagnostics of a build.
@@ -44,6 +44,7 @@ CLASSES: dict[str, type] = {
         model.Block,
         model.Address,
         model.Ports,
+        model.Icmp,
         model.Protocol,
         model.Route,
         model.RouteTable,

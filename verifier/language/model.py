@@ -50,10 +50,16 @@ GROUP_TYPES = ("basic", "enterprise")
 # A request not accepted within this time expires (LANGUAGE.md, peering states).
 PENDING_LIFETIME = timedelta(days=7)
 
-PROTOCOL_NUMBERS = {"icmp": 1, "tcp": 6, "udp": 17}
+PROTOCOL_NUMBERS = {"icmp": 1, "tcp": 6, "udp": 17, "icmpv6": 58}
 ANY_PROTOCOL = -1  # `all`
 PORTED_PROTOCOLS = (6, 17)
 EPHEMERAL_PORTS = (1024, 65535)
+# ICMP (1) and ICMPv6 (58) carry a type and a code (0-255 each); a packet holds the type where other
+# protocols hold the destination port and the code where they hold the source port (docs/language.md).
+ICMP_PROTOCOLS = (1, 58)
+# The ICMP queries and the type that answers each (RFC 792, RFC 4443, RFC 4620): the reply of a
+# connection. Every other ICMP message is not answered.
+ICMP_REPLIES = {1: {8: 0, 13: 14, 15: 16, 17: 18}, 58: {128: 129, 139: 140}}
 
 
 def family_width(version: int) -> int:
@@ -148,6 +154,18 @@ class Ports:
 
 
 @dataclass(frozen=True)
+class Icmp:
+    """An ICMP type, and its code (None: every code of the type): `8`, `3/4`."""
+
+    type: int
+    code: int | None
+    span: Span
+
+    def __str__(self) -> str:
+        return str(self.type) if self.code is None else f"{self.type}/{self.code}"
+
+
+@dataclass(frozen=True)
 class Protocol:
     """An IP protocol number, or ANY_PROTOCOL for `all`."""
 
@@ -210,6 +228,7 @@ class GroupRule:
     ports: Ports | None
     peer: Peer
     span: Span
+    icmp: Icmp | None = None  # with icmp or icmpv6: the type (and code) matched; None: every one
 
     @property
     def effective_priority(self) -> int:
@@ -250,6 +269,7 @@ class AclRule:
     ports: Ports | None
     block: Block
     span: Span
+    icmp: Icmp | None = None  # with icmp or icmpv6: the type (and code) matched; None: every one
 
 
 @dataclass(frozen=True)
@@ -342,6 +362,7 @@ class Assertion:
     protocol: Protocol | None
     ports: Ports | None
     span: Span
+    icmp: Icmp | None = None  # with icmp or icmpv6: the type (and code) asserted
 
 
 @dataclass(frozen=True)
@@ -451,7 +472,9 @@ class Model:
             accounts = {n.account if n is not None else None for n in (requester, accepter)}
             state = "pending-acceptance" if len(accounts) > 1 else "active"
         if state == "pending-acceptance" and peering.created is not None:
-            if now >= peering.created + PENDING_LIFETIME:
+            # The time since the request, not its expiry: a difference of two datetimes never
+            # leaves the calendar, whatever the years (a request of year 1 is expired).
+            if now - peering.created >= PENDING_LIFETIME:
                 return "expired"
         return state
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,11 +39,13 @@ TERMINAL_WORDS = {
     "NAME": "a name",
     "INT": "a number",
     "PORT_RANGE": "a port range",
+    "ICMP_TYPE_CODE": "an ICMP type and code",
+    "ICMPV6": "a protocol (icmpv6)",
     "ADDR": "an address or block",
     "TIMESTAMP": "a timestamp (2026-11-14T09:30:00Z)",
     "ACTION": "'allow' or 'deny'",
     "ASSERT_KIND": "'reach' or 'isolate'",
-    "PROTO_NAME": "a protocol (tcp, udp, icmp, all or a number)",
+    "PROTO_NAME": "a protocol (tcp, udp, icmp, icmpv6, all or a number)",
     "MAIN": "'main'",
     "DROP": "'drop'",
     "ANY": "'any'",
@@ -500,8 +503,20 @@ def _describe(source: SourceFile, exc: "UnexpectedInput") -> Diagnostic:
     if token.type == "$END":
         return _syntax_error(source, end, "unexpected end of file", _expected(expected))
     offset = token.start_pos if token.start_pos is not None else 0
-    shown = token.value if len(token.value) <= 40 else token.value[:37] + "..."
-    return _syntax_error(source, offset, f"unexpected {shown!r}", _expected(expected), length=len(token.value))
+    return _syntax_error(
+        source, offset, f"unexpected {shown(token.value)}", _expected(expected), length=len(token.value)
+    )
+
+
+# A message quotes at most this much of what it read: a 1 MB token is not echoed whole.
+ECHO_CHARS = 60
+
+
+def shown(text: str, limit: int = ECHO_CHARS) -> str:
+    """`text` quoted for a message; past `limit` characters, cut, with an ellipsis and its length."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 def _expected(terminals: Iterable[str]) -> str | None:
@@ -531,3 +546,17 @@ def _syntax_error(source: SourceFile, offset: int, what: str, expected: str | No
         message += f"; expected {expected}"
     span = Span(source.path, line, column, line, column + max(1, length))
     return report("PARSE001", message, span)
+
+
+def deepest_bracket(matches: Iterable[re.Match[str]]) -> tuple[int, re.Match[str] | None]:
+    """The deepest nesting of the brackets among `matches` (tokens of a JSON or TOML scan, strings and
+    comments already taken whole so their brackets do not count), and the bracket that reaches it."""
+    depth, deepest, where = 0, 0, None
+    for match in matches:
+        if match.group() in ("[", "{"):
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match
+        elif match.group() in ("]", "}"):
+            depth -= 1
+    return deepest, where

@@ -18,6 +18,7 @@ from verifier.language.model import (
     Assertion,
     Block,
     GroupRule,
+    Icmp,
     Model,
     Net,
     NetworkAcl,
@@ -49,8 +50,10 @@ def address_text(address: Address) -> str:
     return str(netaddr.IPAddress(address.value, address.version))
 
 
-def _proto_ports(protocol: Protocol, ports: Ports | None) -> str:
-    return f"{protocol}" + (f" {ports}" if ports else "")
+def _proto_ports(protocol: Protocol, ports: Ports | None, icmp: Icmp | None = None) -> str:
+    """`tcp 443`, `icmp 3/4`, `all`: the protocol and what follows it (ports, or an ICMP type and code)."""
+    detail = ports or icmp
+    return f"{protocol}" + (f" {detail}" if detail else "")
 
 
 def print_model(model: Model) -> str:
@@ -123,7 +126,7 @@ def _group_rule(rule: GroupRule) -> str:
         words.append(rule.action)
     if rule.priority is not None:
         words.append(f"priority {rule.priority}")
-    words.append(_proto_ports(rule.protocol, rule.ports))
+    words.append(_proto_ports(rule.protocol, rule.ports, rule.icmp))
     words.append("from" if rule.direction == "inbound" else "to")
     peer = rule.peer
     if peer.kind == "any":
@@ -146,7 +149,7 @@ def _security_group(group: SecurityGroup) -> list[str]:
 def _acl_rule(rule: AclRule) -> str:
     way = "from" if rule.direction == "inbound" else "to"
     return (
-        f"{rule.direction} {rule.number} {rule.action} {_proto_ports(rule.protocol, rule.ports)} "
+        f"{rule.direction} {rule.number} {rule.action} {_proto_ports(rule.protocol, rule.ports, rule.icmp)} "
         f"{way} {block_text(rule.block)}"
     )
 
@@ -206,5 +209,5 @@ def assertion_text(assertion: Assertion) -> str:
     src = name_text(assertion.source.name.name) if assertion.source.name else address_text(assertion.source.address)  # type: ignore[arg-type]
     text = f"assert {assertion.kind} {src} -> {dst}"
     if assertion.protocol is not None:
-        text += " " + _proto_ports(assertion.protocol, assertion.ports)
+        text += " " + _proto_ports(assertion.protocol, assertion.ports, assertion.icmp)
     return text

@@ -21,8 +21,10 @@ from verifier.language.model import (
     ANY_PROTOCOL,
     GATEWAY_KINDS,
     GROUP_TYPES,
+    ICMP_PROTOCOLS,
     PEERING_STATE_ALIASES,
     PEERING_STATES,
+    PENDING_LIFETIME,
     PORTED_PROTOCOLS,
     PROTOCOL_NUMBERS,
     PROVIDERS,
@@ -34,6 +36,7 @@ from verifier.language.model import (
     Endpoint,
     Gateway,
     GroupRule,
+    Icmp,
     IpVersion,
     Net,
     NetworkAcl,
@@ -67,6 +70,32 @@ class _Attr:
 def _span(file: str, meta: Meta | Token) -> Span:
     # lark types a token's position Optional (a token made by hand has none); the parser's always have one
     return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
+
+
+# The numbers of the language are small (a port, a priority: 65535 at most; a prefix length, a
+# protocol, an ICMP type: less); Python does not even convert one of 4,300 digits (ValueError).
+MAX_DIGITS = 18
+
+
+class _Long(int):
+    """A number written with more than MAX_DIGITS digits: greater than every bound of the language,
+    so that the check of each value refuses it with its own message; shown by its first digits and
+    its length, never converted nor echoed whole."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.text[:8]}... ({len(self.text)} digits)"
+
+
+def _int(text: str) -> int:
+    """The value of a run of digits the lexer took (INT, a part of PORT_RANGE...), or a `_Long`."""
+    digits = text.lstrip("0") or "0"
+    if len(digits) <= MAX_DIGITS:
+        return int(digits)
+    number = _Long(10**MAX_DIGITS)
+    number.text = digits
+    return number
 
 
 @v_args(inline=True, meta=True)
@@ -105,10 +134,12 @@ class Builder(Transformer):
             return _placeholder_block(self.span(token))
         version, value = parsed
         width = family_width(version)
-        if not prefix.isdigit() or int(prefix) > width:
-            self.value_error(token, f"invalid prefix length /{prefix}: expected 0 to {width} for IPv{version}")
+        length = _int(prefix) if prefix.isdigit() else None
+        if length is None or length > width:
+            shown = prefix if length is None else length
+            self.value_error(token, f"invalid prefix length /{shown}: expected 0 to {width} for IPv{version}")
             return _placeholder_block(self.span(token))
-        return Block(version, value, int(prefix), self.span(token))
+        return Block(version, value, length, self.span(token))
 
     def address(self, token: Token) -> Address:
         text = str(token)
@@ -255,7 +286,7 @@ class Builder(Transformer):
             return Protocol(ANY_PROTOCOL, self.span(token))
         if text in PROTOCOL_NUMBERS:
             return Protocol(PROTOCOL_NUMBERS[text], self.span(token))
-        number = int(text)
+        number = _int(text)
         if number > 255:
             self.value_error(token, f"invalid protocol number {number}: expected 0 to 255")
         return Protocol(number, self.span(token))
@@ -266,11 +297,24 @@ class Builder(Transformer):
     def ports(self, meta: Meta, token: Token) -> Token:
         return token
 
-    def port_range(self, token: Token | None, protocol: Protocol) -> Ports | None:
+    def port_range(self, token: Token | None, protocol: Protocol) -> tuple[Ports | None, Icmp | None]:
+        """What follows a protocol: ports (tcp, udp), or an ICMP type and code (icmp, icmpv6)."""
         if token is None:
-            return None
+            return None, None
+        if protocol.number in ICMP_PROTOCOLS:
+            return None, self.icmp_type(token, protocol)
+        if token.type == "ICMP_TYPE_CODE":
+            self.findings.append(
+                report(
+                    "MODEL006",
+                    f"an ICMP type and code ({token}) is given for protocol {protocol}: "
+                    "only icmp and icmpv6 have types",
+                    self.span(token),
+                )
+            )
+            return None, None
         low_text, _, high_text = str(token).partition("-")
-        low, high = int(low_text), int(high_text or low_text)
+        low, high = _int(low_text), _int(high_text or low_text)
         if low > 65535 or high > 65535:
             self.value_error(token, f"invalid port {max(low, high)}: expected 0 to 65535")
         elif low > high:
@@ -283,7 +327,26 @@ class Builder(Transformer):
                     self.span(token),
                 )
             )
-        return Ports(low, high, self.span(token))
+        return Ports(low, high, self.span(token)), None
+
+    def icmp_type(self, token: Token, protocol: Protocol) -> Icmp | None:
+        """`8` (type 8, every code) or `3/4` (type 3, code 4); a range is not an ICMP type."""
+        if token.type == "PORT_RANGE":
+            self.findings.append(
+                report(
+                    "MODEL006",
+                    f"a range ({token}) is given for protocol {protocol}: an ICMP type is one type (8) "
+                    "or a type and code (3/4)",
+                    self.span(token),
+                )
+            )
+            return None
+        type_text, _, code_text = str(token).partition("/")
+        numbers = [_int(type_text)] + ([_int(code_text)] if code_text else [])
+        if max(numbers) > 255:
+            what = "type" if numbers[0] > 255 else "code"
+            self.value_error(token, f"invalid ICMP {what} {max(numbers)}: expected 0 to 255")
+        return Icmp(numbers[0], numbers[1] if code_text else None, self.span(token))
 
     def peer_block(self, meta: Meta, token: Token) -> Peer:
         return Peer("block", self.block(token), None, self.span(meta))
@@ -305,9 +368,10 @@ class Builder(Transformer):
         peer: Peer,
     ) -> _Attr:
         protocol = self.protocol(proto)
+        ports_given, icmp = self.port_range(ports, protocol)
         number: int | None = None
         if priority is not None:
-            number = int(priority)
+            number = _int(priority)
             if not 1 <= number <= 65535:
                 self.value_error(priority, f"invalid priority {number}: expected 1 (best) to 65535")
         rule = GroupRule(
@@ -316,9 +380,10 @@ class Builder(Transformer):
             action_written=action is not None,
             priority=number,
             protocol=protocol,
-            ports=self.port_range(ports, protocol),
+            ports=ports_given,
             peer=peer,
             span=self.span(meta),
+            icmp=icmp,
         )
         return _Attr("rule", rule, rule.span)
 
@@ -375,16 +440,21 @@ class Builder(Transformer):
         block: Token,
     ) -> _Attr:
         protocol = self.protocol(proto)
-        if int(number) < 1:
+        ports_given, icmp = self.port_range(ports, protocol)
+        rule_number = _int(number)
+        if rule_number < 1:
             self.value_error(number, "invalid rule number 0: expected 1 or more")
+        elif isinstance(rule_number, _Long):
+            self.value_error(number, f"invalid rule number {rule_number}: expected at most {MAX_DIGITS} digits")
         rule = AclRule(
             direction=direction,
-            number=int(number),
+            number=rule_number,
             action=str(action),  # type: ignore[arg-type]
             protocol=protocol,
-            ports=self.port_range(ports, protocol),
+            ports=ports_given,
             block=self.block(block),
             span=self.span(meta),
+            icmp=icmp,
         )
         return _Attr("rule", rule, rule.span)
 
@@ -450,6 +520,22 @@ class Builder(Transformer):
             moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)  # documented: no offset means UTC
+        # A request and its expiry must both fall within datetime's years 1 to 9999, in UTC too: the
+        # rules and the printer compute both. A request of year 1 is valid, and long expired.
+        try:
+            moment.astimezone(timezone.utc)
+        except OverflowError:
+            self.value_error(stamp, f"invalid timestamp {stamp}: it falls outside years 1 to 9999 in UTC")
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        try:
+            (moment + PENDING_LIFETIME).astimezone(timezone.utc)
+        except OverflowError:
+            self.value_error(
+                stamp,
+                f"invalid timestamp {stamp}: a request made then would expire 7 days later, after the end "
+                "of year 9999; expected a time at least 7 days before it",
+            )
+            moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
         return _Attr("created", moment, self.span(meta))
 
     def peering(self, meta: Meta, name: Token, *items: _Attr) -> Peering:
@@ -482,7 +568,7 @@ class Builder(Transformer):
         self, meta: Meta, kind: Token, source: Endpoint, destination: Endpoint, proto: Token | None, ports: Token | None
     ) -> Assertion:
         protocol = self.protocol(proto) if proto is not None else None
-        port_range = self.port_range(ports, protocol) if (ports is not None and protocol) else None
+        port_range, icmp = self.port_range(ports, protocol) if protocol is not None else (None, None)
         if source.address is not None:
             self.findings.append(
                 report(
@@ -491,7 +577,7 @@ class Builder(Transformer):
                     source.span,
                 )
             )
-        return Assertion(str(kind), source, destination, protocol, port_range, self.span(meta))  # type: ignore[arg-type]
+        return Assertion(str(kind), source, destination, protocol, port_range, self.span(meta), icmp)  # type: ignore[arg-type]
 
     def __default__(self, data: str, children: list, meta: Meta) -> Any:
         # A grammar rule with no method here is a bug in peerproof, not in the input.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from verifier.outputs.escape import visible
 from verifier.outputs.records import blocking_json, edit_json, hops_json, witness_json
 
 if TYPE_CHECKING:
@@ -50,4 +51,4 @@ def why_text(answer: WhyAnswer) -> str:
                     out.append(f"    ({edit.note})")
         else:
             out.append(f"repair: {answer.repair.message}")
-    return "\n".join(out) + "\n"
+    return "\n".join(visible(line) for line in out) + "\n"  # names spelt out: no control reaches the terminal

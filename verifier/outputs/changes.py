@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from verifier.engine.results import Connection
+from verifier.outputs.escape import visible
 from verifier.outputs.jsondoc import diagnostic_json
 from verifier.outputs.records import hops_json, packet_json
 
@@ -89,4 +90,4 @@ def diff_text(result: DiffResult) -> str:
         if not result.failing
         else "the change breaks an assertion or the peering lifecycle"
     )
-    return "\n".join(out) + "\n"
+    return "\n".join(visible(line) for line in out) + "\n"  # names spelt out: no control reaches the terminal

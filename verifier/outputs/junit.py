@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from verifier.catalog import registry
+from verifier.outputs.escape import visible, visible_lines
 
 
 def _suite(root: ET.Element, name: str) -> ET.Element:
@@ -25,6 +26,19 @@ def _finish(suite: ET.Element) -> tuple[int, int, int]:
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
     return len(cases), failures, skipped
+
+
+def _well_formed(root: ET.Element) -> None:
+    """Spell out every control character (`visible`) in the names and texts of the document.
+
+    ElementTree writes any character it is given, and XML 1.0 forbids most C0 controls, lone
+    surrogates and U+FFFE/U+FFFF: a name holding one would make the whole report unreadable.
+    Line breaks in a text are kept (a failure lists one finding a line)."""
+    for element in root.iter():
+        for key, value in list(element.attrib.items()):
+            element.set(key, visible(value))
+        if element.text:
+            element.text = visible_lines(element.text)
 
 
 def render_junit(result) -> str:
@@ -68,5 +82,6 @@ def render_junit(result) -> str:
     root.set("failures", str(sum(t[1] for t in totals)))
     root.set("errors", "0")
     root.set("skipped", str(sum(t[2] for t in totals)))
+    _well_formed(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

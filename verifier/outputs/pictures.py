@@ -2,12 +2,18 @@
 
 A deterministic circular layout: the same model gives the same bytes. The HTML
 page embeds everything (no network), so it opens offline.
+
+A name is text in every picture, never markup: spelt out where it holds a control character
+(`visible`), then quoted by the picture's own rules (`escape` for SVG and HTML, `_dot` for
+Graphviz, `_mermaid` for Mermaid). No picture links anywhere.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
+from html import escape as html_escape
+
+from verifier.outputs.escape import visible
 
 STATE_COLOURS = {
     "active": "#2e7d32",
@@ -18,6 +24,12 @@ STATE_COLOURS = {
 INACTIVE = "#9e9e9e"
 HIGHLIGHT = {"path": "#1565c0", "blocked": "#c62828"}
 CELL_COLOURS = {"proved": "#c8e6c9", "refuted": "#ffcdd2", "unknown": "#fff9c4", "vacuous": "#eeeeee"}
+
+
+def escape(text: str) -> str:
+    """Text for SVG or HTML, in an element or an attribute: `&<>"'` as references, control
+    characters (which XML 1.0 forbids) spelt out."""
+    return html_escape(visible(text), quote=True)
 
 
 def _layout(graph) -> tuple[dict[str, tuple[float, float]], int]:
@@ -66,7 +78,7 @@ def graph_svg(graph) -> str:
         )
     for node in graph.nodes:
         x, y = positions[node.name]
-        lines = [node.name, *node.blocks[:3]] + ([node.detail] if node.detail else [])
+        lines = [visible(line) for line in [node.name, *node.blocks[:3]] + ([node.detail] if node.detail else [])]
         width = max(90, 7 * max(len(line) for line in lines) + 16)
         height_box = 16 * len(lines) + 10
         stroke = HIGHLIGHT.get(node.highlight, "#37474f")
@@ -125,31 +137,64 @@ def graph_html(graph) -> str:
     return PAGE.format(title=escape("peerproof: " + graph.title), body=graph_svg(graph))
 
 
+def _dot(text: str) -> str:
+    """Text inside a Graphviz quoted string: `"` and `\\` escaped, control characters spelt out, so
+    the string cannot end early (no attribute can be added), nor hold a line break or a label
+    escape (`\\N`, `\\G`, ...) that the name did not mean."""
+    return visible(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_id(name: str) -> str:
+    """A node's quoted ID: its name as `_dot` writes it, its own backslashes doubled first, so that
+    two names never share an ID (a name spelling `\\x1b` and one holding ESC stay two nodes)."""
+    return '"' + _dot(name.replace("\\", "\\\\")) + '"'
+
+
 def graph_dot(graph) -> str:
-    out = ["graph peerproof {", f'  label="{graph.title}";', "  node [shape=box, style=rounded];"]
+    out = ["graph peerproof {", f'  label="{_dot(graph.title)}";', "  node [shape=box, style=rounded];"]
     for node in graph.nodes:
-        label = "\\n".join([node.name, *node.blocks])
+        label = "\\n".join(_dot(line) for line in [node.name, *node.blocks])
         colour = HIGHLIGHT.get(node.highlight, "black")
-        out.append(f'  "{node.name}" [label="{label}", color="{colour}"];')
+        out.append(f'  {_dot_id(node.name)} [label="{label}", color="{colour}"];')
     for edge in graph.edges:
         colour = HIGHLIGHT.get(edge.highlight) or (
             STATE_COLOURS.get(edge.state, INACTIVE) if edge.kind == "peering" else "#c62828"
         )
         style = "dashed" if edge.kind == "gap" or edge.state not in ("", "active") else "solid"
-        label = edge.label + (f" ({edge.state})" if edge.state else "")
-        out.append(f'  "{edge.a}" -- "{edge.b}" [label="{label}", color="{colour}", style={style}];')
+        label = _dot(edge.label + (f" ({edge.state})" if edge.state else ""))
+        out.append(f'  {_dot_id(edge.a)} -- {_dot_id(edge.b)} [label="{label}", color="{colour}", style={style}];')
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+# Mermaid reads a label as HTML, and `#name;` or `#123;` in it as an entity: each character that is
+# markup there, or starts an entity (`#`), a directive (`%%{`), a Markdown string (a backquote) or
+# ends the label (`"`, `|`), is written as an entity. Node ids are generated (`n0`, `n1`), never names.
+MERMAID_ENTITIES = {
+    "#": "#35;",
+    "&": "#amp;",
+    "<": "#lt;",
+    ">": "#gt;",
+    '"': "#quot;",
+    "`": "#96;",
+    "%": "#37;",
+    "|": "#124;",
+}
+
+
+def _mermaid(text: str) -> str:
+    """A name as text in a quoted Mermaid label."""
+    return "".join(MERMAID_ENTITIES.get(c, c) for c in visible(text))
 
 
 def graph_mermaid(graph) -> str:
     ids = {node.name: f"n{i}" for i, node in enumerate(graph.nodes)}
     out = ["graph LR"]
     for node in graph.nodes:
-        label = "<br/>".join([node.name, *node.blocks]).replace('"', "'")
+        label = "<br/>".join(_mermaid(line) for line in [node.name, *node.blocks])
         out.append(f'  {ids[node.name]}["{label}"]')
     for edge in graph.edges:
-        label = (edge.label + (f" ({edge.state})" if edge.state else "")).replace('"', "'")
+        label = _mermaid(edge.label + (f" ({edge.state})" if edge.state else ""))
         arrow = "-.-" if edge.kind == "gap" or edge.state not in ("", "active") else "---"
         out.append(f'  {ids[edge.a]} {arrow}|"{label}"| {ids[edge.b]}')
     for i, edge in enumerate(graph.edges):
@@ -158,7 +203,7 @@ def graph_mermaid(graph) -> str:
     return "\n".join(out) + "\n"
 
 
-def matrix_svg(matrix) -> str:
+def matrix_svg(matrix, cell_attribute: str = "data-cell") -> str:
     cell, margin = 28, max(60, 7 * max([len(n) for n in matrix.names] + [4]) + 12)
     size = margin + cell * len(matrix.names) + 10
     out = [
@@ -175,7 +220,7 @@ def matrix_svg(matrix) -> str:
         for j, status in enumerate(row):
             out.append(
                 f'<rect x="{margin + cell * j}" y="{margin + cell * i}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{CELL_COLOURS[status]}" data-cell="{escape(matrix.names[i])} -> '
+                f'fill="{CELL_COLOURS[status]}" {cell_attribute}="{escape(matrix.names[i])} -> '
                 f'{escape(matrix.names[j])}: {status}"><title>{escape(matrix.names[i])} -> '
                 f"{escape(matrix.names[j])}: {status}</title></rect>"
             )
@@ -188,5 +233,5 @@ def matrix_svg(matrix) -> str:
 
 
 def matrix_html(matrix) -> str:
-    body = matrix_svg(matrix).replace("data-cell=", "data-label=")
+    body = matrix_svg(matrix, cell_attribute="data-label")  # the page's script shows a cell's data-label
     return PAGE.format(title=escape(f"peerproof: reachability by {matrix.by}"), body=body)

@@ -16,13 +16,17 @@ from verifier.language.model import protocol_name
 
 
 def packet_json(packet: Packet) -> dict[str, Any]:
-    return {
+    """A packet; an ICMP one also spells its type and code (held in the port fields)."""
+    record: dict[str, Any] = {
         "source": address_text(packet.src, packet.version),
         "destination": address_text(packet.dst, packet.version),
         "protocol": protocol_name(packet.protocol),
         "source_port": packet.sport,
         "destination_port": packet.dport,
     }
+    if packet.icmp:
+        record["icmp_type"], record["icmp_code"] = packet.dport, packet.sport
+    return record
 
 
 def hop_json(hop: Hop) -> dict[str, Any]:

@@ -28,6 +28,18 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MODULES = re.compile(r'^(?:module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.)+')
 
 
+# A message's text may embed links, `[text](3)` to a related location or `[text](https://...)`
+# (SARIF 2.1.0, 3.11.6), which code scanning shows as links: a name such as `[fix](https://evil)`
+# in a message must stay text. `\]` is a literal bracket there, so each `](` becomes `\](`
+# (a backslash the name put before it doubled, so that it cannot cancel ours).
+LINK_END = re.compile(r"(\\*)\](?=\()")
+
+
+def _message(text: str) -> dict[str, str]:
+    """A plain-text message object: what the model wrote cannot form an embedded link."""
+    return {"text": LINK_END.sub(lambda m: m.group(1) * 2 + "\\]", text)}
+
+
 def _uri(path: str) -> str:
     if path.startswith("/"):
         return "file://" + quote(path)
@@ -51,7 +63,7 @@ def _location(span: Span, message: str | None = None, resource: str | None = Non
     if resource:
         location["logicalLocations"] = [{"name": _short(resource), "fullyQualifiedName": resource, "kind": "resource"}]
     if message:
-        location["message"] = {"text": message}
+        location["message"] = _message(message)
     return location
 
 
@@ -99,7 +111,7 @@ def _hop_location(hop: Hop) -> dict[str, Any]:
     if hop.span is not None:
         location = _location(Span(hop.span.file, hop.span.line, 1, hop.span.line, 2), text)
     else:
-        location = {"message": {"text": text}}
+        location = {"message": _message(text)}
     return {"location": location}
 
 
@@ -124,7 +136,7 @@ def _result(d: Diagnostic, index: dict[str, int], fingerprint: str) -> dict[str,
     result: dict[str, Any] = {
         "ruleId": d.code,
         "level": LEVELS[d.severity],
-        "message": {"text": d.message + (f" (help: {d.help})" if d.help else "")},
+        "message": _message(d.message + (f" (help: {d.help})" if d.help else "")),
         "locations": [_location(d.span, resource=d.resource)],
         "partialFingerprints": {"peerproof/v1": fingerprint},
     }

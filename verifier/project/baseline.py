@@ -8,8 +8,10 @@ identity. The same identity serves SARIF's `partialFingerprints`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from verifier.catalog import report
@@ -37,6 +39,8 @@ def fingerprints(diagnostics: list[Diagnostic], sources: dict[str, str]) -> list
 
 
 def write(path: Path, diagnostics: list[Diagnostic], sources: dict[str, str]) -> int:
+    """Record the findings in `path`; the count. A file that cannot be written is BASE002 (exit 2), and
+    an older baseline there is kept whole: the new one is written beside it, then renamed over it."""
     entries = sorted(
         (
             {"code": d.code, "file": d.span.file, "fingerprint": f, "message": d.message}
@@ -44,7 +48,21 @@ def write(path: Path, diagnostics: list[Diagnostic], sources: dict[str, str]) ->
         ),
         key=lambda e: (e["file"], e["code"], e["fingerprint"]),
     )
-    path.write_text(json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    handle = None
+    try:
+        # Created as any new file is (0666 less the umask), never over a file of that name.
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)  # over a directory: IsADirectoryError
+    except OSError as exc:
+        if handle is not None:  # ours, not renamed into place
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        where = Span(str(path), 1, 1, 1, 1)
+        raise InputError([report("BASE002", f"cannot write baseline: {exc.strerror or exc}", where)]) from None
     return len(entries)
 
 

@@ -7,6 +7,7 @@ located at the key in the file, with "did you mean".
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language.model import PROVIDERS, Severity, Span
+from verifier.language.parse import deepest_bracket
 
 KEYS = ("select", "ignore", "severity", "provider", "fail-on", "timeout", "rlimit", "paths", "exclude", "tf-root")
 SEVERITIES = ("error", "warning", "info")
@@ -73,11 +75,23 @@ def discover(start: Path) -> Path | None:
                 text = _read(project)
             except InputError:
                 return project
-            if re.search(r"^\[tool\.peerproof\]", text, re.M):
+            if _holds_settings(text):
                 return project
         if (directory / ".git").exists():
             return None
     return None
+
+
+def _holds_settings(text: str) -> bool:
+    """Whether a pyproject.toml's `text` has a `tool.peerproof` table, however TOML spells it: a
+    header (`[tool.peerproof]`, `[ tool . "peerproof" ]`), dotted keys (`tool.peerproof.select = …`)
+    or an inline table (`[tool]` then `peerproof = {…}`). TOML that does not read is ours when it
+    names peerproof at all (`load` then says where it is wrong), another tool's problem otherwise."""
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except (ValueError, RecursionError):  # TOMLDecodeError, an over-long integer; nested too deep
+        return re.search(r"\bpeerproof\b", text) is not None
+    return isinstance(tool, dict) and "peerproof" in tool
 
 
 def _there(path: Path) -> bool:
@@ -95,11 +109,23 @@ def _read(path: Path) -> str:
         why = refusal(path, path.parent.resolve())
         if why:
             raise Refused("a link to a file outside its directory is not followed" if why == LINK_OUT else why)
-        return read_file(path, MAX_CONFIG_BYTES, "a configuration file is small").decode("utf-8", errors="replace")
+        data = read_file(path, MAX_CONFIG_BYTES, "a configuration file is small")
     except Refused as exc:
         message = f"configuration file not read: {exc}"
+    except IsADirectoryError:
+        message = "cannot read the configuration file: it is a directory"
     except OSError as exc:
         message = f"cannot read the configuration file: {exc.strerror or exc}"
+    else:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:  # TOML is UTF-8: say where, rather than read a guess
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
+            where = Span(str(path), line, column, line, column + 1)
+            raise InputError(
+                [report("CONFIG001", f"not UTF-8: byte 0x{data[exc.start]:02x}; TOML files are UTF-8", where)]
+            ) from None
     raise InputError([report("CONFIG001", message, Span.start(str(path)))])
 
 
@@ -120,8 +146,45 @@ def load(path: Path, known_codes: set[str]) -> Config:
                 )
             ]
         ) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise InputError([_too_deep(path, text)]) from None
+    except ValueError:  # an integer of more than 4,300 digits: Python does not convert it
+        error = _long_number(path, text)
+        if error is None:
+            raise  # not the file's: a bug of peerproof's
+        raise InputError([error]) from None
     table = document.get("tool", {}).get("peerproof", {}) if path.name == "pyproject.toml" else document
     return _validate(table, where, known_codes)
+
+
+# What a located TOML error is looked for among: strings and comments (skipped whole), brackets,
+# decimal integers. Scanned only when reading failed.
+_TOML_SCAN = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[{\]}]|[+-]?[0-9][0-9_]*'
+)
+
+
+def _too_deep(path: Path, text: str) -> Diagnostic:
+    """CONFIG001 at the deepest bracket of `text`."""
+    deepest, where = deepest_bracket(_TOML_SCAN.finditer(text))
+    return _at(path, text, where, f"invalid TOML: nested {deepest} levels deep here, more than peerproof reads")
+
+
+def _long_number(path: Path, text: str) -> Diagnostic | None:
+    """CONFIG001 at the first integer longer than Python converts; None when there is none."""
+    limit = sys.get_int_max_str_digits()
+    numbers = (m for m in _TOML_SCAN.finditer(text) if m.group()[0] in "+-0123456789")
+    found = next((m for m in numbers if len(m.group().lstrip("+-").replace("_", "")) > limit), None)
+    if found is None:
+        return None
+    return _at(path, text, found, f"invalid TOML: a number of more than {limit} digits")
+
+
+def _at(path: Path, text: str, found: re.Match[str] | None, message: str) -> Diagnostic:
+    offset, end = (found.start(), found.end()) if found is not None else (0, 1)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return report("CONFIG001", message, Span(str(path), line, column, line, column + min(end - offset, 40)))
 
 
 def _validate(table: dict[str, Any], where: "_Locator", known: set[str]) -> Config:
@@ -190,7 +253,11 @@ class _Locator:
         self.lines = text.splitlines()
         self.start = 0
         if section:
-            header = re.compile(rf"^\s*\[{re.escape(section)}\]\s*$")
+            # The header however it is spaced or quoted: `[ tool . "peerproof" ]  # comment`
+            dotted = r"\s*\.\s*".join(
+                rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')" for p in section.split(".")
+            )
+            header = re.compile(rf"^\s*\[\s*{dotted}\s*\]\s*(?:#.*)?$")
             self.start = next((i for i, line in enumerate(self.lines) if header.match(line)), 0)
 
     def span(self, key: str, needle: str | None = None) -> Span:

@@ -81,7 +81,7 @@ IRRELEVANT = {
     "alicloud_disk",
     "alicloud_ecs_disk",
 }
-PROTOCOLS = {"gre": "47", "icmpv6": "58"}
+PROTOCOLS = {"gre": "47", "icmpv6": "icmpv6"}
 
 # The attributes read whose type the mapping relies on (names, lists, blocks), by resource type (`shape`).
 VALUES = {
@@ -253,6 +253,8 @@ class AlicloudMapping(Mapping):
             proto = PROTOCOLS.get(protocol) or self.protocol(protocol)
             low, _, high = str(rule.get("port_range", "-1/-1")).partition("/")
             ports = self.ports(proto, low, high) if proto else None
+            if proto in ("icmp", "icmpv6"):  # Alibaba's ICMP rules name no type: the range is -1/-1
+                ports = "" if (low, high) == ("-1", "-1") else None
             action = {"accept": "allow", "drop": "deny"}.get(str(rule.get("policy", "accept")).lower())
             if proto is None or ports is None or action is None:
                 self.not_modelled(

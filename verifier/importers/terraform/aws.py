@@ -514,6 +514,7 @@ class AwsMapping(Mapping):
                         inline.get("from_port"),
                         inline.get("to_port"),
                         inline.get("cidr_block") or inline.get("ipv6_cidr_block"),
+                        (inline.get("icmp_type"), inline.get("icmp_code")),
                     )
             for subnet in self.lookup_many(acl, "subnet_ids", "subnet", "its subnet associations are not modelled"):
                 self.attach(self.estate.find(subnet), "network-acl", acl.address, acl)
@@ -531,6 +532,7 @@ class AwsMapping(Mapping):
                     entry.get("from_port"),
                     entry.get("to_port"),
                     entry.get("cidr_block") or entry.get("ipv6_cidr_block"),
+                    (entry.get("icmp_type"), entry.get("icmp_code")),
                 )
         for association in r.of_type("aws_network_acl_association"):
             acl_name = self.lookup(association, "network_acl_id", "network ACL", "the association is not modelled")
@@ -556,9 +558,11 @@ class AwsMapping(Mapping):
         low: Any,
         high: Any,
         block: Any,
+        icmp: tuple[Any, Any] = (None, None),
     ) -> None:
         proto = self.protocol(protocol)
-        ports = self.ports(proto, low, high) if proto else None
+        # An ICMP entry gives its type and code in icmp_type and icmp_code (-1: every one), not in ports.
+        ports = self.ports(proto, *(icmp if proto in ("icmp", "icmpv6") else (low, high))) if proto else None
         if proto is None or ports is None or not block or action not in ("allow", "deny") or number is None:
             self.not_modelled(resource, f"network ACL entry {number} ({action} {protocol} {block}) is not understood")
             return

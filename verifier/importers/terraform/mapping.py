@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from verifier.importers.estate import Estate, Item, name_text
+from verifier.importers.estate import PROTOCOLS, Estate, Item, name_text
 from verifier.importers.gateways import gateway_kind, resource_type_of
 from verifier.importers.terraform import REFERENCE, External, Input, Resource, Target, local_name
 from verifier.importers.terraform.source import MASKED
@@ -294,18 +294,22 @@ def blocks_of(resolver: Resolver, resource: Resource, attribute: str) -> Iterato
 
 
 quoted = name_text  # how the mappings write a name into peer text
-PROTOCOLS = {
-    "-1": "all",
-    "all": "all",
-    "6": "tcp",
-    "17": "udp",
-    "1": "icmp",
-    "58": "58",
-    "tcp": "tcp",
-    "udp": "udp",
-    "icmp": "icmp",
-    "icmpv6": "58",
-}
+
+
+def icmp_text(kind: Any, code: Any) -> str | None:
+    """The text after `icmp` or `icmpv6` for an ICMP type and code as the clouds give them (AWS and
+    Outscale: FromPort the type, ToPort the code; -1 or nothing for every type, or every code of the
+    type): '' for every type, ` 8`, ` 3/4`; None when they are no ICMP type."""
+    try:
+        kind = -1 if kind is None else int(kind)
+        code = -1 if code is None else int(code)
+    except (TypeError, ValueError):
+        return None
+    if kind < 0:
+        return ""
+    if kind > 255 or code > 255:
+        return None
+    return f" {kind}" if code < 0 else f" {kind}/{code}"
 
 
 class Known(Protocol):
@@ -570,14 +574,18 @@ class Mapping:
 
     @staticmethod
     def ports(protocol: str, low: Any, high: Any) -> str | None:
-        """The PORTS text ('' for every port); None when the range is not one."""
+        """The PORTS text ('' for every port); None when the range is not one. For icmp and icmpv6,
+        `low` and `high` are the ICMP type and code. A tcp or udp range 0-0 is port 0 only: the
+        clouds read -1 and 0-0 as "all" for protocol -1 (all) alone."""
+        if protocol in ("icmp", "icmpv6"):
+            return icmp_text(low, high)
         if protocol not in ("tcp", "udp", "6", "17"):
             return ""
         try:
             low, high = int(low), int(high)
         except (TypeError, ValueError):
             return ""
-        if low < 0 or high < 0 or (low, high) in ((0, 65535), (1, 65535), (0, 0)):
+        if low < 0 or high < 0 or (low, high) in ((0, 65535), (1, 65535)):
             return ""
         if low > high or high > 65535:
             return None
