@@ -492,7 +492,15 @@ class Queries:
         asked for ICMP, an echo request (type 8, ICMPv6 128) of code 0."""
         if protocol in ICMP_PROTOCOLS:
             return (pkt.dport == (8 if protocol == 1 else 128), pkt.sport == 0)
-        return (pkt.proto == 6, self.enc.ephemeral(pkt.sport), z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0))
+        # Last (dropped first where it cannot hold): the client port pinned to the first ephemeral port.
+        # A range alone leaves the solver its choice, which follows its history in the process (the
+        # terms built before): the same input would not always give the same witness.
+        return (
+            pkt.proto == 6,
+            self.enc.ephemeral(pkt.sport),
+            z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0),
+            z3.Or(z3.Not(self.enc.ported(pkt)), pkt.sport == EPHEMERAL_PORTS[0]),
+        )
 
     def reach(
         self,
@@ -708,5 +716,10 @@ class DiffQueries:
             z3.Implies(self.new.ported(new_pkt), self.new.ephemeral(new_pkt.sport)),
         )
         differs = z3.And(new_ok, z3.Not(old_ok)) if towards_new else z3.And(old_ok, z3.Not(new_ok))
-        preferences = (new_pkt.proto == 6, z3.Or(z3.Not(self.new.ported(new_pkt)), new_pkt.dport != 0))
+        preferences = (
+            new_pkt.proto == 6,
+            z3.Or(z3.Not(self.new.ported(new_pkt)), new_pkt.dport != 0),
+            z3.Or(z3.Not(self.new.ported(new_pkt)), self.new.ephemeral(new_pkt.sport)),
+            z3.Or(z3.Not(self.new.ported(new_pkt)), new_pkt.sport == EPHEMERAL_PORTS[0]),  # as in `natural`
+        )
         return Query(z3.And(shared, differs), new_pkt.variables(), preferences=preferences)
