@@ -48,19 +48,27 @@ class Solver:
         """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
         as natural as the query's preferences allow."""
         answer = self._check(query, query.formula)
-        if answer.status != "sat" or not query.preferences:
+        if answer.status != "sat":
             return answer
+        # The witness is asked again in a context of its own: the model Z3 finds follows the terms its
+        # context holds, so in the shared one it would depend on what was asked before in the process
+        # (the sequence of `--jobs 1`, a worker's, the shell's). Translated, the same formula gives the
+        # same witness wherever it is asked. (Deciding stays in the shared context: it is the bulk.)
         preferences = list(query.preferences)
         while preferences:
-            nicer = self._check(query, z3.And(query.formula, *preferences))
+            nicer = self._check(query, z3.And(query.formula, *preferences), own_context=True)
             if nicer.status == "sat":
                 return nicer
             preferences.pop()
-        return answer
+        alone = self._check(query, query.formula, own_context=True)
+        return alone if alone.status == "sat" else answer
 
-    def _check(self, query: Query, formula: z3.BoolRef) -> SolverAnswer:
+    def _check(self, query: Query, formula: z3.BoolRef, own_context: bool = False) -> SolverAnswer:
         self.queries += 1
-        solver = z3.Solver() if query.quantified else z3.SolverFor("QF_BV")
+        context = z3.Context() if own_context else formula.ctx
+        if own_context:
+            formula = formula.translate(context)
+        solver = z3.Solver(ctx=context) if query.quantified else z3.SolverFor("QF_BV", ctx=context)
         solver.set("random_seed", SEED)
         solver.set("ctrl_c", False)  # Ctrl-C is Python's (see `_interruptible`)
         solver.set("timeout", self.limits.timeout_ms)
@@ -73,7 +81,10 @@ class Solver:
             return SolverAnswer("unknown", reason=f"the solver gave up: {exc}")
         if result == z3.sat:
             model = solver.model()
-            values = {name: model.eval(var, model_completion=True).as_long() for name, var in query.variables.items()}
+            values = {
+                name: model.eval(var.translate(context) if own_context else var, model_completion=True).as_long()
+                for name, var in query.variables.items()
+            }
             return SolverAnswer("sat", values)
         if result == z3.unsat:
             return SolverAnswer("unsat")
