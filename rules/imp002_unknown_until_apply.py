@@ -20,8 +20,11 @@ allow rule left out could make an `isolate` look proved.
 A proof about an estate with a missing piece is a proof about another estate.
 Rather than guess (a first free address, the only VPC around), peerproof says
 what it could not see; the error keeps a CI gate from passing on a partial
-model. Assertions that name the missing part are reported as proving nothing
-(REACH004) or as naming nothing.
+model. The import also records what it left out (an `unmodelled` declaration
+in the printed text): an assertion whose verdict the missing part could
+overturn is unknown (REACH005), never proved or refuted on the rest. A masked
+allow rule of a security group cannot overturn a refuted isolation, nor a VM
+left out an assertion between two VMs named; those verdicts stand.
 
 ## Example
 ```

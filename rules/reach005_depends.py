@@ -33,17 +33,22 @@ peering's settled state once the change is done.
 - Alibaba Cloud: "VPC peering connection" (Updating: an activated connection being modified).
 """
 
+from dataclasses import replace
 from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule
 
 from ._assertions import findings
 
+HELP = "declare the gateway's kind, or give the peering's settled state"
+HELP_IMPORT = "give the import what it left out (see the IMP001 and IMP002 findings), or check the state after apply"
+
 
 def check(ctx: Context) -> Iterator[Finding]:
-    return findings(
-        ctx, None, "unknown", help_text="declare the gateway's kind, or give the peering's settled state", depends=True
-    )
+    by_span = {a.span: a for a in ctx.model.assertions}
+    for finding in findings(ctx, None, "unknown", help_text=HELP, depends=True):
+        result = ctx.engine.assertion_result(by_span[finding.span])
+        yield replace(finding, help=HELP_IMPORT) if result.gaps and result.gaps == result.depends else finding
 
 
 RULE = Rule(code="REACH005", name="assertion-depends", severity="error", doc=__doc__, stage="semantic", check=check)

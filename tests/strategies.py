@@ -21,6 +21,7 @@ from verifier.language.model import (
     Assertion,
     Block,
     Endpoint,
+    Gap,
     GroupRule,
     Icmp,
     Model,
@@ -257,10 +258,23 @@ def assertions(draw):
 
 
 @st.composite
+def gaps(draw):
+    """An `unmodelled` declaration (what an import left out)."""
+    return Gap(
+        draw(names),
+        SPAN,
+        tuple(dict.fromkeys(draw(st.lists(names, max_size=2)))),
+        draw(st.sampled_from(["any", "allows", "vm"])),
+        draw(st.booleans()),
+    )
+
+
+@st.composite
 def models(draw):
     return Model(
         providers=draw(_small(st.sampled_from(PROVIDERS).map(lambda p: ProviderDecl(p, SPAN)), 2)),
         nets=draw(_small(nets(), 3)),
         peerings=draw(_small(peerings())),
         assertions=draw(_small(assertions())),
+        gaps=draw(_small(gaps(), 2)),
     )

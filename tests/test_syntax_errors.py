@@ -59,8 +59,8 @@ CASES = [
     ),
     (
         "net a { cidr 10.0.0.0/16 } }\n",
-        "1:28: error PARSE001 syntax error: unexpected '}'; expected 'assert', 'net', 'peering', 'provider' "
-        "or end of file",
+        "1:28: error PARSE001 syntax error: unexpected '}'; expected 'assert', 'net', 'peering', 'provider', "
+        "'unmodelled' or end of file",
     ),
     ("net a $ { }\n", "1:7: error PARSE001 syntax error: unexpected character '$'; expected '{'"),
     (

@@ -134,6 +134,8 @@ def answer_why(
             path.blocking,
             Repair([], False, f"no edit of the network makes {destination} reachable: no vm holds it"),
         )
+    if result.status == "unknown" and result.gaps:  # the import left out what the answer may rest on
+        return WhyAnswer("unknown", result.message, result.witness, depends=list(result.gaps))
     if result.status == "unknown" and result.depends and result.witness:
         return _depends(engine, src_vm, result.witness, result.depends)
     if result.status == "unknown":

@@ -19,6 +19,8 @@ from verifier.language.model import (
     TRANSITIONAL_STATES,
     Address,
     Assertion,
+    Gap,
+    Model,
     Route,
     Vm,
     any_protocol,
@@ -43,6 +45,22 @@ class Assertions(Part):
         every = assertion.kind == "isolate"
         sources = self.topo.endpoint_vms(assertion.source, every_interface=every)
         targets = self.topo.endpoint_vms(assertion.destination, every_interface=every)
+        result = self._decide(assertion, sources, targets, witness)
+        if not self.model.gaps:
+            return result
+        nets = {vm.net for vm in sources + targets} | self._endpoint_nets(assertion)
+        return _with_gaps(self.model, assertion, result, self.model.gaps_of(nets))
+
+    def _endpoint_nets(self, assertion: Assertion) -> set[str]:
+        """The nets an assertion's endpoints name (a VM that the import left out would be there)."""
+        nets = set()
+        for endpoint in (assertion.source, assertion.destination):
+            declared = self.model.lookup(endpoint.name)
+            if declared is not None:
+                nets.add(declared.name if declared.kind == "net" else getattr(declared, "net", ""))
+        return nets - {""}
+
+    def _decide(self, assertion: Assertion, sources: list[Vm], targets: list[Vm], witness: bool) -> AssertionResult:
         if sources and not targets and assertion.kind == "reach" and assertion.destination.address is not None:
             return self._unheld(assertion, sources[0], assertion.destination.address)
         if not sources or not targets:
@@ -422,6 +440,46 @@ class Assertions(Part):
             f"{text} is refuted: {vm_text(source)} to {vm_text(target)}, {what} {where}",
             counterexample=failed,
         )
+
+
+def _with_gaps(model: Model, assertion: Assertion, result: AssertionResult, gaps: list[Gap]) -> AssertionResult:
+    """The verdict given what the import left out (`Gap`): one the missing part could overturn is
+    unknown, naming it. A part that could only allow more traffic cannot overturn a refuted isolation
+    nor a proved reach; a VM left out matters where an endpoint is not a VM named, to a verdict it
+    could add a pair to (a proof, or speaking of no VM) or an address holder to (a refuted `reach`
+    to an address); any other can overturn every verdict. The counterexample or witness found on the
+    rest of the estate is kept as an example."""
+    if result.status not in ("proved", "refuted", "vacuous"):
+        return result
+    widens = (assertion.kind == "isolate") == (result.status == "proved")  # more traffic could overturn it
+    named_vms = all(isinstance(model.lookup(e.name), Vm) for e in (assertion.source, assertion.destination))
+    # A VM more is one more pair that a proof, or speaking of no VM, must cover, or the holder of an
+    # address that a `reach` found held by no VM; it cannot undo a failing pair or a delivered packet.
+    more_vms = not named_vms and (
+        result.status in ("proved", "vacuous")
+        or (assertion.kind == "reach" and assertion.destination.address is not None)
+    )
+    if result.status == "vacuous":  # only a VM left out could give it a connection to speak of
+        relevant = [gap for gap in gaps if gap.effect == "vm" and more_vms]
+    else:
+        relevant = [
+            gap
+            for gap in gaps
+            if gap.effect == "any" or (gap.effect == "vm" and more_vms) or (gap.effect == "allows" and widens)
+        ]
+    if not relevant:
+        return result
+    facts = tuple(dict.fromkeys(gap.what for gap in relevant))  # an import's names the resource
+    found = {"proved": "is proved", "refuted": "is refuted", "vacuous": "speaks of no connection"}[result.status]
+    return AssertionResult(
+        "unknown",
+        f"{assertion_text(assertion)} is unknown: it {found} on what was imported, but the import left out what "
+        f"it may rest on: {'; '.join(facts)}",
+        counterexample=result.counterexample,
+        witness=result.witness,
+        depends=facts,
+        gaps=facts,
+    )
 
 
 def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:

@@ -76,6 +76,8 @@ class AssertionResult:
     # With `unknown`: the facts the model does not pin down that the verdict rests on (a gateway, a
     # transitional peering); empty when the solver's limits left it undecided.
     depends: tuple[str, ...] = ()
+    # With `unknown`: of `depends`, the parts of the estate an import left out (`Gap`).
+    gaps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.importers import Imported, Named, PeerWriter
 from verifier.language import printer
-from verifier.language.model import Span
+from verifier.language.model import Gap, Span
 
 ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
 KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gateway")
@@ -84,10 +84,12 @@ LINE = re.compile(
             rf" (?:{_ADDR}|any|group {_NAME})",
             rf"(?:inbound|outbound) [0-9]+ (?:allow|deny) {_PROTO} (?:from|to) {_ADDR}",
             rf"(?:type|inner-access) {_NAME}",
+            rf"unmodelled {_NAME} " + _braced(rf"nets {_NAME}(?:, {_NAME})*", r"effect (?:any|allows|vm)", "routes"),
         ]
     )
     + ")"
 )
+_MASK_SHOWN = re.compile(r' ?\("#{2,}"\)')  # `("########")`, as a message shows a masked value
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
@@ -188,11 +190,23 @@ class Estate:
         self.nets: dict[str, NetDraft] = {}
         self.peerings: dict[str, PeeringDraft] = {}
         self.warnings: list[Diagnostic] = []
+        self.gaps: list[Gap] = []
         self.owner: dict[str, str] = {}  # item name -> its net
 
     def warn(self, code: str, message: str, origin: Span) -> None:
         """An IMP finding about the import (its severity is the catalog's)."""
         self.warnings.append(report(code, message, origin))
+
+    def leave_out(
+        self, code: str, message: str, origin: Span, nets: Iterable[str] = (), effect: str = "any", routes: bool = False
+    ) -> None:
+        """An IMP finding that part of the estate is not modelled, and the `Gap` it leaves: verdicts that
+        could rest on it are unknown. `nets`: the nets it could change traffic of (none: any)."""
+        self.warn(code, message, origin)
+        nets = tuple(nets)
+        known = tuple(dict.fromkeys(net for net in nets if net in self.nets))
+        what = _MASK_SHOWN.sub("", message)  # the printed text never holds a masked value's mask
+        self.gaps.append(Gap(what, origin, known if len(known) == len(nets) else (), effect, routes))  # type: ignore[arg-type]
 
     def net(self, name: str, origin: Span) -> NetDraft:
         if name not in self.nets:
@@ -255,6 +269,11 @@ class Estate:
             )
             text += f"  state {name_text(peering.state)}" if peering.state else ""
             writer.add(text + (f"  created {peering.created}" if peering.created else "") + " }", peering.origin)
+        if self.gaps:
+            writer.add("")
+            writer.add("# left out of the import (IMP001, IMP002): a verdict that could rest on it is unknown")
+        for gap in self.gaps:  # the estate's nets keep their names in the text
+            writer.add(printer.gap_text(gap), gap.span)
         return writer.result(self.warnings, inputs, named)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language import cache
-from verifier.language.model import Assertion, Model, Net, Peering, ProviderDecl
+from verifier.language.model import Assertion, Gap, Model, Net, Peering, ProviderDecl
 from verifier.language.parse import SourceFile, grammar_digest, parse_source
 
 
@@ -21,14 +21,14 @@ def build_file(source: SourceFile) -> tuple[list[Any], list[Diagnostic], list[Di
     cached = cache.load(source.path, source.text, digest)
     if cached is not None:
         return cached
-    try:
-        tree = parse_source(source)
-    except InputError as exc:
-        return [], exc.diagnostics, []
     from verifier.language.transform import Builder
 
     builder = Builder(source.path)
-    result = (builder.transform(tree), builder.errors, builder.findings)
+    try:
+        declarations = parse_source(source, builder)
+    except InputError as exc:
+        return [], exc.diagnostics, []
+    result = (declarations, builder.errors, builder.findings)
     cache.store(source.path, source.text, digest, result)
     return result
 
@@ -51,5 +51,6 @@ def build(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
         peerings=tuple(d for d in decls if isinstance(d, Peering)),
         assertions=tuple(d for d in decls if isinstance(d, Assertion)),
         files=tuple(sorted(s.path for s in sources)),
+        gaps=tuple(d for d in decls if isinstance(d, Gap)),
     )
     return model, findings

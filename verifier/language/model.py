@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Iterator, Literal, TypeVar, overload
+from typing import Iterable, Iterator, Literal, TypeVar, overload
 
 import netaddr
 
@@ -371,6 +371,29 @@ class ProviderDecl:
     span: Span
 
 
+GAP_EFFECTS = ("any", "allows", "vm")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Part of an imported estate that the model does not hold: a value masked in the input, unknown
+    until apply, or a resource left out (each said with IMP001 or IMP002 where it was read). A verdict
+    that could rest on it is unknown (REACH005), never proved on the rest of the estate.
+
+    `nets`: the nets whose traffic it could change (empty: any net of the estate). `effect`: what the
+    missing part could do: "allows" (it could only let more traffic through: a security group rule
+    of an allow-only cloud), "vm" (a VM: it matters to an assertion whose endpoint is not a VM named,
+    a net, a subnet or an address, that could hold it), or "any" (a route, an ACL entry: it could let
+    traffic through or stop it). `routes`: it is a route of those nets (a peering with no route may
+    have one there)."""
+
+    what: str
+    span: Span
+    nets: tuple[str, ...] = ()
+    effect: Literal["allows", "vm", "any"] = "any"
+    routes: bool = False
+
+
 Declaration = Net | Subnet | RouteTable | SecurityGroup | NetworkAcl | Vm | Peering | Gateway
 _Decl = TypeVar("_Decl", bound=Declaration)
 
@@ -384,6 +407,12 @@ class Model:
     peerings: tuple[Peering, ...]
     assertions: tuple[Assertion, ...]
     files: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = ()  # what an import could not model (`Gap`)
+
+    def gaps_of(self, nets: Iterable[str]) -> list[Gap]:
+        """The gaps that could change traffic of `nets`: theirs and the estate's."""
+        wanted = set(nets)
+        return [gap for gap in self.gaps if not gap.nets or wanted.intersection(gap.nets)]
 
     @property
     def provider(self) -> str:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence, cast
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, cast
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, InputError
@@ -19,9 +19,11 @@ from verifier.language.model import Span
 from verifier.resources import grammar_text
 
 if TYPE_CHECKING:
-    from lark import Lark, Token, Tree
+    from lark import Lark, Token
     from lark.exceptions import UnexpectedInput
     from pathspec import GitIgnoreSpec
+
+    from verifier.language.transform import Builder
 
 PEER_SUFFIX = ".peer"
 # Files larger than this are refused with a clear error rather than parsed for
@@ -64,18 +66,36 @@ def grammar_digest() -> str:
     return hashlib.sha256(grammar_text().encode()).hexdigest()
 
 
+# The terminals the grammar declares by name (NAME, ADDR, MAIN...): a parse tree keeps their
+# tokens, and leaves out the others (keywords, braces, `->`).
+_DECLARED = re.compile(r"^([A-Z][A-Z0-9_]*)(?:\.[0-9]+)?\s*:", re.MULTILINE)
+
+
 @cache
 def parser() -> "Lark":
+    """The LALR parser, building the model as it reduces (`transform.reductions`): no parse tree.
+    Every token is kept so that each reduction knows where its keyword starts."""
     from lark import Lark  # imported on first use: a fully cached model never needs it
 
-    return Lark(
-        grammar_text(),
+    from verifier.language.transform import reductions
+
+    text = grammar_text()
+    callbacks = reductions(set(_DECLARED.findall(text)))
+    lark = Lark(
+        text,
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        keep_all_tokens=True,
         maybe_placeholders=True,
         lexer_callbacks={"NAME": _unquote},
+        transformer=callbacks,
     )
+    missing = {r.alias or r.origin.name for r in lark.rules if not str(r.origin.name).startswith("_")} - set(
+        vars(type(callbacks))
+    )
+    if missing:  # a rule would come back as a tree: a bug in peerproof, not in the input
+        raise NotImplementedError(f"no model mapping for grammar rule(s) {', '.join(sorted(map(str, missing)))}")
+    return lark
 
 
 def _unquote(token: "Token") -> "Token":
@@ -469,17 +489,24 @@ def _file_error(name: str, message: str) -> Diagnostic:
     return report("PARSE003", message, Span.start(name))
 
 
-def parse_source(source: SourceFile) -> "Tree":
-    """Parse one file; raise InputError with a located, worded syntax error."""
+def parse_source(source: SourceFile, builder: "Builder") -> list[Any]:
+    """Parse one file into `builder`'s declarations; raise InputError with a located, worded syntax
+    error."""
     from lark.exceptions import UnexpectedInput
+
+    from verifier.language.transform import CURRENT
 
     if "\x00" in source.text:
         offset = source.text.index("\x00")
         raise InputError([_syntax_error(source, offset, "unexpected NUL byte", None)])
+    lark = parser()
+    CURRENT.builder = builder
     try:
-        return parser().parse(source.text)
+        return cast(list[Any], lark.parse(source.text))
     except UnexpectedInput as exc:
         raise InputError([_describe(source, exc)]) from None
+    finally:
+        CURRENT.builder = None
 
 
 def _describe(source: SourceFile, exc: "UnexpectedInput") -> Diagnostic:

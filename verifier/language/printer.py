@@ -17,6 +17,7 @@ from verifier.language.model import (
     Address,
     Assertion,
     Block,
+    Gap,
     GroupRule,
     Icmp,
     Model,
@@ -64,9 +65,19 @@ def print_model(model: Model) -> str:
         parts.append(_net(net))
     for peering in model.peerings:
         parts.append(_peering(peering))
+    if model.gaps:
+        parts.append("".join(gap_text(g) + "\n" for g in model.gaps))
     if model.assertions:
         parts.append("".join(assertion_text(a) + "\n" for a in model.assertions))
     return "\n".join(parts)
+
+
+def gap_text(gap: Gap) -> str:
+    """An `unmodelled` declaration: what the model does not hold, the nets it touches and its effect."""
+    words = [f"nets {', '.join(map(name_text, gap.nets))}"] if gap.nets else []
+    words += [f"effect {gap.effect}"] if gap.effect != "any" else []
+    words += ["routes"] if gap.routes else []
+    return f"unmodelled {name_text(gap.what)} {{ {'  '.join(words)} }}".replace("{  }", "{ }")
 
 
 def _net(net: Net) -> str:

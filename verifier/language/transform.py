@@ -1,8 +1,13 @@
-"""Parse trees to model objects: one method per grammar rule (Lark's Transformer).
+"""Model objects built while the file is parsed: one method per grammar rule, called by Lark's LALR
+parser at each reduction (`reductions`), with no parse tree in between.
 
 Values the lexer accepts liberally (addresses, ports, states, timestamps) are
 validated here; a malformed one is an input error (exit 2). An attribute given
 twice or a required one missing is a model finding (MODEL001, MODEL002).
+
+Each method takes the position of its reduction (`At`: from its first token, the keyword, to its
+last) and the children a parse tree would hold: the parser keeps every token, so that positions
+start at the keyword, and `reductions` leaves out the keywords and punctuation before the call.
 """
 
 from __future__ import annotations
@@ -12,13 +17,13 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 import netaddr
-from lark import Token, Transformer, v_args
-from lark.tree import Meta
+from lark import Token
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, Related
 from verifier.language.model import (
     ANY_PROTOCOL,
+    GAP_EFFECTS,
     GATEWAY_KINDS,
     GROUP_TYPES,
     ICMP_PROTOCOLS,
@@ -34,6 +39,7 @@ from verifier.language.model import (
     Block,
     Direction,
     Endpoint,
+    Gap,
     Gateway,
     GroupRule,
     Icmp,
@@ -67,7 +73,58 @@ class _Attr:
     span: Span
 
 
-def _span(file: str, meta: Meta | Token) -> Span:
+class At:
+    """Where a reduction lies: from its first token to its last (what a tree's `Meta` would hold)."""
+
+    __slots__ = ("line", "column", "end_line", "end_column")
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int):
+        self.line, self.column, self.end_line, self.end_column = line, column, end_line, end_column
+
+
+Meta = At  # the position a rule's method is given
+
+
+def _at(children: list[Any]) -> At:
+    """The position of a reduction: its first and last children that have one (a token, or a model
+    object's span; an optional part left out is None)."""
+    first = next((c for c in children if c is not None), None)
+    last = next((c for c in reversed(children) if c is not None), None)
+    if first is None or last is None:
+        return At(1, 1, 1, 1)  # an empty file
+    start = first if isinstance(first, Token) else first.span
+    end = last if isinstance(last, Token) else last.span
+    # lark types a token's position Optional (a token made by hand has none); the parser's always have one
+    return At(start.line, start.column, end.end_line, end.end_column)  # type: ignore[arg-type]
+
+
+class _Current:
+    """The builder of the file being parsed: the parser's callbacks are made once, for every file."""
+
+    builder: "Builder | None" = None
+
+
+CURRENT = _Current()
+
+
+def reductions(declared: set[str]) -> object:
+    """The callbacks Lark's parser calls at each reduction, one per grammar rule, each calling the
+    current builder's method of that name. Tokens of a type the grammar does not declare by name
+    (keywords, braces, `->`) are left out of the children, as a parse tree leaves them out."""
+    callbacks = {}
+    for name, method in vars(Builder).items():
+        if name.startswith("_") or not callable(method) or name in _HELPERS:
+            continue
+
+        def reduce(children: list[Any], method: Any = method) -> Any:
+            kept = [c for c in children if not (isinstance(c, Token) and c.type not in declared)]
+            return method(CURRENT.builder, _at(children), *kept)
+
+        callbacks[name] = staticmethod(reduce)
+    return type("Reductions", (), callbacks)()
+
+
+def _span(file: str, meta: At | Token) -> Span:
     # lark types a token's position Optional (a token made by hand has none); the parser's always have one
     return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
 
@@ -98,12 +155,10 @@ def _int(text: str) -> int:
     return number
 
 
-@v_args(inline=True, meta=True)
-class Builder(Transformer):
-    """Parse tree of one file to model pieces. Every grammar rule has a method."""
+class Builder:
+    """One file's model pieces, built as it is parsed. Every grammar rule has a method."""
 
     def __init__(self, file: str):
-        super().__init__(visit_tokens=False)
         self.file = file
         self.errors: list[Diagnostic] = []  # malformed values: input errors
         self.findings: list[Diagnostic] = []  # model findings found while building
@@ -156,9 +211,14 @@ class Builder(Transformer):
         try:
             if version == 4:
                 parts = text.split(".")
-                if len(parts) != 4 or any(not p.isdigit() or int(p) > 255 or len(p) > 3 for p in parts):
+                # four decimal numbers of 0-255 without a leading zero (which some read as octal), as
+                # inet_pton reads them
+                if len(parts) != 4 or any(
+                    not p.isdigit() or len(p) > 3 or int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts
+                ):
                     raise ValueError
-                ip = netaddr.IPAddress(text, version=4, flags=netaddr.INET_PTON)
+                octets = [int(p) for p in parts]
+                return version, octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
             else:
                 ip = netaddr.IPAddress(text, version=6)
         except (ValueError, netaddr.AddrFormatError):
@@ -260,18 +320,17 @@ class Builder(Transformer):
     def main(self, meta: Meta, token: Token) -> _Attr:
         return _Attr("main", True, self.span(meta))
 
-    def route(self, meta: Meta, destination: Token, target: tuple[RouteTarget, Ref | None]) -> _Attr:
-        kind, via = target
-        return _Attr("route", Route(self.block(destination), kind, via, self.span(meta)), self.span(meta))
+    def route(self, meta: Meta, destination: Token, target: _Target) -> _Attr:
+        return _Attr("route", Route(self.block(destination), target.kind, target.via, self.span(meta)), self.span(meta))
 
-    def via_peering(self, meta: Meta, name: Token) -> tuple[RouteTarget, Ref]:
-        return "peering", self.ref(name)
+    def via_peering(self, meta: Meta, name: Token) -> _Target:
+        return _Target("peering", self.ref(name), self.span(meta))
 
-    def via_gateway(self, meta: Meta, name: Token) -> tuple[RouteTarget, Ref]:
-        return "gateway", self.ref(name)
+    def via_gateway(self, meta: Meta, name: Token) -> _Target:
+        return _Target("gateway", self.ref(name), self.span(meta))
 
-    def via_drop(self, meta: Meta, token: Token) -> tuple[RouteTarget, None]:
-        return "drop", None
+    def via_drop(self, meta: Meta, token: Token) -> _Target:
+        return _Target("drop", None, self.span(meta))
 
     def route_table(self, meta: Meta, name: Token, *items: _Attr) -> RouteTable:
         span = self.head(meta, name)
@@ -292,6 +351,9 @@ class Builder(Transformer):
         return Protocol(number, self.span(token))
 
     def proto(self, meta: Meta, token: Token) -> Token:
+        return token
+
+    def priority(self, meta: Meta, token: Token) -> Token:
         return token
 
     def ports(self, meta: Meta, token: Token) -> Token:
@@ -558,6 +620,22 @@ class Builder(Transformer):
             span=span,
         )
 
+    # --- what the model does not hold -------------------------------------------
+    def unmodelled_nets(self, meta: Meta, *names: Token) -> _Attr:
+        return _Attr("nets", tuple(str(n) for n in names), self.span(meta))
+
+    def unmodelled_effect(self, meta: Meta, word: Token) -> _Attr:
+        return _Attr("effect", self.choice(word, GAP_EFFECTS, "effect"), self.span(meta))
+
+    def unmodelled_routes(self, meta: Meta, token: Token) -> _Attr:
+        return _Attr("routes", True, self.span(meta))
+
+    def unmodelled(self, meta: Meta, what: Token, *items: _Attr) -> Gap:
+        span = self.head(meta, what)
+        grouped = self.attrs(items, {}, f"unmodelled {what}", span, ("effect", "routes"))
+        nets = tuple(n for attr in grouped.get("nets", []) for n in attr.value)
+        return Gap(str(what), span, nets, _first(grouped, "effect") or "any", "routes" in grouped)
+
     # --- assertions ------------------------------------------------------------
     def endpoint(self, meta: Meta, token: Token) -> Endpoint:
         if token.type == "ADDR":
@@ -579,10 +657,6 @@ class Builder(Transformer):
             )
         return Assertion(str(kind), source, destination, protocol, port_range, self.span(meta), icmp)  # type: ignore[arg-type]
 
-    def __default__(self, data: str, children: list, meta: Meta) -> Any:
-        # A grammar rule with no method here is a bug in peerproof, not in the input.
-        raise NotImplementedError(f"no model mapping for grammar rule {data!r}")
-
 
 def _placeholder_block(span: Span) -> Block:
     return Block(4, 0, 32, span)
@@ -594,10 +668,29 @@ def _first(grouped: dict[str, list[_Attr]], key: str) -> Any:
 
 
 @dataclass(frozen=True)
+class _Target:
+    """Where a route goes, before it is placed in its route."""
+
+    kind: RouteTarget
+    via: Ref | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class _Vms:
     """A `vm` block: the VM, then its other interfaces (each a Vm with `owner` set)."""
 
     vms: tuple[Vm, ...]
+
+    @property
+    def span(self) -> Span:
+        return self.vms[0].span
+
+
+# The methods of `Builder` that are not grammar rules (each rule's method builds its object from them).
+_HELPERS = frozenset(
+    {"span", "head", "ref", "value_error", "block", "address", "attrs", "protocol", "port_range", "icmp_type", "choice"}
+)
 
 
 def _rebind(item: Any, net: str) -> Any:

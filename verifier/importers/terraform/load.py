@@ -74,8 +74,14 @@ def _say_masked(estate: Estate, resource: Resource) -> None:
     if left:
         paths = ", ".join(path_text(p) for p in left)
         verb = "is" if len(left) == 1 else "are"
-        estate.warn(
-            "IMP002", f"{resource.address}: {paths} {verb} masked in the input ({MASKED}); left out", resource.origin
+        # A security group rule of AWS or Outscale only allows: one left out could only let more through.
+        allows = "security_group" in resource.type and resource.provider in ("aws", "outscale")
+        estate.leave_out(
+            "IMP002",
+            f"{resource.address}: {paths} {verb} masked in the input ({MASKED}); left out",
+            resource.origin,
+            effect="allows" if allows else "any",
+            routes="route" in resource.type,
         )
 
 

@@ -30,6 +30,9 @@ from verifier.importers.terraform import REFERENCE, External, Input, Resource, T
 from verifier.importers.terraform.source import MASKED
 from verifier.language.model import Span
 
+# The resource types of VMs: one whose address is unknown is left out of the model (a `Gap` of effect "vm").
+VM_TYPES = frozenset({"aws_instance", "outscale_vm", "alicloud_instance"})
+
 
 @dataclass(frozen=True)
 class Ids:
@@ -520,12 +523,16 @@ class Mapping:
     def unknown(self, resource: Resource, attribute: str, consequence: str) -> None:
         """A value unknown until apply; for ids, the configuration named no single resource either.
         One masked in the input is not modelled either: said as left out, the same way (IMP002)."""
+        routes = "route" in resource.type or "route" in attribute  # a route may be missing from a table
+        effect = "vm" if resource.type in VM_TYPES and "ip" in attribute else "any"  # a VM left out
         if resource.is_masked(attribute):
             resource.said.add(attribute)
-            self.estate.warn(
+            self.estate.leave_out(
                 "IMP002",
                 f"{resource.address}: {attribute} is masked in the input ({MASKED}); {consequence}",
                 resource.origin,
+                effect=effect,
+                routes=routes,
             )
             return
         why = (
@@ -533,10 +540,12 @@ class Mapping:
             if attribute.endswith(("_id", "_ids", "groups"))
             else ""
         )
-        self.estate.warn(
+        self.estate.leave_out(
             "IMP002",
             f"{resource.address}: {attribute} is known only after apply{why}; {consequence}",
             resource.origin,
+            effect=effect,
+            routes=routes,
         )
 
     def not_in_input(self, resource: Resource, label: str, what: str, consequence: str) -> None:
