@@ -19,7 +19,8 @@ API references read (Alibaba Cloud documentation): Virtual Private Cloud, "Descr
 (https://alibabacloud.com/help/en/vpc/developer-reference/api-vpcpeer-2022-01-01-listvpcpeerconnections);
 Elastic Compute Service, "DescribeSecurityGroups" (https://alibabacloud.com/help/doc-detail/25556.htm),
 "DescribeSecurityGroupAttribute" (https://alibabacloud.com/help/en/ecs/api-describesecuritygroupattribute),
-"DescribeInstances" (https://alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describeinstances).
+"DescribeInstances" (https://alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describeinstances),
+"DescribeNetworkInterfaces" (https://www.alibabacloud.com/help/en/ecs/developer-reference/api-describenetworkinterfaces).
 
 What the responses leave implicit, read as Alibaba documents it:
 - "Route table overview" (https://www.alibabacloud.com/help/doc-detail/106224.htm): a VPC's system
@@ -35,9 +36,20 @@ What the responses leave implicit, read as Alibaba documents it:
   gives a basic group those implicit rules. `InnerAccessPolicy` (Accept/Drop, "ModifySecurityGroupPolicy",
   https://www.alibabacloud.com/help/en/ecs/developer-reference/api-modifysecuritygrouppolicy) is a
   basic group's `inner-access`. A rule's `Priority` (1-100, 1 first), `Policy` Accept/Drop and
-  `PortRange` (`22/22`; `-1/-1` for every port) are written as they are ("AuthorizeSecurityGroup",
+  `PortRange` (`22/22`; `-1/-1` for every port, and the only range of an ICMP, GRE or all-protocol
+  rule: every ICMP type and code) are written as they are ("AuthorizeSecurityGroup",
   https://alibabacloud.com/help/en/ecs/api-authorizesecuritygroup: priorities 1-100, a Drop beats an
   Accept of the same priority, as the language reads them).
+- "Elastic network interfaces: Overview", ECS User Guide
+  (https://www.alibabacloud.com/help/en/elastic-compute-service/latest/elastic-network-interfaces-overview):
+  an instance has one primary ENI and may have secondary ENIs of its VPC (and zone), each with its
+  own vSwitch, private addresses and security groups. DescribeInstances lists an instance's ENIs but
+  gives a secondary ENI's vSwitch and groups nowhere: DescribeNetworkInterfaces does, and each
+  secondary ENI it attaches to an instance (`InstanceId`) is written as an `interface` of the
+  instance's VM; one it does not describe is said. An ENI attached to no instance (`Available`)
+  carries nothing and is said; one in use without an imported instance (an instance outside the
+  input, or an Alibaba Cloud service's: no `InstanceId`) is a VM of its own, since something answers
+  at its addresses.
 - "Network ACL overview" (https://www.alibabacloud.com/help/en/vpc/network-acl-overview): entries are
   matched in their order, the first match decides, ports are destination ports: numbered 1, 2, ... as
   listed, system entries included.
@@ -366,6 +378,10 @@ class _Reader:
                 f"{group}: rule '{words}' names prefix list {rule[f'{side}PrefixListId']} (prefix lists are not "
                 "modelled); that part is not imported",
             )
+        elif not peers and not other:
+            self.say(
+                origin, f"{group}: rule '{words}' names no {'source' if way == 'from' else 'destination'}; not imported"
+            )
         for peer in peers:
             item.line(f"{keyword} {action} priority {priority} {proto}{ports} {way} {peer}", origin)
 
@@ -423,61 +439,160 @@ class _Reader:
         else:
             subnet.set("network-acl", acl)
 
-    # -- instances ---------------------------------------------------------------------------------
+    # -- instances and their network interfaces ----------------------------------------------------
     def _instances(self) -> None:
-        for ident, found in self.unique("Instances", "InstanceId").items():
-            instance = found.item
-            origin = found.at(ident)
-            vswitch = dig(instance, "VpcAttributes", "VSwitchId")
-            subnet = self.estate.find(vswitch) if vswitch else None
-            if subnet is None or subnet.kind != "subnet":
-                where = f"its vSwitch {vswitch} is not in the input" if vswitch else "it is in no VPC (classic network)"
-                self.say(origin, f"{ident}: {where}; not imported")
-                continue
-            addresses = strings(dig(instance, "VpcAttributes", "PrivateIpAddress", "IpAddress"))
-            interfaces = dicts(dig(instance, "NetworkInterfaces", "NetworkInterface"))
-            primary = next((i for i in interfaces if i.get("Type") == "Primary"), None)
-            primary = primary or (interfaces[0] if len(interfaces) == 1 and not interfaces[0].get("Type") else None)
-            for interface in interfaces:
-                if interface is primary:
-                    addresses += [a for a in [interface.get("PrimaryIpAddress")] if isinstance(a, str) and a]
-                    addresses += strings(
-                        [p.get("PrivateIpAddress") for p in dicts(dig(interface, "PrivateIpSets", "PrivateIpSet"))]
-                    )
-                    addresses += strings([p.get("Ipv6Address") for p in dicts(dig(interface, "Ipv6Sets", "Ipv6Set"))])
-                    continue
-                eni = interface.get("NetworkInterfaceId") or "(no id)"
-                self.say(
-                    found.at(interface.get("NetworkInterfaceId")),
-                    f"{ident}: secondary network interface {eni} is not imported: DescribeInstances does not give its "
-                    "vSwitch and security groups (DescribeNetworkInterfaces does); traffic to and from its addresses "
+        """Each instance is a VM: its primary ENI (vSwitch, addresses, the instance's groups) and, as
+        `interface` blocks, its secondary ENIs as DescribeNetworkInterfaces describes them. An ENI
+        that is no imported instance's is read by `_loose_interface`."""
+        enis = self.unique("NetworkInterfaceSets", "NetworkInterfaceId")
+        attached: dict[str, list[str]] = {}  # instance -> the ENIs DescribeNetworkInterfaces attaches to it
+        for eni, described in enis.items():
+            owner = _attached_to(described.item)
+            if owner:
+                attached.setdefault(owner, []).append(eni)
+        instances = self.unique("Instances", "InstanceId")
+        read: set[str] = set()  # ENIs read as an instance's (written, or said with it)
+        for ident, found in instances.items():
+            read.update(attached.get(ident, []))
+            self._instance(ident, found, enis, attached.get(ident, []))
+        for eni, described in enis.items():
+            if eni not in read:
+                self._loose_interface(eni, described, instances)
+
+    def _instance(self, ident: str, found: Found, enis: dict[str, Found], attached: list[str]) -> None:
+        instance = found.item
+        origin = found.at(ident)
+        vswitch = dig(instance, "VpcAttributes", "VSwitchId")
+        subnet = self.estate.find(vswitch) if vswitch else None
+        interfaces = dicts(dig(instance, "NetworkInterfaces", "NetworkInterface"))
+        primary = next((i for i in interfaces if i.get("Type") == "Primary"), None)
+        primary = primary or (interfaces[0] if len(interfaces) == 1 and not interfaces[0].get("Type") else None)
+        primary_id = (primary or {}).get("NetworkInterfaceId") or next(
+            (e for e in attached if enis[e].item.get("Type") == "Primary"), None
+        )
+        secondaries = [i.get("NetworkInterfaceId") or "(no id)" for i in interfaces if i is not primary]
+        secondaries += [e for e in attached if e != primary_id and e not in secondaries]
+        also = f" (nor are its network interfaces {', '.join(secondaries)})" if secondaries else ""
+        if subnet is None or subnet.kind != "subnet":
+            where = f"its vSwitch {vswitch} is not in the input" if vswitch else "it is in no VPC (classic network)"
+            self.say(origin, f"{ident}: {where}; not imported{also}")
+            return
+        addresses = strings(dig(instance, "VpcAttributes", "PrivateIpAddress", "IpAddress"))
+        if primary is not None:
+            addresses += [a for a in [primary.get("PrimaryIpAddress")] if isinstance(a, str) and a]
+            addresses += _addresses(primary)
+        if primary_id in enis:
+            addresses += _addresses(enis[primary_id].item)
+        if not addresses:
+            self.say(origin, f"{ident}: an instance with no private address; not imported{also}")
+            return
+        groups = strings(dig(instance, "SecurityGroupIds", "SecurityGroupId"))
+        self._known_groups(ident, found, groups, "the instance's")
+        status = instance.get("Status")
+        if status in STOPPED:
+            self.say(
+                origin,
+                f"{ident}: the instance is {status}: it keeps its vSwitch, addresses and security groups, and "
+                "is modelled as when it runs, so verdicts about it say what the network lets through",
+            )
+        vpc = self.estate.owner[vswitch]
+        vm = self.estate.item("vm", vpc, ident, origin)
+        vm.set("subnet", vswitch)
+        for address in dict.fromkeys(addresses):
+            vm.set("ip", address)
+        for group in dict.fromkeys(groups):
+            vm.set("groups", group)
+        for eni in secondaries:
+            if eni in enis:
+                self._interface(ident, vpc, eni, enis[eni], vm)
+            else:
+                # An interface left out: a verdict about its VM's net could rest on it (`Gap`).
+                self.estate.leave_out(
+                    "IMP001",
+                    f"{ident}: secondary network interface {eni} is not described (DescribeNetworkInterfaces gives "
+                    "its vSwitch, addresses and security groups); not imported: traffic to and from its addresses "
                     "is not checked",
+                    found.at(eni),
+                    nets=[vpc],
                 )
-            if not addresses:
-                self.say(origin, f"{ident}: an instance with no private address; not imported")
-                continue
-            groups = strings(dig(instance, "SecurityGroupIds", "SecurityGroupId"))
-            for group in groups:
-                declared = self.estate.find(group)
-                if declared is None or declared.kind != "security-group":
-                    self.say(
-                        found.at(group),
-                        f"{ident}: its security group {group} is not in the input: the instance's rules are unknown, "
-                        "and nothing about it is checked",
-                    )
-            status = instance.get("Status")
-            if status in STOPPED:
+
+    def _interface(self, ident: str, vpc: str, eni: str, described: Found, vm: Item) -> None:
+        """A secondary ENI of instance `ident` as one of its VM's interfaces, or said."""
+        text = self._interface_text(eni, described, vpc, f"{ident}: secondary network interface {eni}")
+        if text is not None:
+            vm.line(f"interface {name_text(eni)} {{ {text} }}", described.at(eni))
+
+    def _interface_text(self, eni: str, described: Found, vpc: str | None, who: str) -> str | None:
+        """`subnet ...  ip ...  groups ...` of a described ENI (of `vpc`, when it must be), or None and said."""
+        item, origin = described.item, described.at(eni)
+        vswitch = str(item.get("VSwitchId") or "")
+        subnet = self.estate.find(vswitch) if vswitch else None
+        if subnet is None or subnet.kind != "subnet":
+            self.say(origin, f"{who}: its vSwitch {vswitch or '(none)'} is not in the input; not imported")
+            return None
+        if vpc is not None and self.estate.owner[vswitch] != vpc:
+            self.say(
+                origin,
+                f"{who}: its vSwitch {vswitch} is in VPC {self.estate.owner[vswitch]}, not in its instance's VPC "
+                f"{vpc} (Alibaba attaches an ENI of the instance's VPC only); not imported",
+            )
+            return None
+        addresses = list(dict.fromkeys(_addresses(item)))
+        if not addresses:
+            self.say(origin, f"{who}: an ENI with no private address; not imported")
+            return None
+        groups = list(dict.fromkeys(strings(dig(item, "SecurityGroupIds", "SecurityGroupId"))))
+        self._known_groups(eni, described, groups, "the interface's")
+        if item.get("Status") not in (None, "InUse"):
+            self.say(origin, f"{who} is {item['Status']}: modelled as attached")
+        for key in ("Ipv4PrefixSets", "Ipv6PrefixSets"):
+            if any(isinstance(v, list) and v for v in (item.get(key) or {}).values()):
+                self.say(origin, f"{who}: its {key} (address prefixes delegated to it) are not modelled")
+        parts = [f"subnet {name_text(vswitch)}", "ip " + ", ".join(addresses)]
+        parts += ["groups " + ", ".join(map(name_text, groups))] if groups else []
+        return "  ".join(parts)
+
+    def _loose_interface(self, eni: str, described: Found, instances: dict[str, Found]) -> None:
+        """An ENI that no imported instance holds. Detached (no instance): nothing sends or receives
+        through it, so it is not a VM. Attached to an instance not in the input, or used by an Alibaba
+        Cloud service (no instance id): something answers at its addresses, so it is a VM of its own."""
+        item, origin = described.item, described.at(eni)
+        owner = _attached_to(item)
+        if owner in instances:
+            return  # said with its instance
+        if not owner and not item.get("ServiceManaged") and item.get("Status") in (None, "", "Available"):
+            self.say(
+                origin,
+                f"{eni}: an ENI attached to no instance ({item.get('Status') or 'no status'}): nothing sends or "
+                "receives through it; not imported",
+            )
+            return
+        who = (
+            f"{eni}: an ENI of instance {owner}, which is not in the input"
+            if owner
+            else f"{eni}: an ENI used by an Alibaba Cloud service (no instance)"
+        )
+        text = self._interface_text(eni, described, None, who)
+        if text is None:
+            return
+        vswitch = item["VSwitchId"]
+        self.say(origin, f"{who}: modelled as a VM of its own, {eni}, so that traffic to its addresses is checked")
+        vm = self.estate.item("vm", self.estate.owner[vswitch], eni, origin)
+        vm.set("subnet", vswitch)
+        for address in dict.fromkeys(_addresses(item)):
+            vm.set("ip", address)
+        for group in dict.fromkeys(strings(dig(item, "SecurityGroupIds", "SecurityGroupId"))):
+            vm.set("groups", group)
+
+    def _known_groups(self, ident: str, found: Found, groups: list[str], whose: str) -> None:
+        for group in groups:
+            declared = self.estate.find(group)
+            if declared is None or declared.kind != "security-group":
                 self.say(
-                    origin,
-                    f"{ident}: the instance is {status}: it keeps its vSwitch, addresses and security groups, and "
-                    "is modelled as when it runs, so verdicts about it say what the network lets through",
+                    found.at(group),
+                    f"{ident}: its security group {group} is not in the input: {whose} rules are unknown, "
+                    "and nothing about it is checked",
                 )
-            vm = self.estate.item("vm", self.estate.owner[vswitch], ident, origin)
-            vm.set("subnet", vswitch)
-            for address in dict.fromkeys(addresses):
-                vm.set("ip", address)
-            for group in dict.fromkeys(groups):
-                vm.set("groups", group)
 
     # -- peering connections -----------------------------------------------------------------------
     def _peerings(self) -> None:
@@ -573,14 +688,21 @@ class _Reader:
             return state, None
         expired = next((f.item["GmtExpired"] for f in founds if f.item.get("GmtExpired")), None)
         made = next((f.item["GmtCreate"] for f in founds if f.item.get("GmtCreate")), None)
-        moment = _moment(expired)
-        try:
-            moment = moment - PENDING_LIFETIME if moment else _moment(made)
-        except OverflowError:  # a year-1 expiry
-            moment = None
-        if moment is None and (expired or made):
-            self.say(founds[0].at(ident), f"{ident}: GmtExpired '{expired}' / GmtCreate '{made}' is not a time")
-        return state, _stamp(moment) if moment else None
+        key, value = ("GmtExpired", expired) if _moment(expired) else ("GmtCreate", made)
+        moment = _moment(value)
+        if moment is None:
+            if expired or made:
+                self.say(founds[0].at(ident), f"{ident}: GmtExpired '{expired}' / GmtCreate '{made}' is not a time")
+            return state, None
+        created = _created(moment, key == "GmtExpired")
+        if created is None:  # hostile or corrupt: a time the calendar (years 1-9999, UTC) cannot hold
+            self.say(
+                founds[0].at(value),
+                f"{ident}: {key} '{value}' puts the request's 7 days outside the years 1-9999 (UTC): the pending "
+                "request is read without its expiry",
+            )
+            return state, None
+        return state, created
 
     # -- routes ------------------------------------------------------------------------------------
     def _routes(self) -> None:
@@ -662,15 +784,31 @@ class _Reader:
         return f"{hop}-next-hop" if taken else hop
 
 
+def _attached_to(eni: dict) -> str | None:
+    """The instance an ENI of DescribeNetworkInterfaces is attached to (`InstanceId`, or its `Attachment`'s)."""
+    owner = eni.get("InstanceId") or dig(eni, "Attachment", "InstanceId")
+    return owner if isinstance(owner, str) and owner else None
+
+
+def _addresses(interface: dict) -> list[str]:
+    """An ENI's private addresses: its primary one, those of its `PrivateIpSets`, its IPv6 ones."""
+    addresses = [interface.get("PrivateIpAddress")]
+    addresses += [p.get("PrivateIpAddress") for p in dicts(dig(interface, "PrivateIpSets", "PrivateIpSet"))]
+    addresses += [p.get("Ipv6Address") for p in dicts(dig(interface, "Ipv6Sets", "Ipv6Set"))]
+    return strings(addresses)
+
+
 def _untagged(item: dict) -> dict:
     return {k: v for k, v in item.items() if k != "Tags"}
 
 
 def _ports(proto: str, text: Any) -> str | None:
     """The PORTS text of an Alibaba port range (`22/22`, `1024/65535`; `-1/-1` is every port): ''
-    for every port, None when it is not a range."""
+    for every port, None when it is not a range. ICMP, ICMPv6, GRE and all protocols take `-1/-1`
+    alone: Alibaba's ICMP rules name no type ("All ICMP (IPv4)", "All ICMP (IPv6)"), so -1/-1 is every
+    ICMP type and code; any other range there is not one Alibaba writes (None: said, not guessed)."""
     if proto not in ("tcp", "udp"):
-        return ""
+        return "" if str(text if text is not None else "-1/-1") in ("-1/-1", "") else None
     low, _, high = str(text).partition("/")
     try:
         first, last = int(low), int(high)
@@ -717,6 +855,16 @@ def _moment(value: Any) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _created(moment: datetime, is_expiry: bool) -> str | None:
+    """When a pending request was made (its expiry less 7 days, when `is_expiry`), as the language's
+    `created` writes it (UTC), or None when that time or its expiry is outside the years 1-9999."""
+    try:
+        expiry = (moment if is_expiry else moment + PENDING_LIFETIME).astimezone(timezone.utc)
+        return _stamp(expiry - PENDING_LIFETIME)
+    except OverflowError:
+        return None
 
 
 def _stamp(moment: datetime) -> str:

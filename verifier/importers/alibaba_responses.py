@@ -7,13 +7,16 @@ tab-indented. With `--pager` it prints the merged list alone, under the same key
 https://www.alibabacloud.com/help/doc-detail/122112.htm). The members read are those of the API
 references (Virtual Private Cloud: DescribeVpcs, DescribeVSwitches, DescribeRouteTableList,
 DescribeRouteEntryList, DescribeNetworkAcls, DescribeNetworkAclAttributes, ListVpcPeerConnections;
-Elastic Compute Service: DescribeSecurityGroups, DescribeSecurityGroupAttribute, DescribeInstances;
-addresses in `alibaba_api`) and of the Alibaba Cloud SDKs' response models:
+Elastic Compute Service: DescribeSecurityGroups, DescribeSecurityGroupAttribute, DescribeInstances,
+DescribeNetworkInterfaces; addresses in `alibaba_api`) and of the Alibaba Cloud SDKs' response models:
 
 - `Vpcs.Vpc[]`, `VSwitches.VSwitch[]`, `RouterTableList.RouterTableListType[]` (`RouterTableList`, not
   `RouteTableList`), `RouteEntrys.RouteEntry[]` (one table's entries, each with `NextHops.NextHop[]`),
   `NetworkAcls.NetworkAcl[]`, `NetworkAclAttribute` (one ACL), `SecurityGroups.SecurityGroup[]`,
-  `Instances.Instance[]`, `VpcPeerConnects[]` (a plain list; the requester VPC is `Vpc.VpcId`);
+  `Instances.Instance[]`, `NetworkInterfaceSets.NetworkInterfaceSet[]` (an ENI: `Type` Primary or
+  Secondary, `Status`, `InstanceId` of the instance it is attached to, `VSwitchId`, `PrivateIpAddress`,
+  `PrivateIpSets.PrivateIpSet[]`, `Ipv6Sets.Ipv6Set[]`, `SecurityGroupIds.SecurityGroupId[]`),
+  `VpcPeerConnects[]` (a plain list; the requester VPC is `Vpc.VpcId`);
 - DescribeSecurityGroupAttribute is one group at the top level: `SecurityGroupId`, `VpcId`,
   `InnerAccessPolicy`, `Permissions.Permission[]` (a rule's `Priority` is a string, "1");
 - around each list, `RequestId`, `PageNumber`, `PageSize`, `TotalCount` (strings in DescribeNetworkAcls),
@@ -58,6 +61,7 @@ KINDS = (
     Kind("NetworkAcls", "NetworkAcl", "aliyun vpc DescribeNetworkAcls", "NetworkAclId"),
     Kind("SecurityGroups", "SecurityGroup", "aliyun ecs DescribeSecurityGroups", "SecurityGroupId"),
     Kind("Instances", "Instance", "aliyun ecs DescribeInstances", "InstanceId"),
+    Kind("NetworkInterfaceSets", "NetworkInterfaceSet", "aliyun ecs DescribeNetworkInterfaces", "NetworkInterfaceId"),
     Kind("VpcPeerConnects", None, "aliyun vpcpeer ListVpcPeerConnections", "InstanceId"),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
@@ -67,7 +71,8 @@ GROUP_ATTRIBUTE = Kind("Permissions", "Permission", "aliyun ecs DescribeSecurity
 # `Vpcs`, `SecurityGroups`, `NetworkAcls`, `RouteTables` as lists), known by a `RequestId` beside them
 # or, in a `--pager` output (no `RequestId`), by Alibaba's object as their value: `"Vpcs": {"Vpc": [`.
 OWN_KEYS = frozenset(
-    "VSwitches RouterTableList RouteEntrys VpcPeerConnects NetworkAclAttribute InnerAccessPolicy".split()
+    "VSwitches RouterTableList RouteEntrys VpcPeerConnects NetworkAclAttribute InnerAccessPolicy "
+    "NetworkInterfaceSets".split()
 )
 SHARED_KEYS = {"Vpcs": "Vpc", "SecurityGroups": "SecurityGroup", "NetworkAcls": "NetworkAcl", "Instances": "Instance"}
 SHARED_KEYS |= {"RouteTables": "RouteTable", "Permissions": "Permission"}  # each key, and the member of its object
@@ -122,6 +127,10 @@ _INTERFACE |= {
 _INSTANCE: dict[str, Any] = {"InstanceId!": str, "Status": str, "SecurityGroupIds": {"SecurityGroupId": [str]}}
 _INSTANCE |= {"VpcAttributes": {"VpcId": str, "VSwitchId": str, "PrivateIpAddress": {"IpAddress": [str]}}}
 _INSTANCE |= {"NetworkInterfaces": {"NetworkInterface": [_INTERFACE]}}
+_ENI: dict[str, Any] = {"NetworkInterfaceId!": str, "Type": str, "Status": str, "InstanceId": str, "VpcId": str}
+_ENI |= {"VSwitchId": str, "PrivateIpAddress": str, "PrivateIpSets": _INTERFACE["PrivateIpSets"]}
+_ENI |= {"Ipv6Sets": _INTERFACE["Ipv6Sets"], "SecurityGroupIds": {"SecurityGroupId": [str]}}
+_ENI |= {"Attachment": {"InstanceId": str}, "ServiceManaged": bool, "Ipv4PrefixSets": dict, "Ipv6PrefixSets": dict}
 _PEERING: dict[str, Any] = {
     "InstanceId!": str,
     "Status": str,
@@ -142,6 +151,7 @@ SHAPE: dict[str, Any] = {
     "SecurityGroups": {"SecurityGroup": [{"SecurityGroupId!": str, "VpcId": str, "SecurityGroupType": str}]},
     "Permissions": {"Permission": [_PERMISSION]},
     "Instances": {"Instance": [_INSTANCE]},
+    "NetworkInterfaceSets": {"NetworkInterfaceSet": [_ENI]},
     "VpcPeerConnects": [_PEERING],
 } | {"SecurityGroupId": str, "VpcId": str, "InnerAccessPolicy": str, "NextToken": str}
 SHAPE |= {"PageNumber": _NUMBER, "PageSize": _NUMBER, "TotalCount": _NUMBER}

@@ -286,6 +286,13 @@ def _attr_text(key: str, values: list[str]) -> str:
 
 
 def _write_item(writer: CheckedWriter, item: Item) -> None:
+    if item.kind == "vm" and item.body:  # several interfaces: the primary's attributes, then each `interface`
+        writer.add(f"  vm {name_text(item.name)} {{", item.origin)
+        writer.add("    " + "  ".join(_attr_text(key, values) for key, values in item.attrs.items() if values))
+        for text, origin in item.body:
+            writer.add(f"    {text}", origin)
+        writer.add("  }")
+        return
     if item.kind in ("subnet", "vm", "gateway"):
         attrs = "  ".join(_attr_text(key, values) for key, values in item.attrs.items() if values)
         writer.add(f"  {item.kind} {name_text(item.name)} {{ {attrs} }}", item.origin)

@@ -9,8 +9,9 @@ Alibaba behaviour the resources leave implicit, modelled as Alibaba documents it
 a vSwitch with no custom table uses the VPC's system route table
 (`alicloud_vpc.X.route_table_id`); a basic ("normal") security group allows all
 outbound traffic and, unless `inner_access_policy` is "Drop", inbound traffic from
-its own members — both as rules of the worst priority (100), so that the group's
-own rules decide first; a network ACL's entries are evaluated in their order and
+its own members — written `type basic` and `inner-access`, whose implicit rules
+the language places below the group's own (an enterprise group: `type enterprise`,
+none); a network ACL's entries are evaluated in their order and
 deny what none matches; a peering between accounts waits in `pending-acceptance`
 until accepted (alicloud_vpc_peer_connection_accepter).
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from verifier.importers.estate import Estate
+from verifier.importers.estate import Estate, Item
 from verifier.importers.gateways import resource_type_of
 from verifier.importers.terraform import Resource, iter_blocks
 from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, quoted
@@ -239,11 +240,7 @@ class AlicloudMapping(Mapping):
             net = self._net_of(group)
             if net is None:
                 continue
-            group_item = self.estate.item("security-group", net, group.address, group.origin)
-            if group.get("security_group_type", "normal") == "normal":  # a basic group's implicit rules
-                if group.get("inner_access_policy", "Accept") == "Accept" and group.get("inner_access") is not False:
-                    group_item.line(f"inbound allow priority 100 all from group {quoted(group.address)}", group.origin)
-                group_item.line("outbound allow priority 100 all to any", group.origin)
+            self._group_type(group, self.estate.item("security-group", net, group.address, group.origin))
         for rule in r.of_type("alicloud_security_group_rule"):
             name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
             item = self.estate.find(name) if name else None
@@ -274,6 +271,35 @@ class AlicloudMapping(Mapping):
             priority = int(rule.get("priority", 1) or 1)
             for peer in peers:
                 item.line(f"{direction} {action} priority {priority} {proto}{ports} {way} {peer}", rule.origin)
+
+    def _group_type(self, group: Resource, item: Item) -> None:
+        """`type` and `inner-access`, as the API importer writes them: the language gives a basic group
+        its implicit rules (below every written one), an enterprise group none. Written as rules of
+        priority 100 they came on top of the language's own, which a `type` or `inner-access` left
+        out made a basic group's with member access: an enterprise or Drop group's members reached
+        each other."""
+        kind = group.get("security_group_type") or "normal"
+        if kind == "enterprise":
+            item.line("type enterprise", group.origin)
+            return
+        if kind != "normal":
+            self.estate.warn(
+                "IMP001",
+                f"{group.address}: security group type '{kind}' is not understood; read as basic",
+                group.origin,
+            )
+        item.line("type basic", group.origin)
+        policy = group.get("inner_access_policy")
+        if not policy and group.get("inner_access") is not None:  # the attribute it replaced: a boolean
+            policy = "Accept" if group.get("inner_access") else "Drop"
+        if str(policy).lower() in ("accept", "drop"):
+            item.line(f"inner-access {str(policy).lower()}", group.origin)
+        elif policy:
+            self.estate.warn(
+                "IMP001",
+                f"{group.address}: inner_access_policy '{policy}' is not understood; read as Accept",
+                group.origin,
+            )
 
     def _acls(self) -> None:
         for acl in self.r.of_type("alicloud_network_acl"):
