@@ -13,6 +13,14 @@ AWS and Outscale refuse to peer Nets whose blocks overlap (the request goes to
 provider accepts it, the overlapping addresses are still unreachable through
 the peering, because every table's local route takes them first.
 
+A peering whose record says it `failed` (or is otherwise history: `deleted`,
+`rejected`, `expired`) is not reported: the cloud has already refused or ended
+it, it carries no traffic (a route over it is reported on its own), and the
+record AWS keeps listing for a while after a request between overlapping VPCs
+fails is the expected outcome of that request, not a new problem. Every other
+state is reported, `active` included (a model, or a record the cloud would not
+keep): it is still a request the cloud refuses.
+
 ## Example
 ```
 net a { cidr 10.0.0.0/16 }
@@ -28,6 +36,11 @@ keep the vSwitch blocks of the two VPCs apart.
 - AWS: "VPC peering limitations" (overlapping CIDR blocks are not supported).
 - Outscale: "About Net Peerings" (the Nets' IP ranges must not overlap).
 - Alibaba Cloud: "VPC peering connection overview" (overlapping CIDR blocks).
+- AWS: "CreateVpcPeeringConnection" (Amazon EC2 API Reference,
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcPeeringConnection.html):
+  a request between VPCs with overlapping CIDR blocks results in a connection
+  whose status is `failed`; "VPC peering connection lifecycle" (Amazon VPC
+  Peering Guide): a failed connection stays visible for a while.
 """
 
 from typing import Iterable, Iterator
@@ -37,6 +50,9 @@ import netaddr
 from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import Block
+
+# Final states: the cloud refused the request or the peering ended (as PEER002 reads them).
+HISTORY = frozenset({"deleted", "rejected", "failed", "expired"})
 
 
 def _overlaps(blocks_a: Iterable[Block], blocks_b: Iterable[Block]) -> Iterator[tuple[Block, Block, netaddr.IPAddress]]:
@@ -52,6 +68,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         requester, accepter = ctx.model.peering_nets(peering)
         if requester is None or accepter is None or requester is accepter:
             continue
+        if ctx.model.peering_state(peering, ctx.now) in HISTORY:
+            continue  # the refusal already happened (or the peering ended): a record, not a request
         for x, y, address in _overlaps(requester.blocks, accepter.blocks):
             consequence = (
                 "the overlapping part is unreachable across the peering"

@@ -3,7 +3,10 @@
 ## What it does
 Reports a peering that joins two nets already joined by another peering: the
 one that is not active, or, when both are active or neither is, the later
-one. It names the other.
+one. It names the other. Only live peerings count: one that is `deleted`,
+`rejected`, `failed` or `expired` (also a pending request past its 7 days) is
+history, which the clouds keep listing for a while after it ended, not a
+second peering: it neither is reported nor makes another one a duplicate.
 
 ## Why it matters
 A cloud allows one active peering per pair of Nets
@@ -22,6 +25,10 @@ Keep one peering per pair of nets and route through it.
 
 ## References
 - AWS: "VPC peering limitations" (one peering connection between two VPCs).
+- AWS: "VPC peering connection lifecycle" (Amazon VPC Peering Guide,
+  https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html):
+  `deleted`, `rejected`, `failed` and `expired` connections stay visible for a
+  while, and a new request between the same VPCs may follow them.
 """
 
 from typing import Iterator
@@ -30,12 +37,17 @@ from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
 from verifier.language.model import Peering
 
+# Final states: a record of what was, carrying no traffic and standing in the way of no new request.
+HISTORY = frozenset({"deleted", "rejected", "failed", "expired"})
+
 
 def check(ctx: Context) -> Iterator[Finding]:
     pairs: dict[frozenset[str], list[Peering]] = {}
     for peering in sorted(ctx.model.peerings, key=lambda p: p.span):
         requester, accepter = ctx.model.peering_nets(peering)
         if requester is None or accepter is None or requester is accepter:
+            continue
+        if ctx.model.peering_state(peering, ctx.now) in HISTORY:
             continue
         pairs.setdefault(frozenset((requester.name, accepter.name)), []).append(peering)
     for first, *rest in pairs.values():

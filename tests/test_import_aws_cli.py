@@ -372,6 +372,31 @@ def test_an_expiration_time_that_is_no_timestamp_is_said(tmp_path):
     assert warnings == ["pcx-ab: ExpirationTime 'soon' is not a timestamp; not imported"]
 
 
+@pytest.mark.parametrize("outside", [False, True], ids=["peer-in-input", "peer-outside"])
+@pytest.mark.parametrize(
+    "expiration",
+    ["0001-01-03T00:00:00Z", "0001-01-08T00:00:00+14:00", "0001-01-01T00:00:00-05:00", "9999-12-31T23:00:00-05:00"],
+)
+def test_an_expiration_time_at_the_ends_of_the_calendar_is_said_not_a_crash(tmp_path, expiration, outside):
+    # Regression: 7 days before year 1, or an expiry in year 10000 once read in UTC, was an internal error (exit 3).
+    folder = two_vpcs(tmp_path / "a", peerings=pending(expiration, "vpc-z" if outside else "vpc-b"))
+    text, warnings = imported(folder)
+    assert "created" not in text
+    assert f"pcx-ab: ExpirationTime '{expiration}' is too close to the ends of the calendar" in "\n".join(warnings)
+    assert codes(check(tmp_path, folder))["IMP001"] >= 1
+
+
+def test_an_expiration_time_late_in_year_9999_gives_its_creation(tmp_path):
+    text, _ = imported(two_vpcs(tmp_path / "a", peerings=pending("9999-12-31T23:59:59+00:00")))
+    assert "created 9999-12-24T23:59:59Z }" in text
+
+
+def pending(expiration: str, accepter: str = "vpc-b") -> list[dict]:
+    """Account A's request pcx-ab to `accepter` of account B, pending, with its ExpirationTime."""
+    requester = info("vpc-a", A, ("10.1.0.0/16",))
+    return [peering("pcx-ab", requester, info(accepter, B), "pending-acceptance", ExpirationTime=expiration)]
+
+
 # -- groups that are not in the input -----------------------------------------------------------------
 def test_a_rule_naming_a_group_not_in_the_input_matches_nothing(tmp_path):
     # Regression: `group sg-c` was an unknown name (NAME001), and nothing was checked.
@@ -560,6 +585,34 @@ def test_the_default_ipv6_deny_entry_is_the_default(tmp_path):
         "    inbound 100 allow all from 0.0.0.0/0",
         "    inbound 101 allow all from ::/0",
     ]
+
+
+@pytest.mark.parametrize(
+    ("icmp", "written"),
+    [
+        ({"Type": -1, "Code": -1}, "icmp"),  # -1: every type ("IcmpTypeCode", Amazon EC2 API Reference)
+        ({"Type": 8, "Code": -1}, "icmp 8"),
+        ({"Type": 0, "Code": 0}, "icmp 0/0"),
+        (None, None),  # AWS always gives them: without, the entry is said, never read as every type
+        ({"Code": -1}, None),
+        ({"Type": 8}, None),
+    ],
+)
+def test_an_icmp_entry_is_read_by_its_type_and_code(tmp_path, icmp, written):
+    folder = two_vpcs(tmp_path / "a")
+    entry = {"CidrBlock": "10.0.0.0/8", "Egress": False, "Protocol": "1", "RuleAction": "deny", "RuleNumber": 90}
+    if icmp is not None:
+        entry["IcmpTypeCode"] = icmp
+    acl = {"Associations": [], "Entries": [entry], "IsDefault": False, "NetworkAclId": "acl-a", "VpcId": "vpc-a"}
+    write(folder, "describe-network-acls.json", "NetworkAcls", [acl])
+    text, warnings = imported(folder)
+    body = re.search(r"network-acl acl-a \{\n(.*?)  \}", text, re.S)
+    assert body is not None
+    if written is None:
+        assert body.group(1) == ""
+        assert warnings == ["acl-a: entry 90 is not understood; not imported"]
+    else:
+        assert body.group(1).splitlines() == [f"    inbound 90 deny {written} from 10.0.0.0/8"]
 
 
 def test_findings_point_at_the_account_that_describes_the_object(tmp_path):

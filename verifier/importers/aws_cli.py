@@ -458,26 +458,38 @@ def _merged(dump: Dump, ident: str, views: list[dict]) -> Peering:
     created = None
     expiration = next((view["ExpirationTime"] for view in views if view.get("ExpirationTime")), None)
     if expiration is not None:
-        created = _created(expiration)
-        if created is None:
-            dump.note(ident, f"ExpirationTime '{expiration}' is not a timestamp")
+        made = _created(expiration)
+        if isinstance(made, str):
+            dump.note(ident, f"ExpirationTime '{expiration}' {made}")
+        else:
+            created = made
     return Peering(ident, requester, accepter, state, created)
 
 
-def _created(expiration: str) -> datetime | None:
-    """When a peering request was made, from its ExpirationTime.
+def _created(expiration: str) -> datetime | str:
+    """When a peering request was made, from its ExpirationTime, in UTC; else why not (words).
 
     AWS: "The VPC peering connection request expires after 7 days" (CreateVpcPeeringConnection,
     Amazon EC2 API Reference, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcPeeringConnection.html);
     the language's `created` is the request's creation, and a pending request expires PENDING_LIFETIME
     (7 days) after it (LANGUAGE.md, "Peering states"). The CLI prints the time as the API gives it
     (`2026-11-22T08:30:00.000Z`, CLI v1) or in ISO 8601 (`2026-11-22T08:30:00+00:00`, CLI v2).
+    Read in UTC first: the creation and the expiry (creation + 7 days) are then both within years
+    1-9999 whenever the creation is, so neither overflows where it is written or compared.
     """
     try:
         moment = datetime.fromisoformat(expiration)
-        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) - PENDING_LIFETIME
-    except (ValueError, OverflowError):  # not a timestamp; a year-1 one
-        return None
+    except ValueError:
+        return "is not a timestamp"
+    try:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(
+            timezone.utc
+        ) - PENDING_LIFETIME
+    except OverflowError:  # at the ends of the calendar: 0001-01-03, or 9999-12-31T23:00-05:00 (10000 in UTC)
+        return (
+            "is too close to the ends of the calendar: the request would have been made 7 days before it, "
+            "in UTC, outside years 1-9999"
+        )
 
 
 def _stamp(moment: datetime) -> str:
@@ -743,7 +755,10 @@ def _acl(writer: PeerWriter, dump: Dump, acl: dict) -> None:
         ports = ""
         if protocol in ("icmp", "icmpv6"):  # IcmpTypeCode: the type and code (-1: every one)
             kind = entry.get("IcmpTypeCode") or {}
-            text = icmp_text(kind.get("Type"), kind.get("Code"))
+            # AWS always gives an ICMP entry's type and code; without them, which messages it matches is
+            # not known (reading them as every one would widen an allow, and narrow a deny, silently).
+            given = kind.get("Type") is not None and kind.get("Code") is not None
+            text = icmp_text(kind.get("Type"), kind.get("Code")) if given else None
             if text is None:
                 dump.note(aid, f"entry {entry.get('RuleNumber')} is not understood")
                 continue

@@ -150,6 +150,7 @@ class Item:
     origin: Span
     attrs: dict[str, list[str]] = field(default_factory=dict)  # one-line attributes: cidr, zone, ip, groups...
     body: list[tuple[str, Span]] = field(default_factory=list)  # lines of a block: routes, rules, entries
+    written: set[str] = field(default_factory=set, repr=False)  # the body's lines, to keep each once
 
     def set(self, key: str, value: str) -> None:
         value = str(value)  # as it is: a line holding a malformed one is refused (CheckedWriter), at the resource
@@ -158,7 +159,8 @@ class Item:
             values.append(value)
 
     def line(self, text: str, origin: Span) -> None:
-        if all(text != existing for existing, _ in self.body):  # inline and separate copies of one rule
+        if text not in self.written:  # inline and separate copies of one rule
+            self.written.add(text)
             self.body.append((text, origin))
 
 

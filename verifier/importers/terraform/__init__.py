@@ -434,7 +434,9 @@ LEGACY_KEY = re.compile(
     r"(?:(?P<data>data)\.)?(?P<type>[A-Za-z0-9_-]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?:\.(?P<index>\d+))?"
 )
 # Flat attributes are strings; these (ports, rule numbers, priorities) are numbers in the nested form.
-NUMBERS = frozenset({"from_port", "to_port", "rule_no", "rule_number", "priority", "icmp_type", "icmp_code"})
+NUMBERS = frozenset(
+    {"from_port", "to_port", "rule_no", "rule_number", "priority", "icmp_type", "icmp_code", "device_index"}
+)
 
 
 def _read_legacy(reading: Reading, document: dict, values: dict[str, dict]) -> None:

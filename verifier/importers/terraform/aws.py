@@ -6,7 +6,8 @@ aws_route, aws_route_table_association, aws_main_route_table_association,
 aws_security_group, aws_default_security_group, aws_security_group_rule,
 aws_vpc_security_group_ingress_rule / _egress_rule, aws_network_acl,
 aws_default_network_acl, aws_network_acl_rule, aws_network_acl_association,
-aws_instance.
+aws_instance, aws_network_interface, aws_network_interface_attachment,
+aws_network_interface_sg_attachment (an instance's other interfaces: `interfaces`).
 
 AWS behaviour that the resources leave implicit, modelled as AWS documents it:
 a subnet with no table association uses the VPC's main table (local routes only
@@ -14,7 +15,8 @@ unless managed); a peering without `auto_accept` or an accepter waits in
 `pending-acceptance`; a subnet with no ACL association uses the VPC's default
 ACL (allow all, unless `aws_default_network_acl` manages it); an instance with
 no groups is in the VPC's default group (inbound from itself, outbound to any,
-unless `aws_default_security_group` manages it).
+unless `aws_default_security_group` manages it), and so is a network interface
+created with none.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ from typing import Any, Iterable
 
 from verifier.importers.estate import Estate, Item
 from verifier.importers.terraform import External, Resource, Target, iter_blocks
+from verifier.importers.terraform.interfaces import (
+    Link,
+    Nic,
+    attached_to,
+    device,
+    join_primary,
+    place,
+    primary_link,
+    subnet_of,
+)
 from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of, quoted
 from verifier.language.model import canonical_state
 
@@ -41,6 +53,7 @@ IDS = Ids(
         "aws_default_network_acl": "network-acl",
         "aws_vpc_peering_connection": "peering",
         "aws_instance": "instance",
+        "aws_network_interface": "network-interface",
     },
     holders={
         "aws_vpc": {
@@ -48,7 +61,8 @@ IDS = Ids(
             "main_route_table_id": "route-table",
             "default_security_group_id": "security-group",
             "default_network_acl_id": "network-acl",
-        }
+        },
+        "aws_instance": {"primary_network_interface_id": "network-interface"},
     },
     refers={
         "vpc_id": "vpc",
@@ -65,6 +79,9 @@ IDS = Ids(
         "vpc_security_group_ids": "security-group",
         "security_groups": "security-group",
         "vpc_peering_connection_id": "peering",
+        "instance": "instance",
+        "instance_id": "instance",
+        "network_interface_id": "network-interface",
     },
 )
 GATEWAYS = (
@@ -101,13 +118,16 @@ UNDERSTOOD = {
     "aws_network_acl_rule",
     "aws_network_acl_association",
     "aws_instance",
+    "aws_network_interface",
+    "aws_network_interface_attachment",
+    "aws_network_interface_sg_attachment",
 }
 # Resources with no bearing on what reaches what (they are not reported as left out).
 IRRELEVANT = re.compile(
     r"aws_(internet_gateway|egress_only_internet_gateway|nat_gateway|eip|key_pair|iam_.*|s3_.*|"
     r"cloudwatch_.*|kms_.*|vpc_dhcp_options.*|flow_log|vpc_endpoint.*|ami.*|availability_zones|"
     r"caller_identity|region|partition|ssm_.*|route53_.*|acm_.*|lb.*|alb.*|ebs_.*|"
-    r"vpc_peering_connection_options|network_interface_sg_attachment)$"
+    r"vpc_peering_connection_options)$"
 )
 
 _TARGETS = {attribute: str for attribute in GATEWAYS}
@@ -132,6 +152,16 @@ VALUES = {
         "secondary_private_ips": [str],
         "ipv6_addresses": [str],
         "vpc_security_group_ids": [str],
+        "network_interface": [dict],
+    },
+    "aws_network_interface": {
+        "private_ip": str,
+        "private_ips": [str],
+        "private_ip_list": [str],
+        "ipv6_addresses": [str],
+        "ipv6_address_list": [str],
+        "security_groups": [str],
+        "attachment": [dict],
     },
 }
 
@@ -175,6 +205,8 @@ class AwsMapping(Mapping):
             target = r.one(acl, "default_network_acl_id")  # the VPC's attribute: the ACL's own id is no answer
             if isinstance(target, Target):
                 self.names[(target.address, "default_network_acl_id")] = acl.address
+        for instance in r.of_type("aws_instance"):  # its primary interface is the instance (its VM) itself
+            self.names[(instance.address, "primary_network_interface_id")] = instance.address
         for vpc in r.of_type("aws_vpc", data=True):  # what AWS creates with every VPC, declared when named
             self.implicit[f"{vpc.address}.main_route_table"] = partial(self._implicit_main, vpc.address)
             self.implicit[f"{vpc.address}.default_security_group"] = partial(self._default_group, vpc.address)
@@ -503,7 +535,13 @@ class AwsMapping(Mapping):
             acl_item = self.estate.item("network-acl", net, acl.address, acl.origin)
             for key, egress in (("ingress", False), ("egress", True)):
                 self.inline_unknown(acl, key, "its inline entries are not modelled")
-                for inline in iter_blocks(acl.get(key)):
+                for index, inline in enumerate(acl.get(key) or []):
+                    if not isinstance(inline, dict):
+                        continue
+                    unknown = [f for f in ("icmp_type", "icmp_code") if acl.unknown_in(key, index, f)]
+                    if unknown:
+                        self._icmp_unknown(acl, unknown[0], inline.get("rule_no"))
+                        continue
                     self._entry(
                         acl_item,
                         acl,
@@ -521,7 +559,10 @@ class AwsMapping(Mapping):
         for entry in r.of_type("aws_network_acl_rule"):
             name = self.lookup(entry, "network_acl_id", "network ACL", "the entry is not modelled")
             item = self.estate.find(name) if name else None
-            if item is not None:
+            unknown = [f for f in ("icmp_type", "icmp_code") if entry.is_unknown(f)]
+            if item is not None and unknown:
+                self._icmp_unknown(entry, unknown[0], entry.get("rule_number"))
+            elif item is not None:
                 self._entry(
                     item,
                     entry,
@@ -561,17 +602,29 @@ class AwsMapping(Mapping):
         icmp: tuple[Any, Any] = (None, None),
     ) -> None:
         proto = self.protocol(protocol)
-        # An ICMP entry gives its type and code in icmp_type and icmp_code (-1: every one), not in ports.
-        ports = self.ports(proto, *(icmp if proto in ("icmp", "icmpv6") else (low, high))) if proto else None
+        # An ICMP entry gives its type and code in icmp_type and icmp_code, not in ports (`_icmp`).
+        ports = self.ports(proto, *(_icmp(*icmp) if proto in ("icmp", "icmpv6") else (low, high))) if proto else None
         if proto is None or ports is None or not block or action not in ("allow", "deny") or number is None:
             self.not_modelled(resource, f"network ACL entry {number} ({action} {protocol} {block}) is not understood")
             return
         direction, way = ("outbound", "to") if egress else ("inbound", "from")
         item.line(f"{direction} {number} {action} {proto}{ports} {way} {block}", resource.origin)
 
-    # -- instances ------------------------------------------------------------------------------
+    def _icmp_unknown(self, resource: Resource, attribute: str, number: Any) -> None:
+        """An ICMP entry whose type or code is known only after apply: which messages it matches is unknown."""
+        self.unknown(resource, attribute, f"network ACL entry {number} (its ICMP type or code) is not modelled")
+
+    # -- instances and their network interfaces ---------------------------------------------------
     def _instances(self) -> None:
+        nics = self._nics()
         for instance in self.r.of_type("aws_instance"):
+            primary = next((n for n in nics.values() if _primary_of(n, instance.address)), None)
+            if primary is not None and not instance.get("subnet_id"):
+                # launched with its primary interface (a network_interface block of device 0): the instance's
+                # subnet, addresses and groups are that interface's, known before the instance's own are
+                item = self.estate.item("vm", primary.net, instance.address, instance.origin)
+                join_primary(self, item, primary)
+                continue
             subnet = self.lookup(instance, "subnet_id", "subnet", "the instance is not modelled")
             net = self.estate.owner.get(subnet) if subnet else None
             if subnet is None or net is None:  # no subnet: no net either
@@ -582,23 +635,115 @@ class AwsMapping(Mapping):
                 continue
             addresses += self.blocks(instance.get("secondary_private_ips"))
             addresses += self.blocks(instance.get("ipv6_addresses"))
-            groups = []
-            if self.r.configured(instance, "vpc_security_group_ids") is not False or instance.get(
-                "vpc_security_group_ids"
-            ):
-                groups = self.lookup_many(
-                    instance, "vpc_security_group_ids", "security group", "the instance's groups are not all modelled"
-                )
-            if not groups and self.r.configured(instance, "vpc_security_group_ids") is not True:
-                # AWS puts it in the VPC's default group
-                groups = [self.names.get((net, "default_security_group_id"), f"{net}.default_security_group")]
-            groups = [g for g in groups if self._group_item(g) is not None]
+            groups = self._member_of(instance, net, "vpc_security_group_ids", "the instance's groups")
             item = self.estate.item("vm", net, instance.address, instance.origin)
             item.set("subnet", subnet)
             for address in addresses:
                 item.set("ip", address)
             for group in groups:
                 item.set("groups", group)
+        self._group_attachments(nics)
+        place(self, nics)
+
+    def _member_of(self, resource: Resource, net: str, attribute: str, what: str) -> list[str]:
+        """The declared groups `attribute` names; none configured: the VPC's default group, where AWS
+        puts an instance or a network interface created with none."""
+        groups = []
+        if self.r.configured(resource, attribute) is not False or resource.get(attribute):
+            groups = self.lookup_many(resource, attribute, "security group", f"{what} are not all modelled")
+        if not groups and self.r.configured(resource, attribute) is not True:
+            groups = [self.names.get((net, "default_security_group_id"), f"{net}.default_security_group")]
+        return [g for g in groups if self._group_item(g) is not None]
+
+    def _nics(self) -> dict[str, Nic]:
+        """The network interfaces, each with what attaches it: its `attachment` blocks, the
+        aws_network_interface_attachment resources, the `network_interface` blocks of instances."""
+        nics: dict[str, Nic] = {}
+        for eni in self.r.of_type("aws_network_interface"):
+            where = subnet_of(self, eni, "network interface")
+            if where is None:
+                continue
+            subnet, net = where
+            addresses = [eni.get("private_ip")] if eni.get("private_ip") else []
+            addresses += self.blocks(eni.get("private_ip_list")) + self.blocks(eni.get("private_ips"))
+            if not addresses:
+                self.unknown(eni, "private_ips", "the network interface is not modelled (set private_ips to verify it)")
+                continue
+            addresses += self.blocks(eni.get("ipv6_address_list")) + self.blocks(eni.get("ipv6_addresses"))
+            groups = self._member_of(eni, net, "security_groups", "the network interface's groups")
+            nic = nics[eni.address] = Nic(eni, subnet, net, list(dict.fromkeys(addresses)), groups)
+            for block in blocks_of(self.r, eni, "attachment"):
+                nic.links.append(attached_to(self, eni, block, "instance", block.get("device_index"), "instance"))
+        for attachment in self.r.of_type("aws_network_interface_attachment"):
+            attached = self._nic(nics, attachment, "the attachment is not modelled")
+            if attached is not None:
+                index = attachment.get("device_index")
+                attached.links.append(
+                    attached_to(self, attachment, Fields(self.r, attachment), "instance_id", index, "instance")
+                )
+        for instance in self.r.of_type("aws_instance"):
+            for block in blocks_of(self.r, instance, "network_interface"):
+                name = self.name(block.target("network_interface_id"))
+                if name in nics:
+                    nics[name].links.append(Link(instance.address, device(block.get("device_index")), instance))
+                elif name is None and device(block.get("device_index")) != 0:
+                    self.lookup(
+                        instance,
+                        "network_interface_id",
+                        "network interface",
+                        "traffic through that interface of the instance is not modelled",
+                        block,
+                    )
+        return nics
+
+    def _nic(self, nics: dict[str, Nic], resource: Resource, consequence: str) -> Nic | None:
+        """The interface `network_interface_id` of `resource` names; None, said, when it is none of the input
+        (one of the input that is not modelled was said at the interface)."""
+        name = self.name(Fields(self.r, resource).target("network_interface_id"))
+        if name is None:
+            self.lookup(resource, "network_interface_id", "network interface", consequence)
+        return nics.get(name) if name else None
+
+    def _group_attachments(self, nics: dict[str, Nic]) -> None:
+        """aws_network_interface_sg_attachment: one more group of an interface, or of an instance's primary
+        interface (its `primary_network_interface_id`)."""
+        for attachment in self.r.of_type("aws_network_interface_sg_attachment"):
+            group = self.lookup(attachment, "security_group_id", "security group", "the attachment is not modelled")
+            if group is None or self._group_item(group) is None:
+                continue
+            name = self.name(Fields(self.r, attachment).target("network_interface_id"))
+            holders = []
+            if name in nics:
+                nics[name].groups.append(group)
+                link = primary_link(nics[name]) if nics[name].placed else None
+                holders = [link.vm] if link and link.vm else []
+            elif name is None:
+                self.lookup(attachment, "network_interface_id", "network interface", "the attachment is not modelled")
+            else:
+                holders = [name]
+            for holder in holders:
+                vm = self.estate.find(holder)
+                if vm is not None and vm.kind == "vm":
+                    vm.set("groups", group)
+                else:
+                    self.not_declared(attachment, "network_interface_id", holder, "the attachment is not modelled")
+
+
+def _icmp(kind: Any, code: Any) -> tuple[Any, Any]:
+    """The ICMP type and code a network ACL entry of the aws provider gets on AWS.
+
+    AWS reads -1 as every type (or every code of the type) ("IcmpTypeCode", Amazon EC2 API Reference,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IcmpTypeCode.html). An icmp_type or
+    icmp_code left unset is not "every": the provider sends 0 for it (its documentation of
+    aws_network_acl and aws_network_acl_rule: "Default 0"; it sends the attribute's zero value), so
+    the entry matches type 0 (echo reply) code 0 only, and null reads as 0 here. A value known only
+    after apply never comes here (`_icmp_unknown`)."""
+    return (0 if kind is None or kind == "" else kind), (0 if code is None or code == "" else code)
+
+
+def _primary_of(nic: Nic, instance: str) -> bool:
+    link = primary_link(nic)
+    return link is not None and link.vm == instance
 
 
 def build(resolver: Resolver, estate: Estate) -> Estate:

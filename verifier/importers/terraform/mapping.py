@@ -560,8 +560,16 @@ class Mapping:
             resource.origin,
         )
 
-    def not_modelled(self, resource: Resource, message: str) -> None:
-        self.estate.warn("IMP001", f"{resource.address}: {message}; not imported", resource.origin)
+    def not_modelled(
+        self, resource: Resource, message: str, gap: Iterable[str] | None = None, effect: str = "any"
+    ) -> None:
+        """IMP001: `resource` is not imported. With `gap`, the nets whose traffic it could change: it is an
+        unmodelled part of them (`Estate.leave_out`), of effect `effect`."""
+        text = f"{resource.address}: {message}; not imported"
+        if gap is None:
+            self.estate.warn("IMP001", text, resource.origin)
+        else:
+            self.estate.leave_out("IMP001", text, resource.origin, nets=gap, effect=effect)
 
     def attach(self, item: Item | None, key: str, value: str, resource: Resource) -> None:
         """Set a single-valued attribute (a subnet's table or ACL) from an association."""

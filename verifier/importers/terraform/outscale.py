@@ -5,7 +5,8 @@ outscale_route_table (its computed `routes` and `link_route_tables` in states),
 outscale_route, outscale_route_table_link, outscale_main_route_table_link,
 outscale_security_group (its computed `inbound_rules` / `outbound_rules` in states),
 outscale_security_group_rule (`rules` with `ip_ranges` and `security_groups_members`),
-outscale_vm. Outscale has no network ACLs.
+outscale_vm, outscale_nic and outscale_nic_link (a VM's other NICs: `interfaces`).
+Outscale has no network ACLs.
 
 Outscale behaviour the resources leave implicit: a subnet with no route table link
 uses the Net's main table (local routes only unless managed); a peering waits in
@@ -22,7 +23,8 @@ from typing import Any
 
 from verifier.importers.estate import Estate, Item
 from verifier.importers.terraform import External, Resource, Target, iter_blocks
-from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, quoted
+from verifier.importers.terraform.interfaces import Nic, attached_to, place, subnet_of
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of, quoted
 from verifier.language.model import canonical_state
 
 # What the ids of the resources are ids of (each also holds its own id under a second name, `net_id`
@@ -35,6 +37,7 @@ IDS = Ids(
         "outscale_route_table": "route-table",
         "outscale_security_group": "security-group",
         "outscale_vm": "vm",
+        "outscale_nic": "nic",
     },
     holders={
         "outscale_net": {"net_id": "net"},
@@ -43,6 +46,7 @@ IDS = Ids(
         "outscale_route_table": {"route_table_id": "route-table"},
         "outscale_security_group": {"security_group_id": "security-group"},
         "outscale_vm": {"vm_id": "vm"},
+        "outscale_nic": {"nic_id": "nic"},
     },
     refers={
         "net_id": "net",
@@ -53,6 +57,8 @@ IDS = Ids(
         "security_group_id": "security-group",
         "security_group_ids": "security-group",
         "net_peering_id": "peering",
+        "vm_id": "vm",
+        "nic_id": "nic",
     },
 )
 UNDERSTOOD = {
@@ -67,6 +73,8 @@ UNDERSTOOD = {
     "outscale_security_group",
     "outscale_security_group_rule",
     "outscale_vm",
+    "outscale_nic",
+    "outscale_nic_link",
 }
 IRRELEVANT = {
     "outscale_internet_service",
@@ -99,6 +107,13 @@ VALUES = {
     "outscale_security_group": {"inbound_rules": [_RULE], "outbound_rules": [_RULE]},
     "outscale_security_group_rule": {**_RULE, "rules": [_RULE]},
     "outscale_vm": {"private_ips": [str], "security_group_ids": [str]},
+    "outscale_nic": {
+        "private_ips": [{"private_ip": str}],
+        "security_group_ids": [str],
+        "security_groups": [{"security_group_id": str}],
+        "link_nic": [dict],
+    },
+    "outscale_nic_link": {"vm_id": str, "nic_id": str},
 }
 
 
@@ -344,6 +359,43 @@ class OutscaleMapping(Mapping):
             for group in groups:
                 if self.estate.find(group):
                     item.set("groups", group)
+        place(self, self._nics())
+
+    def _nics(self) -> dict[str, Nic]:
+        """The NICs, each with what links it to a VM: its computed `link_nic` (a state), the
+        outscale_nic_link resources (device 1-7; 0 is the VM's own primary NIC)."""
+        nics: dict[str, Nic] = {}
+        for nic in self.r.of_type("outscale_nic"):
+            where = subnet_of(self, nic, "NIC")
+            if where is None:
+                continue
+            subnet, net = where
+            ips = sorted(iter_blocks(nic.get("private_ips")), key=lambda ip: not ip.get("is_primary"))
+            addresses = self.blocks([ip.get("private_ip") for ip in ips])
+            if not addresses:
+                self.unknown(nic, "private_ips", "the NIC is not modelled (set private_ips to verify it)")
+                continue
+            if nic.get("security_group_ids") or nic.is_unknown("security_group_ids"):
+                groups = self.lookup_many(
+                    nic, "security_group_ids", "security group", "the NIC's groups are not all modelled"
+                )
+            else:  # a state's computed list of the groups the NIC is in
+                members = [g.get("security_group_id") for g in iter_blocks(nic.get("security_groups"))]
+                groups = [
+                    n for n in (self.name(self.r.resolve(g, "security_group_id", nic)) for g in members if g) if n
+                ]
+            groups = [g for g in groups if self.estate.find(g) is not None]
+            found = nics[nic.address] = Nic(nic, subnet, net, addresses, groups)
+            for block in blocks_of(self.r, nic, "link_nic"):
+                if block.get("vm_id") and block.get("state") not in ("detaching", "detached"):
+                    found.links.append(attached_to(self, nic, block, "vm_id", block.get("device_number"), "VM"))
+        for resource in self.r.of_type("outscale_nic_link"):
+            name, number = self.name(Fields(self.r, resource).target("nic_id")), resource.get("device_number")
+            if name is None:
+                self.lookup(resource, "nic_id", "NIC", "the link is not modelled")
+            elif name in nics:
+                nics[name].links.append(attached_to(self, resource, Fields(self.r, resource), "vm_id", number, "VM"))
+        return nics
 
 
 def build(resolver: Resolver, estate: Estate) -> Estate:
