@@ -6,9 +6,10 @@ Generates estates with `peerproof gen` (seed 0), then runs, each in a fresh
 process (the way a user runs it): `stats` (parse and build), `check` with a
 cold parse cache and with a warm one, and `check --jobs 2` on an
 assertion-heavy estate; in-process, on a loaded model: `why` queries (what the
-shell answers) and `matrix`. Wall time is the median of --repeat runs; peak
-memory is the child's maximum resident set size. Writes results.json,
-results.md (the table the README quotes) and results.png.
+shell answers) and `matrix`; and `check` on the hostile inputs of
+benchmarks/hostile.py (inputs that once took quadratic time). Wall time is the
+median of --repeat runs; peak memory is the child's maximum resident set size.
+Writes results.json, results.md (the table the README quotes) and results.png.
 """
 
 from __future__ import annotations
@@ -88,13 +89,18 @@ def main() -> int:
     parser.add_argument("--sizes", default="10,100,1000,5000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--only", choices=("jobs",), help="re-measure one part, merged into the recorded results")
+    parser.add_argument(
+        "--only", choices=("jobs", "hostile"), help="re-measure one part, merged into the recorded results"
+    )
     args = parser.parse_args()
-    if args.only == "jobs":
+    if args.only:
         work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
         run(["--version"])
         results = json.loads((args.out / "results.json").read_text())
-        results["jobs"] = measure_jobs(work, {"PEERPROOF_CACHE_DIR": str(work / "cache")}, args.repeat)
+        if args.only == "jobs":
+            results["jobs"] = measure_jobs(work, {"PEERPROOF_CACHE_DIR": str(work / "cache")}, args.repeat)
+        else:
+            results["hostile"] = measure_hostile(work, args.repeat)
         write(results, args.out)
         shutil.rmtree(work, ignore_errors=True)
         return 0
@@ -143,6 +149,7 @@ def main() -> int:
         "sizes": rows,
         "twenty_nets": twenty,
         "jobs": jobs,
+        "hostile": measure_hostile(work, args.repeat),
     }
     write(results, args.out)
     shutil.rmtree(work, ignore_errors=True)
@@ -163,6 +170,29 @@ def measure_jobs(work: Path, cache: dict, repeat: int) -> dict:
         str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat, cache)
         for j in (1, 2)
     }
+
+
+# What issue 14 measured on these inputs before they were made near-linear (2-core machine).
+HOSTILE_BEFORE = {
+    "group-rules": "killed at 600 s",
+    "acl-entries": "130 s",
+    "misspelt-names": "killed at 600 s",
+    "long-name-typo": "98 s",
+}
+
+
+def measure_hostile(work: Path, repeat: int) -> dict:
+    """`check` on each hostile input of benchmarks/hostile.py, at the size issue 14 reported."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import hostile
+
+    found = {}
+    for case in hostile.CASES:
+        path = hostile.write(case, work / f"hostile-{case}")
+        row = measure(["check", "--isolated", "--now", NOW, str(path)], repeat, {"PEERPROOF_NO_CACHE": "1"})
+        found[case] = {"size": hostile.SIZES[case], **row}
+        print(json.dumps({case: found[case]}), flush=True)
+    return found
 
 
 def write(results: dict, out: Path) -> None:
@@ -197,6 +227,17 @@ def table(results: dict) -> str:
         f"Assertion-heavy estate (100 nets, 16 assertions a spoke net): check --jobs 1 "
         f"{jobs['1']['seconds']} s, --jobs 2 {jobs['2']['seconds']} s ({speedup:.2f}x)."
     )
+    if results.get("hostile"):
+        lines += [
+            "",
+            "| hostile input (benchmarks/hostile.py) | size | check | peak memory | before |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for case, row in results["hostile"].items():
+            lines.append(
+                f"| {case} | {row['size']:,} | {row['seconds']} s | {row['peak_mib']} MiB | "
+                f"{HOSTILE_BEFORE.get(case, '-')} |"
+            )
     return "\n".join(lines) + "\n"
 
 

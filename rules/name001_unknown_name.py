@@ -27,21 +27,32 @@ route-table rt { route 10.1.0.0/16 via peering hub-to-a }
 
 from typing import Iterator
 
-from verifier.catalog import Context, Finding, Rule, did_you_mean
+from verifier.catalog import Context, Finding, Rule, Suggestions
 from verifier.language.model import kinds_text, references
+from verifier.language.parse import ECHO_CHARS, shown
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     names = ctx.model.names
+    # One set of suggestions per kind of reference, built once (a list of every name per
+    # reference made 10,000 misspelt names take hours).
+    suggestions: dict[tuple[type, ...], Suggestions] = {}
     for reference in references(ctx.model):
-        if reference.ref.name in names:
+        name = reference.ref.name
+        if name in names:
             continue
-        candidates = [n for n, d in names.items() if isinstance(d, reference.kinds)]
-        kinds = kinds_text(reference.kinds)
+        kinds = reference.kinds
+        if kinds not in suggestions:
+            suggestions[kinds] = Suggestions(n for n, d in names.items() if isinstance(d, kinds))
         yield Finding(
             reference.ref.span,
-            f"unknown {kinds} '{reference.ref.name}' in {reference.role}{did_you_mean(reference.ref.name, candidates)}",
+            f"unknown {kinds_text(kinds)} {_quoted(name)} in {reference.role}{suggestions[kinds](name)}",
         )
+
+
+def _quoted(name: str) -> str:
+    """The name as written, in quotes; a huge one cut, with its length (the span shows where)."""
+    return f"'{name}'" if len(name) <= ECHO_CHARS else shown(name)
 
 
 RULE = Rule(

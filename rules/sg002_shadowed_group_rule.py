@@ -27,17 +27,23 @@ Give the intended rule the better priority, or narrow the broad deny.
 - LANGUAGE.md, "What a model means": security groups.
 """
 
+from dataclasses import replace
 from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.diagnostics import Related
+from verifier.language.model import GroupRule
+
+from ._overlap import Box, box, neighbourhoods
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         for group in net.security_groups:
-            for rule in group.rules:
-                shadowing, open_questions = ctx.engine.shadowed_group_rule(group, rule)
+            # Each rule is weighed against the rules that may match a packet in common with it (an
+            # index: all of them made a question per rule the size of the group).
+            for rule, near in neighbourhoods(group.rules, _box):
+                shadowing, open_questions = ctx.engine.shadowed_group_rule(replace(group, rules=(rule, *near)), rule)
                 for question in open_questions:
                     yield undecided(rule.span, "SG002", question.what, question.reason)
                 if shadowing:
@@ -50,6 +56,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                             Related(q.span, f"{q.action} rule, priority {q.effective_priority}") for q in shadowing
                         ),
                     )
+
+
+def _box(rule: GroupRule) -> Box:
+    return box(rule.peer.block if rule.peer.kind == "block" else None, rule.protocol, rule.ports, rule.icmp)
 
 
 RULE = Rule(code="SG002", name="shadowed-group-rule", severity="warning", doc=__doc__, stage="semantic", check=check)

@@ -114,6 +114,29 @@ def test_bad_configuration_is_located(project, text, message):
     assert "Traceback" not in run.err
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("tool = 1\n", "pyproject.toml:1:1: error CONFIG001 'tool' must be a table ([tool.peerproof]), not a number"),
+        (
+            '[project]\nname = "x"\n[tool]\nruff = {}\npeerproof = "all"\n',
+            "pyproject.toml:5:1: error CONFIG001 'tool.peerproof' must be a table ([tool.peerproof]), not a string",
+        ),
+        (
+            "tool.peerproof = [1]\n",
+            "pyproject.toml:1:1: error CONFIG001 'tool.peerproof' must be a table ([tool.peerproof]), not an array",
+        ),
+    ],
+)
+def test_a_tool_table_that_is_not_a_table_is_located(project, text, message):
+    # Guards against `tool = 1` in pyproject.toml being an internal error (exit 3).
+    (project / "pyproject.toml").write_text(text)
+    with inside(project):
+        run = run_cli("check", *NOW, "--config", "pyproject.toml", "net.peer")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith(message + "\n") and "internal error" not in run.err
+
+
 def test_bad_flags_are_usage_errors(project):
     with inside(project):
         run = run_cli("check", "--select", "ROUTE04X", "net.peer")
@@ -135,7 +158,7 @@ def test_baseline_accepts_old_findings_and_fails_on_new(project):
     with inside(project):
         assert run_cli("check", "--isolated", *NOW, "--write-baseline", "base.json", "net.peer").code == 0
         recorded = json.loads(Path("base.json").read_text())
-        assert recorded["version"] == 1 and len(recorded["findings"]) == 2
+        assert recorded["version"] == 2 and len(recorded["findings"]) == 2
         # the same findings, moved down two lines: still accepted
         Path("net.peer").write_text("# moved\n\n" + ROUTE004)
         run = run_cli("check", "--isolated", "--format", "json", *NOW, "--baseline", "base.json", "net.peer")

@@ -257,7 +257,7 @@ def test_a_baseline_is_replaced_whole(tmp_path):
     target = tmp_path / "baseline.json"
     target.write_text("old")
     run = run_cli(*writes(tmp_path)["write-baseline"], str(target))
-    assert run.code == 0 and '"version": 1' in target.read_text(), run.err
+    assert run.code == 0 and '"version": 2' in target.read_text(), run.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json"]
 
 
@@ -312,16 +312,23 @@ def test_why_fix_in_a_read_only_directory_writes_nothing(tmp_path, monkeypatch):
         lambda text: text.replace('"@":"Net"', '"@":"Popen"'),  # a class no entry may hold
         lambda text: text.replace('"key":"', '"key":"0'),  # the entry of another file
         lambda text: re.sub(r'"value":\[', '"value":[1,', text, count=1),  # more parts than an entry has
-        pytest.param(
-            lambda text: re.sub(r'"@":"Span","v":\["[^"]*",\d+', '"@":"Span","v":["f","one"', text),
-            marks=pytest.mark.xfail(
-                strict=True, reason="cache._decode builds each class from its fields without checking their kinds"
-            ),
-            id="wrong-kind",
-        ),
+        lambda text: re.sub(r'"@":"Span","v":\["[^"]*",\d+', '"@":"Span","v":["f","one"', text),  # a line "one"
+        lambda text: text.replace('"@":"Protocol","v":[6', '"@":"Protocol","v":["6"', 1),  # a number as a string
+        lambda text: re.sub(r'"@":"Block","v":\[4', '"@":"Block","v":[5', text, count=1),  # no such family
         lambda text: f'{{"key":"x","value":{HUGE}}}',  # a number Python will not convert
     ],
-    ids=["truncated", "not-utf8", "nested", "unknown-class", "other-key", "wrong-parts", None, "long-number"],
+    ids=[
+        "truncated",
+        "not-utf8",
+        "nested",
+        "unknown-class",
+        "other-key",
+        "wrong-parts",
+        "wrong-kind",
+        "number-as-string",
+        "no-such-family",
+        "long-number",
+    ],
 )
 def test_a_corrupt_cache_entry_is_a_miss(tmp_path, monkeypatch, corrupt):
     # Guards: a damaged cache entry must change nothing: the file is parsed again.

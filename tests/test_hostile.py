@@ -7,8 +7,11 @@ they are not performance measurements, which live in benchmarks/.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -114,3 +117,67 @@ def test_exhausted_solver_is_unknown_not_a_pass(rlimit):
     )
     assert_clean(result, (1,))
     assert "error REACH003" in result.stdout and "assertions: 2 unknown" in result.stdout
+
+
+# --- Ctrl-C in the shell --------------------------------------------------------------------------
+def _shell(estate) -> subprocess.Popen[str]:
+    """`peerproof shell` as a terminal starts it (its own process group, SIGINT not ignored), at its
+    prompt: the line that says the model is loaded has been read."""
+    from test_honest_cli import LAUNCH
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, "shell", "--isolated", "--now", "2026-11-21T12:00:00Z", str(estate)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("loaded "), process.stderr.read() if process.stderr else ""
+    return process
+
+
+def _ctrl_c(process: subprocess.Popen[str]) -> tuple[int, str]:
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the shell still runs 30 s after Ctrl-C")
+    return process.returncode, err
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory):
+    out = tmp_path_factory.mktemp("estate") / "nets"
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "verifier.cli", "gen", "--nets", "40", "-o", str(out)], cwd=ROOT
+        ).returncode
+        == 0
+    )
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc for the query thread")
+def test_ctrl_c_during_a_shell_query_says_one_line_and_exits_130(estate):
+    # Guards against Ctrl-C in a shell query ending the session with exit 0 (or a traceback).
+    from test_honest_cli import _threads, _wait_for
+
+    process = _shell(estate)
+    assert process.stdin is not None
+    process.stdin.write("matrix vm\n")
+    process.stdin.flush()
+    # A solver query runs in a thread of its own: Ctrl-C while one does.
+    assert _wait_for(lambda: _threads(process.pid) > 1 or process.poll() is not None, 60)
+    assert process.poll() is None, "the shell ended before it could be interrupted"
+    assert _ctrl_c(process) == (130, "peerproof: interrupted\n")
+
+
+def test_ctrl_c_at_the_shell_prompt_says_one_line_and_exits_130(estate):
+    process = _shell(estate)
+    time.sleep(0.3)  # waiting for a line
+    assert _ctrl_c(process) == (130, "peerproof: interrupted\n")

@@ -7,6 +7,7 @@ runner turns them into `Diagnostic`s with the rule's code and severity.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -139,9 +140,60 @@ def report(
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest candidate, or ''."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    """'; did you mean 'x'?' for the closest candidate, or ''."""
+    return Suggestions(candidates)(word)
+
+
+class Suggestions:
+    """ "Did you mean" over one set of names, for many words (NAME001 asks once per unknown name).
+
+    The closest name is difflib's (a ratio of at least 0.6, ties to the greater name), found among
+    a bounded number of names, so that many misspellings among many names, or a name of 200,000
+    characters, take linear time rather than hours:
+    - a word over MAX_WORD characters gets no suggestion (nobody types it; comparing is quadratic
+      in its length);
+    - only names whose length allows a ratio of 0.6 are compared (exact: the ratio is at most
+      2 * min / (sum of the lengths));
+    - among more than NEAREST names, the WINDOW names on each side of the word in alphabetical
+      order and as many in the order of the reversed names (a typo late or early in the word keeps
+      the other end): an approximation, only past that many names.
+    """
+
+    MAX_WORD = 200
+    NEAREST = 100  # names of one kind compared whole, up to this many
+    WINDOW = 12  # past that, the names on each side of the word, alphabetically and backwards
+
+    def __init__(self, candidates: Iterable[str]):
+        self.names = sorted(set(candidates))
+        self.backwards = sorted(name[::-1] for name in self.names) if len(self.names) > self.NEAREST else []
+
+    def __call__(self, word: str) -> str:
+        # difflib.get_close_matches(word, pool, n=1, cutoff=0.6), each ratio computed once.
+        best: tuple[float, str] | None = None
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        for name in self._pool(word):
+            matcher.set_seq1(name)
+            if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+                score = matcher.ratio()
+                if score >= 0.6 and (best is None or (score, name) > best):
+                    best = (score, name)
+        return f"; did you mean '{best[1]}'?" if best else ""
+
+    def _pool(self, word: str) -> list[str]:
+        if len(word) > self.MAX_WORD:
+            return []
+        if len(self.names) <= self.NEAREST:
+            pool = self.names
+        else:
+            here = bisect.bisect_left(self.names, word)
+            there = bisect.bisect_left(self.backwards, word[::-1])
+            pool = sorted(
+                set(self.names[max(0, here - self.WINDOW) : here + self.WINDOW])
+                | {name[::-1] for name in self.backwards[max(0, there - self.WINDOW) : there + self.WINDOW]}
+            )
+        # A ratio of 0.6 needs 2 * min(a, b) >= 0.6 * (a + b): b between 3a/7 and 7a/3.
+        return [name for name in pool if 3 * len(word) <= 7 * len(name) and 3 * len(name) <= 7 * len(word)]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from datetime import datetime, timezone
 
 from verifier.commands import ExitCode
 from verifier.commands.options import add_paths, output_file, port_number, query_options, run_query
+from verifier.engine.classes import Classes
 from verifier.engine.verify import Engine
-from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
+from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
 from verifier.outputs.escape import visible
 from verifier.project.config import Config
 
@@ -42,9 +43,30 @@ def groups(model: Model, by: str) -> list[str]:
 
 
 def compute(model: Model, now: datetime, by: str, protocol: int | None, port: int | None, limits=None) -> Matrix:
+    """Each cell: `reach X -> Y` for the kind of traffic asked (some of it gets through), over every
+    pair of VMs of X and Y. Alike VMs (`engine.classes`) are asked about once: a cell is the verdict
+    on one pair of each pair of classes it holds."""
     engine = Engine(model, now, limits)
     names = groups(model, by)
     members = {name: engine.topo.endpoint_vms(Endpoint(Ref(name, SPAN), None, SPAN)) for name in names}
+    classes = Classes(model, engine.topo)
+    asked: dict[tuple, str] = {}  # (class of the source, class of the target, one VM) -> verdict
+
+    def pair(source: Vm, target: Vm) -> str:
+        key = (classes.key(source), classes.key(target), source.name == target.name)
+        if key not in asked:
+            assertion = Assertion(
+                "reach",
+                Endpoint(Ref(source.name, SPAN), None, SPAN),
+                Endpoint(Ref(target.name, SPAN), None, SPAN),
+                # a cell is reachable when some traffic of the kind gets through
+                Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
+                Ports(port, port, SPAN) if port is not None else None,
+                SPAN,
+            )
+            asked[key] = engine.check_assertion(assertion, witness=False).status
+        return asked[key]
+
     cells = []
     for x in names:
         row = []
@@ -52,20 +74,37 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
             if not members[x] or not members[y] or (x == y and len(members[x]) < 2):
                 row.append("vacuous")
                 continue
-            assertion = Assertion(
-                "reach",
-                Endpoint(Ref(x, SPAN), None, SPAN),
-                Endpoint(Ref(y, SPAN), None, SPAN),
-                # a cell is reachable when some traffic of the kind gets through
-                Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
-                Ports(port, port, SPAN) if port is not None else None,
-                SPAN,
-            )
-            row.append(engine.check_assertion(assertion, witness=False).status)
+            row.append(_cell(x, y, members, classes, pair))
         cells.append(row)
     from verifier.language.model import protocol_name
 
     return Matrix(by, names, cells, protocol_name(protocol) if protocol is not None else "all", port)
+
+
+def _cell(x: str, y: str, members: dict[str, list[Vm]], classes: Classes, pair) -> str:
+    """`reach x -> y` from one pair of VMs of each pair of classes: refuted if one pair is, else unknown if
+    one is, else proved (as the engine combines the pairs of an assertion)."""
+    sources: dict = {}
+    targets: dict = {}
+    for vm in members[x]:
+        sources.setdefault(classes.key(vm), []).append(vm)
+    for vm in members[y]:
+        targets.setdefault(classes.key(vm), []).append(vm)
+    verdicts = set()
+    for source_class, from_vms in sources.items():
+        for target_class, to_vms in targets.items():
+            source = from_vms[0]
+            # two VMs of one class: any two distinct ones stand for every such pair
+            target = next((vm for vm in to_vms if vm.name != source.name), None)
+            if target is None and source_class == target_class:
+                source = next((vm for vm in from_vms if vm.name != to_vms[0].name), None)
+                target = to_vms[0] if source is not None else None
+            if target is None or source is None:
+                continue  # a VM to itself never crosses the network
+            verdicts.add(pair(source, target))
+            if "refuted" in verdicts:
+                return "refuted"
+    return "unknown" if "unknown" in verdicts else "proved"
 
 
 def render_table(matrix: Matrix) -> str:
@@ -94,7 +133,9 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     matrix = commands.add_parser("matrix", parents=query_options(), help=help)
     add_paths(matrix)
     matrix.add_argument("--by", choices=("net", "subnet", "vm"), default="net")
-    matrix.add_argument("--proto", default="all", help="tcp, udp, icmp, all (default) or a protocol number")
+    matrix.add_argument(
+        "--proto", help="tcp, udp, icmp, all or a protocol number (default: all; tcp with --port, as in why)"
+    )
     matrix.add_argument("--port", type=port_number, help="destination port (default: some port)")
     matrix.add_argument("--format", choices=("text", "csv", "json", "svg", "html"), default="text")
     matrix.add_argument("-o", "--output", type=output_file, help="write to FILE instead of standard output")
@@ -112,7 +153,8 @@ def _matrix(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitC
 
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    protocol = parse_protocol(args.proto)
+    # A port alone means TCP, as in `why` (`--port 22` asks about SSH, not about every protocol).
+    protocol = parse_protocol(args.proto or ("tcp" if args.port is not None else "all"))
     if args.port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
     model = load_model(paths, config).model

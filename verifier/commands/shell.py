@@ -280,5 +280,9 @@ def _shell(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCo
     try:
         shell.cmdloop()
     except KeyboardInterrupt:
+        # Ctrl-C, at the prompt or during a query, ends the session: the CLI says so in one line
+        # and exits 130. A query is not resumed after it: an interrupt that lands inside Z3's
+        # binding can leave its terms miscounted (cli._leave), and no later answer may rest on that.
         shell._say("")
+        raise
     return ExitCode.OK

@@ -327,12 +327,13 @@ class Assertions(Part):
         if some_port:
             # Cheap first: a port that works for some client port, then a proof that no client port
             # fails at it. The quantified query decides only what this leaves open.
-            found = self._ask(questions.success())
+            # The candidate's values are shown only through `_confirm`, with a witness wanted.
+            found = self._ask(questions.success()) if witness_wanted else self._decided(questions.success())
             if found.status == "sat":
                 values = found.values
                 assert values is not None, "a satisfiable answer has values"
                 candidate = (values["proto"], values["dport"], values["sport"])
-                if self._ask(questions.violation_at(*candidate)).status == "unsat":
+                if self._decided(questions.violation_at(*candidate)).status == "unsat":
                     values = {
                         "src": src,
                         "dst": dst,
@@ -345,9 +346,9 @@ class Assertions(Part):
             if answer.status == "sat":
                 return self._confirm(assertion, source, target, version, answer.values, pair, reading)  # type: ignore[arg-type]
         else:
-            answer = self._ask(questions.violation())
+            answer = self._decided(questions.violation())
             if answer.status == "unsat":
-                success = self._ask(questions.success())
+                success = self._ask(questions.success()) if witness_wanted else self._decided(questions.success())
                 if success.status == "sat":
                     return self._confirm(assertion, source, target, version, success.values, pair, reading)  # type: ignore[arg-type]
                 return AssertionResult("unknown" if success.status == "unknown" else "proved", pair)

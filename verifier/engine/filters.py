@@ -29,12 +29,12 @@ class Filters(Part):
         matches_something = False
         for version in (4, 6):
             questions = self.queries[version]
-            free = self._ask(questions.group_rule_matches(rule, better, excluded=True))
+            free = self._decided(questions.group_rule_matches(rule, better, excluded=True))
             if free.status == "unknown":
                 return None, [Undecided("whether a security group rule is shadowed", free.reason or "")]
             if free.status == "sat":
                 return None, []
-            if self._ask(questions.group_rule_matches(rule, [], excluded=True)).status == "sat":
+            if self._decided(questions.group_rule_matches(rule, [], excluded=True)).status == "sat":
                 matches_something = True
         if not matches_something:
             return None, []  # it matches no packet at all: not a question of shadowing
@@ -42,7 +42,8 @@ class Filters(Part):
             q
             for q in better
             if any(
-                self._ask(self.queries[v].group_rule_matches(rule, [q], excluded=False)).status == "sat" for v in (4, 6)
+                self._decided(self.queries[v].group_rule_matches(rule, [q], excluded=False)).status == "sat"
+                for v in (4, 6)
             )
         ]
         return shadowing, []
@@ -58,13 +59,13 @@ class Filters(Part):
                 return None, []
             return [e for e in earlier if acl_entry_shadowed(entry, [e]) is not None and _overlap(entry, e)], []
         questions = self.queries[entry.block.version]
-        free = self._ask(questions.acl_entry_matches(entry, earlier, excluded=True))
+        free = self._decided(questions.acl_entry_matches(entry, earlier, excluded=True))
         if free.status == "unknown":
             return None, [Undecided("whether a network ACL entry is shadowed", free.reason or "")]
-        if free.status == "sat" or self._ask(questions.acl_entry_matches(entry, [], excluded=True)).status != "sat":
+        if free.status == "sat" or self._decided(questions.acl_entry_matches(entry, [], excluded=True)).status != "sat":
             return None, []
         shadowing = [
-            e for e in earlier if self._ask(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"
+            e for e in earlier if self._decided(questions.acl_entry_matches(entry, [e], excluded=False)).status == "sat"
         ]
         return shadowing, []
 

@@ -31,4 +31,10 @@ class Part:
         return self.engine.possible_queries
 
     def _ask(self, query: Query) -> SolverAnswer:
+        """Satisfiable or not, with the values of a witness shown to the user (as natural as the query's
+        preferences allow, the same wherever it is asked: `Solver.check`)."""
         return self.engine.solver.check(query)
+
+    def _decided(self, query: Query) -> SolverAnswer:
+        """Satisfiable or not, where the values are not read: no witness is made natural."""
+        return self.engine.solver.check(query, natural=False)

@@ -121,7 +121,7 @@ class Routes(Part):
         facts = RouteFacts()
         version = route.destination.version
         questions = self.queries[version]
-        answer = self._ask(questions.route_selectable(net, table, route))
+        answer = self._decided(questions.route_selectable(net, table, route))
         if answer.status == "unknown":
             facts.undecided.append(
                 Undecided(f"whether route {route.destination} is ever selected", answer.reason or "")
@@ -247,7 +247,7 @@ class Routes(Part):
             if not any(b.version == version for b in subnet.blocks):
                 continue
             for peer_subnet in peer.subnets:
-                if self._ask(questions.route_reaches(net, table, route, peer, peer_subnet)).status != "sat":
+                if self._decided(questions.route_reaches(net, table, route, peer, peer_subnet)).status != "sat":
                     continue
                 peer_table = self.topo.table_of(peer_subnet)
                 answer = self._ask(questions.no_way_back(peer, peer_table, net, subnet))

@@ -44,11 +44,12 @@ class Solver:
         self.limits = limits or Limits()
         self.queries = 0
 
-    def check(self, query: Query) -> SolverAnswer:
+    def check(self, query: Query, natural: bool = True) -> SolverAnswer:
         """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
-        as natural as the query's preferences allow."""
+        as natural as the query's preferences allow (`natural`; else whatever the solver found, for a
+        caller that reads only the status)."""
         answer = self._check(query, query.formula)
-        if answer.status != "sat":
+        if answer.status != "sat" or not natural:
             return answer
         # The witness is asked again in a context of its own: the model Z3 finds follows the terms its
         # context holds, so in the shared one it would depend on what was asked before in the process

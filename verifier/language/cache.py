@@ -23,9 +23,11 @@ import json
 import os
 import stat
 import tempfile
+import types
+import typing
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from verifier import __version__
 from verifier.diagnostics import Diagnostic, Related
@@ -71,6 +73,32 @@ _SEQUENCES = {
     name: tuple(i for i, f in enumerate(dataclasses.fields(cls)) if str(f.type).startswith("tuple"))
     for name, cls in CLASSES.items()
 }
+
+
+def _kind_check(hint: Any) -> Callable[[Any], bool]:
+    """Whether a value read back is of the kind a field's annotation `hint` says (exact classes:
+    a bool is no int, a list no tuple)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        allowed = set(args)
+        return lambda v: type(v) in (str, int) and v in allowed
+    if origin in (typing.Union, types.UnionType):
+        parts = [_kind_check(a) for a in args]
+        return lambda v: any(part(v) for part in parts)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _kind_check(args[0])
+            return lambda v: type(v) is tuple and all(item(x) for x in v)
+        items = [_kind_check(a) for a in args]
+        return lambda v: type(v) is tuple and len(v) == len(items) and all(c(x) for c, x in zip(items, v))
+    if hint is Any:
+        return lambda v: True
+    return lambda v: type(v) is hint
+
+
+# What each field of each class may hold. A build's diagnostics never carry a counterexample.
+_HINTS = {name: typing.get_type_hints(cls, localns={"Counterexample": type(None)}) for name, cls in CLASSES.items()}
+_KINDS = {name: tuple(_kind_check(_HINTS[name][f]) for f in fields) for name, fields in _FIELDS.items()}
 
 
 def disable() -> None:
@@ -162,15 +190,24 @@ def _decode(document: dict[str, Any]) -> Any:
         return document
     values = document["v"]
     if name == "Span":  # most of an entry: the fast way
+        if type(values) is not list or len(values) != 5 or type(values[0]) is not str:
+            raise ValueError("Span: wrong fields")
+        if not all(type(v) is int for v in values[1:]):
+            raise ValueError("Span: wrong fields")
         return model.Span(*values)
     if name == "datetime":
+        if type(values) is not str:
+            raise ValueError("datetime: not a string")
         return datetime.fromisoformat(values)
     cls = CLASSES[name]  # KeyError: not a class an entry may hold, a miss
-    if len(values) != len(_FIELDS[name]):
-        raise ValueError(f"{name}: {len(values)} fields")
+    if type(values) is not list or len(values) != len(_FIELDS[name]):
+        raise ValueError(f"{name}: wrong fields")
     for index in _SEQUENCES[name]:
         if values[index] is not None:
             values[index] = _tuple(values[index])
+    # A field of the wrong kind (a line that is a string) is a miss, never an object that fails later.
+    if not all(check(v) for check, v in zip(_KINDS[name], values)):
+        raise ValueError(f"{name}: a field of the wrong kind")
     return cls(*values)
 
 

@@ -104,11 +104,11 @@ class Block:
     def width(self) -> int:
         return family_width(self.version)
 
-    @property
+    @cached_property  # asked by every rule that compares blocks: kept (the fields never change)
     def first(self) -> int:
         return self.value & ~((1 << (self.width - self.prefixlen)) - 1) & ((1 << self.width) - 1)
 
-    @property
+    @cached_property
     def last(self) -> int:
         return self.first | ((1 << (self.width - self.prefixlen)) - 1)
 

@@ -1,4 +1,5 @@
-"""Configuration: `[tool.peerproof]` in pyproject.toml, or a peerproof.toml; CLI flags override.
+"""Configuration: `[tool.peerproof]` in pyproject.toml, or a peerproof.toml (or .peerproof.toml); CLI
+flags override.
 
 Unknown keys, unknown codes and ill-typed values are input errors (exit 2),
 located at the key in the file, with "did you mean".
@@ -6,6 +7,7 @@ located at the key in the file, with "did you mean".
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tomllib
@@ -62,13 +64,26 @@ class Config:
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
+# The configuration files of peerproof's own, read alike: the hidden one keeps a project's top
+# directory tidy (as `.ruff.toml` beside `ruff.toml`).
+OWN_FILES = ("peerproof.toml", ".peerproof.toml")
+
+
 def discover(start: Path) -> Path | None:
-    """The nearest peerproof.toml, or pyproject.toml with [tool.peerproof], from `start` upwards. A
-    file there that is not to be read (`load` refuses it) is found all the same: `load` says why."""
+    """The nearest peerproof.toml or .peerproof.toml, or pyproject.toml with [tool.peerproof], from
+    `start` upwards. A file there that is not to be read (`load` refuses it) is found all the same:
+    `load` says why. Both of peerproof's own files in one directory is an error (CONFIG001): whichever
+    won, the other would be ignored without a word."""
     for directory in (start, *start.parents):
-        own = directory / "peerproof.toml"
-        if _there(own):
-            return own
+        own = [directory / name for name in OWN_FILES if _there(directory / name)]
+        if len(own) > 1:
+            message = f"both {OWN_FILES[0]} and {OWN_FILES[1]} are here; keep one (they are read alike)"
+            shown = os.path.relpath(own[1])
+            raise InputError(
+                [report("CONFIG001", message, Span.start(str(own[1]) if shown.startswith("..") else shown))]
+            )
+        if own:
+            return own[0]
         project = directory / "pyproject.toml"
         if _there(project):
             try:
@@ -153,8 +168,38 @@ def load(path: Path, known_codes: set[str]) -> Config:
         if error is None:
             raise  # not the file's: a bug of peerproof's
         raise InputError([error]) from None
-    table = document.get("tool", {}).get("peerproof", {}) if path.name == "pyproject.toml" else document
+    table = _peerproof_table(path, text, document) if path.name == "pyproject.toml" else document
     return _validate(table, where, known_codes)
+
+
+def _peerproof_table(path: Path, text: str, document: dict[str, Any]) -> dict[str, Any]:
+    """pyproject.toml's `tool.peerproof` table ({} when there is none); CONFIG001 where `tool` or
+    `tool.peerproof` is written as something other than a table (`tool = 1`)."""
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        where = _Locator(str(path), text, None).span("tool")
+        raise InputError([report("CONFIG001", f"'tool' must be a table ([tool.peerproof]), not {_kind(tool)}", where)])
+    table = tool.get("peerproof", {})
+    if not isinstance(table, dict):
+        where = _Locator(str(path), text, None).span("tool.peerproof")  # dotted: `tool.peerproof = 1`
+        if where.end_column == where.column:  # not written so: under `[tool]` (or inline)
+            where = _Locator(str(path), text, "tool").span("peerproof")
+        message = f"'tool.peerproof' must be a table ([tool.peerproof]), not {_kind(table)}"
+        raise InputError([report("CONFIG001", message, where)])
+    return table
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, in TOML's words."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "a date or time"
 
 
 # What a located TOML error is looked for among: strings and comments (skipped whole), brackets,
