@@ -140,3 +140,29 @@ def test_invalid_utf8_is_located(tmp_path):
     run = run_cli("check", str(bad))
     assert run.code == 2
     assert f"{bad}:2:20: error PARSE003 file is not valid UTF-8 text" in run.err
+
+
+def test_version_and_help_do_not_load_the_solver_or_the_parser():
+    # Guards against `--version` importing every command module, and with them z3 and lark (a second
+    # and more, on every shell prompt that asks the version).
+    for flag in ("--version", "--help"):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "verifier.cli", flag], cwd=ROOT, capture_output=True, text=True
+        )
+        assert result.returncode == 0
+        imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+        assert "verifier.commands.options" in imported  # the measure sees what the command line imports
+        assert not {m for m in imported if m.split(".")[0] in ("z3", "lark")}, flag
+        assert not {m for m in imported if m.startswith(("verifier.engine.verify", "verifier.commands.check"))}
+
+
+def test_matrix_port_alone_means_tcp():
+    # Guards against `matrix --port 22` refusing the port (no --proto): it means tcp, as in `why`.
+    environments = str(FIXTURES / "models" / "generic-environments.peer")
+    now = ("--now", "2026-11-21T12:00:00Z", "--isolated")
+    alone = run_cli("matrix", *now, "--by", "vm", "--port", "22", "--format", "json", environments)
+    assert alone.code == 0, alone.err
+    tcp = run_cli("matrix", *now, "--by", "vm", "--proto", "tcp", "--port", "22", "--format", "json", environments)
+    assert json.loads(alone.out) == json.loads(tcp.out) and json.loads(alone.out)["protocol"] == "tcp"
+    assert json.loads(run_cli("matrix", *now, "--format", "json", environments).out)["protocol"] == "all"
+    assert run_cli("matrix", *now, "--proto", "icmp", "--port", "22", environments).code == 2

@@ -133,3 +133,42 @@ def test_diff_of_two_dumps_points_each_finding_at_its_own_input(tmp_path):
     document = json.loads(run.out)
     gone = [f for f in document["findings"]["disappeared"] if f["code"] == "ROUTE007"]
     assert gone and all(f["file"] == str(old / "describe-route-tables.json") for f in gone), document
+
+
+def test_markdown_is_a_pull_request_comment_with_a_witness_per_net_pair(tmp_path):
+    old, new = versions(tmp_path, "pending-acceptance", "active")
+    run = run_cli("diff", *NOW, "--format", "markdown", old, new)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0] == "### peerproof diff: the change breaks an assertion or the peering lifecycle"
+    reachable = lines.index("#### Newly reachable: 1 net pair(s)")
+    assert lines[reachable + 2] == "| from net | to net | witness | now | path |"
+    row = lines[reachable + 4]
+    assert row.startswith("| dev | prd | vm dev-1 -&gt; vm prd-db, tcp 10\\.11\\.1\\.10\\:")
+    assert "\\:5432 | works | on the new model:<br>forward 1\\. outbound allowed by dev-sg" in row
+    assert "<br>reply 1\\." in row and row.endswith(" |") and row.count(" | ") == 4
+    assert "#### Newly isolated: 0 net pair(s)" in lines
+    assert "- the change breaks \\`assert isolate dev -&gt; prd\\` \\(proved before, refuted now\\)" in lines
+
+
+def test_markdown_of_a_blocked_pair_says_where_it_dies(tmp_path):
+    old, new = versions(
+        tmp_path, "active", "deleted", "reach dev-1 -> prd-db tcp 5432", "reach dev-1 -> prd-db tcp 5432"
+    )
+    out = run_cli("diff", *NOW, "--format", "markdown", old, new).out
+    assert "#### Newly isolated: 1 net pair(s)" in out and "#### Newly reachable: 0 net pair(s)\n\nNone." in out
+    assert "| dies on the forward \\(PEERING\\_NOT\\_ACTIVE\\) |" in out
+
+
+def test_markdown_escapes_what_the_model_names(tmp_path):
+    # Guards: a quoted name ending a table cell, opening a tag or a link, or mentioning a team.
+    hostile = "x|y <b>@team [l](https://e.vil)"
+    old, new = versions(tmp_path, "pending-acceptance", "active")
+    for side in (old, new):
+        path = tmp_path / side / "estate.peer"
+        path.write_text(path.read_text().replace("vm dev-1 {", f'vm "{hostile}" {{'))
+    out = run_cli("diff", *NOW, "--format", "markdown", old, new).out
+    row = next(line for line in out.splitlines() if line.startswith("| dev | prd |"))
+    assert "vm x\\|y &lt;b&gt;\\@team \\[l\\]\\(https\\://e\\.vil\\) -&gt; vm prd-db" in row
+    assert "<b>" not in out and "@team" not in out.replace("\\@team", "") and "](" not in out
+    assert row.replace("\\|", "").count("|") == 6  # five cells

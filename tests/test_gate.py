@@ -121,3 +121,20 @@ def test_proved_assertions_still_pass_with_their_codes_ignored(tmp_path):
     run, document = check("--ignore", "REACH", model)
     assert run.code == 0, run.out
     assert [a["status"] for a in document["assertions"]] == ["proved"]
+
+
+def test_a_baselined_refuted_assertion_is_no_accepted_result_in_sarif(tmp_path):
+    # Guards: SARIF marking as accepted (unchanged, suppressed) a refuted assertion that still fails the run.
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("check", *NOW, "--write-baseline", str(baseline), str(REFUTED)).code == 0
+    run = run_cli("check", *NOW, "--format", "sarif", "--baseline", str(baseline), str(REFUTED))
+    results = json.loads(run.out)["runs"][0]["results"]
+    refuted = [r for r in results if r["ruleId"] == "REACH001"]
+    assert run.code == 1 and len(refuted) == 3
+    assert all(r["baselineState"] == "new" and "suppressions" not in r for r in refuted)
+
+
+@pytest.mark.parametrize("flags", [("--quiet",), ("-o", "sarif={tmp}/out.sarif"), ("--quiet", "-o", "junit")])
+def test_output_choices_do_not_change_the_verdict(tmp_path, flags):
+    run = run_cli("check", *NOW, *(f.format(tmp=tmp_path) for f in flags), str(REFUTED))
+    assert run.code == 1 and (run.out or (tmp_path / "out.sarif").exists())

@@ -36,7 +36,8 @@ def test_sarif_carries_rules_levels_regions_and_code_flows():
     run = document["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     ids = [r["id"] for r in rules]
-    assert "REACH001" in ids and "ROUTE004" in ids and "PARSE001" in ids
+    assert "REACH001" in ids and "ROUTE004" in ids and "PARSE001" not in ids  # the tool's failures: notifications
+    assert "PARSE001" in [n["id"] for n in run["tool"]["driver"]["notifications"]]
     reach = rules[ids.index("REACH001")]
     assert reach["defaultConfiguration"]["level"] == "error" and "## Why it matters" in reach["help"]["markdown"]
     result = run["results"][0]
@@ -61,7 +62,14 @@ def test_sarif_of_unreadable_input_validates(tmp_path):
     assert run.code == 2
     document = json.loads(run.out)
     jsonschema.validate(document, SCHEMA)
-    assert document["runs"][0]["results"][0]["ruleId"] == "PARSE001"
+    # the tool could not do its work: a notification of the invocation, not a result about the model
+    sarif_run = document["runs"][0]
+    assert sarif_run["results"] == []
+    (invocation,) = sarif_run["invocations"]
+    assert invocation["executionSuccessful"] is False and invocation["exitCode"] == 2
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["descriptor"]["id"] == "PARSE001" and note["level"] == "error"
+    assert note["locations"][0]["physicalLocation"]["region"]["startLine"] == 1  # where the parser stopped
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
@@ -105,10 +113,10 @@ def test_github_annotations():
     lines = run.out.splitlines()
     path = FIXTURES / "rules" / "PEER003.peer"
     assert (
-        f"::error file={path},line=2,col=1,endLine=2,endColumn=10,title=PEER003::peering 'p' joins net 'hub' "
+        f"::error file={path},line=2,col=1,endLine=2,endColumn=10,title=peerproof PEER003::peering 'p' joins net 'hub' "
         "to itself" in lines
     )
-    warning = next(line for line in lines if "title=ROUTE004" in line)
+    warning = next(line for line in lines if "title=peerproof ROUTE004" in line)
     assert warning.startswith("::warning ") and "%0A" not in warning.split("::", 2)[1]
     assert lines[-1] == "peerproof: 1 error(s), 2 warning(s), 0 note(s)"
 

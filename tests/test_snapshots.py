@@ -176,8 +176,8 @@ for _path in WHY:
     for _fmt in ("text", "json"):
         CASES[f"why/{_path.stem}.{_fmt}"] = (why, _path, _fmt)
 for _name in DIFFS:
-    for _fmt in ("text", "json"):
-        CASES[f"diff/{_name}.{_fmt}"] = (diff, _name, _fmt)
+    for _fmt, _ext in (("text", "text"), ("json", "json"), ("markdown", "md")):
+        CASES[f"diff/{_name}.{_ext}"] = (diff, _name, _fmt)
 for _name in GRAPHS:
     for _ext in ("dot", "mmd"):
         CASES[f"graph/{_name}.{_ext}"] = (graph, _name, _ext)

@@ -193,3 +193,40 @@ def test_every_stop_code_is_documented_and_has_a_model():
     without_model = {Stop.BLOCKED, Stop.NO_COMMON_FAMILY, Stop.GATEWAY_MAY_RETURN, Stop.PEERING_TRANSITIONAL}
     missing = {s.value for s in Stop if s not in without_model and not (FIXTURES / "why" / f"{s.value}.peer").exists()}
     assert missing == set()
+
+
+def test_fix_keeps_every_assertion_of_the_model(tmp_path):
+    # Guards against a repair "verified" on the connection alone: a route to b's whole subnet made
+    # a-1 reach b-1, the next `check` failed with REACH002 on the model's own `assert isolate a-1 -> b-2`.
+    copy = tmp_path / "net.peer"
+    shutil.copy(FIXTURES / "repair" / "isolate-kept.peer", copy)
+    assert json.loads(run_cli("check", *NOW, "--format", "json", str(copy)).out)["assertions"][1]["status"] == "proved"
+    answer = why(copy)
+    assert [e["text"] for e in answer["repairs"]] == ["route 10.1.1.10/32 via peering a-b"]  # not the cheaper /24
+    run = run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(copy), "--fix")
+    assert run.code == 0 and "wrote 1 edit(s)" in run.err, run.err
+    after = json.loads(run_cli("check", *NOW, "--format", "json", str(copy)).out)
+    assert [a["status"] for a in after["assertions"]] == ["proved", "proved"]
+    assert not [d for d in after["diagnostics"] if d["code"].startswith("REACH")]
+
+
+@pytest.mark.parametrize(
+    "name, note",
+    [
+        # every rule that lets a-1 reach b-1 is in the group b-2 shares: the search tries them all
+        ("isolate-shared-group", "the cheapest found breaks assert isolate a-1 -> b-2 tcp 443 ({path}), and no other"),
+        # the model asserts the very isolation the question asks to lift: said before any search
+        ("isolate-contradicted", "assert isolate a-1 -> b-1 tcp 443 ({path}) forbids this very connection"),
+    ],
+)
+def test_fix_refuses_a_repair_that_breaks_an_assertion(tmp_path, name, note):
+    copy = tmp_path / "net.peer"
+    shutil.copy(FIXTURES / "repair" / f"{name}.peer", copy)
+    before = copy.read_text()
+    answer = why(copy)
+    assert answer["verdict"] == "unreachable" and answer["repairs"] == []
+    assert answer["repair_note"].startswith("no repair keeps the model's assertions: ")
+    assert note.format(path=copy) in answer["repair_note"]
+    run = run_cli("why", *NOW, "a-1", "b-1", "--port", "443", str(copy), "--fix")
+    assert run.code == 0 and "no fix written: no repair keeps the model's assertions" in run.err
+    assert copy.read_text() == before

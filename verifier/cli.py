@@ -1,4 +1,4 @@
-"""The `peerproof` command line: a table of commands (`verifier.commands.COMMANDS`).
+"""The `peerproof` command line: a table of commands (`verifier.commands.COMMANDS`, and `completion`).
 
 Only the module of the command being run is imported and declares its options;
 the others appear in `--help` by name and summary. Exit codes: `ExitCode`
@@ -21,25 +21,31 @@ from verifier import __version__
 from verifier.commands import COMMANDS, Command, ExitCode
 from verifier.commands.options import Parser, UsageError
 
+# The command about the command line itself: it reads the parsers, not a model.
+COMPLETION = Command("completion", "completion", "print a shell completion script (bash, zsh)")
+ALL_COMMANDS = (*COMMANDS, COMPLETION)
+
 
 def _chosen(argv: Sequence[str]) -> Command | None:
     """The command named on the command line: the first word that is not an option."""
     first = next((word for word in argv if not word.startswith("-")), None)
-    return next((c for c in COMMANDS if c.name == first), None)
+    return next((c for c in ALL_COMMANDS if c.name == first), None)
 
 
 def _module(command: Command) -> ModuleType:
     return importlib.import_module(f"verifier.commands.{command.module}")
 
 
-def make_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    """The parser; the chosen command's options in full, the others by name (all, when `argv` is None)."""
+def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: the chosen command's options in full, the others by name; every command in full
+    when `argv` is None (the README's usage, the completion scripts). With no command chosen
+    (`--version`, `--help`), no command module is imported: none of them loads the solver then."""
     parser = Parser(prog="peerproof", description="Prove what peered cloud networks can and cannot reach.")
     parser.add_argument("--version", action="version", version=f"peerproof {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    chosen = _chosen(argv)
-    for command in COMMANDS:
-        if chosen is None or command == chosen:
+    chosen = _chosen(argv or ())
+    for command in ALL_COMMANDS:
+        if argv is None or command == chosen:
             _module(command).add_parser(commands, command.help)
         else:
             commands.add_parser(command.name, help=command.help)
@@ -98,7 +104,7 @@ def _main(argv: list[str]) -> ExitCode:
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitCode.INPUT
-    command = next(c for c in COMMANDS if c.name == args.command)
+    command = next(c for c in ALL_COMMANDS if c.name == args.command)
     try:
         return _module(command).run(args)
     except UsageError as exc:

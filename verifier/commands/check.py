@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Sequence, TypeVar
 from verifier.catalog import Verdict, known_codes, registry, report, run_rules
 from verifier.commands import ExitCode
 from verifier.commands.options import (
+    UsageError,
     add_paths,
     configuration,
     input_error,
@@ -41,6 +42,17 @@ if TYPE_CHECKING:
     from verifier.importers import Inputs
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """A finding the team accepted: suppressed in the source (`inSource`, by the comment at `span`) or
+    recorded in a baseline (`external`). Not reported, and shown as such by SARIF."""
+
+    diagnostic: Diagnostic
+    kind: str  # inSource | external
+    justification: str
+    span: Span | None = None  # the suppression comment
+
+
 @dataclass
 class CheckResult:
     diagnostics: list[Diagnostic]
@@ -49,6 +61,9 @@ class CheckResult:
     readable: bool = True  # False: the input could not be read (exit 2)
     fail_on: str = "error"
     model: Model | None = None
+    accepted: list[Accepted] = field(default_factory=list)  # suppressed inline, or in the baseline
+    baselined: bool = False  # a baseline was given: every finding reported is new to it
+    not_run: dict[str, str] = field(default_factory=dict)  # code -> why its rule did not run
 
     @property
     def files(self) -> int:
@@ -231,20 +246,51 @@ def run_check(
     outcome = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
     found = loaded.origins.diagnostics(outcome.diagnostics)
     diagnostics = [_with_severity(d, config) for d in found]
-    skipped = (
-        {r.code for r in registry() if r.stage == "semantic"}
-        if any(d.code == "CHECK001" for d in diagnostics)
-        else set()
-    )
+    structural = any(d.code == "CHECK001" for d in diagnostics)
+    skipped = {r.code for r in registry() if r.stage == "semantic"} if structural else set()
+    accepted = _suppressed(diagnostics, texts)
     diagnostics = suppress.apply(diagnostics, texts, known_codes(), skipped)
     diagnostics = [d for d in diagnostics if config.selects(d.code) or d.code.startswith("INTERNAL")]
+    accepted = [a for a in accepted if config.selects(a.diagnostic.code)]
     if baseline_path is not None:
         try:
-            diagnostics = baseline.apply(baseline_path, sort_diagnostics(diagnostics), texts)
+            diagnostics, recorded = baseline.apply(baseline_path, sort_diagnostics(diagnostics), texts)
         except InputError as exc:
             return CheckResult(sort_diagnostics(exc.diagnostics), readable=False, fail_on=config.fail_on)
+        accepted += [Accepted(d, "external", f"accepted in the baseline {baseline_path}") for d in recorded]
     diagnostics = _unproved_stay(diagnostics, found, outcome.verdicts)
-    return CheckResult(sort_diagnostics(diagnostics), outcome.verdicts, texts, True, config.fail_on, model)
+    kept = {(d.code, d.span, d.message.removesuffix(KEPT)) for d in diagnostics}
+    accepted = [a for a in accepted if (a.diagnostic.code, a.diagnostic.span, a.diagnostic.message) not in kept]
+    not_run = {code: "not run: the model has structural errors (CHECK001)" for code in sorted(skipped)}
+    not_run |= {
+        r.code: "not run: left out by --select, --ignore or the configuration"
+        for r in registry()
+        if not config.selects(r.code) and r.stage != "tool"
+    }
+    return CheckResult(
+        sort_diagnostics(diagnostics),
+        outcome.verdicts,
+        texts,
+        True,
+        config.fail_on,
+        model,
+        sorted(accepted, key=lambda a: a.diagnostic.sort_key()),
+        baseline_path is not None,
+        not_run,
+    )
+
+
+def _suppressed(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Accepted]:
+    """The findings an inline suppression covers (as `suppress.apply` drops them), with its reason."""
+    suppressions = suppress.find(texts)
+    accepted = []
+    for d in diagnostics:
+        covering = next((s for s in suppressions if s.covers(d)), None)
+        if covering is not None and not d.code.startswith(("INTERNAL", "PARSE")):
+            where = Span(covering.file, covering.line, covering.column, covering.line, covering.column + 1)
+            reason = covering.reason or "suppressed in the source, with no reason given"
+            accepted.append(Accepted(d, "inSource", reason, where))
+    return accepted
 
 
 # An assertion the user wrote and the tool did not prove fails the gate, whatever the configuration.
@@ -276,15 +322,36 @@ def _with_severity(diagnostic: Diagnostic, config: Config) -> Diagnostic:
     return replace(diagnostic, severity=level) if level else diagnostic
 
 
+def output_target(text: str) -> tuple[str, str | None]:
+    """`-o FORMAT=PATH` (that format written to PATH) or `-o FORMAT` (to standard output)."""
+    fmt, sign, path = text.partition("=")
+    if fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"unknown format {fmt!r} in {text!r}: expected one of {', '.join(FORMATS)}")
+    if sign and not path:
+        raise argparse.ArgumentTypeError(f"no file after '=' in {text!r}: write {fmt}=PATH, or {fmt} alone")
+    return fmt, output_file(path) if sign else None
+
+
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     check = commands.add_parser("check", parents=[model_options(), verify_options()], help=help)
     add_paths(check)
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--format", choices=FORMATS, help="output format on standard output (default: text)")
+    check.add_argument(
+        "-o",
+        "--output",
+        type=output_target,
+        action="append",
+        metavar="FORMAT[=FILE]",
+        help="write FORMAT to FILE (to standard output without =FILE); repeat for several, from one run",
+    )
     check.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
-        help="colour in text output (default: on a terminal, unless NO_COLOR is set)",
+        help="colour in text output (default: on a terminal or with FORCE_COLOR, unless NO_COLOR is set)",
+    )
+    check.add_argument(
+        "--quiet", "-q", action="store_true", help="text output: the summary line only, and nothing on success"
     )
     check.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
     check.add_argument(
@@ -300,11 +367,30 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     )
 
 
+Output = tuple[str, "str | None"]  # a format, and the file it goes to (None: standard output)
+
+
+def outputs(args: argparse.Namespace) -> list[Output]:
+    """What to write: `--format` to standard output and every `-o`; text alone when neither is given
+    (UsageError: two outputs for standard output)."""
+    chosen: list[Output] = ([(args.format, None)] if args.format else []) + list(args.output or [])
+    if not chosen:
+        return [("text", None)]
+    on_stdout = [fmt for fmt, path in chosen if path is None]
+    if len(on_stdout) > 1:
+        raise UsageError(
+            f"check: {' and '.join(on_stdout)} both go to standard output: give one a file (-o FORMAT=FILE)"
+        )
+    return chosen
+
+
 def run(args: argparse.Namespace) -> ExitCode:
+    targets = outputs(args)
+    shown = next((fmt for fmt, path in targets if path is None), "text")  # how an input error is said
     try:
         config = configuration(args)
     except InputError as exc:
-        return input_error(exc.diagnostics, args.format)
+        return input_error(exc.diagnostics, shown)
     paths = model_paths(args, config)
     now = args.now or datetime.now(timezone.utc)
     result = run_check(paths, config, now, args.baseline, args.jobs)
@@ -312,17 +398,63 @@ def run(args: argparse.Namespace) -> ExitCode:
         try:
             count = baseline.write(Path(args.write_baseline), result.diagnostics, result.sources)
         except InputError as exc:
-            return input_error(exc.diagnostics, args.format)
-        print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
+            return input_error(exc.diagnostics, shown)
+        if not args.quiet:
+            print(f"peerproof: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         return ExitCode.OK
-    return emit(result, args.format, args.color)
+    return emit(result, targets, args.color, args.quiet)
 
 
-def emit(result: CheckResult, fmt: str, colour_choice: str = "never") -> ExitCode:
-    if not result.readable and fmt == "text":
-        return input_error(result.diagnostics, fmt)
-    colour = colour_choice == "always" or (
-        colour_choice == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    )
-    sys.stdout.write(render(result, fmt, colour))
+def colour_wanted(choice: str, stream=None) -> bool:
+    """Colour for `--color CHOICE` on `stream`: always, never, or (auto) on a terminal or with FORCE_COLOR
+    set; NO_COLOR set (not empty) turns auto off, and wins over FORCE_COLOR (no-color.org, force-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or (stream or sys.stdout).isatty()
+
+
+def emit(
+    result: CheckResult, targets: Sequence[Output] | str = "text", colour_choice: str = "never", quiet: bool = False
+) -> ExitCode:
+    """Write the result in each format asked (`targets`: a format for standard output, or (format, file)
+    pairs), from this one result: the model is solved once however many outputs there are."""
+    if isinstance(targets, str):
+        targets = [(targets, None)]
+    for fmt, path in targets:
+        if path is not None:
+            try:
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(render(result, fmt))
+            except OSError as exc:  # checked when given (`output_file`); a full disk, a race: said all the same
+                print(f"peerproof: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+                return ExitCode.INPUT
+        elif not result.readable and fmt == "text":  # said in full, quiet or not: nothing was checked
+            input_error(result.diagnostics, fmt)
+        elif fmt == "text" and quiet:
+            if result.exit_code != ExitCode.OK:
+                sys.stdout.write(render(result, fmt, colour_wanted(colour_choice)).splitlines()[-1] + "\n")
+        else:
+            sys.stdout.write(render(result, fmt, colour_wanted(colour_choice)))
+    if not result.readable and all(path is not None for _, path in targets):
+        input_error(result.diagnostics, "text")  # every output went to a file: the log still says why
+    if any(fmt == "github" for fmt, _ in targets):
+        _step_summary(result)
     return result.exit_code
+
+
+def _step_summary(result: CheckResult) -> None:
+    """Append the run's markdown summary to the file GitHub names in $GITHUB_STEP_SUMMARY (when set): the
+    job's summary page. Appended, as GitHub expects of each step; a file that cannot be written is said
+    on standard error and changes nothing else (the annotations are written)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from verifier.outputs.github import render_summary
+
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(render_summary(result))
+    except OSError as exc:
+        print(f"peerproof: warning: cannot write the step summary {target}: {exc.strerror or exc}", file=sys.stderr)

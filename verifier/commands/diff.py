@@ -34,7 +34,7 @@ from verifier.engine.topology import Topology
 from verifier.engine.verify import Disagreement
 from verifier.language.model import Model, Span, Vm
 from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
-from verifier.outputs.changes import diff_json, diff_text
+from verifier.outputs.changes import diff_json, diff_markdown, diff_text
 from verifier.project.baseline import fingerprints
 from verifier.project.config import Config
 
@@ -130,7 +130,12 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     diff = commands.add_parser("diff", parents=query_options(), help=help)
     add_paths(diff)
     diff.add_argument("--git", metavar="REV", help="compare the files at git revision REV with the working tree")
-    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    diff.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text; markdown: a pull-request comment)",
+    )
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -162,6 +167,8 @@ def _diff(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCod
     result.disappeared = old_origins.diagnostics(result.disappeared)
     if args.format == "json":
         sys.stdout.write(json.dumps(diff_json(result), indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(diff_markdown(result))
     else:
         sys.stdout.write(diff_text(result))
     return ExitCode.FINDINGS if result.failing else ExitCode.OK
@@ -205,7 +212,7 @@ def _findings(result, old_diags, old_sources, old_roots, new_diags, new_sources,
         from dataclasses import replace
 
         moved = [replace(d, span=replace(d.span, file=rel)) for d, rel in relabelled]
-        return {f: d for f, d in zip(fingerprints(moved, texts_rel), diags)}
+        return {f: d for f, d in zip(fingerprints(moved, texts_rel, str), diags)}
 
     before, after = keyed(old_diags, old_sources, old_roots), keyed(new_diags, new_sources, new_roots)
     result.appeared = sort_diagnostics([d for f, d in after.items() if f not in before])

@@ -6,12 +6,15 @@ range). The solver picks the cheapest set that lifts every point
 (`solve.cheapest_cover`); the edits are applied to the source text, the model
 is read again and the connection re-verified. A new blocking point found then
 joins the problem and the choice is made again; a repair is shown only once
-the engine proves the connection and the model has no new error.
+the engine proves the connection and the model has no new error: no new
+finding, and every assertion of the model that held still holds (when the
+cheapest edits break one, the next cheapest without them are tried).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +28,7 @@ from verifier.engine.solve import cheapest_cover
 from verifier.engine.topology import Topology
 from verifier.language.build import build
 from verifier.language.model import (
+    ANY_PROTOCOL,
     EPHEMERAL_PORTS,
     PORTED_PROTOCOLS,
     Assertion,
@@ -396,6 +400,37 @@ def _declaration(model: Model, kind: str, name: str) -> Declaration:
 
 
 # --- the loop ------------------------------------------------------------------------------------
+# How many repairs are tried in all when the cheapest ones would break an assertion of the model
+# (each try is a whole search, the solver and every assertion of the repaired model included).
+MAX_TRIES = 8
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a version of the model says, positions left out (they move when lines are inserted): its
+    error-level findings other than the assertions', and the assertions that fail (refuted or unknown)."""
+
+    errors: frozenset[str]
+    failing: frozenset[str]
+
+    def new_problems(self, after: Standing) -> tuple[list[str], list[str]]:
+        """The errors `after` adds, and the assertions that held here and fail there."""
+        return sorted(after.errors - self.errors), sorted(after.failing - self.failing)
+
+
+@dataclass(frozen=True)
+class _Try:
+    """One search with some edits banned: a repair, or the cheapest edits and the assertions they break."""
+
+    banned: frozenset[str]
+    repair: Repair
+    breaks: tuple[str, ...] = ()
+
+    @property
+    def cost(self) -> tuple[int, list[str]]:
+        return sum(e.weight for e in self.repair.edits), [e.key for e in self.repair.edits]
+
+
 def find_repair(
     sources: dict[str, str],
     model: Model,
@@ -407,11 +442,98 @@ def find_repair(
     """The cheapest verified repair that makes `assertion` (a reach) hold, or why there is none.
 
     `first` is the failing connection to start from (source, target, packet), as the explanation
-    showed it; later rounds start from the engine's counterexamples.
+    showed it; later rounds start from the engine's counterexamples. A repair is verified against
+    the whole model: no new error, and every assertion of the model that held still holds (a route
+    wide enough for the connection asked about may open one the model asserts isolated). When the
+    cheapest edits break one, the searches go on without one of those edits, level by level, and
+    the cheapest repair of the first level that has one is shown.
     """
+    before = standing(sources, now, limits)
+    if first is not None:
+        forbidding = _forbidding(model, Topology(model, now), assertion, first[0], first[1], before)
+        if forbidding is not None:
+            message = f"no repair keeps the model's assertions: {forbidding} forbids this very connection"
+            return Repair([], False, message)
+    level, seen = [frozenset[str]()], {frozenset[str]()}
+    tries, rejected = 0, None
+    while level and tries < MAX_TRIES:
+        batch, level = level[: MAX_TRIES - tries], level[MAX_TRIES - tries :]  # the rest waits for the budget
+        tries += len(batch)
+        found = [_search(sources, model, now, assertion, limits, first, banned, before) for banned in batch]
+        held = [t for t in found if t.repair.verified]
+        if held:
+            return min(held, key=lambda t: t.cost).repair
+        breaking = [t for t in found if t.breaks]
+        if rejected is None and not breaking:
+            return found[0].repair  # no repair at all, whatever it would break
+        rejected = rejected or min(breaking, key=lambda t: t.cost)
+        for outcome in breaking:
+            for edit in outcome.repair.edits:
+                child = outcome.banned | {edit.key}
+                if child not in seen:
+                    seen.add(child)
+                    level.append(child)
+    assert rejected is not None
+    return _rejected(rejected, tries, exhausted=not level)
+
+
+def _forbidding(
+    model: Model, topo: Topology, asked: Assertion, source: str, target: str, before: Standing
+) -> str | None:
+    """An `assert isolate` of the model, holding now, that the connection asked for (`asked`, a reach,
+    from VM `source` to VM `target`) would refute whatever the edits: its name, or None."""
+    names = assertion_names(model)
+    for isolate in model.assertions:
+        if isolate.kind != "isolate" or names[id(isolate)] in before.failing or source == target:
+            continue
+        ends = (topo.endpoint_vms(isolate.source, True), topo.endpoint_vms(isolate.destination, True))
+        if not (any(vm.name == source for vm in ends[0]) and any(vm.name == target for vm in ends[1])):
+            continue
+        if _kind_covers(isolate, asked):
+            return names[id(isolate)]
+    return None
+
+
+def _kind_covers(isolate: Assertion, asked: Assertion) -> bool:
+    """Whether every connection that makes `asked` hold is a packet `isolate` forbids."""
+    every = isolate.protocol is None or isolate.protocol.number == ANY_PROTOCOL
+    if asked.protocol is not None and asked.protocol.number == ANY_PROTOCOL:
+        return True  # every protocol must work: the isolated kind among them
+    if every and isolate.ports is None and isolate.icmp is None:
+        return True
+    if asked.protocol is None or isolate.protocol is None or isolate.protocol.number != asked.protocol.number:
+        return False
+    if isolate.icmp is not None or asked.icmp is not None:
+        return False  # types and codes: left to the search
+    if isolate.ports is None:
+        return True
+    return asked.ports is not None and isolate.ports.low <= asked.ports.low and asked.ports.high <= isolate.ports.high
+
+
+def _rejected(cheapest: _Try, tries: int, exhausted: bool) -> Repair:
+    """No repair keeps the model's assertions: the cheapest edits found, unverified, and what they break."""
+    others = "no other repair keeps them" if exhausted else f"none of the {tries - 1} others tried keeps them"
+    return Repair(
+        cheapest.repair.edits,
+        False,
+        f"no repair keeps the model's assertions: the cheapest found breaks {'; '.join(cheapest.breaks)}, and {others}",
+    )
+
+
+def _search(
+    sources: dict[str, str],
+    model: Model,
+    now: datetime,
+    assertion: Assertion,
+    limits: Limits | None,
+    first: tuple[str, str, Packet] | None,
+    banned: frozenset[str],
+    before: Standing,
+) -> _Try:
+    """The cheapest set of edits, none of them `banned`, that makes `assertion` hold, checked against
+    the whole model; each round adds the blocking points the last choice left."""
     from verifier.engine.verify import Engine
 
-    before = model_errors(sources, now)
     needs: list[list[str]] = []
     pool: dict[str, Edit] = {}
     depends: dict[str, list[str]] = {}
@@ -423,56 +545,98 @@ def find_repair(
         if result.status == "proved":
             chosen = [pool[k] for k in choice]
             if not chosen:
-                return Repair([], True, "the connection already works")
-            added = model_errors(current_sources, now) - before
+                return _Try(banned, Repair([], True, "the connection already works"))
+            added, broken = before.new_problems(standing(current_sources, now, limits))
             if added:
-                return Repair(chosen, False, "the repair found would add errors: " + "; ".join(sorted(added)))
-            return Repair(
-                chosen, True, "verified: with these edits the connection works, and no new error", current_sources
+                return _Try(banned, Repair(chosen, False, "the repair found would add errors: " + "; ".join(added)))
+            if broken:
+                return _Try(banned, Repair(chosen, False, "it breaks an assertion"), tuple(broken))
+            return _Try(
+                banned,
+                Repair(
+                    chosen, True, "verified: with these edits the connection works, and no new error", current_sources
+                ),
             )
         cx = result.counterexample
         if result.status != "refuted" or not isinstance(cx, Connection) or cx.packet is None:
-            return Repair([], False, f"no repair: {result.message}")
+            return _Try(banned, Repair([], False, f"no repair: {result.message}"))
         ends = (cx.source_vm, cx.destination_vm) if first is None else (first[0], first[1])
         packet = cx.packet if first is None else first[2]
         first = None
         source, target = current_model.names[ends[0]], current_model.names[ends[1]]
         if not isinstance(source, Vm) or not isinstance(target, Vm):
-            return Repair([], False, f"no repair: {ends[0]} and {ends[1]} are not both vms of the repaired model")
+            message = f"no repair: {ends[0]} and {ends[1]} are not both vms of the repaired model"
+            return _Try(banned, Repair([], False, message))
         path = Explainer(engine.topo).explain(source, target, packet)
         candidates = Candidates(current_model, engine.topo, source, target, packet)
         for item in path.blocking:
             options = candidates.options(item)
             if not options:
-                return Repair([], False, f"no edit of this model lifts {item.code}: {item.message}")
+                return _Try(banned, Repair([], False, f"no edit of this model lifts {item.code}: {item.message}"))
             needs.append(options)
         for key, edit in candidates.edits.items():
             pool.setdefault(key, edit)
         for key, required in candidates.depends.items():
             depends.setdefault(key, required)
-        found = cheapest_cover(needs, {k: e.weight for k, e in pool.items()}, depends, limits)
+        found = _cheapest(needs, pool, depends, banned, limits)
         if found is None:
-            return Repair([], False, "no set of edits lifts every blocking point")
+            return _Try(banned, Repair([], False, "no set of edits lifts every blocking point"))
         choice = found
         chosen = [pool[k] for k in choice]
         try:
             current_sources = apply_edits(sources, model, chosen)
             current_model, _ = build([SourceFile(p, t) for p, t in sorted(current_sources.items())])
         except (InputError, KeyError, ValueError) as exc:
-            return Repair(chosen, False, f"the repair could not be applied: {exc}")
-    return Repair([], False, f"no verified repair within {MAX_ROUNDS} rounds of the solver")
+            return _Try(banned, Repair(chosen, False, f"the repair could not be applied: {exc}"))
+    return _Try(banned, Repair([], False, f"no verified repair within {MAX_ROUNDS} rounds of the solver"))
+
+
+def _cheapest(
+    needs: list[list[str]],
+    pool: dict[str, Edit],
+    depends: dict[str, list[str]],
+    banned: frozenset[str],
+    limits: Limits | None,
+) -> list[str] | None:
+    """`solve.cheapest_cover` over the edits that are not banned (nor need one that is)."""
+    out = set(banned)
+    while True:  # an edit that needs an edit left out is left out too
+        more = {k for k, required in depends.items() if k not in out and out.intersection(required)}
+        if not more:
+            break
+        out |= more
+    weights = {k: e.weight for k, e in pool.items() if k not in out}
+    allowed = [[o for o in options if o not in out] for options in needs]
+    return cheapest_cover(allowed, weights, {k: v for k, v in depends.items() if k not in out}, limits)
 
 
 POSITION = re.compile(r"\S+:\d+:\d+")
 
 
-def model_errors(sources: dict[str, str], now: datetime) -> set[str]:
-    """The model's error-level findings, assertions aside, by code and message (positions left out:
-    they move when lines are inserted)."""
+def standing(sources: dict[str, str], now: datetime, limits: Limits | None = None) -> Standing:
+    """The model's error-level findings, assertions aside, by code and message, and its failing
+    assertions (`assertion_names`)."""
     model, found = build([SourceFile(p, t) for p, t in sorted(sources.items())])
-    report = run_rules(model, now, found)
-    return {
+    report = run_rules(model, now, found, {"limits": limits} if limits else None)
+    errors = frozenset(
         f"{d.code}: {POSITION.sub('<here>', d.message)}"
         for d in report.diagnostics
         if d.severity == "error" and not d.code.startswith("REACH")
-    }
+    )
+    statuses = {verdict.span: verdict.status for verdict in report.verdicts}
+    named = assertion_names(model)
+    failing = {named[id(a)] for a in model.assertions if statuses.get(a.span) in ("refuted", "unknown")}
+    return Standing(errors, frozenset(failing))
+
+
+def assertion_names(model: Model) -> dict[int, str]:
+    """Each assertion (by id) named by its text and file, positions left out (they move when lines are
+    inserted); one that appears twice in a file is numbered in its order."""
+    from verifier.language.printer import assertion_text
+
+    names, counts = {}, Counter[tuple[str, str]]()
+    for item in model.assertions:
+        key = (item.span.file, assertion_text(item))
+        counts[key] += 1
+        names[id(item)] = f"{key[1]} ({key[0]}, #{counts[key]})" if counts[key] > 1 else f"{key[1]} ({key[0]})"
+    return names

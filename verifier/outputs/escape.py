@@ -40,3 +40,31 @@ def visible_lines(text: str) -> str:
 def shown_width(text: str) -> int:
     """How many characters `text` takes once shown (`visible`)."""
     return len(visible(text))
+
+
+# Inside a line: emphasis (`*`, `_`, `~`), code (`` ` ``), links and images (`[`, `]`, `(`, `)`),
+# entities (`&`), cells (`|`), escapes (`\`), issue references (`#`), mentions (`@`), emoji and
+# autolinks (`:` of `https:`, `.` of `www.example.com`), math (`$`); `{` and `}` for good measure.
+MARKDOWN = frozenset("\\`*_~[]()&|#@:.${}")
+
+
+def markdown_cell(text: str) -> str:
+    """Text for a markdown table cell, shown as written: no markup, no HTML, no link, one line.
+
+    Every ASCII punctuation character that means something inside a line of GitHub's markdown is
+    escaped with a backslash (CommonMark: any ASCII punctuation may be), `|` included (it would end
+    the cell), `<` and `>` as entities (no HTML tag or autolink), line breaks as spaces; control
+    characters spelt out. For a
+    pull-request comment and a step summary, where a name from the model is shown to reviewers."""
+    text = visible(" ".join(text.splitlines()))
+    out = []
+    for char in text:
+        if char == "<":
+            out.append("&lt;")
+        elif char == ">":
+            out.append("&gt;")
+        elif char in MARKDOWN:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)

@@ -1,8 +1,14 @@
 """JUnit XML (`--format junit`): one test case per rule and one per assertion.
 
-A rule's case fails when it has findings at or above `fail-on`; an
-assertion's case fails when it is refuted or undecided, and is skipped when it
-was not run or speaks of no VM. No timestamps: the same input, the same bytes.
+A rule's case fails when it has findings at or above `fail-on`, and is skipped,
+with the reason, when the rule did not run (the model has structural errors,
+the configuration leaves it out); an input that could not be read is an
+`<error>` of the case of its code (PARSE001, CONFIG001...), and every other
+rule is skipped: nothing was checked, so nothing passed. An assertion's case
+fails when it is refuted or undecided, and is skipped when it was not run or
+speaks of no VM. No timestamps: the same input, the same bytes. The document is
+valid against the common junit-10 schema (Jenkins' xunit plugin, junit-10.xsd):
+`testsuites` carries name, tests, failures and errors only.
 """
 
 from __future__ import annotations
@@ -20,12 +26,13 @@ def _suite(root: ET.Element, name: str) -> ET.Element:
 def _finish(suite: ET.Element) -> tuple[int, int, int]:
     cases = suite.findall("testcase")
     failures = sum(1 for c in cases if c.find("failure") is not None)
+    errors = sum(1 for c in cases if c.find("error") is not None)
     skipped = sum(1 for c in cases if c.find("skipped") is not None)
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(failures))
-    suite.set("errors", "0")
+    suite.set("errors", str(errors))
     suite.set("skipped", str(skipped))
-    return len(cases), failures, skipped
+    return len(cases), failures, errors
 
 
 def _well_formed(root: ET.Element) -> None:
@@ -41,6 +48,9 @@ def _well_formed(root: ET.Element) -> None:
             element.text = visible_lines(element.text)
 
 
+UNREAD = "not run: the input could not be read"
+
+
 def render_junit(result) -> str:
     failing = ("error",) if result.fail_on == "error" else ("error", "warning")
     root = ET.Element("testsuites", {"name": "peerproof"})
@@ -48,17 +58,26 @@ def render_junit(result) -> str:
     by_code: dict[str, list] = {}
     for d in result.diagnostics:
         by_code.setdefault(d.code, []).append(d)
-    entries = [(r.code, r.name) for r in registry()]
-    for code, name in entries:
-        case = ET.SubElement(rules, "testcase", {"classname": "peerproof.rules", "name": f"{code} {name}"})
+    not_run = result.not_run
+    for rule in registry():
+        code = rule.code
+        case = ET.SubElement(rules, "testcase", {"classname": "peerproof.rules", "name": f"{code} {rule.name}"})
         found = by_code.get(code, [])
         lines = "\n".join(
             f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity} {d.code} {d.message}" for d in found
         )
         failed = [d for d in found if d.severity in failing]
-        if failed:
+        if not result.readable:  # the tool could not do its work: its codes are errors, nothing else ran
+            if found:
+                error = ET.SubElement(case, "error", {"type": code, "message": f"{len(found)} input error(s)"})
+                error.text = lines
+            else:
+                ET.SubElement(case, "skipped", {"message": UNREAD})
+        elif failed:
             failure = ET.SubElement(case, "failure", {"type": code, "message": f"{len(failed)} finding(s)"})
             failure.text = lines
+        elif code in not_run:
+            ET.SubElement(case, "skipped", {"message": not_run[code]})
         elif found:
             ET.SubElement(case, "system-out").text = lines
     assertions = _suite(root, "peerproof.assertions")
@@ -80,8 +99,7 @@ def render_junit(result) -> str:
     totals = [_finish(rules), _finish(assertions)]
     root.set("tests", str(sum(t[0] for t in totals)))
     root.set("failures", str(sum(t[1] for t in totals)))
-    root.set("errors", "0")
-    root.set("skipped", str(sum(t[2] for t in totals)))
+    root.set("errors", str(sum(t[2] for t in totals)))
     _well_formed(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
