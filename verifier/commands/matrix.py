@@ -53,7 +53,7 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
     asked: dict[tuple, str] = {}  # (class of the source, class of the target, one VM) -> verdict
 
     def pair(source: Vm, target: Vm) -> str:
-        key = (classes.key(source), classes.key(target), source.name == target.name)
+        key = (classes.key(source), classes.key(target), classes.same(source, target))
         if key not in asked:
             assertion = Assertion(
                 "reach",
@@ -95,9 +95,9 @@ def _cell(x: str, y: str, members: dict[str, list[Vm]], classes: Classes, pair) 
         for target_class, to_vms in targets.items():
             source = from_vms[0]
             # two VMs of one class: any two distinct ones stand for every such pair
-            target = next((vm for vm in to_vms if vm.name != source.name), None)
-            if target is None and source_class == target_class:
-                source = next((vm for vm in from_vms if vm.name != to_vms[0].name), None)
+            target = next((vm for vm in to_vms if not classes.same(vm, source)), None)
+            if target is None:
+                source = next((vm for vm in from_vms if not classes.same(vm, to_vms[0])), None)
                 target = to_vms[0] if source is not None else None
             if target is None or source is None:
                 continue  # a VM to itself never crosses the network

@@ -56,10 +56,14 @@ class Classes:
         addresses = tuple((a.version, self._atom(a.version, a.value)) for a in vm.addresses)
         return subnet, groups, addresses
 
+    def same(self, one: Vm, other: Vm) -> bool:
+        """Whether two VMs (or interfaces) are one instance: its packets to itself never cross the network."""
+        return self.topology.instance_of(one) == self.topology.instance_of(other)
+
     def key(self, vm: Vm) -> Hashable:
         """The class of `vm` (of its instance: every interface counts)."""
         if vm.name not in self._keys:
-            if self._alone:
+            if self._alone or vm.owner is not None:  # an interface named alone is itself only
                 self._keys[vm.name] = vm.name
             else:
                 interfaces = tuple(self._interface(i) for i in self.topology.interfaces_of(vm))
