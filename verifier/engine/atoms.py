@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from verifier.engine.topology import LocalRoute, RouteChoice, Topology
-from verifier.language.model import AclRule, Block, Net, Route, RouteTable, any_protocol, family_width
+from verifier.language.model import AclRule, Block, GroupRule, Net, Route, RouteTable, any_protocol, family_width
 
 
 @dataclass(frozen=True)
@@ -144,17 +144,32 @@ Box = tuple[Interval, list[Interval], Interval, Interval]  # addresses, protocol
 def entry_box(entry: AclRule) -> Box:
     """An ACL entry as (address interval, protocol intervals, port or ICMP type interval, ICMP code
     interval)."""
-    number = entry.protocol.number
+    return filter_box(entry, (entry.block.first, entry.block.last))
+
+
+def rule_box(rule: GroupRule, version: int) -> Box | None:
+    """A security group rule whose peer is a block or any address, as an ACL entry's box over the
+    addresses of `version`; None when it matches no address of that family (a block of the other)."""
+    if rule.peer.kind == "any":
+        return filter_box(rule, (0, (1 << family_width(version)) - 1))
+    block = rule.peer.block
+    if rule.peer.kind != "block" or block is None or block.version != version:
+        return None
+    return filter_box(rule, (block.first, block.last))
+
+
+def filter_box(item: AclRule | GroupRule, addresses: Interval) -> Box:
+    number = item.protocol.number
     protocols = [(0, 255)] if any_protocol(number) else [(number, number)]
-    ports = (0, 65535) if entry.ports is None else (entry.ports.low, entry.ports.high)
+    ports = (0, 65535) if item.ports is None else (item.ports.low, item.ports.high)
     codes = (0, 65535)
-    if entry.ports is not None:  # only TCP and UDP have ports
+    if item.ports is not None:  # only TCP and UDP have ports
         protocols = [(p, p) for p in PORTED if any(lo <= p <= hi for lo, hi in protocols)]
-    if entry.icmp is not None:  # only ICMP and ICMPv6 have types and codes
+    if item.icmp is not None:  # only ICMP and ICMPv6 have types and codes
         protocols = [(p, p) for p in ICMP if any(lo <= p <= hi for lo, hi in protocols)]
-        ports = (entry.icmp.type, entry.icmp.type)
-        codes = (0, 255) if entry.icmp.code is None else (entry.icmp.code, entry.icmp.code)
-    return (entry.block.first, entry.block.last), protocols, ports, codes
+        ports = (item.icmp.type, item.icmp.type)
+        codes = (0, 255) if item.icmp.code is None else (item.icmp.code, item.icmp.code)
+    return addresses, protocols, ports, codes
 
 
 def _cells(cuts: set[int], low: int, high: int) -> list[tuple[int, int]]:
@@ -171,8 +186,12 @@ def acl_entry_shadowed(entry: AclRule, earlier: list[AclRule]) -> bool | None:
     well formed: ICMP has a type and a code of 0-255, another protocol without ports has
     destination port and code 0, and no entry constrains a TCP or UDP packet's source port.
     """
-    boxes = [entry_box(e) for e in earlier if e.block.version == entry.block.version]
-    (a_low, a_high), protocols, (p_low, p_high), (c_low, c_high) = entry_box(entry)
+    return box_covered(entry_box(entry), [entry_box(e) for e in earlier if e.block.version == entry.block.version])
+
+
+def box_covered(box: Box, boxes: list[Box]) -> bool | None:
+    """Whether every well-formed packet in `box` is in one of `boxes`; None when `box` holds none."""
+    (a_low, a_high), protocols, (p_low, p_high), (c_low, c_high) = box
     if not protocols:
         return None
     address_cuts = {b[0][0] for b in boxes} | {b[0][1] + 1 for b in boxes}

@@ -3,7 +3,7 @@ that take precedence over it. ACL entries are decided over boxes (exact) or by t
 
 from __future__ import annotations
 
-from verifier.engine.atoms import acl_entry_shadowed
+from verifier.engine.atoms import Box, acl_entry_shadowed, box_covered, entry_box, rule_box
 from verifier.engine.part import Part
 from verifier.engine.results import Undecided
 from verifier.language.model import AclRule, GroupRule, NetworkAcl, SecurityGroup
@@ -26,6 +26,8 @@ class Filters(Part):
         ]
         if not better:
             return None, []
+        if self.exact_routes and all(q.peer.kind != "group" for q in (rule, *better)):
+            return _group_rule_shadowed(rule, better), []
         matches_something = False
         for version in (4, 6):
             questions = self.queries[version]
@@ -70,13 +72,36 @@ class Filters(Part):
         return shadowing, []
 
 
+def _group_rule_shadowed(rule: GroupRule, better: list[GroupRule]) -> list[GroupRule] | None:
+    """Exact, over boxes, for rules whose peers are blocks or any address (as ACL entries are): the
+    better rules that decide every packet `rule` matches, in either family; None when a packet it
+    matches escapes them, or when it matches none at all."""
+    matched = False
+    shadowing: set[int] = set()
+    for version in (4, 6):
+        box = rule_box(rule, version)
+        if box is None or box_covered(box, []) is not False:
+            continue  # no packet of this family
+        matched = True
+        boxes = [(q, b) for q in better if (b := rule_box(q, version)) is not None]
+        if not box_covered(box, [b for _, b in boxes]):
+            return None
+        shadowing.update(id(q) for q, b in boxes if _boxes_overlap(box, b))
+    return [q for q in better if id(q) in shadowing] if matched else None
+
+
 def _overlap(entry: AclRule, other: AclRule) -> bool:
     """Whether two ACL entries match a packet in common (names the entries that shadow)."""
-    from verifier.engine.atoms import entry_box
+    if entry.block.version != other.block.version:
+        return False
+    return _boxes_overlap(entry_box(entry), entry_box(other))
 
-    (a1, a2), protos_a, (p1, p2), (c1, c2) = entry_box(entry)
-    (b1, b2), protos_b, (q1, q2), (d1, d2) = entry_box(other)
-    if entry.block.version != other.block.version or a2 < b1 or b2 < a1:
+
+def _boxes_overlap(one: Box, other: Box) -> bool:
+    """Whether two boxes hold a well-formed packet in common."""
+    (a1, a2), protos_a, (p1, p2), (c1, c2) = one
+    (b1, b2), protos_b, (q1, q2), (d1, d2) = other
+    if a2 < b1 or b2 < a1:
         return False
     common = [(max(x1, y1), min(x2, y2)) for x1, x2 in protos_a for y1, y2 in protos_b if max(x1, y1) <= min(x2, y2)]
     ported = any(lo <= p <= hi for lo, hi in common for p in (6, 17))
