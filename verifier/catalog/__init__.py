@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from verifier.engine.parallel import ProofPool
     from verifier.engine.results import AssertionResult, Counterexample
     from verifier.engine.verify import Engine
+    from verifier.outputs.progress import Progress
 
 # build: reported while the model is built; structure / semantic: checks over the model;
 # report: findings about the run; tool: the tool's own codes (input, configuration...).
@@ -230,12 +231,14 @@ def run_rules(
     context = Context(model, now, options or {})
     rules = registry()
     diagnostics = list(build_findings)
-    for rule in rules:
-        if rule.stage == "structure" and rule.check is not None:
-            diagnostics.extend(_run(rule, context))
+    structural = [r for r in rules if r.stage == "structure" and r.check is not None]
+    semantic = [r for r in rules if r.stage == "semantic" and r.check is not None]
+    say = _Ticker(context.options.get("progress"), len(structural) + len(semantic))  # the progress line
+    for rule in structural:
+        say(rule)
+        diagnostics.extend(_run(rule, context))
     gating = {r.code for r in rules if r.gates}
     blocking = sorted({d.code for d in diagnostics if d.severity == "error" and d.code in gating})
-    semantic = [r for r in rules if r.stage == "semantic" and r.check is not None]
     if blocking and semantic:
         first = min((d for d in diagnostics if d.code in blocking), key=Diagnostic.sort_key)
         diagnostics.append(
@@ -248,11 +251,13 @@ def run_rules(
         )
     else:
         jobs = context.options.get("jobs", 1)
+        say.assertions(context)
         pool = None
         if jobs > 1 and len(model.assertions) > 1:
             pool = context.engine.start_parallel_proofs(list(model.assertions), jobs)
         try:
             for rule in semantic:
+                say(rule)
                 if pool is not None and rule.code.startswith("REACH"):
                     diagnostics.extend(_collect(context, pool))
                     pool = None
@@ -261,6 +266,30 @@ def run_rules(
             if pool is not None:  # a check failed before the assertions were collected
                 pool.close()
     return Report(sort_diagnostics(diagnostics), _verdicts(context))
+
+
+class _Ticker:
+    """What `run_rules` tells the progress line: the rule being run (its place among the checks) and
+    the assertions decided, out of all."""
+
+    def __init__(self, progress: Progress | None, checks: int):
+        self.progress = progress if progress is not None and progress.on else None
+        self.checks = checks
+        self.ran = 0
+
+    def __call__(self, rule: Rule) -> None:
+        self.ran += 1
+        if self.progress is not None:
+            self.progress.item("rule", f"rule {rule.code} ({self.ran}/{self.checks})")
+
+    def assertions(self, context: Context) -> None:
+        """Count the assertions the engine decides (under --jobs, the verdicts it collects). The engine
+        is built here only for a line that shows (else when a check first asks for it: the same one)."""
+        progress, total = self.progress, len(context.model.assertions)
+        if progress is None or not total:
+            return
+        progress.count("assertions", len(context.engine.results), total)
+        context.engine.on_decided = lambda decided: progress.count("assertions", decided, total)
 
 
 def _collect(context: Context, pool: ProofPool) -> list[Diagnostic]:

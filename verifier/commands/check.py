@@ -35,6 +35,7 @@ from verifier.language.build import build
 from verifier.language.model import Model, Span
 from verifier.language.parse import SourceFile, read_sources
 from verifier.outputs import FORMATS, render
+from verifier.outputs.progress import Progress, silent, start
 from verifier.project import baseline, suppress
 from verifier.project.config import Config
 
@@ -234,8 +235,16 @@ def load_model(paths: list[str], config: Config) -> LoadedModel:
 
 
 def run_check(
-    paths: list[str], config: Config, now: datetime, baseline_path: Path | None = None, jobs: int = 1
+    paths: list[str],
+    config: Config,
+    now: datetime,
+    baseline_path: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> CheckResult:
+    """`progress`: the line that says how far the run is (on a terminal only; it changes nothing else)."""
+    progress = progress or silent()
+    progress.stage("reading")
     try:
         loaded = load_model(paths, config)
     except InputError as exc:
@@ -243,7 +252,8 @@ def run_check(
     model = loaded.model
     texts = {s.path: s.text for s in loaded.sources} | loaded.origins.texts()
     limits = config.limits()
-    outcome = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs})
+    progress.stage("checking")
+    outcome = run_rules(model, now, loaded.findings, {"limits": limits, "jobs": jobs, "progress": progress})
     found = loaded.origins.diagnostics(outcome.diagnostics)
     diagnostics = [_with_severity(d, config) for d in found]
     structural = any(d.code == "CHECK001" for d in diagnostics)
@@ -393,7 +403,10 @@ def run(args: argparse.Namespace) -> ExitCode:
         return input_error(exc.diagnostics, shown)
     paths = model_paths(args, config)
     now = args.now or datetime.now(timezone.utc)
-    result = run_check(paths, config, now, args.baseline, args.jobs)
+    # On standard error, cleared before anything is written: only beside text on standard output.
+    text_only = all(fmt == "text" for fmt, path in targets if path is None)
+    with start(text_only, args.quiet) as progress:
+        result = run_check(paths, config, now, args.baseline, args.jobs, progress)
     if args.write_baseline is not None and result.readable:
         try:
             count = baseline.write(Path(args.write_baseline), result.diagnostics, result.sources)

@@ -35,6 +35,7 @@ from verifier.engine.verify import Disagreement
 from verifier.language.model import Model, Span, Vm
 from verifier.language.parse import PEER_SUFFIX, SourceFile, read_sources
 from verifier.outputs.changes import diff_json, diff_markdown, diff_text
+from verifier.outputs.progress import Progress, silent, start
 from verifier.project.baseline import fingerprints
 from verifier.project.config import Config
 
@@ -145,23 +146,36 @@ def run(args: argparse.Namespace) -> ExitCode:
 def _diff(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode:
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
-    if args.git:
-        old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
-        old_origins = new_origins = Origins()
-        old_roots = new_roots = paths
-    else:
-        if len(paths) != 2:
-            raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
-        (old_sources, old_origins, _), (new_sources, new_origins, _) = (
-            read_inputs([paths[0]], config),
-            read_inputs([paths[1]], config),
+    if not args.git and len(paths) != 2:
+        raise BadQuery("diff takes OLD and NEW (two paths), or --git REV")
+    # On standard error while the versions are read, checked and compared; cleared before anything is written.
+    with start(args.format == "text") as progress:
+        progress.stage("reading")
+        if args.git:
+            old_sources, new_sources = _git_sources(args.git, paths), read_sources(paths)
+            old_origins = new_origins = Origins()
+            old_roots = new_roots = paths
+        else:
+            (old_sources, old_origins, _), (new_sources, new_origins, _) = (
+                read_inputs([paths[0]], config),
+                read_inputs([paths[1]], config),
+            )
+            old_roots, new_roots = [paths[0]], [paths[1]]
+        old_model, old_found = build_located(old_sources, old_origins)
+        new_model, new_found = build_located(new_sources, new_origins)
+        result = compare(
+            old_model,
+            old_found,
+            old_sources,
+            old_roots,
+            new_model,
+            new_found,
+            new_sources,
+            new_roots,
+            now,
+            limits,
+            progress,
         )
-        old_roots, new_roots = [paths[0]], [paths[1]]
-    old_model, old_found = build_located(old_sources, old_origins)
-    new_model, new_found = build_located(new_sources, new_origins)
-    result = compare(
-        old_model, old_found, old_sources, old_roots, new_model, new_found, new_sources, new_roots, now, limits
-    )
     # Each finding is pointed at the input it came from: NEW's for what appeared, OLD's for what went.
     result.appeared = new_origins.diagnostics(result.appeared)
     result.disappeared = old_origins.diagnostics(result.disappeared)
@@ -185,12 +199,15 @@ def compare(
     new_roots,
     now: datetime,
     limits: Limits,
+    progress: Progress | None = None,
 ) -> DiffResult:
+    """`progress`: the line that says how far the comparison is (on a terminal only)."""
+    progress = progress or silent()
     result = DiffResult()
-    old_report, new_report = (
-        run_rules(old, now, old_found, {"limits": limits}),
-        run_rules(new, now, new_found, {"limits": limits}),
-    )
+    progress.stage("checking the old version")
+    old_report = run_rules(old, now, old_found, {"limits": limits, "progress": progress})
+    progress.stage("checking the new version")
+    new_report = run_rules(new, now, new_found, {"limits": limits, "progress": progress})
     _findings(result, old_report.diagnostics, old_sources, old_roots, new_report.diagnostics, new_sources, new_roots)
     _lifecycle(result, old, new, now)
     old_status = {v.text: v.status for v in old_report.verdicts}
@@ -200,7 +217,7 @@ def compare(
         result.assertions.append({"assertion": verdict.text, "old": before, "new": verdict.status, "broken": broken})
     if any(d.code == "CHECK001" for d in old_report.diagnostics + new_report.diagnostics):
         return result  # a version with structural errors has no reachability to compare
-    _flows(result, old, new, now, limits)
+    _flows(result, old, new, now, limits, progress)
     return result
 
 
@@ -235,7 +252,7 @@ def _lifecycle(result: DiffResult, old: Model, new: Model, now: datetime) -> Non
             )
 
 
-def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Limits) -> None:
+def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Limits, progress: Progress) -> None:
     old_topo, new_topo = Topology(old, now), Topology(new, now)
     old_sim, new_sim = Simulator(old_topo), Simulator(new_topo)
     solver = Solver(limits)
@@ -248,10 +265,14 @@ def _flows(result: DiffResult, old: Model, new: Model, now: datetime, limits: Li
 
     old_atlas, new_atlas = Atlas(old_topo), Atlas(new_topo)
     queries = {v: DiffQueries(Encoder(old_topo, v, old_atlas), Encoder(new_topo, v, new_atlas)) for v in (4, 6)}
+    pairs, compared = len(common) * (len(common) - 1), 0
+    progress.stage("comparing", pairs=f"VM pairs 0/{pairs}")
     for a in common:
         for b in common:
             if a == b:
                 continue
+            progress.item("pairs", f"VM pairs {compared}/{pairs}")
+            compared += 1
             for version in (4, 6):
                 found = [_primary(vm, version) for vm in (old_vms[a], old_vms[b], new_vms[a], new_vms[b])]
                 ends = [e for e in found if e is not None]

@@ -18,6 +18,7 @@ from verifier.commands.options import input_error, output_file
 from verifier.diagnostics import InputError, sort_diagnostics
 from verifier.importers import Imported
 from verifier.language.model import Span
+from verifier.outputs.progress import Progress, start
 
 
 def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
@@ -36,23 +37,21 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    from verifier import importers
-
     missing = [s for s in args.source if not Path(s).exists()]
     if missing:
         return input_error([report("PARSE003", "no such file or directory", Span.start(s)) for s in missing], "text")
-    try:
-        imported = importers.load([Path(s) for s in args.source], Path(args.tf_root) if args.tf_root else None)
-    except InputError as exc:
-        return input_error(exc.diagnostics, "text")
+    # On standard error while the inputs are read and the text built; cleared before anything is written.
+    with start(True) as progress:
+        try:
+            imported, written, invalid = _imported(args, progress)
+        except InputError as exc:
+            progress.close()
+            return input_error(exc.diagnostics, "text")
     for warning in sort_diagnostics([w for i in imported for w in i.warnings]):
         s = warning.span
         print(f"{s.file}:{s.line}:{s.column}: {warning.severity} {warning.code} {warning.message}", file=sys.stderr)
-    written = joined(imported, args.output or "<import>")
-    try:
-        validate(written)
-    except InputError as exc:
-        code = input_error(exc.diagnostics, "text")
+    if invalid is not None:
+        code = input_error(invalid.diagnostics, "text")
         print(f"peerproof: nothing written: `check` would not read {written.label}", file=sys.stderr)
         return code
     if args.output:
@@ -65,6 +64,22 @@ def run(args: argparse.Namespace) -> ExitCode:
     else:
         sys.stdout.write(written.text)
     return ExitCode.OK
+
+
+def _imported(args: argparse.Namespace, progress: Progress) -> tuple[list[Imported], Imported, InputError | None]:
+    """The inputs imported, the text to write, and why `check` would not read it (None: it would).
+    An input that cannot be read raises InputError."""
+    from verifier import importers
+
+    progress.stage("reading", given=f"{len(args.source)} path(s) given")
+    imported = importers.load([Path(s) for s in args.source], Path(args.tf_root) if args.tf_root else None)
+    progress.stage("building the text", read=f"files read {len({path for one in imported for path in one.inputs})}")
+    written = joined(imported, args.output or "<import>")
+    try:
+        validate(written)
+    except InputError as exc:
+        return imported, written, exc
+    return imported, written, None
 
 
 def joined(imported: list[Imported], label: str) -> Imported:

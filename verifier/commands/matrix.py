@@ -16,6 +16,7 @@ from verifier.engine.classes import Classes
 from verifier.engine.verify import Engine
 from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
 from verifier.outputs.escape import visible
+from verifier.outputs.progress import Progress, silent, start
 from verifier.project.config import Config
 
 SPAN = Span.start("<matrix>")
@@ -42,10 +43,19 @@ def groups(model: Model, by: str) -> list[str]:
     return [vm.name for vm in model.vms()]
 
 
-def compute(model: Model, now: datetime, by: str, protocol: int | None, port: int | None, limits=None) -> Matrix:
+def compute(
+    model: Model,
+    now: datetime,
+    by: str,
+    protocol: int | None,
+    port: int | None,
+    limits=None,
+    progress: Progress | None = None,
+) -> Matrix:
     """Each cell: `reach X -> Y` for the kind of traffic asked (some of it gets through), over every
     pair of VMs of X and Y. Alike VMs (`engine.classes`) are asked about once: a cell is the verdict
-    on one pair of each pair of classes it holds."""
+    on one pair of each pair of classes it holds. `progress` is told the cells filled."""
+    progress = progress or silent()
     engine = Engine(model, now, limits)
     names = groups(model, by)
     members = {name: engine.topo.endpoint_vms(Endpoint(Ref(name, SPAN), None, SPAN)) for name in names}
@@ -67,14 +77,16 @@ def compute(model: Model, now: datetime, by: str, protocol: int | None, port: in
             asked[key] = engine.check_assertion(assertion, witness=False).status
         return asked[key]
 
-    cells = []
+    cells: list[list[str]] = []
+    progress.stage("matrix", cells=f"cells 0/{len(names) ** 2}")
     for x in names:
         row = []
         for y in names:
             if not members[x] or not members[y] or (x == y and len(members[x]) < 2):
                 row.append("vacuous")
-                continue
-            row.append(_cell(x, y, members, classes, pair))
+            else:
+                row.append(_cell(x, y, members, classes, pair))
+            progress.count("cells", len(cells) * len(names) + len(row), len(names) ** 2)
         cells.append(row)
     from verifier.language.model import protocol_name
 
@@ -157,8 +169,11 @@ def _matrix(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitC
     protocol = parse_protocol(args.proto or ("tcp" if args.port is not None else "all"))
     if args.port is not None and protocol not in (6, 17):
         raise BadQuery("--port goes with --proto tcp or udp")
-    model = load_model(paths, config).model
-    matrix = compute(model, now, args.by, protocol, args.port, limits)
+    # On standard error while the cells are decided, cleared before anything is written.
+    with start(args.format == "text" or args.output is not None) as progress:
+        progress.stage("reading")
+        model = load_model(paths, config).model
+        matrix = compute(model, now, args.by, protocol, args.port, limits, progress)
     text = {
         "text": render_table,
         "csv": render_csv,

@@ -62,7 +62,8 @@ class ProofPool:
             # Small chunks, handed out as workers free up: costly assertions do not leave a core idle.
             chunk = max(1, len(assertions) // (workers * 16))
             chunks = [(first, min(first + chunk, len(assertions))) for first in range(0, len(assertions), chunk)]
-            self._pending = self._pool.map_async(_prove_share, chunks, chunksize=1)
+            # In the order they finish (counted as they come, for the progress line); merged by position.
+            self._pending = self._pool.imap_unordered(_prove_share, chunks, chunksize=1)
         except BaseException:  # Ctrl-C held during the fork arrives here
             self.close()
             raise
@@ -74,10 +75,17 @@ class ProofPool:
 
     def collect(self) -> None:
         """Wait for every verdict and record it in the engine; a disagreement in a worker is raised here."""
+        shares: list[list[tuple[int, AssertionResult | Disagreement]]] = []
+        decided = 0
         try:
-            shares = self._pending.get()
+            for share in self._pending:
+                shares.append(share)
+                decided += len(share)
+                if self.engine.on_decided is not None:
+                    self.engine.on_decided(decided)
         finally:
             self.close()
+        shares.sort(key=lambda share: share[0][0])  # by position: the disagreement raised is the first one
         for share in shares:
             for index, outcome in share:
                 if isinstance(outcome, Disagreement):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
+from typing import Callable
 
 from verifier.engine import parallel
 from verifier.engine.assertions import Assertions
@@ -53,6 +54,9 @@ class Engine:
         self.atlas = Atlas(self.topo)
         self.exact_routes = exact_routes
         self.results: dict[int, tuple[Assertion, AssertionResult]] = {}
+        # Told how many assertions are decided, each time one more is (the progress line); it never
+        # changes a verdict.
+        self.on_decided: Callable[[int], None] | None = None
         self._assertions = Assertions(self)
         self._routes = Routes(self)
         self._filters = Filters(self)
@@ -81,6 +85,8 @@ class Engine:
             except Disagreement as exc:
                 exc.span = exc.span or assertion.span
                 raise
+            if self.on_decided is not None:
+                self.on_decided(len(self.results))
         return self.results[key][1]
 
     def check_assertion(self, assertion: Assertion, witness: bool = True) -> AssertionResult:
