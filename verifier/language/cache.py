@@ -2,8 +2,9 @@
 
 Parsing is the cost of a pre-commit run (Lark's LALR parser takes about 20 us a
 token); most files of a model do not change between runs. An entry is keyed by
-the file's path and text, the grammar and peerproof's version, so any change to
-one of them misses. A cache that cannot be read or written is skipped: it never
+the file's path and text, the grammar, peerproof's version and the code of the
+language and the catalog (two commits installed from git may share a version),
+so any change to one of them misses. A cache that cannot be read or written is skipped: it never
 changes a result. PEERPROOF_NO_CACHE=1 turns it off.
 
 Nothing read from it can run code: an entry is JSON, and it is turned back into
@@ -18,6 +19,7 @@ write to, is not used at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -113,8 +115,20 @@ def directory() -> Path:
     return Path(base) / "peerproof"
 
 
+@functools.cache
+def _code_digest() -> str:
+    """The code that builds a file's declarations and words its errors and findings (the language
+    and the catalog): installed from a git commit, two builds may share a version number."""
+    here = Path(__file__).resolve().parent
+    sources = sorted([*here.glob("*.py"), *(here.parent / "catalog").glob("*.py")])
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _digest(path: str, text: str, grammar_digest: str) -> str:
-    parts = (__version__, str(FORMAT), grammar_digest, path, text)
+    parts = (__version__, _code_digest(), str(FORMAT), grammar_digest, path, text)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

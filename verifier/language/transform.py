@@ -62,6 +62,7 @@ from verifier.language.model import (
     canonical_state,
     family_width,
 )
+from verifier.language.parse import ECHO_CHARS, shown
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,11 @@ class _Long(int):
         return f"{self.text[:8]}... ({len(self.text)} digits)"
 
 
+def _echo(text: str) -> str:
+    """A value as a message shows it unquoted: past `parse.ECHO_CHARS` characters, cut, with its length."""
+    return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS]}... ({len(text):,} characters)"
+
+
 def _int(text: str) -> int:
     """The value of a run of digits the lexer took (INT, a part of PORT_RANGE...), or a `_Long`."""
     digits = text.lstrip("0") or "0"
@@ -181,7 +187,7 @@ class Builder:
     def block(self, token: Token) -> Block:
         text = str(token)
         if "/" not in text:
-            self.value_error(token, f"expected a block with a prefix length (like {text}/32), got {text!r}")
+            self.value_error(token, f"expected a block with a prefix length (like {_echo(text)}/32), got {shown(text)}")
             return _placeholder_block(self.span(token))
         address, _, prefix = text.partition("/")
         parsed = self._address_value(token, address)
@@ -191,15 +197,17 @@ class Builder:
         width = family_width(version)
         length = _int(prefix) if prefix.isdigit() else None
         if length is None or length > width:
-            shown = prefix if length is None else length
-            self.value_error(token, f"invalid prefix length /{shown}: expected 0 to {width} for IPv{version}")
+            written = prefix if length is None else length
+            self.value_error(
+                token, f"invalid prefix length /{_echo(str(written))}: expected 0 to {width} for IPv{version}"
+            )
             return _placeholder_block(self.span(token))
         return Block(version, value, length, self.span(token))
 
     def address(self, token: Token) -> Address:
         text = str(token)
         if "/" in text:
-            self.value_error(token, f"expected an address without a prefix length, got {text!r}")
+            self.value_error(token, f"expected an address without a prefix length, got {shown(text)}")
             return Address(4, 0, self.span(token))
         parsed = self._address_value(token, text)
         if parsed is None:
@@ -222,7 +230,7 @@ class Builder:
             else:
                 ip = netaddr.IPAddress(text, version=6)
         except (ValueError, netaddr.AddrFormatError):
-            self.value_error(token, f"invalid IPv{version} address {text!r}")
+            self.value_error(token, f"invalid IPv{version} address {shown(text)}")
             return None
         return version, int(ip)
 
@@ -255,7 +263,7 @@ class Builder:
 
     def provider(self, meta: Meta, name: Token) -> ProviderDecl:
         if str(name) not in PROVIDERS:
-            self.value_error(name, f"unknown provider {str(name)!r}; expected one of {', '.join(PROVIDERS)}")
+            self.value_error(name, f"unknown provider {shown(str(name))}; expected one of {', '.join(PROVIDERS)}")
         return ProviderDecl(str(name), self.span(meta))
 
     def net(self, meta: Meta, name: Token, *items: Any) -> Net:
@@ -369,7 +377,7 @@ class Builder:
             self.findings.append(
                 report(
                     "MODEL006",
-                    f"an ICMP type and code ({token}) is given for protocol {protocol}: "
+                    f"an ICMP type and code ({_echo(token)}) is given for protocol {protocol}: "
                     "only icmp and icmpv6 have types",
                     self.span(token),
                 )
@@ -380,7 +388,7 @@ class Builder:
         if low > 65535 or high > 65535:
             self.value_error(token, f"invalid port {max(low, high)}: expected 0 to 65535")
         elif low > high:
-            self.value_error(token, f"invalid port range {token}: the first port is greater than the last")
+            self.value_error(token, f"invalid port range {_echo(token)}: the first port is greater than the last")
         if protocol.number not in PORTED_PROTOCOLS:
             self.findings.append(
                 report(
@@ -397,7 +405,7 @@ class Builder:
             self.findings.append(
                 report(
                     "MODEL006",
-                    f"a range ({token}) is given for protocol {protocol}: an ICMP type is one type (8) "
+                    f"a range ({_echo(token)}) is given for protocol {protocol}: an ICMP type is one type (8) "
                     "or a type and code (3/4)",
                     self.span(token),
                 )
@@ -465,7 +473,7 @@ class Builder:
         """A keyword value from a fixed list; another is an input error at the value."""
         text = str(word)
         if text not in allowed:
-            self.value_error(word, f"unknown {what} {text!r}; expected {', '.join(allowed[:-1])} or {allowed[-1]}")
+            self.value_error(word, f"unknown {what} {shown(text)}; expected {', '.join(allowed[:-1])} or {allowed[-1]}")
             return allowed[0]
         return text
 
@@ -571,14 +579,16 @@ class Builder:
         state = canonical_state(str(word))
         if state is None:
             known = ", ".join(PEERING_STATES + tuple(PEERING_STATE_ALIASES))
-            self.value_error(word, f"unknown peering state {str(word)!r}; expected one of {known}")
+            self.value_error(word, f"unknown peering state {shown(str(word))}; expected one of {known}")
         return _Attr("state", (state, self.span(word)), self.span(meta))
 
     def created(self, meta: Meta, stamp: Token) -> _Attr:
         try:
             moment = datetime.fromisoformat(str(stamp))
         except ValueError:
-            self.value_error(stamp, f"invalid timestamp {str(stamp)!r}; expected ISO 8601 like 2026-11-14T09:30:00Z")
+            self.value_error(
+                stamp, f"invalid timestamp {shown(str(stamp))}; expected ISO 8601 like 2026-11-14T09:30:00Z"
+            )
             moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)  # documented: no offset means UTC
@@ -587,14 +597,14 @@ class Builder:
         try:
             moment.astimezone(timezone.utc)
         except OverflowError:
-            self.value_error(stamp, f"invalid timestamp {stamp}: it falls outside years 1 to 9999 in UTC")
+            self.value_error(stamp, f"invalid timestamp {_echo(stamp)}: it falls outside years 1 to 9999 in UTC")
             moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
         try:
             (moment + PENDING_LIFETIME).astimezone(timezone.utc)
         except OverflowError:
             self.value_error(
                 stamp,
-                f"invalid timestamp {stamp}: a request made then would expire 7 days later, after the end "
+                f"invalid timestamp {_echo(stamp)}: a request made then would expire 7 days later, after the end "
                 "of year 9999; expected a time at least 7 days before it",
             )
             moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
