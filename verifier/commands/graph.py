@@ -1,5 +1,7 @@
-"""`peerproof graph`: the topology as a picture — nets with their blocks, peerings coloured by
-state, non-transitive gaps, and (with --why) the path of a connection with its blocking points."""
+"""`peerproof graph`: the topology as a picture — nets with their blocks, grouped by account and
+region, hubs marked, peerings coloured by state, non-transitive gaps, and (with --why) the path of
+a connection with its blocking points. As SVG, a self-contained HTML page (zoom, pan, search, a
+panel per net), Graphviz DOT or Mermaid."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from verifier.commands import ExitCode
 from verifier.commands.options import add_paths, output_file, port_number, query_options, run_query
 from verifier.engine.simulate import address_text
 from verifier.engine.verify import Engine
-from verifier.language.model import Model, Peering
+from verifier.language.model import Model, Peering, Vm
 
 if TYPE_CHECKING:
     from verifier.commands.why import WhyAnswer
@@ -21,11 +23,28 @@ from verifier.project.config import Config
 
 
 @dataclass
+class RouteLine:
+    """One route of a net, as the page's panel shows it: where it sends a block, and to which net."""
+
+    table: str
+    destination: str
+    target: str  # peering | gateway | drop
+    via: str = ""
+    to_net: str = ""  # with a peering: the net across it
+
+
+@dataclass
 class Node:
     name: str
     blocks: list[str]
     detail: str
-    highlight: str = ""  # "" | source | destination | blocked
+    highlight: str = ""  # "" | path | blocked
+    account: str = ""
+    region: str = ""
+    routes: list[RouteLine] = field(default_factory=list)
+    # Nets this one has a route to across an active peering joining them, whose blocks the route
+    # covers in part: what the route tables allow, not a proof (groups and ACLs are not read here).
+    routes_to: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,9 +68,27 @@ class Graph:
 def topology(model: Model, now: datetime, limits=None) -> Graph:
     engine = Engine(model, now, limits)
     graph = Graph(f"{len(model.nets)} nets, {len(model.peerings)} peerings ({model.provider})")
+    nodes = {}
     for net in model.nets:
         detail = " ".join(x for x in (net.account and f"account {net.account}", net.region) if x)
-        graph.nodes.append(Node(net.name, [str(b) for b in net.blocks], detail))
+        nodes[net.name] = Node(
+            net.name, [str(b) for b in net.blocks], detail, account=net.account or "", region=net.region or ""
+        )
+        graph.nodes.append(nodes[net.name])
+    for net, table, _, route in model.routes():
+        via = route.via.name if route.via else ""
+        crossed = model.names.get(via) if route.target == "peering" else None
+        other = engine.topo.other_net(crossed, net) if isinstance(crossed, Peering) else None
+        line = RouteLine(table.name, str(route.destination), route.target, via, other.name if other else "")
+        nodes[net.name].routes.append(line)
+        if (
+            other is not None
+            and isinstance(crossed, Peering)
+            and engine.topo.state(crossed) == "active"
+            and any(route.destination.overlaps(b) for b in other.blocks)
+            and other.name not in nodes[net.name].routes_to
+        ):
+            nodes[net.name].routes_to.append(other.name)
     for peering in model.peerings:
         joined = engine.topo.joined(peering)
         if joined and joined[0] != joined[1]:
@@ -83,11 +120,13 @@ def topology(model: Model, now: datetime, limits=None) -> Graph:
     return graph
 
 
-def overlay_why(graph: Graph, answer: WhyAnswer) -> None:
-    """Mark the path of a `why` answer: the nets and peerings it crosses, its blocking points.
+def overlay_why(graph: Graph, answer: WhyAnswer, source_net: str | None = None) -> None:
+    """Mark the path of a `why` answer: the net it starts in, the nets and peerings it crosses, its
+    blocking points.
 
-    Read from the hops' references (the nets and peering each names), never from their words."""
-    on_path = {net for hop in answer.forward for net in hop.nets}
+    Read from the hops' references (the nets and peering each names) and the source VM's net, never
+    from their words: net `x` is not on a path to `x-2`."""
+    on_path = {net for hop in answer.forward for net in hop.nets} | ({source_net} if source_net else set())
     blocked_nets = {net for item in answer.blocking if item.span is not None for net in item.nets}
     for node in graph.nodes:
         if node.name in on_path:
@@ -145,7 +184,8 @@ def _graph(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCo
             limits,
             repair=False,
         )
-        overlay_why(graph, answer)
+        source = model.names.get(args.why[0])
+        overlay_why(graph, answer, source.net if isinstance(source, Vm) else None)
     try:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(renderers[suffix](graph))
