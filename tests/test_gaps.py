@@ -10,9 +10,10 @@ matters where an endpoint is a net, a subnet or an address (it may hold a VM tha
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
-from conftest import run_cli
+from conftest import FIXTURES, run_cli
 
 AWS = 'provider["registry.terraform.io/hashicorp/aws"]'
 MASK = "########"
@@ -215,3 +216,31 @@ def test_a_hand_written_unmodelled_part_makes_what_it_touches_unknown(tmp_path):
     assert [a["status"] for a in document["assertions"]] == ["unknown", "unknown"]
     messages = [d["message"] for d in document["diagnostics"] if d["code"] == "REACH005"]
     assert messages[0].endswith("the import left out what it may rest on: an ingress rule of gb, not written yet")
+
+
+def test_a_network_interface_type_not_read_leaves_every_verdict_open(tmp_path):
+    """A network interface of a type the mapping does not read (the alicloud provider's ENIs) may be a
+    second interface of a modelled VM, or answer in a modelled subnet: nothing proved rests on its
+    absence."""
+    estate = FIXTURES / "imports" / "tf-alicloud-tfstate-overlap"
+    state = json.loads((estate / "terraform.tfstate").read_text())
+    provider = state["resources"][0]["provider"]
+    eni = {"id": "eni-bp1x", "vswitch_id": "vsw-x", "security_group_ids": ["sg-x"], "primary_ip_address": "10.0.2.9"}
+    state["resources"].append(
+        {
+            "mode": "managed",
+            "type": "alicloud_ecs_network_interface",
+            "name": "mgmt",
+            "provider": provider,
+            "instances": [{"schema_version": 0, "attributes": eni, "sensitive_attributes": []}],
+        }
+    )
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state, indent=2))
+    shutil.copy(estate / "assertions.peer", tmp_path / "assertions.peer")
+    document = json.loads(run_cli("check", "--isolated", "--format", "json", str(tmp_path)).out)
+    assert [a["status"] for a in document["assertions"]] == ["unknown", "unknown"]  # both proved without it
+    said = [d["message"] for d in document["diagnostics"] if d["code"] == "IMP001"]
+    assert said == [
+        "alicloud_ecs_network_interface.mgmt: resource type alicloud_ecs_network_interface is not understood; "
+        "not imported"
+    ]

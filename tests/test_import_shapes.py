@@ -160,6 +160,13 @@ MALFORMED = [
         'resources[0]: missing "type", which is required',
         "{",
     ),
+    (  # a port must be a whole number: 443.5 is no port (it once became "tcp 443.5-443" in peer text)
+        "aws-cli-two-vpcs/describe-security-groups.json",
+        ("SecurityGroups", 0, "IpPermissions", 0, "FromPort"),
+        443.5,
+        "SecurityGroups[0].IpPermissions[0].FromPort: expected a whole number, found 443.5",
+        "443.5",
+    ),
     (
         "tf-outscale-tfstate-overlap/terraform.tfstate",
         ("resources", 4, "instances", 0, "attributes", "state"),

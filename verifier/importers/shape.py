@@ -86,6 +86,9 @@ def mismatches(value: Any, shape: Shape, path: JsonPath = ()) -> Iterator[tuple[
     if kind not in expected:
         yield path, f"expected {' or '.join(WORDS[k] for k in expected)}, found {WORDS[kind]}"
         return
+    if shape is int and isinstance(value, float) and not value.is_integer():  # a port of 443.5
+        yield path, f"expected a whole number, found {value!r}"
+        return
     if isinstance(shape, tuple):
         yield from mismatches(value, next(s for s in shape if kind in _kinds(s)), path)
     elif isinstance(shape, Tagged):
@@ -111,6 +114,8 @@ def mismatches(value: Any, shape: Shape, path: JsonPath = ()) -> Iterator[tuple[
 
 def _plain(value: Any, shape: Shape) -> bool:
     """A scalar of the scalar type `shape`: a shortcut past the generator for the common case."""
+    if shape is int and isinstance(value, float) and not value.is_integer():
+        return False  # a number, but not the whole number the input must hold here
     return isinstance(shape, type) and _kind(value) == KINDS[shape]
 
 

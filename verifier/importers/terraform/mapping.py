@@ -30,6 +30,12 @@ from verifier.importers.terraform import REFERENCE, External, Input, Resource, T
 from verifier.importers.terraform.source import MASKED
 from verifier.language.model import Span
 
+
+def _interface_type(rtype: str) -> bool:
+    """A resource type of a network interface or its attachment (alicloud_ecs_network_interface...)."""
+    return rtype.endswith(("_network_interface", "_network_interface_attachment", "_nic", "_nic_link", "_eni"))
+
+
 # The resource types of VMs: one whose address is unknown is left out of the model (a `Gap` of effect "vm").
 VM_TYPES = frozenset({"aws_instance", "outscale_vm", "alicloud_instance"})
 
@@ -414,7 +420,11 @@ class Mapping:
         for resource in self.r.resources:
             if resource.provider != provider:
                 continue
-            if resource.type not in known:
+            if resource.type not in known and _interface_type(resource.type):
+                # A network interface not read may answer at addresses of a modelled subnet, or be a
+                # second interface of a modelled VM: what rests on it is unknown, never proved.
+                self.not_modelled(resource, f"resource type {resource.type} is not understood", gap=())
+            elif resource.type not in known:
                 self.not_modelled(resource, f"resource type {resource.type} is not understood")
             elif resource.mode == "data" and resource.type in understood and resource.type not in self.DATA:
                 self.not_modelled(
