@@ -1,6 +1,7 @@
 """peerproof benchmarks: time and peak memory against estate size. Not a test: a measurement.
 
     python benchmarks/run.py [--sizes 10,100,1000,5000] [--repeat 3] [--out benchmarks/results]
+                             [--against REV]
 
 Generates estates with `peerproof gen` (seed 0), then runs, each in a fresh
 process (the way a user runs it): `stats` (parse and build), `check` with a
@@ -10,6 +11,10 @@ shell answers) and `matrix`; and `check` on the hostile inputs of
 benchmarks/hostile.py (inputs that once took quadratic time). Wall time is the
 median of --repeat runs; peak memory is the child's maximum resident set size.
 Writes results.json, results.md (the table the README quotes) and results.png.
+
+With `--against REV` (a tag or commit: the previous release), `stats` and `check` are also run by
+that revision's code (`git archive` into a temporary directory, run with the same Python and
+packages) on the same estates, side by side: the ratio says what changed.
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-21T12:00:00Z"
 
 
-def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in MiB, exit code) of one peerproof process."""
+def run(args: list[str], env: dict[str, str] | None = None, code: Path = ROOT) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in MiB, exit code) of one peerproof process, of the code at `code` (this
+    checkout, or an earlier revision's files)."""
     # As a user runs it: with compiled bytecode (some sandboxes set PYTHONDONTWRITEBYTECODE,
     # which would recompile every module on every start and measure that instead).
     base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -41,15 +47,15 @@ def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int,
         [sys.executable, "-m", "verifier.cli", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**base, **(env or {})},
-        cwd=ROOT,
+        env={**base, "PYTHONPATH": str(code), **(env or {})},
+        cwd=code,
     )
     _, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
 
 
-def measure(args: list[str], repeat: int, env=None) -> dict:
-    runs = [run(args, env) for _ in range(repeat)]
+def measure(args: list[str], repeat: int, env=None, code: Path = ROOT) -> dict:
+    runs = [run(args, env, code) for _ in range(repeat)]
     return {
         "seconds": round(statistics.median(r[0] for r in runs), 3),
         "peak_mib": max(r[1] for r in runs),
@@ -65,8 +71,8 @@ def in_process(estate: Path, queries: int) -> dict:
     from verifier.project.config import Config
 
     now = datetime.fromisoformat(NOW)
-    sources, model, _ = load_model([str(estate)], Config())
-    texts = {s.path: s.text for s in sources}
+    loaded = load_model([str(estate)], Config())
+    model, texts = loaded.model, {s.path: s.text for s in loaded.sources}
     vms = [vm.name for vm in model.vms()]
     pairs = [(vms[(i * 37) % len(vms)], vms[(i * 101 + 13) % len(vms)]) for i in range(queries)]
     answer_why(model, texts, now, *pairs[0], 6, 443, repair=False)  # warm the solver and the route maps
@@ -92,6 +98,7 @@ def main() -> int:
     parser.add_argument(
         "--only", choices=("jobs", "hostile"), help="re-measure one part, merged into the recorded results"
     )
+    parser.add_argument("--against", metavar="REV", help="also run stats and check by this revision's code")
     args = parser.parse_args()
     if args.only:
         work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
@@ -107,6 +114,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
     run(["--version"])  # compile the bytecode once, outside the measurements
+    previous = _checkout(args.against, work / "previous") if args.against else None
     cache = {"PEERPROOF_CACHE_DIR": str(work / "cache")}
     rows = []
     for n in sizes:
@@ -125,6 +133,12 @@ def main() -> int:
         )
         run(["check", "--isolated", "--now", NOW, str(estate)], cache)  # fill the cache
         row["check_warm"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cache)
+        if previous is not None:
+            cold = {"PEERPROOF_NO_CACHE": "1"}
+            row["previous"] = {
+                "stats": measure(["stats", str(estate)], repeat, cold, previous),
+                "check_cold": measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cold, previous),
+            }
         if n <= 1000:
             row["why"] = in_process(estate, 20)
         if n <= 10:
@@ -144,8 +158,13 @@ def main() -> int:
         "cold": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}),
         "warm": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, cache),
     }
+    if previous is not None:
+        twenty["previous_cold"] = measure(
+            ["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}, previous
+        )
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()},
+        "against": args.against,
         "sizes": rows,
         "twenty_nets": twenty,
         "jobs": jobs,
@@ -154,6 +173,15 @@ def main() -> int:
     write(results, args.out)
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _checkout(revision: str, into: Path) -> Path:
+    """The files of `revision` (a tag or commit of this repository), to run its code."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    run(["--version"], code=into)
+    return into
 
 
 def measure_jobs(work: Path, cache: dict, repeat: int) -> dict:
@@ -216,11 +244,40 @@ def table(results: dict) -> str:
             f"| {row['nets']:,} | {row['stats']['seconds']} s | {row['check_cold']['seconds']} s | "
             f"{row['check_warm']['seconds']} s | {row['check_cold']['peak_mib']} MiB | {why_text} |"
         )
+    if any("previous" in row for row in results["sizes"]):
+        lines += [
+            "",
+            f"Against the previous release ({results.get('against')}), same estates, same machine, cold cache:",
+            "",
+            "| nets | stats before | stats now | ratio | check before | check now | ratio | peak memory before / now |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in results["sizes"]:
+            before = row.get("previous")
+            if not before:
+                continue
+            stats, check = (
+                (before["stats"]["seconds"], row["stats"]["seconds"]),
+                (
+                    before["check_cold"]["seconds"],
+                    row["check_cold"]["seconds"],
+                ),
+            )
+            lines.append(
+                f"| {row['nets']:,} | {stats[0]} s | {stats[1]} s | {stats[1] / stats[0]:.2f} | {check[0]} s | "
+                f"{check[1]} s | {check[1] / check[0]:.2f} | {before['check_cold']['peak_mib']} / "
+                f"{row['check_cold']['peak_mib']} MiB |"
+            )
     twenty, jobs = results["twenty_nets"], results["jobs"]
     lines.append("")
     lines.append(
         f"20 nets (pre-commit): check {twenty['warm']['seconds']} s with a warm cache, "
-        f"{twenty['cold']['seconds']} s cold (median of 5, process start included)."
+        f"{twenty['cold']['seconds']} s cold (median of 5, process start included)"
+        + (
+            f"; the previous release: {twenty['previous_cold']['seconds']} s cold."
+            if "previous_cold" in twenty
+            else "."
+        )
     )
     speedup = jobs["1"]["seconds"] / jobs["2"]["seconds"]
     lines.append(

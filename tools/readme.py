@@ -1,9 +1,10 @@
-"""Regenerate the README's generated sections: the usage synopsis and the findings table.
+"""Regenerate the README's generated sections: the usage synopsis, the findings table and the speed tables.
 
     python tools/readme.py          rewrite README.md in place
     python tools/readme.py --check  exit 1 when README.md is not what this writes
 
-Both come from the code (the command parsers, the catalog), so they cannot drift:
+They come from the code (the command parsers, the catalog) and the recorded benchmark results, so
+they cannot drift:
 `tests/test_readme.py` fails when they do.
 """
 
@@ -88,7 +89,12 @@ def findings() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"usage": usage, "findings": findings}
+def speed() -> str:
+    """The benchmark tables, as benchmarks/run.py last recorded them (benchmarks/results/results.md)."""
+    return (README.parent / "benchmarks" / "results" / "results.md").read_text().rstrip("\n")
+
+
+SECTIONS = {"usage": usage, "findings": findings, "speed": speed}
 
 
 def regenerate(text: str) -> str:

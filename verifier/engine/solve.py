@@ -55,18 +55,22 @@ class Solver:
         # context holds, so in the shared one it would depend on what was asked before in the process
         # (the sequence of `--jobs 1`, a worker's, the shell's). Translated, the same formula gives the
         # same witness wherever it is asked. (Deciding stays in the shared context: it is the bulk.)
+        # One context for the whole search (making one costs milliseconds): what it holds is only this
+        # query's attempts, in a fixed order.
+        own = z3.Context()
         preferences = list(query.preferences)
         while preferences:
-            nicer = self._check(query, z3.And(query.formula, *preferences), own_context=True)
+            nicer = self._check(query, z3.And(query.formula, *preferences), own)
             if nicer.status == "sat":
                 return nicer
             preferences.pop()
-        alone = self._check(query, query.formula, own_context=True)
+        alone = self._check(query, query.formula, own)
         return alone if alone.status == "sat" else answer
 
-    def _check(self, query: Query, formula: z3.BoolRef, own_context: bool = False) -> SolverAnswer:
+    def _check(self, query: Query, formula: z3.BoolRef, own: z3.Context | None = None) -> SolverAnswer:
         self.queries += 1
-        context = z3.Context() if own_context else formula.ctx
+        own_context = own is not None
+        context = own if own is not None else formula.ctx
         if own_context:
             formula = formula.translate(context)
         solver = z3.Solver(ctx=context) if query.quantified else z3.SolverFor("QF_BV", ctx=context)
