@@ -131,7 +131,11 @@ def _state(mask: str | None = None) -> dict:
 
 
 def _check(tmp_path, mask: str | None) -> tuple[list[str], dict[str, int], dict]:
-    (tmp_path / "terraform.tfstate").write_text(json.dumps(_state(mask), indent=2))
+    return _check_state(tmp_path, _state(mask))
+
+
+def _check_state(tmp_path, state: dict) -> tuple[list[str], dict[str, int], dict]:
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state, indent=2))
     (tmp_path / "assertions.peer").write_text(ASSERTIONS)
     run = run_cli("check", "--isolated", "--format", "json", str(tmp_path))
     assert run.code in (0, 1), run.err
@@ -243,4 +247,19 @@ def test_a_network_interface_type_not_read_leaves_every_verdict_open(tmp_path):
     assert said == [
         "alicloud_ecs_network_interface.mgmt: resource type alicloud_ecs_network_interface is not understood; "
         "not imported"
+    ]
+
+
+def test_an_instance_the_mapping_cannot_place_leaves_its_nets_assertions_open(tmp_path):
+    """An instance whose subnet is not given (launched through a network interface block, say) is said
+    and left out; something answers at its addresses, so what speaks of every VM of a net is unknown,
+    and what speaks of two VMs named stands."""
+    state = _state()
+    state["resources"].append(
+        _resource("aws_instance", "b3", {"id": "i-b3", "private_ip": "10.2.1.30", "vpc_security_group_ids": []})
+    )
+    statuses, codes, document = _check_state(tmp_path, state)
+    assert statuses == ["proved", "proved", "refuted", "unknown"]
+    assert "aws_instance.b3: no subnet_id; the instance is not modelled" in [
+        d["message"] for d in document["diagnostics"] if d["code"] == "IMP001"
     ]

@@ -205,6 +205,12 @@ class Estate:
         """An IMP finding that part of the estate is not modelled, and the `Gap` it leaves: verdicts that
         could rest on it are unknown. `nets`: the nets it could change traffic of (none: any)."""
         self.warn(code, message, origin)
+        self.unmodelled(message, origin, nets, effect, routes)
+
+    def unmodelled(
+        self, message: str, origin: Span, nets: Iterable[str] = (), effect: str = "any", routes: bool = False
+    ) -> None:
+        """The `Gap` a part left out leaves (said already, by `message`)."""
         nets = tuple(nets)
         known = tuple(dict.fromkeys(net for net in nets if net in self.nets))
         what = _MASK_SHOWN.sub("", message)  # the printed text never holds a masked value's mask

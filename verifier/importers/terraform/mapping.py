@@ -369,9 +369,12 @@ class Mapping:
         elif isinstance(target, Target):
             self.not_in_input(resource, f"{attribute} ({target.address})", what, consequence)
         elif fields.unknown(attribute):
-            self.unknown(resource, attribute, consequence)
+            self.unknown(resource, attribute, consequence)  # a gap of its own
+            return None
         else:
             self.estate.warn("IMP001", f"{resource.address}: no {attribute}; {consequence}", resource.origin)
+        if resource.type in VM_TYPES and attribute in ("subnet_id", "vswitch_id"):  # a VM left out: it answers there
+            self.estate.unmodelled(f"{resource.address}: {consequence}", resource.origin, effect="vm")
         return None
 
     def lookup_many(self, resource: Resource, attribute: str, what: str, consequence: str) -> list[str]:
