@@ -14,8 +14,8 @@ import shutil
 
 import pytest
 from conftest import FIXTURES, run_cli
+from test_import_terraform import entry
 
-AWS = 'provider["registry.terraform.io/hashicorp/aws"]'
 MASK = "########"
 
 ASSERTIONS = """\
@@ -24,16 +24,6 @@ assert isolate "aws_instance.a" -> "aws_instance.b" tcp 22
 assert isolate "aws_vpc.a" -> "aws_vpc.b" tcp 5432
 assert isolate "aws_vpc.a" -> "aws_vpc.b" tcp 22
 """
-
-
-def _resource(rtype: str, name: str, attributes: dict) -> dict:
-    return {
-        "mode": "managed",
-        "type": rtype,
-        "name": name,
-        "provider": AWS,
-        "instances": [{"schema_version": 1, "attributes": attributes, "sensitive_attributes": []}],
-    }
 
 
 def _rule(port: int, cidr: str) -> dict:
@@ -61,14 +51,14 @@ def _state(mask: str | None = None) -> dict:
     resources = []
     for side, other, octet in (("a", "b", 1), ("b", "a", 2)):
         resources += [
-            _resource("aws_vpc", side, {"id": f"vpc-{side}", "cidr_block": f"10.{octet}.0.0/16", "owner_id": "1"}),
-            _resource(
+            entry("aws_vpc", side, {"id": f"vpc-{side}", "cidr_block": f"10.{octet}.0.0/16", "owner_id": "1"}),
+            entry(
                 "aws_subnet",
                 side,
                 {"id": f"subnet-{side}", "cidr_block": f"10.{octet}.1.0/24", "vpc_id": f"vpc-{side}"},
             ),
-            _resource("aws_route_table", side, {"id": f"rtb-{side}", "route": [], "vpc_id": f"vpc-{side}"}),
-            _resource(
+            entry("aws_route_table", side, {"id": f"rtb-{side}", "route": [], "vpc_id": f"vpc-{side}"}),
+            entry(
                 "aws_route",
                 side,
                 {
@@ -78,12 +68,12 @@ def _state(mask: str | None = None) -> dict:
                     "vpc_peering_connection_id": MASK if mask == "routes" else "pcx-ab",
                 },
             ),
-            _resource(
+            entry(
                 "aws_route_table_association",
                 side,
                 {"id": f"rtbassoc-{side}", "route_table_id": f"rtb-{side}", "subnet_id": f"subnet-{side}"},
             ),
-            _resource(
+            entry(
                 "aws_security_group",
                 side,
                 {
@@ -94,7 +84,7 @@ def _state(mask: str | None = None) -> dict:
                     "ingress": b_ingress if side == "b" else [],
                 },
             ),
-            _resource(
+            entry(
                 "aws_instance",
                 side,
                 {
@@ -107,14 +97,14 @@ def _state(mask: str | None = None) -> dict:
         ]
     if mask == "vm":
         resources.append(
-            _resource(
+            entry(
                 "aws_instance",
                 "b2",
                 {"id": "i-b2", "private_ip": MASK, "subnet_id": "subnet-b", "vpc_security_group_ids": ["sg-b"]},
             )
         )
     resources.append(
-        _resource(
+        entry(
             "aws_vpc_peering_connection",
             "ab",
             {"id": "pcx-ab", "accept_status": "active", "vpc_id": "vpc-a", "peer_vpc_id": "vpc-b"},
@@ -256,7 +246,7 @@ def test_an_instance_the_mapping_cannot_place_leaves_its_nets_assertions_open(tm
     and what speaks of two VMs named stands."""
     state = _state()
     state["resources"].append(
-        _resource("aws_instance", "b3", {"id": "i-b3", "private_ip": "10.2.1.30", "vpc_security_group_ids": []})
+        entry("aws_instance", "b3", {"id": "i-b3", "private_ip": "10.2.1.30", "vpc_security_group_ids": []})
     )
     statuses, codes, document = _check_state(tmp_path, state)
     assert statuses == ["proved", "proved", "refuted", "unknown"]

@@ -539,11 +539,13 @@ def _describe(source: SourceFile, exc: "UnexpectedInput") -> Diagnostic:
 ECHO_CHARS = 60
 
 
-def shown(text: str, limit: int = ECHO_CHARS) -> str:
-    """`text` quoted for a message; past `limit` characters, cut, with an ellipsis and its length."""
+def shown(text: str, limit: int = ECHO_CHARS, quoted: bool = True) -> str:
+    """`text` for a message, quoted unless told; past `limit` characters, cut, with an ellipsis and its
+    length."""
+    show = repr if quoted else str
     if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}... ({len(text):,} characters)"
+        return show(text)
+    return f"{show(text[:limit])}... ({len(text):,} characters)"
 
 
 def _expected(terminals: Iterable[str]) -> str | None:

@@ -62,7 +62,7 @@ from verifier.language.model import (
     canonical_state,
     family_width,
 )
-from verifier.language.parse import ECHO_CHARS, shown
+from verifier.language.parse import shown
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,6 @@ class _Long(int):
         return f"{self.text[:8]}... ({len(self.text)} digits)"
 
 
-def _echo(text: str) -> str:
-    """A value as a message shows it unquoted: past `parse.ECHO_CHARS` characters, cut, with its length."""
-    return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS]}... ({len(text):,} characters)"
-
-
 def _int(text: str) -> int:
     """The value of a run of digits the lexer took (INT, a part of PORT_RANGE...), or a `_Long`."""
     digits = text.lstrip("0") or "0"
@@ -187,7 +182,9 @@ class Builder:
     def block(self, token: Token) -> Block:
         text = str(token)
         if "/" not in text:
-            self.value_error(token, f"expected a block with a prefix length (like {_echo(text)}/32), got {shown(text)}")
+            self.value_error(
+                token, f"expected a block with a prefix length (like {shown(text, quoted=False)}/32), got {shown(text)}"
+            )
             return _placeholder_block(self.span(token))
         address, _, prefix = text.partition("/")
         parsed = self._address_value(token, address)
@@ -199,7 +196,8 @@ class Builder:
         if length is None or length > width:
             written = prefix if length is None else length
             self.value_error(
-                token, f"invalid prefix length /{_echo(str(written))}: expected 0 to {width} for IPv{version}"
+                token,
+                f"invalid prefix length /{shown(str(written), quoted=False)}: expected 0 to {width} for IPv{version}",
             )
             return _placeholder_block(self.span(token))
         return Block(version, value, length, self.span(token))
@@ -377,7 +375,7 @@ class Builder:
             self.findings.append(
                 report(
                     "MODEL006",
-                    f"an ICMP type and code ({_echo(token)}) is given for protocol {protocol}: "
+                    f"an ICMP type and code ({shown(token, quoted=False)}) is given for protocol {protocol}: "
                     "only icmp and icmpv6 have types",
                     self.span(token),
                 )
@@ -388,7 +386,9 @@ class Builder:
         if low > 65535 or high > 65535:
             self.value_error(token, f"invalid port {max(low, high)}: expected 0 to 65535")
         elif low > high:
-            self.value_error(token, f"invalid port range {_echo(token)}: the first port is greater than the last")
+            self.value_error(
+                token, f"invalid port range {shown(token, quoted=False)}: the first port is greater than the last"
+            )
         if protocol.number not in PORTED_PROTOCOLS:
             self.findings.append(
                 report(
@@ -405,8 +405,8 @@ class Builder:
             self.findings.append(
                 report(
                     "MODEL006",
-                    f"a range ({_echo(token)}) is given for protocol {protocol}: an ICMP type is one type (8) "
-                    "or a type and code (3/4)",
+                    f"a range ({shown(token, quoted=False)}) is given for protocol {protocol}: an ICMP type is one "
+                    "type (8) or a type and code (3/4)",
                     self.span(token),
                 )
             )
@@ -597,15 +597,17 @@ class Builder:
         try:
             moment.astimezone(timezone.utc)
         except OverflowError:
-            self.value_error(stamp, f"invalid timestamp {_echo(stamp)}: it falls outside years 1 to 9999 in UTC")
+            self.value_error(
+                stamp, f"invalid timestamp {shown(stamp, quoted=False)}: it falls outside years 1 to 9999 in UTC"
+            )
             moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
         try:
             (moment + PENDING_LIFETIME).astimezone(timezone.utc)
         except OverflowError:
             self.value_error(
                 stamp,
-                f"invalid timestamp {_echo(stamp)}: a request made then would expire 7 days later, after the end "
-                "of year 9999; expected a time at least 7 days before it",
+                f"invalid timestamp {shown(stamp, quoted=False)}: a request made then would expire 7 days later, "
+                "after the end of year 9999; expected a time at least 7 days before it",
             )
             moment = datetime(1970, 1, 1, tzinfo=timezone.utc)
         return _Attr("created", moment, self.span(meta))
