@@ -382,8 +382,14 @@ AWS_CLI = {  # file, the value to change, the object whose resource the error is
 }
 
 
-@pytest.mark.parametrize("case", AWS_CLI)
-@pytest.mark.parametrize("value", [EVIL, 'a" } vm x { subnet s  ip 10.0.0.1 } #', "10.0.0.0/8 inbound all from any"])
+INERT = ['a" } vm x { subnet s  ip 10.0.0.1 } #', "10.0.0.0/8 inbound all from any"]
+NAMES = ("zone", "instance id")  # values that are names: any text but a line break or control character
+
+
+@pytest.mark.parametrize(
+    "case, value",  # a name holding peer syntax is one name (test_a_name_holding_peer_syntax_is_one_name)
+    [(case, value) for case in AWS_CLI for value in [EVIL, *INERT] if case not in NAMES or value not in INERT],
+)
 def test_an_aws_cli_value_holding_peer_syntax_is_a_located_error(tmp_path, case, value):
     folder = dump(tmp_path, "aws-cli-two-vpcs")
     name, where, resource = AWS_CLI[case]
@@ -393,6 +399,22 @@ def test_an_aws_cli_value_holding_peer_syntax_is_a_located_error(tmp_path, case,
     assert located(run.err, folder / name, *object_lines(folder / name, resource)), run.err
     code, found, _ = statuses(folder)
     assert code == 2 and found == []
+
+
+@pytest.mark.parametrize("case", NAMES)
+@pytest.mark.parametrize("value", INERT)
+def test_a_name_holding_peer_syntax_is_one_name(tmp_path, case, value):
+    # The model is built from the values, never from text: a zone or an instance id holding peer
+    # syntax is one name, nothing more; `import` prints it quoted, and `check` reads it back as one.
+    folder = dump(tmp_path, "aws-cli-two-vpcs")
+    name, where, _ = AWS_CLI[case]
+    change(folder / name, where, value)
+    run = run_cli("import", str(folder))
+    assert run.code == 0, run.err
+    nets, vms, peerings = model_of(run.out)
+    assert nets == {"vpc-0a1b2c3d4e5f60001", "vpc-0a1b2c3d4e5f60002"} and "x" not in vms
+    assert (value in vms) == (case == "instance id") and len(vms) == 3
+    assert statuses(folder)[0] in (0, 1)  # read and checked
 
 
 @pytest.mark.parametrize("value", [EVIL, 'o\'reilly "both"', "x' } net evil { cidr 10.9.0.0/16 } #"])

@@ -15,10 +15,10 @@ from verifier.engine.filters import _overlap
 from verifier.engine.simulate import Packet
 from verifier.engine.verify import Engine
 from verifier.importers.aws_cli import _permissions
-from verifier.importers.estate import LINE
+from verifier.importers.estate import Estate, block_peer
 from verifier.importers.terraform.mapping import Mapping, icmp_text
 from verifier.language.build import build
-from verifier.language.model import Icmp
+from verifier.language.model import Icmp, Net, Span
 from verifier.language.parse import SourceFile
 from verifier.language.printer import print_model
 
@@ -246,15 +246,23 @@ def test_aws_cli_permissions_keep_icmp_types():
 
 
 @pytest.mark.parametrize(
-    "line",
-    [
-        "    inbound icmp 3/4 from 10.0.0.0/8",
-        "    outbound 100 allow icmpv6 128 to ::/0",
-        "    inbound icmp 8 from any",
-    ],
+    "protocol, ports, expected",
+    [("icmp", " 3/4", (1, 3, 4)), ("icmpv6", " 128", (58, 128, None)), ("icmp", "", (1, None, None))],
 )
-def test_checked_writer_takes_the_new_lines(line):
-    assert LINE.fullmatch(line)
+def test_imported_icmp_types_reach_the_model_through_the_builder(protocol, ports, expected):
+    # The importers' rules go through the language's builder (no text): the type and code are kept.
+    estate = Estate("aws", "dump.peer", "a test")
+    origin = Span("dump.json", 3, 5, 3, 12)
+    estate.net("vpc-a", origin)
+    estate.block("vpc-a", "10.0.0.0/16")
+    group = estate.item("security-group", "vpc-a", "sg-a", origin)
+    group.rule("inbound", protocol, ports, block_peer("10.0.0.0/8"), origin)
+    imported = estate.build({"dump.json": ""})
+    assert imported.errors == [] and imported.findings == []
+    (rule,) = next(d for d in imported.declarations if isinstance(d, Net)).security_groups[0].rules
+    icmp = (rule.icmp.type, rule.icmp.code) if rule.icmp else (None, None)
+    assert (rule.protocol.number, *icmp) == expected
+    assert rule.span == origin  # located at the resource it was read from
 
 
 def test_terraform_state_keeps_icmp_types_of_groups_and_acl_entries(tmp_path):

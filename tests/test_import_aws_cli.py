@@ -622,5 +622,5 @@ def test_findings_point_at_the_account_that_describes_the_object(tmp_path):
     two_vpcs(a, groups=[group("sg-a", "vpc-a")])
     write(b, "describe-security-groups.json", "SecurityGroups", [group("sg-b", "vpc-b", [tcp(5432, group_id="sg-a")])])
     result = aws_cli.load([b / "describe-security-groups.json", *sorted(a.glob("*.json"))], "dump.peer")
-    line = next(n for n, text in enumerate(result.text.splitlines(), 1) if text.startswith("  security-group sg-a"))
-    assert Path(result.origin(line).file) == a / "describe-security-groups.json"
+    built = next(g for net in result.declarations if net.name == "vpc-a" for g in net.security_groups)
+    assert built.name == "sg-a" and Path(built.span.file) == a / "describe-security-groups.json"

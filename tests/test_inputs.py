@@ -71,7 +71,7 @@ def test_a_state_or_plan_under_any_name_is_imported_not_parsed_as_peer_text(tmp_
     run, document = check(given)
     assert run.code in (0, 1), run.err
     assert not [d for d in document["diagnostics"] if d["code"].startswith("PARSE")]
-    assert document["files"] == 2  # the input and the peer text generated from it
+    assert document["files"] == 1  # the input itself (no peer text is generated from it)
     assert run_cli("import", str(given)).code == 0
 
 
@@ -141,14 +141,14 @@ def test_a_scan_skips_hidden_and_tool_directories_gitignored_files_and_backups(w
     assert read(workspace) == {"terraform": ["partner", "terraform.tfstate"], "peer": ["assertions.peer"]}
     run, document = check(workspace)
     assert run.code in (0, 1), run.err
-    assert document["files"] == 4  # assertions.peer, the generated text, the two states
+    assert document["files"] == 3  # assertions.peer and the two states
     strays = [d["message"] for d in document["diagnostics"] if d["message"].startswith("package.json")]
     assert strays == [
         "package.json: not a Terraform plan or state nor an AWS CLI or Outscale API response peerproof reads; "
         "not imported"
     ]
     stats = run_cli("stats", "--isolated", "--format", "json", str(workspace))
-    assert stats.code == 0 and json.loads(stats.out)["files"] == 2
+    assert stats.code == 0 and json.loads(stats.out)["files"] == 3  # as `check` counts them
 
 
 def test_what_a_scan_leaves_out_is_read_when_given_by_name(workspace):
@@ -201,7 +201,7 @@ def test_exclude_applies_to_imported_json_found_or_given(tmp_path):
     assert read(estate, exclude=[pattern]) == {"terraform": ["network.tfstate"], "peer": ["assertions.peer"]}
     _, whole = check(estate)
     _, less = check(estate, extra=("--exclude", pattern))
-    assert (whole["files"], less["files"]) == (4, 3)  # the peer file, the generated text, the states
+    assert (whole["files"], less["files"]) == (3, 2)  # the peer file and the states
     assert read(estate / "network.tfstate", estate / "partner.tfstate", exclude=[pattern]) == {
         "terraform": ["network.tfstate"]
     }

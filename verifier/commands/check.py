@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence, TypeVar
+from typing import TYPE_CHECKING, Sequence
 
 from verifier.catalog import Verdict, known_codes, registry, report, run_rules
 from verifier.commands import ExitCode
@@ -28,9 +28,6 @@ from verifier.commands.options import (
     verify_options,
 )
 from verifier.diagnostics import Diagnostic, InputError, sort_diagnostics
-from verifier.engine.explain import Blocking
-from verifier.engine.results import Connection, Counterexample, Delivery
-from verifier.engine.simulate import Hop
 from verifier.language.build import build
 from verifier.language.model import Model, Span
 from verifier.language.parse import SourceFile, read_sources
@@ -40,6 +37,7 @@ from verifier.project import baseline, suppress
 from verifier.project.config import Config
 
 if TYPE_CHECKING:
+    from verifier.engine.repair import Edit
     from verifier.importers import Inputs
 
 
@@ -90,84 +88,52 @@ def select_files(paths: list[str], exclude: tuple[str, ...]) -> "Inputs":
     return importers.inputs(paths, exclude)
 
 
-Located = TypeVar("Located", Hop, Blocking)  # what an answer points at a place: a hop, a blocking point
-
-
 @dataclass(frozen=True)
 class Origins:
-    """Where the lines of generated peer text came from, for one load: an import's label -> the import.
+    """What was imported, for one load: an import's label -> the import (`importers.Imported`).
 
-    Findings, hops and repairs on imported resources are pointed back at the plan, state or dump
-    (file, line of the resource) through it. A value passed along, never module state: two loads
-    (`diff`'s OLD and NEW) each have their own.
+    What an importer builds is located at the resources of its inputs (the plan, state or dump:
+    file, line and column of the resource), so findings, hops and repairs on imported resources
+    point there already; this names the resource (its Terraform address, its cloud id) as data and
+    tells places of imported inputs (not files to edit) from places of peer files. A value passed
+    along, never module state: two loads (`diff`'s OLD and NEW) each have their own.
     """
 
     imports: dict = field(default_factory=dict)
 
-    def span(self, span: Span) -> Span:
-        imported = self.imports.get(span.file)
-        return imported.origin(span.line) if imported else span
-
     def generated(self, file: str) -> bool:
-        """Whether `file` is the generated peer text of an import (not a file to edit)."""
-        return file in self.imports
+        """Whether `file` is an input that was imported (a plan, a state, a dump), or the text printed
+        from one (`LoadedModel.repair_view`): not a file to edit."""
+        return file in self.imports or any(file in imported.inputs for imported in self.imports.values())
 
-    def located(self, items: Sequence[Located]) -> list[Located]:
-        """Hops or blocking points of an answer, pointed at the imported inputs."""
-        return [replace(item, span=self.span(item.span)) if item.span else item for item in items]
-
-    def counterexample(self, counterexample: Counterexample | None) -> Counterexample | None:
-        """A counterexample's hops, pointed at the imported inputs."""
-        if isinstance(counterexample, Connection):
-            forward, reply = self.located(counterexample.forward), self.located(counterexample.reply)
-            return replace(counterexample, forward=tuple(forward), reply=tuple(reply))
-        if isinstance(counterexample, Delivery):
-            return replace(counterexample, hops=tuple(self.located(counterexample.hops)))
-        return counterexample
+    def placed(self, edits: list[Edit], model: Model) -> list[Edit]:
+        """Edits of the text printed from an import, shown at the imported resource they change (the
+        declaration of `model` they go into; a new declaration: the start of the import's first input)."""
+        shown = []
+        for edit in edits:
+            imported = self.imports.get(edit.file)
+            if imported is None:
+                shown.append(edit)
+                continue
+            decl = model.names.get(edit.block.split(" ", 1)[-1]) if edit.block != "file" else None
+            span = decl.span if decl is not None else Span.start(next(iter(imported.inputs), edit.file))
+            shown.append(replace(edit, file=span.file, line=span.line))
+        return shown
 
     def resource(self, span: Span) -> str | None:
-        """The identity of the imported resource a place of generated text came from (its Terraform
-        address, its cloud id); None for a place of a file the user wrote."""
-        imported = self.imports.get(span.file)
-        return imported.resource(span.line) if imported else None
+        """The identity of the imported resource at `span` (its Terraform address, its cloud id); None
+        for a place of a file the user wrote."""
+        for imported in self.imports.values():
+            found = imported.resource(span)
+            if found is not None:
+                return found
+        return None
 
     def diagnostics(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """Findings on imported resources, pointed at the input (file, line and column of the
-        resource) and naming the resource (`resource`)."""
+        """Findings on imported resources, naming the resource (`resource`)."""
         if not self.imports:
             return diagnostics
-        moved = []
-        for d in diagnostics:
-            related = tuple(replace(r, span=self.span(r.span)) for r in d.related)
-            counterexample = self.counterexample(d.counterexample)
-            resource = self.resource(d.span) or d.resource
-            moved.append(
-                replace(d, span=self.span(d.span), related=related, counterexample=counterexample, resource=resource)
-            )
-        return moved
-
-    def errors(self, errors: list[Diagnostic]) -> list[Diagnostic]:
-        """Input errors of a build, those in generated text pointed at the resource they came from and
-        naming it: there, a value of the input that the text cannot hold (a block "10.0.0.1", a masked
-        "########") is malformed (PARSE002), whatever error the text it became gave."""
-        located = []
-        for d in errors:
-            imported = self.imports.get(d.span.file)
-            if imported is None:
-                located.append(d)
-                continue
-            lines = imported.text.splitlines()
-            written = lines[d.span.line - 1].strip() if 0 < d.span.line <= len(lines) else ""
-            located.append(
-                replace(
-                    d,
-                    code="PARSE002" if d.code == "PARSE001" else d.code,
-                    span=imported.origin(d.span.line),
-                    message=f"{d.message} (in what was imported from here: {written})",
-                    resource=imported.resource(d.span.line),
-                )
-            )
-        return located
+        return [d if d.resource else replace(d, resource=self.resource(d.span)) for d in diagnostics]
 
     def texts(self) -> dict[str, str]:
         """The imported input files' texts: path -> text (for excerpts and suppressions)."""
@@ -183,11 +149,21 @@ class LoadedModel:
     findings: list[Diagnostic]
     origins: Origins
 
+    def repair_view(self) -> tuple[Model, dict[str, str]]:
+        """The model and texts a repair is searched in (a repair is edits of peer text): the peer
+        files, and each import as the text `peerproof import` prints, the model built from them."""
+        texts = {s.path: s.text for s in self.sources}
+        if not self.origins.imports:
+            return self.model, texts
+        texts |= {label: imported.text for label, imported in self.origins.imports.items()}
+        model, _ = build([SourceFile(path, text) for path, text in sorted(texts.items())])
+        return model, texts
+
 
 def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], Origins, list]:
-    """The peer text of `paths`: peer files read (with the size limit), plans, states and dumps
-    imported, each found by its content (`select_files`). Returns the sources, the origins of the
-    imported lines and the imports."""
+    """What `paths` hold: peer files read (with the size limit), plans, states and dumps imported
+    (built into declarations), each found by its content (`select_files`). Returns the peer
+    sources, the origins of what was imported, and the imports."""
     from verifier import importers
 
     limit = config.max_file_mb * 1048576 if config.max_file_mb else None
@@ -195,15 +171,13 @@ def read_inputs(paths: list[str], config: Config) -> tuple[list[SourceFile], Ori
     found = select_files(paths, config.exclude)
     imported = importers.read(found, tf_root, limit)
     origins = Origins({i.label: i for i in imported})
-    return read_sources(found.peer, limit) + [SourceFile(i.label, i.text) for i in imported], origins, imported
+    return read_sources(found.peer, limit), origins, imported
 
 
 def build_located(sources: list[SourceFile], origins: Origins) -> tuple[Model, list[Diagnostic]]:
-    """Build; an invalid value of an import (a block "10.0.0.0/33") is an input error at the resource."""
-    try:
-        return build(sources)
-    except InputError as exc:
-        raise InputError(origins.errors(exc.diagnostics)) from None
+    """Build the peer files with what was imported; an invalid value of an import (a block
+    "10.0.0.0/33") is an input error at its resource already."""
+    return build(sources, list(origins.imports.values()))
 
 
 def load_model(paths: list[str], config: Config) -> LoadedModel:

@@ -67,14 +67,17 @@ def run(args: argparse.Namespace) -> ExitCode:
 
 
 def _imported(args: argparse.Namespace, progress: Progress) -> tuple[list[Imported], Imported, InputError | None]:
-    """The inputs imported, the text to write, and why `check` would not read it (None: it would).
-    An input that cannot be read raises InputError."""
+    """The inputs imported, all of them as one import (the text to write), and why `check` would not
+    read it (None: it would). An input that cannot be read raises InputError."""
     from verifier import importers
 
     progress.stage("reading", given=f"{len(args.source)} path(s) given")
     imported = importers.load([Path(s) for s in args.source], Path(args.tf_root) if args.tf_root else None)
     progress.stage("building the text", read=f"files read {len({path for one in imported for path in one.inputs})}")
     written = joined(imported, args.output or "<import>")
+    errors = [e for one in imported for e in one.errors]
+    if errors:  # values the model cannot hold, each at its resource
+        return imported, written, InputError(errors)
     try:
         validate(written)
     except InputError as exc:
@@ -83,26 +86,24 @@ def _imported(args: argparse.Namespace, progress: Progress) -> tuple[list[Import
 
 
 def joined(imported: list[Imported], label: str) -> Imported:
-    """The text written (each kind of input's text, one after the other), its lines' origins and
-    resources renumbered."""
-    text, origins, resources = "", {}, {}
-    for one in imported:
-        offset = text.count("\n") + (1 if text else 0)  # "\n".join: a blank line between two texts
-        origins.update({line + offset: span for line, span in one.origins.items()})
-        resources.update({line + offset: name for line, name in one.resources.items()})
-        text = f"{text}\n{one.text}" if text else one.text
-    inputs = {path: source for one in imported for path, source in one.inputs.items()}
-    return Imported(label, text, origins, [], inputs, resources)
+    """The imports as one (each kind of input's declarations, one after the other)."""
+    return Imported(
+        label,
+        [d for one in imported for d in one.declarations],
+        [],
+        [],
+        [],
+        {path: source for one in imported for path, source in one.inputs.items()},
+        {span: name for one in imported for span, name in one.resources.items()},
+        "; ".join(one.heading for one in imported),
+        {name: note for one in imported for name, note in one.notes.items()},
+    )
 
 
 def validate(written: Imported) -> None:
-    """Build `written` as `check` builds a peer file; its errors, pointed at the resources of the
-    inputs they came from (`Origins.errors`), are an InputError."""
-    from verifier.commands.check import Origins
+    """Build the text printed from `written` as `check` builds a peer file: what `import` writes is
+    what `check` reads. Every value was validated as it was read; an error here is the printer's."""
     from verifier.language.build import build
     from verifier.language.parse import SourceFile
 
-    try:
-        build([SourceFile(written.label, written.text)])
-    except InputError as exc:
-        raise InputError(Origins({written.label: written}).errors(exc.diagnostics)) from None
+    build([SourceFile(written.label, written.text)])

@@ -38,6 +38,7 @@ class PeerShell(cmd.Cmd):
         self.paths, self.config, self.now, self.limits = paths, config, now, limits
         self.model: Model | None = None
         self.sources: dict[str, str] = {}
+        self.view: tuple[Model, dict[str, str]] | None = None  # where a repair is searched (`repair_view`)
         self.engine: Engine | None = None
         self.history: list[str] = []
 
@@ -58,6 +59,7 @@ class PeerShell(cmd.Cmd):
             self._say("the model has structural errors: fix them, then `reload`")
             return False
         self.model, self.sources = model, {s.path: s.text for s in sources}
+        self.view = loaded.repair_view()
         self.engine = Engine(model, self.now, self.limits)
         import gc
 
@@ -146,7 +148,8 @@ class PeerShell(cmd.Cmd):
             return self._not_loaded()
         source, destination, protocol, port = self._query(arg, 6)
         try:
-            answer = answer_why(self.model, self.sources, self.now, source, destination, protocol, port, self.limits)
+            question = (source, destination, protocol, port)
+            answer = answer_why(self.model, self.sources, self.now, *question, self.limits, view=self.view)
         except BadQuery as exc:
             raise ValueError(str(exc)) from None
         self.stdout.write(why_text(answer))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import netaddr
@@ -101,7 +101,10 @@ def answer_why(
     port: int | None,
     limits: Limits | None = None,
     repair: bool = True,
+    view: tuple[Model, dict[str, str]] | None = None,
 ) -> WhyAnswer:
+    """`view`: the model and texts to search a repair in (`LoadedModel.repair_view`), when they are not
+    `model` and `sources` (an imported estate: its edits are of the text `import` prints)."""
     src_vm = model.names.get(source)
     if not isinstance(src_vm, Vm):
         raise BadQuery(_not_a_vm(model, source, "SRC", "a vm"))
@@ -159,7 +162,8 @@ def answer_why(
         path.blocking,
     )
     if repair:
-        answer.repair = find_repair(sources, model, now, assertion, limits, (source, target_vm.name, packet))
+        in_model, in_texts = view or (model, sources)
+        answer.repair = find_repair(in_texts, in_model, now, assertion, limits, (source, target_vm.name, packet))
     return answer
 
 
@@ -263,19 +267,12 @@ def _why(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode
     if any(d.code == "CHECK001" for d in report.diagnostics):  # structural errors: no question can be answered
         raise InputError([d for d in report.diagnostics if d.severity == "error"])
     texts = {s.path: s.text for s in sources}
-    answer = answer_why(model, texts, now, args.source, args.destination, parse_protocol(args.proto), args.port, limits)
+    question = (args.source, args.destination, parse_protocol(args.proto), args.port)
+    answer = answer_why(model, texts, now, *question, limits, view=loaded.repair_view())
     edits = answer.repair.edits if answer.repair else []
     touches_import = any(origins.generated(e.file) for e in edits)
-    answer.forward, answer.reply, answer.blocking = (
-        origins.located(answer.forward),
-        origins.located(answer.reply),
-        origins.located(answer.blocking),
-    )
-    if touches_import and answer.repair is not None:  # shown at the imported resource they change
-        places = [origins.span(Span(e.file, e.line or 1, 1, e.line or 1, 1)) for e in edits]
-        answer.repair.edits = [
-            replace(e, file=o.file, line=o.line) if origins.generated(e.file) else e for e, o in zip(edits, places)
-        ]
+    if answer.repair is not None and touches_import:  # shown at the imported resource they change
+        answer.repair.edits = origins.placed(edits, model)
     if args.format == "json":
         sys.stdout.write(json.dumps(why_json(answer), indent=2) + "\n")
     else:

@@ -293,7 +293,8 @@ class Simulator:
         rule, group = deny or deciders[0]
         if deny:
             return Hop("security-group", f"{direction} denied by a deny rule of {group.name}", "drop", rule.span, code)
-        implicit = " (an implicit rule of a basic group)" if rule.span == group.span else ""
+        # Not one of the group's written rules (an imported rule may sit at its group's place: same resource)
+        implicit = "" if any(rule is written for written in group.rules) else " (an implicit rule of a basic group)"
         return Hop("security-group", f"{direction} allowed by {group.name}{implicit}", "pass", rule.span)
 
     def network_acl(

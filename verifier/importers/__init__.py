@@ -1,11 +1,13 @@
-"""Importers: Terraform plans and states, and cloud API dumps, to peer text.
+"""Importers: Terraform plans and states, and cloud API dumps, built into the model.
 
-An importer turns its input into peer text plus a map from each generated line
-to where the resource was found (the dump file, the line and column of its id),
-so that a finding on an imported resource points at something the user can
-open, and to the resource's identity (its Terraform address, its cloud id), so
-that the finding names it as data. What it does not understand it reports
-(IMP001), never drops silently.
+An importer reads its input into an `estate.Estate` and builds the model's
+declarations from it through the language's own builder (`transform.PlacingBuilder`):
+each value validated where it is read, each declaration located where its resource
+was found (the file, the line and column of its id or address), so that a finding
+on an imported resource points at something the user can open, and names the
+resource (its Terraform address, its cloud id) as data. What it does not understand
+it reports (IMP001), never drops silently. Peer text is only ever printed from the
+model (`Imported.text`, for `peerproof import`), never parsed from an importer's output.
 
 Detection is by content, whatever a file's name (`inputs`): each importer's
 `detect_file` knows its input by the top-level keys of the JSON; a peer file is
@@ -21,7 +23,7 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,57 +50,53 @@ from verifier.language.parse import (
 
 @dataclass
 class Imported:
-    """Peer text generated from one source, with where each of its lines came from."""
+    """The model's declarations built from one kind of input (`estate.Estate.build`), each at the place of
+    the resource it came from, and what the import said of it."""
 
-    label: str  # the name the generated text is parsed under
-    text: str
-    origins: dict[int, Span] = field(default_factory=dict)  # generated line -> origin
-    warnings: list[Diagnostic] = field(default_factory=list)
+    label: str  # the name of the whole import (the file `peerproof import` would write)
+    declarations: list[Any]
+    errors: list[Diagnostic]  # values the model cannot hold (PARSE002 at their resource): nothing is imported
+    findings: list[Diagnostic]  # model findings made while building (MODEL001...), at their resource
+    warnings: list[Diagnostic] = field(default_factory=list)  # what the import said (IMP001, IMP002)
     inputs: dict[str, str] = field(default_factory=dict)  # the files read: path -> text (for excerpts)
-    resources: dict[int, str] = field(default_factory=dict)  # generated line -> its resource's identity
+    resources: dict[Span, str] = field(default_factory=dict)  # a resource's place -> its identity
+    heading: str = ""  # what was imported, in words (the first line `peerproof import` writes)
+    notes: dict[str, str] = field(default_factory=dict)  # a net's name -> what the import knows of it, in words
 
-    def origin(self, line: int) -> Span:
-        """Where a generated line came from: its own origin, else the nearest line above with one."""
-        found = self._line_of(line)
-        if found is None:
-            return next(iter(self.origins.values()), Span(self.label, line, 1, line, 1))
-        return self.origins[found]
+    def resource(self, span: Span) -> str | None:
+        """The identity of the resource at `span` (a Terraform address, a cloud id); None when no one
+        resource is there."""
+        return self.resources.get(span)
 
-    def resource(self, line: int) -> str | None:
-        """The identity of the resource a generated line came from (a Terraform address, a cloud id):
-        that of the line `origin` takes its origin from; None when it came from no one resource."""
-        found = self._line_of(line)
-        return self.resources.get(found) if found is not None else None
+    @property
+    def text(self) -> str:
+        """The peer text of the import: printed from the declarations built, never from the input's
+        values (`printer`)."""
+        from verifier.language.model import Gap, Model, Net, Peering, ProviderDecl
+        from verifier.language.printer import print_model
 
-    def _line_of(self, line: int) -> int | None:
-        """The line whose origin is `line`'s: itself, else the nearest line above with one."""
-        return next((candidate for candidate in range(line, 0, -1) if candidate in self.origins), None)
+        decls = self.declarations
+        model = Model(
+            providers=tuple(d for d in decls if isinstance(d, ProviderDecl)),
+            nets=tuple(d for d in decls if isinstance(d, Net)),
+            peerings=tuple(d for d in decls if isinstance(d, Peering)),
+            assertions=(),
+            files=(),
+            gaps=tuple(d for d in decls if isinstance(d, Gap)),
+        )
+        notes = {name: _comment(text) for name, text in self.notes.items()}
+        return f"# {_comment(self.heading)}\n" + print_model(model, notes, LEFT_OUT)
+
+
+LEFT_OUT = "left out of the import (IMP001, IMP002): a verdict that could rest on it is unknown"
+
+
+def _comment(text: str) -> str:
+    """`text` on one line of a comment (it may hold file names): a line break or control character as ?."""
+    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", "?", text)
 
 
 Named = Callable[[Span], str | None]  # the identity of the resource written at a place of the input
-
-
-class PeerWriter:
-    """Builds peer text line by line, recording each line's origin."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.lines: list[str] = []
-        self.origins: dict[int, Span] = {}
-
-    def add(self, text: str, origin: Span | None = None) -> None:
-        self.lines.append(text)
-        if origin is not None:
-            self.origins[len(self.lines)] = origin
-
-    def result(self, warnings: list[Diagnostic], inputs: dict[str, str], named: Named | None = None) -> Imported:
-        """The text written, each line's origin and resource, and the warnings, each naming its
-        resource. `named` says which resource is written at an origin; by default, the cloud id
-        the origin is (`cloud_id`: a dump's origins are the ids of its objects)."""
-        named = named or cloud_id(inputs)
-        resources = {line: name for line, origin in self.origins.items() if (name := named(origin)) is not None}
-        warnings = [w if w.resource else replace(w, resource=named(w.span)) for w in warnings]
-        return Imported(self.label, "\n".join(self.lines) + "\n", self.origins, warnings, inputs, resources)
 
 
 def cloud_id(inputs: dict[str, str]) -> Named:
@@ -548,7 +546,7 @@ def _nested(reader: Callable[[list[Path], str], Imported], files: list[Path], la
 def read(
     found: Inputs, tf_root: Path | None = None, max_bytes: int | None = None, total_bytes: int | None = None
 ) -> list[Imported]:
-    """The peer text of the inputs `found` to import: one per kind of input.
+    """The inputs `found` to import, built into declarations: one import per kind of input.
 
     Files of one kind form one estate: an id of one Terraform state resolves in
     another (a peering between workspaces), a dump may be split over files.
@@ -588,7 +586,7 @@ def read(
 
 
 def load(paths: list[Path], tf_root: Path | None = None) -> list[Imported]:
-    """The peer text of every input to import below `paths` (peer files among them are left aside)."""
+    """Every input to import below `paths`, built into declarations (peer files among them are left aside)."""
     found = inputs([str(p) for p in paths])
     if not found.imports:
         raise InputError(

@@ -87,7 +87,7 @@ from verifier.importers.alibaba_responses import (
     pages,
     strings,
 )
-from verifier.importers.estate import ADDRESS, Estate, Item, name_text
+from verifier.importers.estate import ADDRESS, Estate, Item, block_peer, group_peer, via_gateway, via_peering
 from verifier.importers.gateways import gateway_kind
 from verifier.language.model import PENDING_LIFETIME, Span, canonical_state
 
@@ -146,7 +146,7 @@ def load(files: list[Path], label: str) -> Imported:
     _Reader(estate, dump).run()
     pages(dump)
     estate.warnings.extend(dump.warnings)
-    return estate.write(dump.where.texts)
+    return estate.build(dump.where.texts)
 
 
 class _Reader:
@@ -225,7 +225,7 @@ class _Reader:
         self.tables[ident] = vpc
         if system and vpc not in self.system:
             self.system[vpc] = ident
-            item.line("main", origin)
+            item.flag("main", origin)
 
     def _tables(self) -> None:
         listed: dict[str, str] = {}  # vSwitch -> the table that lists it
@@ -307,7 +307,7 @@ class _Reader:
             item = self.estate.item("security-group", vpc, ident, origin)
             kind = found.item.get("SecurityGroupType") if found else None
             if kind == "enterprise":
-                item.line("type enterprise", origin)
+                item.flag("type", origin, "enterprise")
             else:
                 if kind not in ("normal", None):
                     self.say(origin, f"{ident}: security group type '{kind}' is not understood; read as basic")
@@ -317,10 +317,10 @@ class _Reader:
                         f"{ident}: its type is not in the input (DescribeSecurityGroups gives it): read as basic, "
                         "with a basic group's implicit rules",
                     )
-                item.line("type basic", origin)
+                item.flag("type", origin, "basic")
                 policy = next((r.item["InnerAccessPolicy"] for r in responses if r.item.get("InnerAccessPolicy")), None)
                 if policy and policy.lower() in ("accept", "drop"):
-                    item.line(f"inner-access {policy.lower()}", origin)
+                    item.flag("inner-access", origin, policy.lower())
                 elif policy:
                     self.say(origin, f"{ident}: InnerAccessPolicy '{policy}' is not understood; read as Accept")
             if not responses:
@@ -359,13 +359,12 @@ class _Reader:
             self.say(origin, f"{group}: rule '{words}' {why}; not imported")
             return
         keyword, way, side = direction
-        peers = [rule.get(f"{side}CidrIp"), rule.get(f"Ipv6{side}CidrIp")]
-        peers = [p for p in peers if p]
+        peers = [block_peer(p) for p in (rule.get(f"{side}CidrIp"), rule.get(f"Ipv6{side}CidrIp")) if p]
         other = rule.get(f"{side}GroupId")
         if other:
             declared = self.estate.find(other)
             if declared is not None and declared.kind == "security-group":
-                peers.append(f"group {name_text(other)}")
+                peers.append(group_peer(other))
             else:
                 self.say(
                     origin,
@@ -383,7 +382,7 @@ class _Reader:
                 origin, f"{group}: rule '{words}' names no {'source' if way == 'from' else 'destination'}; not imported"
             )
         for peer in peers:
-            item.line(f"{keyword} {action} priority {priority} {proto}{ports} {way} {peer}", origin)
+            item.rule(keyword, proto, ports, peer, origin, action, priority)
 
     # -- network ACLs ------------------------------------------------------------------------------
     def _acls(self) -> None:
@@ -396,9 +395,9 @@ class _Reader:
                 self.say(found.at(ident), f"{ident}: its VPC {vpc} is not in the input; not imported")
                 continue
             item = self.estate.item("network-acl", vpc, ident, found.at(ident))
-            for keyword, key, member, peer, way in (
-                ("inbound", "IngressAclEntries", "IngressAclEntry", "SourceCidrIp", "from"),
-                ("outbound", "EgressAclEntries", "EgressAclEntry", "DestinationCidrIp", "to"),
+            for keyword, key, member, peer in (
+                ("inbound", "IngressAclEntries", "IngressAclEntry", "SourceCidrIp"),
+                ("outbound", "EgressAclEntries", "EgressAclEntry", "DestinationCidrIp"),
             ):
                 for number, entry in enumerate(dicts(dig(acl, key, member)), start=1):
                     origin = found.at(entry.get("NetworkAclEntryId"))
@@ -412,7 +411,7 @@ class _Reader:
                             f"{entry.get('Port')}) is not understood; not imported",
                         )
                         continue
-                    item.line(f"{keyword} {number} {action} {proto}{ports} {way} {entry[peer]}", origin)
+                    item.entry(keyword, number, action, proto, ports, entry[peer], origin)
             for resource in dicts(dig(acl, "Resources", "Resource")):
                 vswitch, status = resource.get("ResourceId"), resource.get("Status")
                 if resource.get("ResourceType", "VSwitch") != "VSwitch" or not vswitch:
@@ -518,12 +517,14 @@ class _Reader:
 
     def _interface(self, ident: str, vpc: str, eni: str, described: Found, vm: Item) -> None:
         """A secondary ENI of instance `ident` as one of its VM's interfaces, or said."""
-        text = self._interface_text(eni, described, vpc, f"{ident}: secondary network interface {eni}")
-        if text is not None:
-            vm.line(f"interface {name_text(eni)} {{ {text} }}", described.at(eni))
+        parts = self._interface_parts(eni, described, vpc, f"{ident}: secondary network interface {eni}")
+        if parts is not None:
+            vm.interface(eni, *parts, described.at(eni))
 
-    def _interface_text(self, eni: str, described: Found, vpc: str | None, who: str) -> str | None:
-        """`subnet ...  ip ...  groups ...` of a described ENI (of `vpc`, when it must be), or None and said."""
+    def _interface_parts(
+        self, eni: str, described: Found, vpc: str | None, who: str
+    ) -> tuple[str, list[str], list[str]] | None:
+        """The vSwitch, addresses and groups of a described ENI (of `vpc`, when it must be), or None and said."""
         item, origin = described.item, described.at(eni)
         vswitch = str(item.get("VSwitchId") or "")
         subnet = self.estate.find(vswitch) if vswitch else None
@@ -548,9 +549,7 @@ class _Reader:
         for key in ("Ipv4PrefixSets", "Ipv6PrefixSets"):
             if any(isinstance(v, list) and v for v in (item.get(key) or {}).values()):
                 self.say(origin, f"{who}: its {key} (address prefixes delegated to it) are not modelled")
-        parts = [f"subnet {name_text(vswitch)}", "ip " + ", ".join(addresses)]
-        parts += ["groups " + ", ".join(map(name_text, groups))] if groups else []
-        return "  ".join(parts)
+        return vswitch, addresses, groups
 
     def _loose_interface(self, eni: str, described: Found, instances: dict[str, Found]) -> None:
         """An ENI that no imported instance holds. Detached (no instance): nothing sends or receives
@@ -572,8 +571,7 @@ class _Reader:
             if owner
             else f"{eni}: an ENI used by an Alibaba Cloud service (no instance)"
         )
-        text = self._interface_text(eni, described, None, who)
-        if text is None:
+        if self._interface_parts(eni, described, None, who) is None:
             return
         vswitch = item["VSwitchId"]
         self.say(origin, f"{who}: modelled as a VM of its own, {eni}, so that traffic to its addresses is checked")
@@ -744,7 +742,7 @@ class _Reader:
                 )
             hop_type, hop = hops[0].get("NextHopType"), hops[0]["NextHopId"]
             if hop_type == "VpcPeer" and len(kinds) == 1 and hop in self.estate.peerings:
-                target = f"via peering {name_text(hop)}"
+                target = via_peering(hop)
             else:
                 if hop_type == "VpcPeer":
                     self.say(
@@ -755,8 +753,8 @@ class _Reader:
                 kind = _gateway_kind(hop_type) if len(kinds) == 1 else "other"
                 name = self._gateway_name(hop)
                 self.estate.gateway(vpc, name, kind, origin)
-                target = f"via gateway {name_text(name)}"
-            self.estate.nets[vpc].items[table].line(f"route {destination} {target}", origin)
+                target = via_gateway(name)
+            self.estate.nets[vpc].items[table].route(destination, target, origin)
         for table, vpc in self.tables.items():
             if table not in seen and not table.endswith(".system_route_table"):
                 self.say(

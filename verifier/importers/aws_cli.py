@@ -24,8 +24,8 @@ from pathlib import Path
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
-from verifier.importers import Head, Imported, PeerWriter, Where, json_spellings, read_dump, sniff
-from verifier.importers.estate import PROTOCOLS, CheckedWriter, name_text
+from verifier.importers import Head, Imported, Where, json_spellings, read_dump, sniff
+from verifier.importers.estate import DROP, PROTOCOLS, Estate, Via, block_peer, group_peer, via_gateway, via_peering
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.shape import locate
 from verifier.importers.terraform.mapping import icmp_text
@@ -327,7 +327,6 @@ class Dump:
     nets: set[str] = field(default_factory=set)  # nets declared: the VPCs of the input, outside nets
     peerings: set[str] = field(default_factory=set)  # peerings declared
     regions: dict[str, str] = field(default_factory=dict)  # VPC -> its region (from peering records)
-    gateways: set[str] = field(default_factory=set)  # gateways declared so far (names are global)
 
     def at(self, ident: str) -> Span:
         """Where the object `ident` is described (where it is first named, for one not described)."""
@@ -363,16 +362,15 @@ def load(files: list[Path], label: str) -> Imported:
             dump.peerings.add(peering.ident)
     _sort_out(dump, vpcs)
 
-    writer = CheckedWriter(label)  # a line that is not one declaration is refused, at its resource
-    writer.add(f"# imported from AWS CLI describe-* dumps: {', '.join(f.name for f in files)}")
-    writer.add("provider aws")
+    estate = Estate("aws", label, f"imported from AWS CLI describe-* dumps: {', '.join(f.name for f in files)}")
     for vpc in data["Vpcs"]:
-        _vpc(writer, dump, vpc)
+        _vpc(estate, dump, vpc)
     for side in outside.values():
-        _outside_net(writer, dump, side)
+        _outside_net(estate, dump, side)
     for peering in peerings:
-        _peering(writer, dump, peering)
-    return writer.result(warnings, where.texts)
+        _peering(estate, dump, peering)
+    estate.warnings.extend(warnings)
+    return estate.build(where.texts)
 
 
 def _one_per_id(dump: Dump) -> None:
@@ -496,7 +494,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _outside_net(writer: PeerWriter, dump: Dump, side: Side) -> None:
+def _outside_net(estate: Estate, dump: Dump, side: Side) -> None:
     """A VPC no dump describes, as its peering record gives it. Its blocks bound what crosses a
     peering to it (nothing is delivered beyond them) and decide an overlap; it holds no VM, so no
     traffic starts or ends in it, and an assertion that names it is vacuous, never proved."""
@@ -505,15 +503,11 @@ def _outside_net(writer: PeerWriter, dump: Dump, side: Side) -> None:
     if not side.blocks:
         return  # not declared: each of its peerings says why (`_peering`)
     origin = dump.origins.mentions[(side.peerings[0], side.vpc)]
-    writer.add(f"net {side.vpc} {{", origin)
-    writer.add(f"  # not in the input: known only from peering {peerings}")
-    if side.account:
-        writer.add(f"  account {side.account if side.account.isdigit() else name_text(side.account)}")
-    if side.region:
-        writer.add(f"  region {name_text(side.region)}")
+    net = estate.net(side.vpc, origin)
+    net.account, net.region = side.account or None, side.region or None
+    net.note = f"not in the input: known only from peering {peerings}"
     for block in side.blocks:
-        writer.add(f"  cidr {block}")
-    writer.add("}")
+        estate.block(side.vpc, block)
     dump.warnings.append(
         report(
             "IMP001",
@@ -525,7 +519,7 @@ def _outside_net(writer: PeerWriter, dump: Dump, side: Side) -> None:
     )
 
 
-def _peering(writer: PeerWriter, dump: Dump, peering: Peering) -> None:
+def _peering(estate: Estate, dump: Dump, peering: Peering) -> None:
     ident = peering.ident
     if not peering.declared:
         side = next(s for s in (peering.requester, peering.accepter) if s.vpc not in dump.nets)
@@ -541,23 +535,18 @@ def _peering(writer: PeerWriter, dump: Dump, peering: Peering) -> None:
             state += f", expiring at {_stamp(peering.created + PENDING_LIFETIME)}"
         dump.say(ident, f"{why}: the peering ({state}) is not imported")
         return
-    text = f"peering {ident} {{ requester {peering.requester.vpc}  accepter {peering.accepter.vpc}"
-    if peering.state:
-        text += f"  state {peering.state}"
-    if peering.created is not None:
-        text += f"  created {_stamp(peering.created)}"
-    writer.add(text + " }", dump.at(ident))
+    assert peering.requester.vpc and peering.accepter.vpc  # a declared peering joins two nets
+    created = _stamp(peering.created) if peering.created is not None else None
+    estate.peering(ident, dump.at(ident), peering.requester.vpc, peering.accepter.vpc, peering.state or None, created)
 
 
 # -- a VPC and what it holds -------------------------------------------------------------------------
-def _vpc(writer: PeerWriter, dump: Dump, vpc: dict) -> None:
+def _vpc(estate: Estate, dump: Dump, vpc: dict) -> None:
     data = dump.data
     ident = vpc["VpcId"]
-    writer.add(f"net {ident} {{", dump.at(ident))
-    if vpc.get("OwnerId"):
-        writer.add(f"  account {vpc['OwnerId']}")
-    if ident in dump.regions:  # describe-vpcs does not give it; a peering record does
-        writer.add(f"  region {name_text(dump.regions[ident])}")
+    net = estate.net(ident, dump.at(ident))
+    net.account = vpc.get("OwnerId") or None
+    net.region = dump.regions.get(ident)  # describe-vpcs does not give it; a peering record does
     blocks = [
         a["CidrBlock"]
         for a in vpc.get("CidrBlockAssociationSet") or []
@@ -569,7 +558,7 @@ def _vpc(writer: PeerWriter, dump: Dump, vpc: dict) -> None:
         if (a.get("Ipv6CidrBlockState") or {}).get("State", "associated") == "associated"
     ]
     for block in dict.fromkeys(b for b in blocks if b):
-        writer.add(f"  cidr {block}")
+        estate.block(ident, block)
     tables = [t for t in data["RouteTables"] if t.get("VpcId") == ident]
     table_of = {
         a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations") or [] if a.get("SubnetId")
@@ -580,41 +569,35 @@ def _vpc(writer: PeerWriter, dump: Dump, vpc: dict) -> None:
     }
     for subnet in (s for s in data["Subnets"] if s.get("VpcId") == ident):
         sid = subnet["SubnetId"]
-        parts = [f"cidr {subnet['CidrBlock']}"] if subnet.get("CidrBlock") else []
-        parts += [
-            f"cidr {a['Ipv6CidrBlock']}"
-            for a in subnet.get("Ipv6CidrBlockAssociationSet") or []
-            if a.get("Ipv6CidrBlock")
+        item = estate.item("subnet", ident, sid, dump.at(sid))
+        blocks = [subnet["CidrBlock"]] if subnet.get("CidrBlock") else []
+        blocks += [
+            a["Ipv6CidrBlock"] for a in subnet.get("Ipv6CidrBlockAssociationSet") or [] if a.get("Ipv6CidrBlock")
         ]
+        for block in blocks:
+            item.set("cidr", block)
         if subnet.get("AvailabilityZone"):
-            parts.append(f"zone {subnet['AvailabilityZone']}")
+            item.set("zone", subnet["AvailabilityZone"])
         if sid in table_of:
-            parts.append(f"route-table {table_of[sid]}")
+            item.set("route-table", table_of[sid])
         if sid in acl_of:
-            parts.append(f"network-acl {acl_of[sid]}")
-        writer.add(f"  subnet {sid} {{ {'  '.join(parts)} }}", dump.at(sid))
-    gateways: dict[str, str] = {}
+            item.set("network-acl", acl_of[sid])
     for table in tables:
-        _table(writer, dump, table, gateways)
-    for gateway, kind in gateways.items():
-        if gateway not in dump.gateways:  # one declaration across the estate: names are global
-            dump.gateways.add(gateway)
-            writer.add(f"  gateway {gateway} {{ kind {kind} }}")
+        _table(estate, dump, ident, table)
     for group in (g for g in data["SecurityGroups"] if g.get("VpcId") == ident):
-        _group(writer, dump, group)
+        _group(estate, dump, ident, group)
     for acl in acls:
-        _acl(writer, dump, acl)
+        _acl(estate, dump, ident, acl)
     for instance in dump.instances.get(ident, []):
-        _instance(writer, dump, instance)
-    writer.add("}")
+        _instance(estate, dump, ident, instance)
 
 
-def _table(writer: PeerWriter, dump: Dump, table: dict, gateways: dict[str, str]) -> None:
+def _table(estate: Estate, dump: Dump, vpc: str, table: dict) -> None:
     tid = table["RouteTableId"]
     origin = dump.at(tid)
-    writer.add(f"  route-table {tid} {{", origin)
+    item = estate.item("route-table", vpc, tid, origin)
     if any(a.get("Main") for a in table.get("Associations") or []):
-        writer.add("    main")
+        item.flag("main", origin)
     for route in table.get("Routes") or []:
         destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
         if route.get("GatewayId") == "local":
@@ -629,10 +612,11 @@ def _table(writer: PeerWriter, dump: Dump, table: dict, gateways: dict[str, str]
         unknown = set(route) - KNOWN_ROUTE_KEYS
         if unknown:
             dump.note(tid, f"route {destination} has attributes {', '.join(sorted(unknown))} that are not understood")
+        target: Via
         if route.get("State") == "blackhole":
-            target = "drop"
+            target = DROP
         elif route.get("VpcPeeringConnectionId") in dump.peerings:
-            target = f"via peering {route['VpcPeeringConnectionId']}"
+            target = via_peering(route["VpcPeeringConnectionId"])
         else:
             key = next(
                 (
@@ -659,10 +643,9 @@ def _table(writer: PeerWriter, dump: Dump, table: dict, gateways: dict[str, str]
                     f"route {destination} over peering {gateway}, which {why}: modelled as leaving the network",
                     at=dump.origins.within(tid, gateway),
                 )
-            gateways.setdefault(gateway, gateway_kind(attribute=key, value=gateway if key else None))
-            target = f"via gateway {gateway}"
-        writer.add(f"    route {destination} {target}", origin)
-    writer.add("  }")
+            estate.gateway(vpc, gateway, gateway_kind(attribute=key, value=gateway if key else None), origin)
+            target = via_gateway(gateway)
+        item.route(destination, target, origin)
 
 
 def _permissions(permission: dict) -> tuple[str, str] | None:
@@ -683,10 +666,10 @@ def _permissions(permission: dict) -> tuple[str, str] | None:
     return protocol, ports or ""
 
 
-def _group(writer: PeerWriter, dump: Dump, group: dict) -> None:
+def _group(estate: Estate, dump: Dump, vpc: str, group: dict) -> None:
     gid = group["GroupId"]
     origin = dump.at(gid)
-    writer.add(f"  security-group {gid} {{", origin)
+    item = estate.item("security-group", vpc, gid, origin)
     for key, direction, way in (("IpPermissions", "inbound", "from"), ("IpPermissionsEgress", "outbound", "to")):
         for permission in group.get(key) or []:
             parsed = _permissions(permission)
@@ -694,18 +677,17 @@ def _group(writer: PeerWriter, dump: Dump, group: dict) -> None:
                 dump.note(gid, f"protocol '{permission.get('IpProtocol')}' is not understood")
                 continue
             protocol, ports = parsed
-            peers = [r["CidrIp"] for r in permission.get("IpRanges") or []]
-            peers += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
+            peers = [block_peer(r["CidrIp"]) for r in permission.get("IpRanges") or []]
+            peers += [block_peer(r["CidrIpv6"]) for r in permission.get("Ipv6Ranges") or []]
             for pair in permission.get("UserIdGroupPairs") or []:
                 if pair["GroupId"] in dump.groups:
-                    peers.append(f"group {pair['GroupId']}")
+                    peers.append(group_peer(pair["GroupId"]))
                 else:
                     _dangling(dump, gid, f"{direction} {protocol}{ports} {way} group", pair)
             if permission.get("PrefixListIds"):
                 dump.note(gid, "a rule naming a prefix list (prefix lists are not modelled)")
             for peer in peers:
-                writer.add(f"    {direction} {protocol}{ports} {way} {peer}", origin)
-    writer.add("  }")
+                item.rule(direction, protocol, ports, peer, origin)
 
 
 def _dangling(dump: Dump, gid: str, rule: str, pair: dict) -> None:
@@ -739,10 +721,10 @@ def _dangling(dump: Dump, gid: str, rule: str, pair: dict) -> None:
     )
 
 
-def _acl(writer: PeerWriter, dump: Dump, acl: dict) -> None:
+def _acl(estate: Estate, dump: Dump, vpc: str, acl: dict) -> None:
     aid = acl["NetworkAclId"]
     origin = dump.at(aid)
-    writer.add(f"  network-acl {aid} {{", origin)
+    item = estate.item("network-acl", vpc, aid, origin)
     for entry in acl.get("Entries") or []:
         if entry.get("RuleNumber") in (32767, 32768):
             continue  # the default denies (IPv4, IPv6; rules are 1-32766): peerproof denies what no entry matches
@@ -765,14 +747,11 @@ def _acl(writer: PeerWriter, dump: Dump, acl: dict) -> None:
             ports = text
         elif span and protocol in ("tcp", "udp", "6", "17"):
             ports = f" {span['From']}" if span["From"] == span["To"] else f" {span['From']}-{span['To']}"
-        direction, way = ("outbound", "to") if entry.get("Egress") else ("inbound", "from")
-        writer.add(
-            f"    {direction} {entry['RuleNumber']} {entry['RuleAction']} {protocol}{ports} {way} {block}", origin
-        )
-    writer.add("  }")
+        direction = "outbound" if entry.get("Egress") else "inbound"
+        item.entry(direction, entry["RuleNumber"], entry["RuleAction"], protocol, ports, block, origin)
 
 
-def _instance(writer: PeerWriter, dump: Dump, instance: dict) -> None:
+def _instance(estate: Estate, dump: Dump, vpc: str, instance: dict) -> None:
     iid = instance["InstanceId"]
     subnet, addresses, groups, others = _vm(instance)
     own = _own_vpc(dump, instance, others)
@@ -787,24 +766,16 @@ def _instance(writer: PeerWriter, dump: Dump, instance: dict) -> None:
             "receives nothing until it is started; modelled as when it runs, so verdicts about it say what "
             "the network lets through, not that it answers",
         )
-    primary = _interface_text(subnet, addresses, groups)
-    if not own:
-        writer.add(f"  vm {iid} {{ {primary} }}", dump.at(iid))
-        return
-    writer.add(f"  vm {iid} {{", dump.at(iid))  # several interfaces, each with its subnet and groups
-    writer.add(f"    {primary}", dump.at(iid))
-    for interface in own:
+    vm = estate.item("vm", vpc, iid, dump.at(iid))
+    if subnet is not None:
+        vm.set("subnet", subnet)
+    for address in addresses:
+        vm.set("ip", address)
+    for group in groups:
+        vm.set("groups", group)
+    for interface in own:  # several interfaces, each with its subnet and groups
         eni = interface["NetworkInterfaceId"]
-        text = _interface_text(interface["SubnetId"], _addresses(interface), _groups(interface))
-        writer.add(f"    interface {eni} {{ {text} }}", dump.at(eni))
-    writer.add("  }")
-
-
-def _interface_text(subnet: str | None, addresses: list[str], groups: list[str]) -> str:
-    parts = [f"subnet {subnet}", "ip " + ", ".join(dict.fromkeys(addresses))]
-    if groups:
-        parts.append("groups " + ", ".join(dict.fromkeys(groups)))
-    return "  ".join(parts)
+        vm.interface(eni, interface["SubnetId"], _addresses(interface), _groups(interface), dump.at(eni))
 
 
 def _vm(instance: dict) -> tuple[str | None, list[str], list[str], list[dict]]:

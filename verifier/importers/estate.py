@@ -1,129 +1,128 @@
-"""An estate being imported: nets and what they hold, collected in any order, written as peer text.
+"""An estate being imported: nets and what they hold, collected in any order, built into the model.
 
 Importers whose input lists resources in no useful order (Terraform plans and
-states, Outscale API dumps) collect them here: an association may come before
-the subnet it names. `write` then prints the estate in a fixed order (nets in
-the order first seen, and inside each: subnets, route tables, groups, ACLs,
-VMs), every line carrying the origin of the resource it came from.
+states, API dumps) collect them here: an association may come before the subnet
+it names. `build` then makes the model's objects in a fixed order (nets in the
+order first seen, and inside each: subnets, route tables, groups, ACLs, VMs),
+each located at the resource it came from.
 
-Every value read from an input reaches peer text through `name_text` (names) and lines that
-`CheckedWriter` accepts as one declaration or attribute of a known shape: a value holding a
-quote, a brace, a line break or peer syntax never adds a declaration, whatever the mapping
-pasted it into. A line that is not one is a located PARSE002 at its resource, and nothing of the
-input is imported (until the model is built without generated text: issue 14, item 2).
+Every value read from an input reaches the model through the language's own builder
+(`transform.PlacingBuilder`, the one the parser calls), validated as a written value is:
+an address that is none, a block "10.0.0.1", a masked "########", a name that peer text
+cannot hold, is a located PARSE002 at its resource, and nothing of the input is imported.
+No value is ever pasted into peer text and parsed back: the text `peerproof import`
+writes is printed from the model built (`Imported.text`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Literal
 
 from verifier.catalog import report
-from verifier.diagnostics import Diagnostic, InputError
-from verifier.importers import Imported, Named, PeerWriter
-from verifier.language import printer
+from verifier.diagnostics import Diagnostic
+from verifier.importers import Imported, Named
 from verifier.language.model import Gap, Span
+from verifier.language.transform import Placed, PlacingBuilder, placed
 
-ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block value may hold (no peer syntax)
+ADDRESS = re.compile(r"[0-9A-Fa-f.:/]+")  # what an address or block may hold (a prefix list id holds more)
 KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gateway")
-LISTS = ("ip", "groups")  # comma-separated lists
-NAMED = ("zone", "route-table", "network-acl", "subnet")  # single names
 
-
-def name_text(name: str) -> str:
-    """A name as peer text: bare when it can be, else quoted (`printer.name_text`). A name holding both
-    quote kinds (a Terraform address with the key o'reilly, `aws_instance.web["o'reilly"]`) has its
-    single quotes written as HCL writes one in a string, \\u0027, and is quoted with them:
-    `'aws_instance.web["o\\u0027reilly"]'`. One that cannot be quoted at all (empty, holding a line
-    break or another control character) is written as printer writes it, and `CheckedWriter` refuses
-    every line holding it: refused at its resource, never pasted."""
-    if '"' in name and "'" in name:
-        name = name.replace("'", "\\u0027")
-    return printer.name_text(name)
-
-
-# The shapes of a line of generated peer text, each one declaration or attribute. A name is bare, or
-# quoted without its quote or a control character; an address or block holds no space; numbers are
-# digits. A value that breaks out of its place makes its line match none of them.
-_NAME = (
-    r"(?:[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
-    r"|\"[^\"\x00-\x1f\x7f\x85\u2028\u2029]+\"|'[^'\x00-\x1f\x7f\x85\u2028\u2029]+')"
-)
-_ADDR = ADDRESS.pattern
-_PROTO = r"(?:tcp|udp|icmpv6|icmp|all|[0-9]+)(?: [0-9]+(?:[-/][0-9]+)?)?"
-_STAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9:]+)?"
-_INTERFACE = rf"(?:subnet {_NAME}|ip {_ADDR}(?:, {_ADDR})*|groups {_NAME}(?:, {_NAME})*)"
-
-
-def _braced(*attributes: str) -> str:
-    """`{ }` around the attributes of a one-line declaration, any number of each."""
-    return r"\{(?: +(?:" + "|".join(attributes) + r"))* *\}"
-
-
-LINE = re.compile(
-    " *(?:"
-    + "|".join(
-        [
-            "",
-            "#.*",  # a comment (`CheckedWriter` shows its line breaks as ?)
-            rf"provider {_NAME}",
-            rf"(?:net|route-table|security-group|network-acl|vm) {_NAME} \{{",
-            r"\}",
-            rf"account (?:[0-9]+|{_NAME})",
-            rf"region {_NAME}",
-            rf"cidr {_ADDR}",
-            rf"subnet {_NAME} " + _braced(rf"cidr {_ADDR}", rf"(?:zone|route-table|network-acl) {_NAME}"),
-            rf"(?:vm|interface) {_NAME} " + _braced(_INTERFACE),
-            rf"{_INTERFACE}(?: +{_INTERFACE})*",  # a VM's primary interface, in its block
-            rf"gateway {_NAME} " + _braced(rf"kind {_NAME}"),
-            rf"peering {_NAME} " + _braced(rf"(?:requester|accepter|state) {_NAME}", rf"created {_STAMP}"),
-            "main",
-            rf"route {_ADDR} (?:drop|via (?:peering|gateway) {_NAME})",
-            rf"(?:inbound|outbound)(?: (?:allow|deny))?(?: priority [0-9]+)? {_PROTO} (?:from|to)"
-            rf" (?:{_ADDR}|any|group {_NAME})",
-            rf"(?:inbound|outbound) [0-9]+ (?:allow|deny) {_PROTO} (?:from|to) {_ADDR}",
-            rf"(?:type|inner-access) {_NAME}",
-            rf"unmodelled {_NAME} " + _braced(rf"nets {_NAME}(?:, {_NAME})*", r"effect (?:any|allows|vm)", "routes"),
-        ]
-    )
-    + ")"
-)
+# What a name, an account, a region or a zone may hold to be printed as peer text and read back: not
+# empty, no line break nor other control character (`printer.name_text` quotes the rest).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_NUMBER = re.compile(r"[0-9]+")
+_PORTS = re.compile(r"[0-9]+(?:[-/][0-9]+)?")
 _MASK_SHOWN = re.compile(r' ?\("#{2,}"\)')  # `("########")`, as a message shows a masked value
-_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
-class CheckedWriter(PeerWriter):
-    """A PeerWriter that writes only lines of `LINE`'s shapes. Any other line (a value holding a line
-    break, a brace, peer syntax, a name that cannot be quoted) is not written: it is a PARSE002 at its
-    origin (else at the last origin given), and `result` raises them all. A comment's line breaks and
-    control characters are shown as ? (a file's name in a heading)."""
+def model_name(name: Any) -> str:
+    """A name read from an input, as the model holds it. One holding both quote kinds (a Terraform address with the key
+    o'reilly, `aws_instance.web["o'reilly"]`) has its single quotes written as HCL writes one in a
+    string, \\u0027, so that the text `import` prints can quote it: check and import name it alike."""
+    name = str(name)
+    return name.replace("'", "\\u0027") if '"' in name and "'" in name else name
 
-    def __init__(self, label: str):
-        super().__init__(label)
-        self.errors: list[Diagnostic] = []
-        self.last: Span | None = None
 
-    def add(self, text: str, origin: Span | None = None) -> None:
-        self.last = origin or self.last
-        if text.lstrip(" ").startswith("#"):
-            text = _BREAKS.sub("?", text)
-        if LINE.fullmatch(text):
-            super().add(text, origin)
-            return
-        shown = text.strip()
-        shown = repr(shown) if len(shown) <= 120 else repr(shown[:117]) + "..."
-        message = (
-            "a value of this resource cannot be imported: the line it gives is not one declaration or "
-            f"attribute of peer text (a value holds a line break, a brace, peer syntax, or a name that "
-            f"cannot be quoted): {shown}"
-        )
-        self.errors.append(report("PARSE002", message, self.last or Span.start(self.label)))
+# Where a route goes, and whom a group rule speaks of, as an importer reads them.
+Via = tuple[Literal["peering", "gateway", "drop"], str | None]
+PeerOf = tuple[Literal["block", "group", "any"], str | None]
+DROP: Via = ("drop", None)
+ANY: PeerOf = ("any", None)
 
-    def result(self, *args: Any, **kwargs: Any) -> Imported:
-        if self.errors:
-            raise InputError(self.errors)
-        return super().result(*args, **kwargs)
+
+def via_peering(name: str) -> Via:
+    return ("peering", name)
+
+
+def via_gateway(name: str) -> Via:
+    return ("gateway", name)
+
+
+def group_peer(name: str) -> PeerOf:
+    return ("group", name)
+
+
+def block_peer(block: Any) -> PeerOf:
+    return ("block", str(block))
+
+
+@dataclass(frozen=True)
+class Route:
+    destination: str
+    target: Via
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A security group rule: protocol (as peer text names it), ports or ICMP type ("22", "22-80",
+    "8/0"; None: every one), peer; `action` and `priority` for Alibaba's groups."""
+
+    direction: str
+    protocol: str
+    ports: str | None
+    peer: PeerOf
+    action: str | None = None
+    priority: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A network ACL entry."""
+
+    direction: str
+    number: str
+    action: str
+    protocol: str
+    ports: str | None
+    block: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """`main` of a route table; `type` and `inner-access` of an Alibaba group."""
+
+    key: str
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One more network interface of a VM."""
+
+    name: str
+    subnet: str
+    addresses: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+Part = Route | Rule | Entry | Flag | Interface
+
+
+def _ports(text: str | None) -> str | None:
+    """Ports or an ICMP type as the mappings give them ('' or None: every one; " 22", " 3/4")."""
+    return (text or "").strip() or None
 
 
 # A protocol as the clouds' APIs and providers spell it (names, numbers, -1 for all) -> as peer text.
@@ -148,20 +147,49 @@ class Item:
     kind: str
     name: str
     origin: Span
-    attrs: dict[str, list[str]] = field(default_factory=dict)  # one-line attributes: cidr, zone, ip, groups...
-    body: list[tuple[str, Span]] = field(default_factory=list)  # lines of a block: routes, rules, entries
-    written: set[str] = field(default_factory=set, repr=False)  # the body's lines, to keep each once
+    attrs: dict[str, list[str]] = field(default_factory=dict)  # cidr, zone, route-table, ip, groups, kind...
+    parts: list[tuple[Part, Span]] = field(default_factory=list)  # routes, rules, entries, interfaces
+    kept: set[Part] = field(default_factory=set, repr=False)  # the parts, to keep each once
 
-    def set(self, key: str, value: str) -> None:
-        value = str(value)  # as it is: a line holding a malformed one is refused (CheckedWriter), at the resource
+    def set(self, key: str, value: Any) -> None:
+        value = str(value)  # as it is: a malformed one is refused where the model is built, at the resource
         values = self.attrs.setdefault(key, [])
         if value not in values:
             values.append(value)
 
-    def line(self, text: str, origin: Span) -> None:
-        if text not in self.written:  # inline and separate copies of one rule
-            self.written.add(text)
-            self.body.append((text, origin))
+    def add(self, part: Part, origin: Span) -> None:
+        if part not in self.kept:  # inline and separate copies of one rule
+            self.kept.add(part)
+            self.parts.append((part, origin))
+
+    def route(self, destination: Any, target: Via, origin: Span) -> None:
+        self.add(Route(str(destination), target), origin)
+
+    def rule(
+        self,
+        direction: str,
+        protocol: str,
+        ports: str | None,
+        peer: PeerOf,
+        origin: Span,
+        action: str | None = None,
+        priority: Any = None,
+    ) -> None:
+        priority = None if priority is None else str(priority)
+        self.add(Rule(direction, protocol, _ports(ports), peer, action, priority), origin)
+
+    def entry(
+        self, direction: str, number: Any, action: str, protocol: str, ports: str | None, block: Any, origin: Span
+    ) -> None:
+        self.add(Entry(direction, str(number), action, protocol, _ports(ports), str(block)), origin)
+
+    def flag(self, key: str, origin: Span, value: str | None = None) -> None:
+        self.add(Flag(key, value), origin)
+
+    def interface(self, name: str, subnet: str, addresses: Iterable[str], groups: Iterable[str], origin: Span) -> None:
+        self.add(
+            Interface(name, subnet, tuple(dict.fromkeys(map(str, addresses))), tuple(dict.fromkeys(groups))), origin
+        )
 
 
 @dataclass
@@ -172,6 +200,7 @@ class NetDraft:
     region: str | None = None
     blocks: list[str] = field(default_factory=list)
     items: dict[str, Item] = field(default_factory=dict)
+    note: str | None = None  # what the import knows of it, in words (`import` prints it in the net)
 
 
 @dataclass
@@ -210,19 +239,20 @@ class Estate:
     def unmodelled(
         self, message: str, origin: Span, nets: Iterable[str] = (), effect: str = "any", routes: bool = False
     ) -> None:
-        """The `Gap` a part left out leaves (said already, by `message`)."""
-        nets = tuple(nets)
-        known = tuple(dict.fromkeys(net for net in nets if net in self.nets))
+        """The `Gap` a part left out leaves (said already, by `message`). A gap names the nets it
+        touches when every one is a net of the estate; else it touches any."""
+        named = tuple(dict.fromkeys(nets))
+        known = tuple(net for net in named if net in self.nets)
         what = _MASK_SHOWN.sub("", message)  # the printed text never holds a masked value's mask
-        self.gaps.append(Gap(what, origin, known if len(known) == len(nets) else (), effect, routes))  # type: ignore[arg-type]
+        self.gaps.append(Gap(what, origin, known if len(known) == len(named) else (), effect, routes))  # type: ignore[arg-type]
 
     def net(self, name: str, origin: Span) -> NetDraft:
         if name not in self.nets:
             self.nets[name] = NetDraft(name, origin)
         return self.nets[name]
 
-    def block(self, net: str, block: str) -> None:
-        block = str(block)  # as it is: a line holding a malformed one is refused (CheckedWriter), at the net
+    def block(self, net: str, block: Any) -> None:
+        block = str(block)  # as it is: a malformed one is refused where the model is built, at the net
         draft = self.nets[net]
         if block not in draft.blocks:
             draft.blocks.append(block)
@@ -248,64 +278,209 @@ class Estate:
     ) -> None:
         self.peerings[name] = PeeringDraft(name, origin, requester, accepter, state, created)
 
-    def write(self, inputs: dict[str, str], named: Named | None = None) -> Imported:
-        """The estate as peer text; `named` says which resource is written at an origin (by default,
-        the cloud id there: `PeerWriter.result`)."""
-        writer = CheckedWriter(self.label)
-        writer.add(f"# {self.heading}")
-        writer.add(f"provider {self.provider}")
-        for net in self.nets.values():
-            writer.add("")
-            writer.add(f"net {name_text(net.name)} {{", net.origin)
-            if net.account:
-                account = str(net.account)
-                writer.add(f"  account {account if account.isascii() and account.isdigit() else name_text(account)}")
-            if net.region:
-                writer.add(f"  region {name_text(str(net.region))}")
-            for block in net.blocks:
-                writer.add(f"  cidr {block}")
-            for kind in KINDS:
-                for item in (i for i in net.items.values() if i.kind == kind):
-                    _write_item(writer, item)
-            writer.add("}")
-        if self.peerings:
-            writer.add("")
-        for peering in self.peerings.values():
-            text = (
-                f"peering {name_text(peering.name)} {{ requester {name_text(peering.requester)}  "
-                f"accepter {name_text(peering.accepter)}"
+    def build(
+        self, inputs: dict[str, str], named: Named | None = None, moved: dict[Span, Span] | None = None
+    ) -> Imported:
+        """The estate as the model's declarations, each at the place of the resource it came from (with
+        `moved`, a place of the input -> where to point instead: a `.tf` block). `named` says which
+        resource is written at a place (by default, the cloud id there: `cloud_id`)."""
+        from verifier.importers import cloud_id
+
+        return _Building(self, named or cloud_id(inputs), moved or {}).imported(inputs)
+
+
+class _Building:
+    """One estate built through the language's builder (`PlacingBuilder`): each method gives the builder
+    what the parser would, each value and position placed at its resource."""
+
+    def __init__(self, estate: Estate, named: Named, moved: dict[Span, Span]):
+        self.estate = estate
+        self.builder = PlacingBuilder(estate.label)
+        self.named = named
+        self.moved = moved
+        self.resources: dict[Span, str] = {}
+
+    def at(self, origin: Span, text: Any = "", kind: str = "VALUE") -> Placed:
+        """`text` at the place of the resource `origin` (recording which resource is there)."""
+        place = self.moved.get(origin, origin)
+        if place not in self.resources:
+            resource = self.named(origin)
+            if resource is not None:
+                self.resources[place] = resource
+        return placed(str(text), place, kind)
+
+    def name(self, origin: Span, name: Any) -> Placed:
+        """A name, account, region or zone; one that peer text cannot hold is refused at its resource."""
+        text = model_name(name)
+        token = self.at(origin, text, "NAME")
+        if not text or _UNPRINTABLE.search(text):
+            self.builder.value_error(
+                token, f"a name peer text cannot hold (empty, or with a line break or control character): {text!r}"
             )
-            text += f"  state {name_text(peering.state)}" if peering.state else ""
-            writer.add(text + (f"  created {peering.created}" if peering.created else "") + " }", peering.origin)
-        if self.gaps:
-            writer.add("")
-            writer.add("# left out of the import (IMP001, IMP002): a verdict that could rest on it is unknown")
-        for gap in self.gaps:  # the estate's nets keep their names in the text
-            writer.add(printer.gap_text(gap), gap.span)
-        return writer.result(self.warnings, inputs, named)
+        return token
+
+    def number(self, origin: Span, text: Any, kind: str = "INT") -> Placed:
+        """A whole number (a rule number, a priority, a protocol number); another value is refused."""
+        token = self.at(origin, text, kind)
+        if not _NUMBER.fullmatch(str(text)):
+            self.builder.value_error(token, f"expected a whole number, got {str(text)!r}")
+            return self.at(origin, "1", kind)
+        return token
+
+    def protocol(self, origin: Span, text: str) -> Placed:
+        if text in ("all", "tcp", "udp", "icmp", "icmpv6"):
+            return self.at(origin, text, "PROTO")
+        return self.number(origin, text, "PROTO")
+
+    def ports(self, origin: Span, text: str | None) -> Placed | None:
+        if text is None:
+            return None
+        kind = "ICMP_TYPE_CODE" if "/" in text else "PORT_RANGE" if "-" in text else "INT"
+        token = self.at(origin, text, kind)
+        if not _PORTS.fullmatch(text):
+            self.builder.value_error(token, f"expected a port, a port range or an ICMP type, got {text!r}")
+            return None
+        return token
+
+    def imported(self, inputs: dict[str, str]) -> Imported:
+        estate, b = self.estate, self.builder
+        first = Span.start(next(iter(inputs), estate.label))  # the provider: said by the input as a whole
+        declarations: list[Any] = [b.provider(self.at(first), self.at(first, estate.provider, "NAME"))]
+        declarations += [self.net(net) for net in estate.nets.values()]
+        declarations += [self.peering(peering) for peering in estate.peerings.values()]
+        declarations += [self.gap(gap) for gap in estate.gaps]
+        warnings = [w if w.resource else _named(w, self.named(w.span)) for w in estate.warnings]
+        warnings = [_moved(w, self.moved) for w in warnings]
+        return Imported(
+            estate.label,
+            declarations,
+            [self.resource(e) for e in b.errors],
+            [self.resource(f) for f in b.findings],
+            warnings,
+            inputs,
+            self.resources,
+            estate.heading,
+            {model_name(net.name): net.note for net in estate.nets.values() if net.note},
+        )
+
+    def resource(self, diagnostic: Diagnostic) -> Diagnostic:
+        """An error or finding of the builder, naming the resource it is at."""
+        return replace(diagnostic, resource=self.resources.get(diagnostic.span))
+
+    def net(self, net: NetDraft) -> Any:
+        b, at = self.builder, self.at(net.origin)
+        items: list[Any] = []
+        if net.account:
+            items.append(b.account(at, self.name(net.origin, net.account)))
+        if net.region:
+            items.append(b.region(at, self.name(net.origin, net.region)))
+        items += [b.cidr(at, self.at(net.origin, block, "ADDR")) for block in net.blocks]
+        for kind in KINDS:
+            items += [self.item(item) for item in net.items.values() if item.kind == kind]
+        return b.net(at, self.name(net.origin, net.name), *items)
+
+    def item(self, item: Item) -> Any:
+        b, origin = self.builder, item.origin
+        at, name = self.at(origin), self.name(origin, item.name)
+        attrs = item.attrs
+        if item.kind == "subnet":
+            words = [b.cidr(at, self.at(origin, block, "ADDR")) for block in attrs.get("cidr", [])]
+            words += [b.zone(at, self.name(origin, zone)) for zone in attrs.get("zone", [])[:1]]
+            words += [b.subnet_route_table(at, self.name(origin, t)) for t in attrs.get("route-table", [])[:1]]
+            words += [b.subnet_network_acl(at, self.name(origin, a)) for a in attrs.get("network-acl", [])[:1]]
+            return b.subnet(at, name, *words)
+        if item.kind == "gateway":
+            return b.gateway(at, name, b.gateway_kind(at, self.at(origin, attrs["kind"][0], "NAME")))
+        if item.kind == "vm":
+            interfaces = [self.interface(part, place) for part, place in item.parts if isinstance(part, Interface)]
+            return b.vm(at, name, *self.interface_words(origin, attrs), *interfaces)
+        parts = [self.part(part, place) for part, place in item.parts]
+        if item.kind == "route-table":
+            return b.route_table(at, name, *parts)
+        if item.kind == "security-group":
+            return b.security_group(at, name, *parts)
+        return b.network_acl(at, name, *parts)
+
+    def interface_words(self, origin: Span, attrs: dict[str, list[str]]) -> list[Any]:
+        b, at = self.builder, self.at(origin)
+        words = [b.vm_subnet(at, self.name(origin, subnet)) for subnet in attrs.get("subnet", [])[:1]]
+        if attrs.get("ip"):
+            words.append(b.vm_ip(at, *(self.at(origin, ip, "ADDR") for ip in attrs["ip"])))
+        if attrs.get("groups"):
+            words.append(b.vm_groups(at, *(self.name(origin, group) for group in attrs["groups"])))
+        return words
+
+    def interface(self, part: Interface, origin: Span) -> Any:
+        attrs = {"subnet": [part.subnet], "ip": list(part.addresses), "groups": list(part.groups)}
+        return self.builder.vm_interface(
+            self.at(origin), self.name(origin, part.name), *self.interface_words(origin, attrs)
+        )
+
+    def part(self, part: Part, origin: Span) -> Any:
+        b, at = self.builder, self.at(origin)
+        if isinstance(part, Flag):
+            if part.key == "main":
+                return b.main(at, self.at(origin, "main"))
+            word = self.at(origin, part.value, "NAME")
+            return b.group_type(at, word) if part.key == "type" else b.group_inner_access(at, word)
+        if isinstance(part, Route):
+            kind, via = part.target
+            if kind == "drop":
+                target = b.via_drop(at, self.at(origin, "drop"))
+            elif kind == "peering":
+                target = b.via_peering(at, self.name(origin, via))
+            else:
+                target = b.via_gateway(at, self.name(origin, via))
+            return b.route(at, self.at(origin, part.destination, "ADDR"), target)
+        if isinstance(part, Rule):
+            whom, value = part.peer
+            if whom == "block":
+                peer = b.peer_block(at, self.at(origin, value, "ADDR"))
+            elif whom == "group":
+                peer = b.peer_group(at, self.name(origin, value))
+            else:
+                peer = b.peer_any(at, self.at(origin, "any"))
+            rule = b.group_inbound if part.direction == "inbound" else b.group_outbound
+            action = self.at(origin, part.action, "ACTION") if part.action else None
+            priority = self.number(origin, part.priority) if part.priority is not None else None
+            return rule(
+                at, action, priority, self.protocol(origin, part.protocol), self.ports(origin, part.ports), peer
+            )
+        assert isinstance(part, Entry)  # an ACL's parts are entries
+        entry = b.acl_inbound if part.direction == "inbound" else b.acl_outbound
+        action = self.at(origin, part.action, "ACTION")
+        if part.action not in ("allow", "deny"):
+            b.value_error(action, f"expected allow or deny, got {part.action!r}")
+        return entry(
+            at,
+            self.number(origin, part.number),
+            action,
+            self.protocol(origin, part.protocol),
+            self.ports(origin, part.ports),
+            self.at(origin, part.block, "ADDR"),
+        )
+
+    def peering(self, peering: PeeringDraft) -> Any:
+        b, origin = self.builder, peering.origin
+        at = self.at(origin)
+        words = [
+            b.requester(at, self.name(origin, peering.requester)),
+            b.accepter(at, self.name(origin, peering.accepter)),
+        ]
+        if peering.state:
+            words.append(b.state(at, self.at(origin, peering.state, "NAME")))
+        if peering.created:
+            words.append(b.created(at, self.at(origin, peering.created, "STAMP")))
+        return b.peering(at, self.name(origin, peering.name), *words)
+
+    def gap(self, gap: Gap) -> Gap:
+        place = self.at(gap.span).span
+        return Gap(gap.what, place, tuple(model_name(n) for n in gap.nets), gap.effect, gap.routes)
 
 
-def _attr_text(key: str, values: list[str]) -> str:
-    if key in LISTS:
-        return f"{key} {', '.join(map(name_text, values)) if key == 'groups' else ', '.join(values)}"
-    if key in NAMED:
-        return f"{key} {name_text(values[0])}"
-    return "  ".join(f"{key} {value}" for value in values)  # cidr: one per block
+def _named(warning: Diagnostic, resource: str | None) -> Diagnostic:
+    return replace(warning, resource=resource)
 
 
-def _write_item(writer: CheckedWriter, item: Item) -> None:
-    if item.kind == "vm" and item.body:  # several interfaces: the primary's attributes, then each `interface`
-        writer.add(f"  vm {name_text(item.name)} {{", item.origin)
-        writer.add("    " + "  ".join(_attr_text(key, values) for key, values in item.attrs.items() if values))
-        for text, origin in item.body:
-            writer.add(f"    {text}", origin)
-        writer.add("  }")
-        return
-    if item.kind in ("subnet", "vm", "gateway"):
-        attrs = "  ".join(_attr_text(key, values) for key, values in item.attrs.items() if values)
-        writer.add(f"  {item.kind} {name_text(item.name)} {{ {attrs} }}", item.origin)
-        return
-    writer.add(f"  {item.kind} {name_text(item.name)} {{", item.origin)
-    for text, origin in item.body:
-        writer.add(f"    {text}", origin)
-    writer.add("  }")
+def _moved(warning: Diagnostic, moved: dict[Span, Span]) -> Diagnostic:
+    return replace(warning, span=moved.get(warning.span, warning.span)) if warning.span in moved else warning

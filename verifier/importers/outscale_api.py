@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from verifier.importers import Head, Imported, Where, read_dump, sniff
-from verifier.importers.estate import Estate
+from verifier.importers.estate import DROP, Estate, block_peer, group_peer, via_gateway, via_peering
 from verifier.importers.gateways import gateway_kind
-from verifier.importers.terraform.mapping import Mapping, quoted
+from verifier.importers.terraform.mapping import Mapping
 from verifier.language.model import Span, canonical_state
 
 KEYS = ("Nets", "Subnets", "NetPeerings", "RouteTables", "SecurityGroups", "Vms")
@@ -93,7 +93,7 @@ def load(files: list[Path], label: str) -> Imported:
     )
     estate.warnings.extend(warnings)
     _Reader(estate, where, data).run()
-    return estate.write(where.texts)
+    return estate.build(where.texts)
 
 
 class _Reader:
@@ -165,7 +165,7 @@ class _Reader:
             item = estate.item("route-table", net, ident, self.at(ident))
             for link in table.get("LinkRouteTables") or []:
                 if link.get("Main"):
-                    item.line("main", self.at(ident))
+                    item.flag("main", self.at(ident))
                     mains.add(net)
                 elif estate.find(link.get("SubnetId", "")):
                     subnet = estate.find(link["SubnetId"])
@@ -179,14 +179,10 @@ class _Reader:
                     self.note(ident, "a route with no DestinationIpRange (a service route)")
                     continue
                 if route.get("State") == "blackhole":
-                    target = "drop"
+                    target = DROP
                 elif route.get("NetPeeringId"):
                     peering = route["NetPeeringId"]
-                    target = (
-                        f"via peering {quoted(peering)}"
-                        if peering in estate.peerings
-                        else f"via gateway {quoted(peering)}"
-                    )
+                    target = via_peering(peering) if peering in estate.peerings else via_gateway(peering)
                     if peering in self.outside:
                         self.estate.warn(
                             "IMP001",
@@ -212,8 +208,8 @@ class _Reader:
                         estate.gateway(
                             owner, gateway, gateway_kind(attribute=key, value=gateway if key else None), self.at(ident)
                         )
-                    target = f"via gateway {quoted(gateway)}"
-                item.line(f"route {destination} {target}", self.at(ident))
+                    target = via_gateway(gateway)
+                item.route(destination, target, self.at(ident))
         for net in estate.nets.values():
             if net.name not in mains and any(
                 i.kind == "subnet" and "route-table" not in i.attrs for i in net.items.values()
@@ -222,7 +218,7 @@ class _Reader:
                     net.name,
                     "no main route table in the input: subnets without a link are given one with local routes only",
                 )
-                estate.item("route-table", net.name, f"{net.name}.main_route_table", net.origin).line(
+                estate.item("route-table", net.name, f"{net.name}.main_route_table", net.origin).flag(
                     "main", net.origin
                 )
 
@@ -236,19 +232,19 @@ class _Reader:
             if group.get("AccountId"):
                 estate.nets[net].account = estate.nets[net].account or group["AccountId"]
             item = estate.item("security-group", net, ident, self.at(ident))
-            for key, direction, way in (("InboundRules", "inbound", "from"), ("OutboundRules", "outbound", "to")):
+            for key, direction in (("InboundRules", "inbound"), ("OutboundRules", "outbound")):
                 for rule in group.get(key) or []:
                     proto = Mapping.protocol(rule.get("IpProtocol", "-1"))
                     ports = Mapping.ports(proto, rule.get("FromPortRange"), rule.get("ToPortRange")) if proto else None
                     if proto is None or ports is None:
                         self.note(ident, f"a rule with protocol '{rule.get('IpProtocol')}' is not understood")
                         continue
-                    peers = [r for r in rule.get("IpRanges") or [] if isinstance(r, str)]
+                    peers = [block_peer(r) for r in rule.get("IpRanges") or [] if isinstance(r, str)]
                     for member in rule.get("SecurityGroupsMembers") or []:
                         if member.get("SecurityGroupId") in (
                             g.get("SecurityGroupId") for g in self.data["SecurityGroups"]
                         ):
-                            peers.append(f"group {quoted(member['SecurityGroupId'])}")
+                            peers.append(group_peer(member["SecurityGroupId"]))
                         else:
                             self.note(
                                 ident,
@@ -258,7 +254,7 @@ class _Reader:
                     if rule.get("ServiceIds"):
                         self.note(ident, "a rule naming services (ServiceIds are not modelled)")
                     for peer in peers:
-                        item.line(f"{direction} {proto}{ports} {way} {peer}", self.at(ident))
+                        item.rule(direction, proto, ports, peer, self.at(ident))
 
     def _vms(self) -> None:
         estate = self.estate

@@ -7,7 +7,7 @@ returned with the model.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language import cache
@@ -33,8 +33,9 @@ def build_file(source: SourceFile) -> tuple[list[Any], list[Diagnostic], list[Di
     return result
 
 
-def build(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
-    """Parse and build every file into one model; raise InputError on unreadable input."""
+def build(sources: list[SourceFile], imported: Sequence[Any] = ()) -> tuple[Model, list[Diagnostic]]:
+    """Parse and build every file into one model, with what was `imported` (`importers.Imported`: the
+    declarations an importer built through the same builder); raise InputError on unreadable input."""
     errors: list[Diagnostic] = []
     findings: list[Diagnostic] = []
     decls: list[Any] = []
@@ -43,14 +44,19 @@ def build(sources: list[SourceFile]) -> tuple[Model, list[Diagnostic]]:
         decls.extend(file_decls)
         errors.extend(file_errors)
         findings.extend(file_findings)
+    for one in imported:
+        decls.extend(one.declarations)
+        errors.extend(one.errors)
+        findings.extend(one.findings)
     if errors:
         raise InputError(errors)
+    files = {s.path for s in sources} | {path for one in imported for path in one.inputs}
     model = Model(
         providers=tuple(d for d in decls if isinstance(d, ProviderDecl)),
         nets=tuple(d for d in decls if isinstance(d, Net)),
         peerings=tuple(d for d in decls if isinstance(d, Peering)),
         assertions=tuple(d for d in decls if isinstance(d, Assertion)),
-        files=tuple(sorted(s.path for s in sources)),
+        files=tuple(sorted(files)),
         gaps=tuple(d for d in decls if isinstance(d, Gap)),
     )
     return model, findings

@@ -57,16 +57,18 @@ def _proto_ports(protocol: Protocol, ports: Ports | None, icmp: Icmp | None = No
     return f"{protocol}" + (f" {detail}" if detail else "")
 
 
-def print_model(model: Model) -> str:
+def print_model(model: Model, notes: dict[str, str] | None = None, left_out: str | None = None) -> str:
+    """`notes`: a comment to print at the top of a net, by its name (an import says what it knows of
+    it); `left_out`: one to print above the `unmodelled` declarations."""
     parts: list[str] = []
     for provider in model.providers:
         parts.append(f"provider {provider.name}\n")
     for net in model.nets:
-        parts.append(_net(net))
-    for peering in model.peerings:
-        parts.append(_peering(peering))
+        parts.append(_net(net, (notes or {}).get(net.name)))
+    if model.peerings:
+        parts.append("".join(_peering(p) for p in model.peerings))
     if model.gaps:
-        parts.append("".join(gap_text(g) + "\n" for g in model.gaps))
+        parts.append((f"# {left_out}\n" if left_out else "") + "".join(gap_text(g) + "\n" for g in model.gaps))
     if model.assertions:
         parts.append("".join(assertion_text(a) + "\n" for a in model.assertions))
     return "\n".join(parts)
@@ -80,8 +82,8 @@ def gap_text(gap: Gap) -> str:
     return f"unmodelled {name_text(gap.what)} {{ {'  '.join(words)} }}".replace("{  }", "{ }")
 
 
-def _net(net: Net) -> str:
-    lines = [f"net {name_text(net.name)} {{"]
+def _net(net: Net, note: str | None = None) -> str:
+    lines = [f"net {name_text(net.name)} {{"] + ([f"{INDENT}# {note}"] if note else [])
     if net.account is not None:
         lines.append(f"{INDENT}account {net.account if net.account.isdigit() else name_text(net.account)}")
     if net.region is not None:
@@ -150,8 +152,9 @@ def _group_rule(rule: GroupRule) -> str:
 
 
 def _security_group(group: SecurityGroup) -> list[str]:
-    head = [f"type {group.type}"] if group.type != "basic" else []
-    if group.inner_access != "accept":
+    # Each as written (an import writes a basic group's type), else when it is not the default.
+    head = [f"type {group.type}"] if group.type_span is not None or group.type != "basic" else []
+    if group.inner_access_span is not None or group.inner_access != "accept":
         head.append(f"inner-access {group.inner_access}")
     body = head + [_group_rule(r) for r in group.rules]
     return [f"security-group {name_text(group.name)} {{", *(INDENT + line for line in body), "}"]
@@ -200,18 +203,18 @@ def _interface_words(vm: Vm) -> str:
 
 
 def _peering(peering: Peering) -> str:
-    lines = [f"peering {name_text(peering.name)} {{"]
+    """A peering on one line, as the language's examples write one."""
+    words = []
     if peering.requester is not None:
-        lines.append(f"{INDENT}requester {name_text(peering.requester.name)}")
+        words.append(f"requester {name_text(peering.requester.name)}")
     if peering.accepter is not None:
-        lines.append(f"{INDENT}accepter {name_text(peering.accepter.name)}")
+        words.append(f"accepter {name_text(peering.accepter.name)}")
     if peering.state is not None:
-        lines.append(f"{INDENT}state {peering.state}")
+        words.append(f"state {peering.state}")
     if peering.created is not None:
         stamp = peering.created.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-        lines.append(f"{INDENT}created {stamp}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        words.append(f"created {stamp}")
+    return f"peering {name_text(peering.name)} {{ {'  '.join(words)} }}\n".replace("{  }", "{ }")
 
 
 def assertion_text(assertion: Assertion) -> str:

@@ -83,7 +83,7 @@ class At:
         self.line, self.column, self.end_line, self.end_column = line, column, end_line, end_column
 
 
-Meta = At  # the position a rule's method is given
+Meta = At | Token  # the position a rule's method is given (an importer's: a `Placed` value)
 
 
 def _at(children: list[Any]) -> At:
@@ -668,6 +668,32 @@ class Builder:
                 )
             )
         return Assertion(str(kind), source, destination, protocol, port_range, self.span(meta), icmp)  # type: ignore[arg-type]
+
+
+class Placed(Token):
+    """A value read from an imported input (a plan, a state, a dump), with where it was read: what an
+    importer gives the builder's methods in place of the parser's tokens and positions. The value is
+    validated as a written one is, and an error or a finding points at the resource it came from."""
+
+    span: Span  # the resource's place in the input (no __slots__: a token of the parser has none)
+
+
+def placed(text: str, span: Span, kind: str = "VALUE") -> Placed:
+    """`text` read at `span`, as a token of type `kind` (the grammar's terminal it stands for)."""
+    token = Placed(kind, text)
+    token.span = span
+    return token
+
+
+class PlacingBuilder(Builder):
+    """The builder an importer calls (`importers.estate`): every position is the place of the resource
+    a value was read from (`Placed.span`), in whichever input file it is, not a place of peer text."""
+
+    def span(self, meta: Any) -> Span:
+        return meta.span
+
+    def head(self, meta: Any, name: Any) -> Span:
+        return meta.span
 
 
 def _placeholder_block(span: Span) -> Block:

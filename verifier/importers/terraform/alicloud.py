@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from verifier.importers.estate import Estate, Item
+from verifier.importers.estate import Estate, Item, group_peer
 from verifier.importers.gateways import resource_type_of
 from verifier.importers.terraform import Resource, iter_blocks
-from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, quoted
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver
 from verifier.language.model import canonical_state
 
 # What the ids of the resources are ids of, and what each attribute that holds one refers to.
@@ -217,11 +217,11 @@ class AlicloudMapping(Mapping):
                 self.unknown(entry, "destination_cidrblock", "the route is not modelled")
                 continue
             if entry.get("nexthop_type") == "VpcPeer":
-                text = self.peering_route(
+                via = self.peering_route(
                     entry, fields.target("nexthop_id"), "nexthop_id", destination, "peer connection"
                 )
-                if text is not None:
-                    item.line(f"route {destination} {text}", entry.origin)
+                if via is not None:
+                    item.route(destination, via, entry.origin)
                 continue
             refs = fields.references("nexthop_id") if fields.unknown("nexthop_id") else []
             gateway = entry.get("nexthop_id") or (refs[0].address if refs else entry.get("nexthop_type", "gateway"))
@@ -259,18 +259,18 @@ class AlicloudMapping(Mapping):
                     f"rule {rule.get('ip_protocol')} {rule.get('port_range')} {rule.get('policy')} is not understood",
                 )
                 continue
-            peers = self.blocks([rule.get("cidr_ip"), rule.get("ipv6_cidr_ip")])
+            peers = self.peer_blocks([rule.get("cidr_ip"), rule.get("ipv6_cidr_ip")])
             if rule.get("source_security_group_id") or rule.is_unknown("source_security_group_id"):
                 source = self.lookup(rule, "source_security_group_id", "security group", "the rule is not modelled")
                 if source is None:
                     continue
-                peers.append(f"group {quoted(source)}")
+                peers.append(group_peer(source))
             if rule.get("prefix_list_id"):
                 self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
-            direction, way = ("inbound", "from") if rule.get("type") == "ingress" else ("outbound", "to")
+            direction = "inbound" if rule.get("type") == "ingress" else "outbound"
             priority = int(rule.get("priority", 1) or 1)
             for peer in peers:
-                item.line(f"{direction} {action} priority {priority} {proto}{ports} {way} {peer}", rule.origin)
+                item.rule(direction, proto, ports, peer, rule.origin, action, priority)
 
     def _group_type(self, group: Resource, item: Item) -> None:
         """`type` and `inner-access`, as the API importer writes them: the language gives a basic group
@@ -280,7 +280,7 @@ class AlicloudMapping(Mapping):
         each other."""
         kind = group.get("security_group_type") or "normal"
         if kind == "enterprise":
-            item.line("type enterprise", group.origin)
+            item.flag("type", group.origin, "enterprise")
             return
         if kind != "normal":
             self.estate.warn(
@@ -288,12 +288,12 @@ class AlicloudMapping(Mapping):
                 f"{group.address}: security group type '{kind}' is not understood; read as basic",
                 group.origin,
             )
-        item.line("type basic", group.origin)
+        item.flag("type", group.origin, "basic")
         policy = group.get("inner_access_policy")
         if not policy and group.get("inner_access") is not None:  # the attribute it replaced: a boolean
             policy = "Accept" if group.get("inner_access") else "Drop"
         if str(policy).lower() in ("accept", "drop"):
-            item.line(f"inner-access {str(policy).lower()}", group.origin)
+            item.flag("inner-access", group.origin, str(policy).lower())
         elif policy:
             self.estate.warn(
                 "IMP001",
@@ -307,9 +307,9 @@ class AlicloudMapping(Mapping):
             if net is None:
                 continue
             item = self.estate.item("network-acl", net, acl.address, acl.origin)
-            for key, direction, way, field in (
-                ("ingress_acl_entries", "inbound", "from", "source_cidr_ip"),
-                ("egress_acl_entries", "outbound", "to", "destination_cidr_ip"),
+            for key, direction, field in (
+                ("ingress_acl_entries", "inbound", "source_cidr_ip"),
+                ("egress_acl_entries", "outbound", "destination_cidr_ip"),
             ):
                 self.inline_unknown(acl, key, "its entries are not modelled")
                 for number, entry in enumerate(iter_blocks(acl.get(key)), start=1):
@@ -321,7 +321,7 @@ class AlicloudMapping(Mapping):
                     if proto is None or ports is None or action is None or not entry.get(field):
                         self.not_modelled(acl, f"{direction} entry {number} is not understood")
                         continue
-                    item.line(f"{direction} {number} {action} {proto}{ports} {way} {entry[field]}", acl.origin)
+                    item.entry(direction, number, action, proto, ports, entry[field], acl.origin)
             for index, resource in enumerate(iter_blocks(acl.get("resources"))):
                 if resource.get("resource_type", "VSwitch") != "VSwitch":
                     continue

@@ -25,7 +25,7 @@ import re
 from functools import partial
 from typing import Any, Iterable
 
-from verifier.importers.estate import Estate, Item
+from verifier.importers.estate import ANY, DROP, Estate, Item, PeerOf, block_peer, group_peer
 from verifier.importers.terraform import External, Resource, Target, iter_blocks
 from verifier.importers.terraform.interfaces import (
     Link,
@@ -37,7 +37,7 @@ from verifier.importers.terraform.interfaces import (
     primary_link,
     subnet_of,
 )
-from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of, quoted
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of
 from verifier.language.model import canonical_state
 
 # What the ids of the resources are ids of, and what each attribute that holds one refers to.
@@ -229,10 +229,10 @@ class AwsMapping(Mapping):
             return
         net = self.estate.nets[vpc]
         acl = self.estate.item("network-acl", vpc, f"{vpc}.default_network_acl", net.origin)
-        for direction, way in (("inbound", "from"), ("outbound", "to")):
-            acl.line(f"{direction} 100 allow all {way} 0.0.0.0/0", net.origin)
+        for direction in ("inbound", "outbound"):
+            acl.entry(direction, 100, "allow", "all", None, "0.0.0.0/0", net.origin)
             if any(":" in block for block in net.blocks):
-                acl.line(f"{direction} 101 allow all {way} ::/0", net.origin)
+                acl.entry(direction, 101, "allow", "all", None, "::/0", net.origin)
 
     def _net_of(self, resource: Resource) -> str | None:
         return self.net_of(resource, "vpc_id", "VPC")
@@ -296,7 +296,7 @@ class AwsMapping(Mapping):
         for table_name in self.main_of.values():
             item = self.estate.find(table_name)
             assert item is not None  # every main table was declared above
-            item.line("main", item.origin)
+            item.flag("main", item.origin)
 
     def _subnets(self) -> None:
         r = self.r
@@ -400,14 +400,14 @@ class AwsMapping(Mapping):
         if route.get("gateway_id") == "local":
             return  # the implicit local route
         if route.get("state") == "blackhole":
-            item.line(f"route {destination} drop", resource.origin)
+            item.route(destination, DROP, resource.origin)
             return
         if route.get("vpc_peering_connection_id") or route.unknown("vpc_peering_connection_id"):
             target = self.peering_route(
                 resource, route.target("vpc_peering_connection_id"), "vpc_peering_connection_id", destination, "peering"
             )
             if target is not None:
-                item.line(f"route {destination} {target}", resource.origin)
+                item.route(destination, target, resource.origin)
             return
         self.route_to_gateway(item, destination, resource.origin, GATEWAYS, route, route)
 
@@ -422,10 +422,10 @@ class AwsMapping(Mapping):
             for key, direction in (("ingress", "inbound"), ("egress", "outbound")):
                 self.inline_unknown(group, key, "its inline rules are not modelled")
                 for inline in iter_blocks(group.get(key)):
-                    peers = self.blocks(inline.get("cidr_blocks")) + self.blocks(inline.get("ipv6_cidr_blocks"))
-                    peers += [f"group {quoted(n)}" for n in self._group_names(group, inline.get("security_groups"))]
+                    peers = self.peer_blocks(inline.get("cidr_blocks"), inline.get("ipv6_cidr_blocks"))
+                    peers += [group_peer(n) for n in self._group_names(group, inline.get("security_groups"))]
                     if inline.get("self"):
-                        peers.append(f"group {quoted(group.address)}")
+                        peers.append(group_peer(group.address))
                     if inline.get("prefix_list_ids"):
                         self.not_modelled(group, "a rule naming a prefix list (prefix lists are not modelled)")
                     self._rule(
@@ -441,14 +441,14 @@ class AwsMapping(Mapping):
             item = self._rule_group(rule)
             if item is None:
                 continue
-            peers = self.blocks(rule.get("cidr_blocks")) + self.blocks(rule.get("ipv6_cidr_blocks"))
+            peers = self.peer_blocks(rule.get("cidr_blocks"), rule.get("ipv6_cidr_blocks"))
             if rule.get("self"):
-                peers.append(f"group {quoted(item.name)}")
+                peers.append(group_peer(item.name))
             elif rule.get("source_security_group_id") or rule.is_unknown("source_security_group_id"):
                 source = self.lookup(rule, "source_security_group_id", "security group", "the rule is not modelled")
                 if source is None:
                     continue
-                peers.append(f"group {quoted(source)}")
+                peers.append(group_peer(source))
             if rule.get("prefix_list_ids"):
                 self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
             direction = "inbound" if rule.get("type") == "ingress" else "outbound"
@@ -461,14 +461,14 @@ class AwsMapping(Mapping):
                 item = self._rule_group(rule)
                 if item is None:
                     continue
-                peers = [rule.get(k) for k in ("cidr_ipv4", "cidr_ipv6") if rule.get(k)]
+                peers = [block_peer(rule.get(k)) for k in ("cidr_ipv4", "cidr_ipv6") if rule.get(k)]
                 if rule.get("referenced_security_group_id") or rule.is_unknown("referenced_security_group_id"):
                     source = self.lookup(
                         rule, "referenced_security_group_id", "security group", "the rule is not modelled"
                     )
                     if source is None:
                         continue
-                    peers.append(f"group {quoted(source)}")
+                    peers.append(group_peer(source))
                 if rule.get("prefix_list_id"):
                     self.not_modelled(rule, "a rule naming a prefix list (prefix lists are not modelled)")
                 self._rule(
@@ -488,8 +488,8 @@ class AwsMapping(Mapping):
             name = f"{vpc}.default_security_group"
             origin = self.estate.nets[vpc].origin
             item = self.estate.item("security-group", vpc, name, origin)
-            item.line(f"inbound all from group {quoted(name)}", origin)  # AWS's default rules
-            item.line("outbound all to any", origin)
+            item.rule("inbound", "all", None, group_peer(name), origin)  # AWS's default rules
+            item.rule("outbound", "all", None, ANY, origin)
 
     def _group_names(self, resource: Resource, values: Iterable[str] | None) -> list[str]:
         names = []
@@ -507,16 +507,15 @@ class AwsMapping(Mapping):
         return names
 
     def _rule(
-        self, item: Item, resource: Resource, direction: str, protocol: Any, low: Any, high: Any, peers: list[str]
+        self, item: Item, resource: Resource, direction: str, protocol: Any, low: Any, high: Any, peers: list[PeerOf]
     ) -> None:
         proto = self.protocol(protocol)
         ports = self.ports(proto, low, high) if proto else None
         if proto is None or ports is None:
             self.not_modelled(resource, f"a rule with protocol '{protocol}' and ports {low}-{high} is not understood")
             return
-        way = "from" if direction == "inbound" else "to"
         for peer in peers:
-            item.line(f"{direction} {proto}{ports} {way} {peer}", resource.origin)
+            item.rule(direction, proto, ports, peer, resource.origin)
 
     # -- network ACLs ---------------------------------------------------------------------------
     def _acls(self) -> None:
@@ -607,8 +606,7 @@ class AwsMapping(Mapping):
         if proto is None or ports is None or not block or action not in ("allow", "deny") or number is None:
             self.not_modelled(resource, f"network ACL entry {number} ({action} {protocol} {block}) is not understood")
             return
-        direction, way = ("outbound", "to") if egress else ("inbound", "from")
-        item.line(f"{direction} {number} {action} {proto}{ports} {way} {block}", resource.origin)
+        item.entry("outbound" if egress else "inbound", number, action, proto, ports, block, resource.origin)
 
     def _icmp_unknown(self, resource: Resource, attribute: str, number: Any) -> None:
         """An ICMP entry whose type or code is known only after apply: which messages it matches is unknown."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from verifier.importers.estate import Item
 from verifier.importers.terraform import Resource
-from verifier.importers.terraform.mapping import Fields, Mapping, quoted
+from verifier.importers.terraform.mapping import Fields, Mapping
 
 
 @dataclass
@@ -126,7 +126,7 @@ def place(mapping: Mapping, nics: dict[str, Nic]) -> None:
         if link.device == 0:
             join_primary(mapping, vm, nic)
         else:
-            vm.line(interface_text(name, nic), nic.resource.origin)
+            vm.interface(name, nic.subnet, nic.addresses, nic.groups, nic.resource.origin)
 
 
 def join_primary(mapping: Mapping, vm: Item, nic: Nic) -> None:
@@ -147,11 +147,3 @@ def join_primary(mapping: Mapping, vm: Item, nic: Nic) -> None:
     for group in nic.groups:
         vm.set("groups", group)
     nic.placed = True
-
-
-def interface_text(name: str, nic: Nic) -> str:
-    """`interface NAME { subnet S  ip A, B  groups G, H }` (no groups: it sends and receives nothing)."""
-    parts = [f"subnet {quoted(nic.subnet)}", "ip " + ", ".join(dict.fromkeys(nic.addresses))]
-    if nic.groups:
-        parts.append("groups " + ", ".join(quoted(g) for g in dict.fromkeys(nic.groups)))
-    return f"interface {quoted(name)} {{ {'  '.join(parts)} }}"

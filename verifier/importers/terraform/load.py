@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 from verifier.importers import Imported
@@ -55,9 +54,10 @@ def load(files: list[Path], label: str, tf_root: Path | None = None) -> Imported
     modules[provider].build(Resolver(found, modules[provider].IDS), estate)
     for resource in found.resources:
         _say_masked(estate, resource)
-    imported = estate.write(dict(found.texts), found.named.get)
-    if tf_root is not None:
-        _point_at_sources(imported, found, tf_root)
+    moved = _source_blocks(found, tf_root) if tf_root is not None else {}
+    imported = estate.build(dict(found.texts), found.named.get, moved)
+    if moved:
+        _read_sources(imported, moved)
     return imported
 
 
@@ -95,22 +95,22 @@ def _flat(path: tuple) -> bool:
     return len(path) == 1 and "." in str(path[0])
 
 
-def _point_at_sources(imported: Imported, found: Input, root: Path) -> None:
-    """Move origins from the JSON to the `resource` (or `data`) blocks in the .tf files under `root`:
-    each resource's, by its address in the configuration (`module.net.aws_vpc.this`, whatever its
-    count index or for_each key), wherever in the JSON it is written."""
+def _source_blocks(found: Input, root: Path) -> dict[Span, Span]:
+    """Where each resource is in the JSON -> its `resource` (or `data`) block in the .tf files under
+    `root`, by its address in the configuration (`module.net.aws_vpc.this`, whatever its count index or
+    for_each key), wherever in the JSON it is written: what is built of it points there."""
     blocks = _resource_blocks(root, found)
-    by_origin: dict[Span, Span] = {}  # where a resource is in the JSON -> its block
+    by_origin: dict[Span, Span] = {}
     for resource in found.resources:
         config_address = ".".join(p for p in (resource.config_module, local_name(resource)) if p)
         if config_address in blocks:
             by_origin[resource.origin] = blocks[config_address]
-    for line, origin in list(imported.origins.items()):
-        moved = by_origin.get(origin)
-        if moved is not None:
-            imported.origins[line] = moved
-    imported.warnings[:] = [replace(w, span=by_origin.get(w.span, w.span)) for w in imported.warnings]
-    for file in {s.file for s in blocks.values()}:
+    return by_origin
+
+
+def _read_sources(imported: Imported, moved: dict[Span, Span]) -> None:
+    """The .tf files findings now point at, for their excerpts."""
+    for file in sorted({s.file for s in moved.values()}):
         try:
             imported.inputs[file] = read_file(file, MAX_FILE_BYTES).decode("utf-8")
         except (OSError, UnicodeDecodeError, Refused):

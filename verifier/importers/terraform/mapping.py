@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from verifier.importers.estate import PROTOCOLS, Estate, Item, name_text
+from verifier.importers.estate import PROTOCOLS, Estate, Item, PeerOf, Via, block_peer, via_gateway, via_peering
 from verifier.importers.gateways import gateway_kind, resource_type_of
 from verifier.importers.terraform import REFERENCE, External, Input, Resource, Target, local_name
 from verifier.importers.terraform.source import MASKED
@@ -302,9 +302,6 @@ def blocks_of(resolver: Resolver, resource: Resource, attribute: str) -> Iterato
             yield Fields(resolver, resource, attribute, index, block)
 
 
-quoted = name_text  # how the mappings write a name into peer text
-
-
 def icmp_text(kind: Any, code: Any) -> str | None:
     """The text after `icmp` or `icmpv6` for an ICMP type and code as the clouds give them (AWS and
     Outscale: FromPort the type, ToPort the code; -1 or nothing for every type, or every code of the
@@ -446,12 +443,12 @@ class Mapping:
 
     def peering_route(
         self, resource: Resource, target: Target | External | None, attribute: str, destination: str, what: str
-    ) -> str | None:
-        """The target text of a route over a peering: the peering, or leaving the network when it
+    ) -> Via | None:
+        """The target of a route over a peering: the peering, or leaving the network when it
         joins a net that is not in the input (said); None (said: IMP002) when it is unknown."""
         name = self.name(target)
         if name in self.estate.peerings:
-            return f"via peering {quoted(name)}"
+            return via_peering(name)
         if target is None:
             self.unknown(resource, attribute, f"the route to {destination} is not modelled")
             return None
@@ -462,7 +459,7 @@ class Mapping:
             f"{what} between two nets",
             f"the route to {destination} is modelled as leaving the network",
         )
-        return f"via gateway {quoted(label)}"
+        return via_gateway(label)
 
     def peering_table(
         self, resource: Resource, table: Target | External | None, peering: str | None, destination: Any
@@ -506,7 +503,7 @@ class Mapping:
         net = self.estate.owner.get(item.name)
         if net is not None:
             self.estate.gateway(net, name, gateway_kind(**hints), origin)
-        item.line(f"route {destination} via gateway {quoted(name)}", origin)
+        item.route(destination, via_gateway(name), origin)
 
     def route_to_gateway(
         self,
@@ -624,6 +621,10 @@ class Mapping:
     def blocks(self, values: Iterable[Any] | None) -> list[str]:
         return [v for v in values or [] if isinstance(v, str) and v]
 
+    def peer_blocks(self, *lists: Iterable[Any] | None) -> list[PeerOf]:
+        """The blocks of the lists of a rule (IPv4, IPv6), as the peers it speaks of."""
+        return [block_peer(block) for values in lists for block in self.blocks(values)]
+
     def main_table(self, net: str, origin_resource: Resource | None, owner_address: str, main: bool = True) -> str:
         """The name of `net`'s main table, declaring an empty one (local routes only) when none is
         (`main`: it is the net's main table still; not when another table was made main)."""
@@ -635,7 +636,7 @@ class Mapping:
             origin = origin_resource.origin if origin_resource else self.estate.nets[net].origin
             item = self.estate.item("route-table", net, name, origin)
             if main:
-                item.line("main", origin)
+                item.flag("main", origin)
         return name
 
 

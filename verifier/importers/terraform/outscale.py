@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier.importers.estate import Estate, Item
+from verifier.importers.estate import DROP, Estate, Item, block_peer, group_peer
 from verifier.importers.terraform import External, Resource, Target, iter_blocks
 from verifier.importers.terraform.interfaces import Nic, attached_to, place, subnet_of
-from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of, quoted
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of
 from verifier.language.model import canonical_state
 
 # What the ids of the resources are ids of (each also holds its own id under a second name, `net_id`
@@ -181,7 +181,7 @@ class OutscaleMapping(Mapping):
         for table_name in mains.values():
             item = self.estate.find(table_name)
             assert item is not None  # every main table was declared above
-            item.line("main", item.origin)
+            item.flag("main", item.origin)
         for draft in list(self.estate.nets.values()):
             if draft.name not in mains and any(
                 i.kind == "subnet" and "route-table" not in i.attrs for i in draft.items.values()
@@ -268,7 +268,7 @@ class OutscaleMapping(Mapping):
             self.not_modelled(resource, "a route with no destination_ip_range (a service route)")
             return
         if route.get("state") == "blackhole":
-            item.line(f"route {destination} drop", resource.origin)
+            item.route(destination, DROP, resource.origin)
             return
         if route.get("net_peering_id") or (fields and fields.unknown("net_peering_id")):
             target = (
@@ -276,9 +276,9 @@ class OutscaleMapping(Mapping):
                 if fields
                 else self.r.resolve(route["net_peering_id"], "net_peering_id", resource)
             )
-            text = self.peering_route(resource, target, "net_peering_id", destination, "peering")
-            if text is not None:
-                item.line(f"route {destination} {text}", resource.origin)
+            via = self.peering_route(resource, target, "net_peering_id", destination, "peering")
+            if via is not None:
+                item.route(destination, via, resource.origin)
             return
         self.route_to_gateway(item, destination, resource.origin, GATEWAYS, route, fields)
 
@@ -296,7 +296,9 @@ class OutscaleMapping(Mapping):
                 for inline in iter_blocks(group.get(key)):
                     self._rule(group_item, group, direction, inline)
             if group.is_unknown("outbound_rules") and not group.get("remove_default_outbound_rule"):
-                group_item.line("outbound all to 0.0.0.0/0", group.origin)  # Outscale's default outbound rule
+                group_item.rule(
+                    "outbound", "all", None, block_peer("0.0.0.0/0"), group.origin
+                )  # Outscale's default outbound rule
         for rule in r.of_type("outscale_security_group_rule"):
             name = self.lookup(rule, "security_group_id", "security group", "the rule is not modelled")
             item = self.estate.find(name) if name else None
@@ -316,8 +318,7 @@ class OutscaleMapping(Mapping):
         if proto is None or ports is None:
             self.not_modelled(resource, f"a rule with protocol '{rule.get('ip_protocol')}' is not understood")
             return
-        way = "from" if direction == "inbound" else "to"
-        peers = self.blocks(rule.get("ip_ranges"))
+        peers = self.peer_blocks(rule.get("ip_ranges"))
         for member in iter_blocks(rule.get("security_groups_members")):
             value = member.get("security_group_id")
             target: Target | External | None = self.r.resolve(value, "security_group_id", resource) if value else None
@@ -326,7 +327,7 @@ class OutscaleMapping(Mapping):
                 target = refs[0] if len(refs) == 1 else None
             name = self.name(target)
             if name and self.declared(name):
-                peers.append(f"group {quoted(name)}")
+                peers.append(group_peer(name))
             elif value:
                 self.not_in_input(
                     resource,
@@ -337,7 +338,7 @@ class OutscaleMapping(Mapping):
             else:
                 self.unknown(resource, "security_groups_members", "the rule naming the group is not modelled")
         for peer in peers:
-            item.line(f"{direction} {proto}{ports} {way} {peer}", resource.origin)
+            item.rule(direction, proto, ports, peer, resource.origin)
 
     def _vms(self) -> None:
         for vm in self.r.of_type("outscale_vm"):
