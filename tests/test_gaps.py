@@ -253,3 +253,20 @@ def test_an_instance_the_mapping_cannot_place_leaves_its_nets_assertions_open(tm
     assert "aws_instance.b3: no subnet_id; the instance is not modelled" in [
         d["message"] for d in document["diagnostics"] if d["code"] == "IMP001"
     ]
+
+
+def test_a_gap_naming_one_net_twice_touches_that_net_only():
+    # Regression: a part left out whose nets were [n, n] (an interface and its VM, both of n) was a
+    # gap of the whole estate: every verdict of every net was unknown.
+    from verifier.importers.estate import Estate
+    from verifier.language.model import Span
+
+    estate = Estate("aws", "estate.peer", "a test")
+    origin = Span("state.json", 4, 3, 4, 20)
+    for name in ("vpc-a", "vpc-b"):
+        estate.net(name, origin)
+    estate.unmodelled("an interface of vpc-a", origin, nets=["vpc-a", "vpc-a"])
+    estate.unmodelled("something of vpc-a and a net not in the input", origin, nets=["vpc-a", "vpc-x"])
+    touched, unknown_net = estate.gaps
+    assert touched.nets == ("vpc-a",)
+    assert unknown_net.nets == ()  # a net the estate does not hold: it could be any
