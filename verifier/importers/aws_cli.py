@@ -17,10 +17,14 @@ where it is read.
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
@@ -242,19 +246,22 @@ class Origins:
     For a peering, also where each of its views names each VPC (an outside net is found there)."""
 
     def __init__(self, where: Where):
+        self.lines: dict[str, list[int]] = {}  # file -> where each of its lines starts
         self.spans: dict[str, Span] = {}
         self.starts: dict[str, tuple[str, str, int]] = {}  # id -> the file, its text, where its object starts
         self.mentions: dict[tuple[str, str], Span] = {}  # (peering, VPC) -> where a view names the VPC
         for file, text in where.texts.items():
+            self.lines[file] = [0] + [match.end() for match in re.finditer("\n", text)]
             document = json.loads(text)  # read (and its shape checked) already
             for key in KEYS:
                 for item, start in zip(document.get(key) or [], _starts(text, key)):
                     self._item(key, item, file, text, start)
 
     def _item(self, key: str, item: dict, file: str, text: str, start: int) -> None:
-        if key == "Reservations":
+        if key == "Reservations":  # instances in order: each found from the one before (one pass)
             for instance in item.get("Instances") or []:
                 self._define(instance["InstanceId"], file, text, start)
+                start = self._offset(self.spans[instance["InstanceId"]], file, start)
                 for interface in instance.get("NetworkInterfaces") or []:
                     if interface.get("NetworkInterfaceId"):
                         self._define(interface["NetworkInterfaceId"], file, text, start)
@@ -272,6 +279,14 @@ class Origins:
             self.spans[ident] = self._span(ident, file, text, start)
             self.starts[ident] = (file, text, start)
 
+    def _offset(self, span: Span, file: str, start: int) -> int:
+        """Where `span` starts in `file`, at or after `start`; else `start` (an id described twice: its
+        span is in another file, or before)."""
+        if span.file != file:
+            return start
+        offset = self.lines[file][span.line - 1] + span.column - 1
+        return offset if offset >= start else start
+
     def within(self, ident: str, other: str) -> Span | None:
         """Where the object `ident` names `other` (a rule its group, a route its peering)."""
         if ident not in self.starts:
@@ -279,13 +294,13 @@ class Origins:
         file, text, start = self.starts[ident]
         return self._span(other, file, text, start)
 
-    @staticmethod
-    def _span(ident: str, file: str, text: str, start: int) -> Span:
+    def _span(self, ident: str, file: str, text: str, start: int) -> Span:
         """The first mention of `ident` from `start` (the object that holds it) on."""
         found = [(text.find(n, start), n) for n in json_spellings(ident)]
         offset, needle = min(((o, n) for o, n in found if o >= 0), default=(start, json_spellings(ident)[0]))
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        starts = self.lines[file]
+        line = bisect.bisect_right(starts, offset)  # the lines that start at or before it
+        column = offset - starts[line - 1] + 1
         return Span(file, line, column, line, column + len(needle))
 
 
@@ -327,6 +342,20 @@ class Dump:
     nets: set[str] = field(default_factory=set)  # nets declared: the VPCs of the input, outside nets
     peerings: set[str] = field(default_factory=set)  # peerings declared
     regions: dict[str, str] = field(default_factory=dict)  # VPC -> its region (from peering records)
+
+    @cached_property
+    def of_vpc(self) -> dict[tuple[str, Any], list[dict]]:
+        """(response key, VPC id) -> the objects of that response in that VPC, in their order: each
+        VPC's objects found once, not by a pass over every response per VPC."""
+        found: dict[tuple[str, Any], list[dict]] = {}
+        for key in ("Subnets", "RouteTables", "SecurityGroups", "NetworkAcls"):
+            for item in self.data[key]:
+                found.setdefault((key, item.get("VpcId")), []).append(item)
+        return found
+
+    @cached_property
+    def vpc_of_subnet(self) -> dict[Any, Any]:
+        return {s.get("SubnetId"): s.get("VpcId") for s in self.data["Subnets"]}
 
     def at(self, ident: str) -> Span:
         """Where the object `ident` is described (where it is first named, for one not described)."""
@@ -542,7 +571,6 @@ def _peering(estate: Estate, dump: Dump, peering: Peering) -> None:
 
 # -- a VPC and what it holds -------------------------------------------------------------------------
 def _vpc(estate: Estate, dump: Dump, vpc: dict) -> None:
-    data = dump.data
     ident = vpc["VpcId"]
     net = estate.net(ident, dump.at(ident))
     net.account = vpc.get("OwnerId") or None
@@ -559,15 +587,15 @@ def _vpc(estate: Estate, dump: Dump, vpc: dict) -> None:
     ]
     for block in dict.fromkeys(b for b in blocks if b):
         estate.block(ident, block)
-    tables = [t for t in data["RouteTables"] if t.get("VpcId") == ident]
+    tables = dump.of_vpc.get(("RouteTables", ident), [])
     table_of = {
         a["SubnetId"]: t["RouteTableId"] for t in tables for a in t.get("Associations") or [] if a.get("SubnetId")
     }
-    acls = [a for a in data["NetworkAcls"] if a.get("VpcId") == ident]
+    acls = dump.of_vpc.get(("NetworkAcls", ident), [])
     acl_of = {
         a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations") or [] if a.get("SubnetId")
     }
-    for subnet in (s for s in data["Subnets"] if s.get("VpcId") == ident):
+    for subnet in dump.of_vpc.get(("Subnets", ident), []):
         sid = subnet["SubnetId"]
         item = estate.item("subnet", ident, sid, dump.at(sid))
         blocks = [subnet["CidrBlock"]] if subnet.get("CidrBlock") else []
@@ -584,7 +612,7 @@ def _vpc(estate: Estate, dump: Dump, vpc: dict) -> None:
             item.set("network-acl", acl_of[sid])
     for table in tables:
         _table(estate, dump, ident, table)
-    for group in (g for g in data["SecurityGroups"] if g.get("VpcId") == ident):
+    for group in dump.of_vpc.get(("SecurityGroups", ident), []):
         _group(estate, dump, ident, group)
     for acl in acls:
         _acl(estate, dump, ident, acl)
@@ -825,7 +853,7 @@ def _groups(interface: dict) -> list[str]:
 def _own_vpc(dump: Dump, instance: dict, others: list[dict]) -> list[dict]:
     """The instance's other interfaces that can be VMs of its net: in a subnet of its own VPC, with an
     id and an address."""
-    vpc_of = {s.get("SubnetId"): s.get("VpcId") for s in dump.data["Subnets"]}
+    vpc_of = dump.vpc_of_subnet
     return [
         i
         for i in others

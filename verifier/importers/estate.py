@@ -299,14 +299,16 @@ class _Building:
         self.named = named
         self.moved = moved
         self.resources: dict[Span, str] = {}
+        self.asked: set[Span] = set()
 
     def at(self, origin: Span, text: Any = "", kind: str = "VALUE") -> Placed:
         """`text` at the place of the resource `origin` (recording which resource is there)."""
         place = self.moved.get(origin, origin)
-        if place not in self.resources:
+        if origin not in self.asked:  # each place once: naming one reads the input there
+            self.asked.add(origin)
             resource = self.named(origin)
             if resource is not None:
-                self.resources[place] = resource
+                self.resources.setdefault(place, resource)
         return placed(str(text), place, kind)
 
     def name(self, origin: Span, name: Any) -> Placed:
