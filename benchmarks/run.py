@@ -96,10 +96,23 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument(
-        "--only", choices=("jobs", "hostile"), help="re-measure one part, merged into the recorded results"
+        "--only",
+        choices=("jobs", "hostile", "engine"),
+        help="re-measure one part, merged into the recorded results (engine: the pre-commit and "
+        "assertion-heavy checks, written to engine-speed.md, beside the previous release with --against)",
     )
     parser.add_argument("--against", metavar="REV", help="also run stats and check by this revision's code")
     args = parser.parse_args()
+    if args.only == "engine":
+        work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
+        run(["--version"])
+        previous = _checkout(args.against, work / "previous") if args.against else None
+        found = measure_engine(work, args.repeat, previous)
+        found["against"] = args.against
+        (args.out / "engine-speed.md").write_text(engine_table(found))
+        print(engine_table(found))
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.only:
         work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
         run(["--version"])
@@ -198,6 +211,63 @@ def measure_jobs(work: Path, cache: dict, repeat: int) -> dict:
         str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat, cache)
         for j in (1, 2)
     }
+
+
+def measure_engine(work: Path, repeat: int, previous: Path | None = None) -> dict:
+    """The two checks issue 15 names for the engine: `check` on 20 nets (the pre-commit hook: process start
+    included, no cache, median of 5) and on the assertion-heavy estate at --jobs 1 and 2; each also by the
+    code of `previous` (another revision's files) where given, on the same estates."""
+    twenty, heavy = work / "estate-20", work / "assertion-heavy"
+    for estate, options in ((twenty, ["--nets", "20"]), (heavy, ["--nets", "100", "--assertions", "16"])):
+        subprocess.run(
+            [sys.executable, "-m", "verifier.cli", "gen", *options, "-o", str(estate)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    cold = {"PEERPROOF_NO_CACHE": "1"}
+    codes = {"now": ROOT, **({"previous": previous} if previous is not None else {})}
+    found: dict = {}
+    for name, code in codes.items():
+        found[name] = {
+            "twenty_cold": measure(["check", "--isolated", "--now", NOW, str(twenty)], 5, cold, code),
+            **{
+                f"heavy_jobs_{j}": measure(
+                    ["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat, cold, code
+                )
+                for j in (1, 2)
+            },
+        }
+        print(json.dumps({name: found[name]}), flush=True)
+    found["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()}
+    return found
+
+
+def engine_table(found: dict) -> str:
+    rows = [
+        ("20 nets, pre-commit (`check`, no cache, process start included, median of 5)", "twenty_cold"),
+        ("assertion-heavy (100 nets, 16 assertions a spoke net), `check --jobs 1`", "heavy_jobs_1"),
+        ("assertion-heavy, `check --jobs 2`", "heavy_jobs_2"),
+    ]
+    before = found.get("previous")
+    head = "| run | now | peak memory |" + (f" {found['against']} | ratio |" if before else "")
+    lines = [
+        "# Engine speed (issue 15): the pre-commit and assertion-heavy checks",
+        "",
+        "Measured by `python benchmarks/run.py --only engine"
+        + (f" --against {found['against']}`" if before else "`")
+        + f" (Python {found['machine']['python']}, {found['machine']['cpus']} cores, cold: PEERPROOF_NO_CACHE=1).",
+        "",
+        head,
+        "| --- | ---: | ---: |" + (" ---: | ---: |" if before else ""),
+    ]
+    for label, key in rows:
+        now = found["now"][key]
+        line = f"| {label} | {now['seconds']} s | {now['peak_mib']} MiB |"
+        if before:
+            line += f" {before[key]['seconds']} s | {now['seconds'] / before[key]['seconds']:.2f} |"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 # What issue 14 measured on these inputs before they were made near-linear (2-core machine).

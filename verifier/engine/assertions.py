@@ -45,7 +45,8 @@ class Assertions(Part):
         every = assertion.kind == "isolate"
         sources = self.topo.endpoint_vms(assertion.source, every_interface=every)
         targets = self.topo.endpoint_vms(assertion.destination, every_interface=every)
-        result = self._decide(assertion, sources, targets, witness)
+        with self.engine.solver.session():  # one incremental solver for this assertion's questions
+            result = self._decide(assertion, sources, targets, witness)
         if not self.model.gaps:
             return result
         nets = {vm.net for vm in sources + targets} | self._endpoint_nets(assertion)

@@ -108,6 +108,10 @@ class Encoder:
         self.width = family_width(version)
         self.atlas = atlas  # route maps: with them, walks to known destinations route concretely
         self._packets: dict[str, Sym] = {}
+        # What is said of a packet alone (its reply, its kind...), by the packet's tag and what was asked:
+        # the same terms for every connection it is asked about.
+        self._replies: dict[str, Sym] = {}
+        self._said: dict[tuple[object, ...], z3.BoolRef] = {}
         self._filters: dict[tuple[str, str, str], z3.BoolRef] = {}
         self._rules: dict[tuple[str, str], list[GroupRule]] = {}
 
@@ -128,13 +132,31 @@ class Encoder:
     def address(self, value: int) -> z3.BitVecRef:
         return z3.BitVecVal(value, self.width)
 
-    @staticmethod
-    def ported(pkt: Sym) -> z3.BoolRef:
-        return z3.Or(pkt.proto == 6, pkt.proto == 17)
+    def reply(self, pkt: Sym) -> Sym:
+        """`pkt.reply()`, made once per packet."""
+        if pkt.tag not in self._replies:
+            self._replies[pkt.tag] = pkt.reply()
+        return self._replies[pkt.tag]
+
+    def said(self, key: tuple[object, ...], make: Callable[[], z3.BoolRef]) -> z3.BoolRef:
+        """The formula `make` gives, made once per `key` (a packet's tag first, then what was asked)."""
+        if key not in self._said:
+            self._said[key] = make()
+        return self._said[key]
+
+    def answered(self, pkt: Sym) -> z3.BoolRef:
+        """`pkt.answered()`, made once per packet."""
+        return self.said((pkt.tag, "answered"), pkt.answered)
+
+    def ported(self, pkt: Sym) -> z3.BoolRef:
+        return self.said((pkt.tag, "ported"), lambda: z3.Or(pkt.proto == 6, pkt.proto == 17))
 
     def wellformed(self, pkt: Sym) -> z3.BoolRef:
         """Only TCP and UDP carry ports; ICMP and ICMPv6 a type and a code (0-255); other protocols
         have both ports 0."""
+        return self.said((pkt.tag, "wellformed"), lambda: self._wellformed(pkt))
+
+    def _wellformed(self, pkt: Sym) -> z3.BoolRef:
         icmp = z3.And(is_icmp(pkt.proto), z3.ULE(pkt.sport, 255), z3.ULE(pkt.dport, 255))
         return z3.Or(self.ported(pkt), icmp, z3.And(pkt.sport == 0, pkt.dport == 0))
 
@@ -428,10 +450,10 @@ class Encoder:
         """(forward delivered to target, reply delivered back to source); an ICMP message that is no
         query waits for no reply."""
         forward = self.walk(source, pkt, destinations=[target]).get(target.name, z3.BoolVal(False))
-        back = self.walk(target, pkt.reply(), stateful_reply=True, destinations=[source]).get(
+        back = self.walk(target, self.reply(pkt), stateful_reply=True, destinations=[source]).get(
             source.name, z3.BoolVal(False)
         )
-        return forward, z3.Or(z3.Not(pkt.answered()), back)
+        return forward, z3.Or(z3.Not(self.answered(pkt)), back)
 
 
 @dataclass(frozen=True)
@@ -454,8 +476,19 @@ class Queries:
 
     def __init__(self, encoder: Encoder):
         self.enc = encoder
+        self._natural: dict[tuple[object, ...], tuple[z3.BoolRef, ...]] = {}
 
     def _kind(self, pkt: Sym, protocol: int | None, ports: Ports | None, icmp: Icmp | None = None) -> z3.BoolRef:
+        asked = (
+            pkt.tag,
+            "kind",
+            protocol,
+            (ports.low, ports.high) if ports else None,
+            (icmp.type, icmp.code) if icmp else None,
+        )
+        return self.enc.said(asked, lambda: self._make_kind(pkt, protocol, ports, icmp))
+
+    def _make_kind(self, pkt: Sym, protocol: int | None, ports: Ports | None, icmp: Icmp | None) -> z3.BoolRef:
         parts = [self.enc.wellformed(pkt), self.enc.protocol_is(pkt, protocol), self.enc.icmp_is(pkt, icmp)]
         if ports is not None:
             parts.append(self.enc.port_in(pkt.dport, ports))
@@ -490,6 +523,12 @@ class Queries:
     def natural(self, pkt: Sym, protocol: int | None = None) -> tuple[z3.BoolRef, ...]:
         """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0;
         asked for ICMP, an echo request (type 8, ICMPv6 128) of code 0."""
+        key = (pkt.tag, "natural", protocol in ICMP_PROTOCOLS and protocol)
+        if key not in self._natural:
+            self._natural[key] = self._make_natural(pkt, protocol)
+        return self._natural[key]
+
+    def _make_natural(self, pkt: Sym, protocol: int | None) -> tuple[z3.BoolRef, ...]:
         if protocol in ICMP_PROTOCOLS:
             return (pkt.dport == (8 if protocol == 1 else 128), pkt.sport == 0)
         # Last (dropped first where it cannot hold): the client port pinned to the first ephemeral port.
@@ -633,7 +672,7 @@ class ReachQueries:
             queries._kind(pkt, protocol, ports, icmp), pkt.src == enc.address(src), pkt.dst == enc.address(dst)
         )
         # Client source ports: the ephemeral range, for the protocols that have ports.
-        self.client = z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport))
+        self.client = enc.said((pkt.tag, "client"), lambda: z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport)))
         self.preferences = queries.natural(pkt, protocol)
 
     def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:

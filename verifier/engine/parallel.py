@@ -45,8 +45,20 @@ class ProofPool:
     """Worker processes deciding a list of assertions. `collect` waits for them; `close` always ends them."""
 
     def __init__(self, engine: "Engine", assertions: list[Assertion], jobs: int):
+        from verifier.engine.verify import assertion_meaning
+
         self.engine = engine
-        self.assertions = assertions
+        # Each meaning is decided once (`Engine.assertion_result`): the first assertion that says it is sent,
+        # and its verdict recorded for every one (`copies`).
+        firsts: dict[object, int] = {}
+        self.copies: list[list[Assertion]] = []
+        for assertion in assertions:
+            meaning = assertion_meaning(assertion)
+            if meaning not in firsts:
+                firsts[meaning] = len(self.copies)
+                self.copies.append([])
+            self.copies[firsts[meaning]].append(assertion)
+        self.assertions = assertions = [copies[0] for copies in self.copies]
         work = (engine.model, engine.topo.now, engine.solver.limits, engine.exact_routes, assertions)
         # Never more workers than assertions or cores: more only cost a fork and a model's memory each.
         workers = max(1, min(jobs, len(assertions), usable_cores()))
@@ -75,12 +87,14 @@ class ProofPool:
 
     def collect(self) -> None:
         """Wait for every verdict and record it in the engine; a disagreement in a worker is raised here."""
+        from verifier.engine.verify import assertion_meaning
+
         shares: list[list[tuple[int, AssertionResult | Disagreement]]] = []
         decided = 0
         try:
             for share in self._pending:
                 shares.append(share)
-                decided += len(share)
+                decided += sum(len(self.copies[index]) for index, _ in share)
                 if self.engine.on_decided is not None:
                     self.engine.on_decided(decided)
         finally:
@@ -90,7 +104,9 @@ class ProofPool:
             for index, outcome in share:
                 if isinstance(outcome, Disagreement):
                     raise Disagreement(str(outcome), self.assertions[index].span)
-                self.engine.results[id(self.assertions[index])] = (self.assertions[index], outcome)
+                self.engine.decided[assertion_meaning(self.assertions[index])] = outcome
+                for assertion in self.copies[index]:
+                    self.engine.results[id(assertion)] = (assertion, outcome)
 
     def close(self) -> None:
         """End the workers now: after `collect` they are idle; before it (Ctrl-C, a failed check) their

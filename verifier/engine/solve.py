@@ -8,10 +8,13 @@ finding, never a pass.
 
 from __future__ import annotations
 
+import os
+import queue
 import signal
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 import z3
 
@@ -43,20 +46,40 @@ class Solver:
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits()
         self.queries = 0
+        # The incremental solver of the assertion being decided (`session`), made on its first question.
+        self._session: z3.Solver | None = None
+        self._in_session = False
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """The questions asked meanwhile (those of one assertion) go to one incremental solver, each
+        pushed and popped: making a solver and its tactics costs milliseconds a question, about ten times
+        what a small question costs. Only satisfiability is read from it: the solver ends with the
+        assertion, and a witness it finds is shown only where the question pins it down (`check`)."""
+        outer = (self._session, self._in_session)
+        self._session, self._in_session = None, True
+        try:
+            yield
+        finally:
+            self._session, self._in_session = outer
 
     def check(self, query: Query, natural: bool = True) -> SolverAnswer:
         """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
         as natural as the query's preferences allow (`natural`; else whatever the solver found, for a
         caller that reads only the status)."""
+        if natural and self._in_session and not query.quantified:
+            return self._natural_in_session(query)
         answer = self._check(query, query.formula)
         if answer.status != "sat" or not natural:
             return answer
-        # The witness is asked again in a context of its own: the model Z3 finds follows the terms its
-        # context holds, so in the shared one it would depend on what was asked before in the process
-        # (the sequence of `--jobs 1`, a worker's, the shell's). Translated, the same formula gives the
-        # same witness wherever it is asked. (Deciding stays in the shared context: it is the bulk.)
-        # One context for the whole search (making one costs milliseconds): what it holds is only this
-        # query's attempts, in a fixed order.
+        return self._natural_alone(query, answer)
+
+    def _natural_alone(self, query: Query, answer: SolverAnswer) -> SolverAnswer:
+        """The natural witness of a satisfiable query, asked in a Z3 context of its own: the model Z3 finds
+        follows the terms its context holds, so in the shared one it would depend on what was asked before
+        in the process (the sequence of `--jobs 1`, a worker's, the shell's). Translated, the same formula
+        gives the same witness wherever it is asked. One context for the whole search (making one costs
+        milliseconds): what it holds is only this query's attempts, in a fixed order."""
         own = z3.Context()
         preferences = list(query.preferences)
         while preferences:
@@ -67,27 +90,91 @@ class Solver:
         alone = self._check(query, query.formula, own)
         return alone if alone.status == "sat" else answer
 
-    def _check(self, query: Query, formula: z3.BoolRef, own: z3.Context | None = None) -> SolverAnswer:
+    def _natural_in_session(self, query: Query) -> SolverAnswer:
+        """The natural witness, found in the session's solver where it is the only one: the preferences
+        are tried as `_natural_alone` tries them (all, then dropping the last), and where the formula
+        with those that hold admits no other values of the variables, the witness is the one any context
+        finds, whatever was asked before. Otherwise (or where the solver gave up) it is asked alone."""
+        preferences = list(query.preferences)
+        decided = False  # whether the formula alone is known satisfiable
+        while True:
+            formula = z3.And(query.formula, *preferences) if preferences else query.formula
+            nicer = self._check(query, formula)
+            if nicer.status == "sat":
+                return nicer if self._pinned(query, formula, nicer) else self._natural_alone(query, nicer)
+            if nicer.status == "unknown":
+                answer = self._check(query, query.formula)  # the deciding question, as outside a session
+                return self._natural_alone(query, answer) if answer.status == "sat" else answer
+            if not preferences:
+                return nicer  # unsatisfiable: no witness to find
+            if not decided:  # whether there is a witness at all, before any preference is given up
+                alone = self._check(query, query.formula, want_values=False)
+                if alone.status != "sat":
+                    return alone
+                decided = True
+            preferences.pop()
+
+    def _pinned(self, query: Query, formula: z3.BoolRef, answer: SolverAnswer) -> bool:
+        """Whether `formula` holds for the values of `answer` only (then every solver finds them)."""
+        assert answer.values is not None, "a satisfiable answer has values"
+        if not all(z3.is_bv(var) for var in query.variables.values()):
+            return False
+        other = [var != z3.BitVecVal(answer.values[name], var.size()) for name, var in query.variables.items()]
+        return self._check(query, z3.And(formula, z3.Or(other)), want_values=False).status == "unsat"
+
+    def _check(
+        self, query: Query, formula: z3.BoolRef, own: z3.Context | None = None, want_values: bool = True
+    ) -> SolverAnswer:
         self.queries += 1
+        if own is None and self._in_session and not query.quantified:
+            return self._check_in_session(query, formula, want_values)
         own_context = own is not None
         context = own if own is not None else formula.ctx
         if own_context:
             formula = formula.translate(context)
         solver = z3.Solver(ctx=context) if query.quantified else z3.SolverFor("QF_BV", ctx=context)
-        solver.set("random_seed", SEED)
-        solver.set("ctrl_c", False)  # Ctrl-C is Python's (see `_interruptible`)
-        solver.set("timeout", self.limits.timeout_ms)
-        if self.limits.rlimit:
-            solver.set("rlimit", self.limits.rlimit)
+        self._limit(solver)
         solver.add(formula)
         try:
             result = _interruptible(solver.check, solver.ctx)
         except z3.Z3Exception as exc:  # out of memory, say: never a verdict (Ctrl-C is KeyboardInterrupt)
             return SolverAnswer("unknown", reason=f"the solver gave up: {exc}")
+        return self._answer(query, solver, result, context if own_context else None)
+
+    def _check_in_session(self, query: Query, formula: z3.BoolRef, want_values: bool) -> SolverAnswer:
+        solver = self._session
+        if solver is None or solver.ctx != formula.ctx:
+            solver = self._session = z3.SolverFor("QF_BV", ctx=formula.ctx)
+            self._limit(solver)
+        solver.push()
+        try:
+            solver.add(formula)
+            try:
+                result = _interruptible(solver.check, solver.ctx)
+            except z3.Z3Exception as exc:  # as in `_check`
+                return SolverAnswer("unknown", reason=f"the solver gave up: {exc}")
+            if result == z3.sat and not want_values:
+                return SolverAnswer("sat", {})
+            return self._answer(query, solver, result, None)
+        finally:
+            solver.pop()
+
+    def _limit(self, solver: z3.Solver) -> None:
+        solver.set("random_seed", SEED)
+        solver.set("ctrl_c", False)  # Ctrl-C is Python's (see `_interruptible`)
+        solver.set("timeout", self.limits.timeout_ms)
+        if self.limits.rlimit:
+            solver.set("rlimit", self.limits.rlimit)
+
+    @staticmethod
+    def _answer(query: Query, solver: z3.Solver, result: z3.CheckSatResult, context: z3.Context | None) -> SolverAnswer:
+        """The answer of a check; `context`: the context of its own the formula was translated into."""
         if result == z3.sat:
             model = solver.model()
             values = {
-                name: model.eval(var.translate(context) if own_context else var, model_completion=True).as_long()
+                name: model.eval(
+                    var.translate(context) if context is not None else var, model_completion=True
+                ).as_long()
                 for name, var in query.variables.items()
             }
             return SolverAnswer("sat", values)
@@ -131,26 +218,71 @@ def _interruptible(check: Callable[[], z3.CheckSatResult], context: z3.Context) 
     the signal alone (`ctrl_c`), and Python keeps it; Python acts on a signal only between bytecodes,
     so the query runs in a helper thread (ctypes releases the GIL) while the main thread waits where
     KeyboardInterrupt reaches it, cancels the query and lets the interrupt go on. A worker process
-    (which ignores SIGINT: its parent ends it) and other threads run the query directly.
+    (which ignores SIGINT: its parent ends it) and other threads run the query directly. The helper
+    lives as long as the process: starting a thread per query cost 1-4 ms, more than most queries.
     """
     if threading.current_thread() is not threading.main_thread() or not callable(signal.getsignal(signal.SIGINT)):
         return check()
-    outcome: list[z3.CheckSatResult | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(check())
-        except BaseException as exc:  # handed to the main thread, raised there
-            outcome.append(exc)
-
-    helper = threading.Thread(target=run, name="peerproof-query", daemon=True)
-    helper.start()
+    done = _helper().run(check)
     try:
-        helper.join()
+        done.wait()
     except BaseException:
         context.interrupt()
-        helper.join()
+        done.wait()
         raise
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
+    return done.result()
+
+
+class _Done:
+    """A query handed to the helper thread: its outcome, once `wait` returns."""
+
+    def __init__(self, check: Callable[[], z3.CheckSatResult]):
+        self.check = check
+        self._finished = threading.Event()
+        self._outcome: z3.CheckSatResult | BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._outcome = self.check()
+        except BaseException as exc:  # handed to the main thread, raised there
+            self._outcome = exc
+        finally:
+            self._finished.set()
+
+    def wait(self) -> None:
+        """Until the query ends (Ctrl-C reaches the waiting thread here: the wait is interruptible)."""
+        self._finished.wait()
+
+    def result(self) -> z3.CheckSatResult:
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None, "a query that ended has an outcome"
+        return self._outcome
+
+
+class _Helper:
+    """The thread that runs queries for the main thread, one at a time."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self._work: queue.SimpleQueue[_Done] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="peerproof-query", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            self._work.get().run()
+
+    def run(self, check: Callable[[], z3.CheckSatResult]) -> _Done:
+        done = _Done(check)
+        self._work.put(done)
+        return done
+
+
+_helpers: list[_Helper] = []
+
+
+def _helper() -> _Helper:
+    """The process's helper thread (a forked child has none of its parent's threads: it starts its own)."""
+    if not _helpers or _helpers[0].pid != os.getpid():
+        _helpers[:] = [_Helper()]
+    return _helpers[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Hashable
 
 from verifier.engine import parallel
 from verifier.engine.assertions import Assertions
@@ -36,8 +36,30 @@ from verifier.language.model import (
     RouteTable,
     SecurityGroup,
 )
+from verifier.language.printer import assertion_text
 
-__all__ = ["Engine", "AssertionResult", "Disagreement", "Undecided", "RouteFacts", "MissingWayBack"]
+__all__ = [
+    "assertion_meaning",
+    "Engine",
+    "AssertionResult",
+    "Disagreement",
+    "Undecided",
+    "RouteFacts",
+    "MissingWayBack",
+]
+
+
+def assertion_meaning(assertion: Assertion) -> Hashable:
+    """What an assertion says, without where it is written: two assertions with the same meaning get the
+    same verdict, message and witness (its text is part of it: the messages quote it)."""
+    ends = tuple(
+        (e.name.name if e.name else None, (e.address.version, e.address.value) if e.address else None)
+        for e in (assertion.source, assertion.destination)
+    )
+    protocol = assertion.protocol.number if assertion.protocol else None
+    ports = (assertion.ports.low, assertion.ports.high) if assertion.ports else None
+    icmp = (assertion.icmp.type, assertion.icmp.code) if assertion.icmp else None
+    return (assertion.kind, ends, protocol, ports, icmp, assertion_text(assertion))
 
 
 class Engine:
@@ -54,6 +76,7 @@ class Engine:
         self.atlas = Atlas(self.topo)
         self.exact_routes = exact_routes
         self.results: dict[int, tuple[Assertion, AssertionResult]] = {}
+        self.decided: dict[Hashable, AssertionResult] = {}  # by `assertion_meaning`
         # Told how many assertions are decided, each time one more is (the progress line); it never
         # changes a verdict.
         self.on_decided: Callable[[int], None] | None = None
@@ -77,14 +100,19 @@ class Engine:
 
     # --- assertions ------------------------------------------------------------------------
     def assertion_result(self, assertion: Assertion) -> AssertionResult:
-        """The verdict on an assertion, decided once (several rules report on it)."""
+        """The verdict on an assertion, decided once (several rules report on it), and once for all the
+        assertions that say the same thing (a verdict is a function of what is asserted and the model)."""
         key = id(assertion)
         if key not in self.results:
-            try:
-                self.results[key] = (assertion, self.check_assertion(assertion))
-            except Disagreement as exc:
-                exc.span = exc.span or assertion.span
-                raise
+            meaning = assertion_meaning(assertion)
+            result = self.decided.get(meaning)
+            if result is None:
+                try:
+                    result = self.decided[meaning] = self.check_assertion(assertion)
+                except Disagreement as exc:
+                    exc.span = exc.span or assertion.span
+                    raise
+            self.results[key] = (assertion, result)
             if self.on_decided is not None:
                 self.on_decided(len(self.results))
         return self.results[key][1]

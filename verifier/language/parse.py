@@ -71,31 +71,114 @@ def grammar_digest() -> str:
 _DECLARED = re.compile(r"^([A-Z][A-Z0-9_]*)(?:\.[0-9]+)?\s*:", re.MULTILINE)
 
 
+# How the parser is made; part of the stored table's stamp (a change of any of them builds afresh).
+_LARK_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "keep_all_tokens": True,
+    "maybe_placeholders": True,
+}
+# The LALR tables of the grammar, computed once and shipped with peerproof (`write_table`): building
+# them costs about 0.1 s a process, a third of a pre-commit run on a small model. Plain JSON, read
+# back by Lark's own deserializer, which makes objects of its grammar classes only: nothing in it can
+# run code. It is part of the installed package, never a cache written at run time; a table whose
+# stamp (grammar, Lark version, options) differs from the running one is not used.
+TABLE_PATH = Path(__file__).with_name("peer_table.json")
+
+
+def table_stamp() -> str:
+    """What the stored table must have been made from: the grammar, Lark's version and the options."""
+    import lark
+
+    options = ",".join(f"{k}={v}" for k, v in sorted(_LARK_OPTIONS.items()))
+    return hashlib.sha256(f"{grammar_digest()}\0{lark.__version__}\0{options}".encode()).hexdigest()
+
+
 @cache
 def parser() -> "Lark":
     """The LALR parser, building the model as it reduces (`transform.reductions`): no parse tree.
-    Every token is kept so that each reduction knows where its keyword starts."""
-    from lark import Lark  # imported on first use: a fully cached model never needs it
-
+    Every token is kept so that each reduction knows where its keyword starts. Made from the stored
+    table where it is current, else from the grammar."""
     from verifier.language.transform import reductions
 
-    text = grammar_text()
-    callbacks = reductions(set(_DECLARED.findall(text)))
-    lark = Lark(
-        text,
-        parser="lalr",
-        lexer="contextual",
-        keep_all_tokens=True,
-        maybe_placeholders=True,
-        lexer_callbacks={"NAME": _unquote},
-        transformer=callbacks,
-    )
+    callbacks = reductions(set(_DECLARED.findall(grammar_text())))
+    lark = _stored(callbacks) or _built(callbacks)
     missing = {r.alias or r.origin.name for r in lark.rules if not str(r.origin.name).startswith("_")} - set(
         vars(type(callbacks))
     )
     if missing:  # a rule would come back as a tree: a bug in peerproof, not in the input
         raise NotImplementedError(f"no model mapping for grammar rule(s) {', '.join(sorted(map(str, missing)))}")
     return lark
+
+
+def _built(callbacks: object) -> "Lark":
+    from lark import Lark  # imported on first use: a fully cached model never needs it
+
+    return Lark(grammar_text(), **_LARK_OPTIONS, lexer_callbacks={"NAME": _unquote}, transformer=callbacks)
+
+
+def _stored(callbacks: object) -> "Lark | None":
+    """The parser made from the stored table, or None where there is none or it is not current."""
+    import json
+
+    from lark import Lark
+
+    try:
+        document = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("stamp") != table_stamp():
+        return None
+    try:
+        table = _restored(document["table"])
+        return Lark._load_from_dict(  # type: ignore[no-any-return]
+            table["data"], table["memo"], lexer_callbacks={"NAME": _unquote}, transformer=callbacks
+        )
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # not a table Lark wrote
+        return None
+
+
+def table_document() -> dict[str, Any]:
+    """The table to store: the parser built from the grammar, serialized by Lark, in plain JSON."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    built = _built(None)
+    data, memo = built.memo_serialize([TerminalDef, Rule])
+    # What is given at load, not stored: the callbacks are code.
+    data["options"] = {k: v for k, v in data["options"].items() if k not in ("transformer", "lexer_callbacks")}
+    return {"stamp": table_stamp(), "table": _plain({"data": data, "memo": memo})}
+
+
+def write_table() -> None:
+    """Store the table (after a change of the grammar or of Lark: `python -m verifier.language.parse`). Lark
+    numbers its states in an order that varies from run to run: two tables of one grammar differ in
+    their numbers, not in what they parse."""
+    import json
+
+    TABLE_PATH.write_text(json.dumps(table_document(), sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON holds it: a mapping with keys other than strings (Lark's states are numbers) as
+    a list of pairs under "#"."""
+    if isinstance(value, dict):
+        if all(type(k) is str for k in value) and "#" not in value:
+            return {k: _plain(v) for k, v in value.items()}
+        return {"#": [[k, _plain(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "#" in value:
+            return {k: _restored(v) for k, v in value["#"]}
+        return {k: _restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    return value
 
 
 def _unquote(token: "Token") -> "Token":
@@ -296,12 +379,12 @@ class _Ignores:
 
 def _gitignore(file: Path) -> "GitIgnoreSpec | None":
     """The patterns of a .gitignore file (None when there is none); a line git would reject is skipped."""
-    from pathspec import GitIgnoreSpec
-
     try:
         lines = read_file(file, MAX_FILE_BYTES).decode("utf-8", errors="replace").splitlines()
     except (OSError, Refused):  # none, or not a file to read (a pipe, a link to /dev/zero): no patterns
         return None
+    from pathspec import GitIgnoreSpec  # only where there is a .gitignore: its import costs 15 ms
+
     try:
         return GitIgnoreSpec.from_lines(lines)
     except ValueError:
@@ -589,3 +672,7 @@ def deepest_bracket(matches: Iterable[re.Match[str]]) -> tuple[int, re.Match[str
         elif match.group() in ("]", "}"):
             depth -= 1
     return deepest, where
+
+
+if __name__ == "__main__":
+    write_table()
