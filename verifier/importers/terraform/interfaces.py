@@ -9,7 +9,8 @@ interface out, or moving its addresses onto the primary's subnet, would let `ass
 proved while the instance is reachable through it.
 
 The mapping reads each interface (`Nic`) and what attaches it (its own attachment block, an
-attachment resource, the VM's own interface blocks); `place` puts it on its VM: device 0 is the
+attachment resource, the VM's own interface blocks: `NicBlock`, which may also create the interface,
+as Outscale's `nics` do); `place` puts it on its VM: device 0 is the
 VM's primary interface (its addresses and groups are the VM's own), any other device one more
 `interface` of the VM. What cannot be placed is said, never moved: an interface attached to no VM of
 the input carries no modelled traffic (IMP001), one in another net than its VM's (AWS's multi-VPC
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verifier.importers.estate import Item
-from verifier.importers.terraform import Resource
-from verifier.importers.terraform.mapping import Fields, Mapping
+from verifier.importers.terraform import Resource, Target, iter_blocks
+from verifier.importers.terraform.mapping import Fields, Mapping, Resolver
 
 
 @dataclass
@@ -147,3 +148,41 @@ def join_primary(mapping: Mapping, vm: Item, nic: Nic) -> None:
     for group in nic.groups:
         vm.set("groups", group)
     nic.placed = True
+
+
+class NicBlock(Fields):
+    """A block of a VM's NICs (Outscale's `nics` and `primary_nic`), with its device number (the block's,
+    else its `link_nic`'s)."""
+
+    def __init__(self, resolver: Resolver, vm: Resource, attribute: str, index: int, block: dict):
+        super().__init__(resolver, vm, attribute, index, block)
+        links = list(iter_blocks(block.get("link_nic")))
+        number = block.get("device_number")
+        self.device = device(number if number is not None else (links[0].get("device_number") if links else None))
+        self.label = f"{attribute}[{index}]"
+
+    def references(self, field: str) -> list[Target]:
+        """As `Fields.references`; a configuration may write the device number as a string ("0"), which
+        the plan holds as the number it stands for: the configured block is found by either."""
+        found = super().references(field)
+        if found or self.device is None:
+            return found
+        quoted = {**self.values, "device_number": str(self.device)}
+        return self.r.block_references(self.resource, self.attribute or "", quoted, field)
+
+
+def marked(block: Fields, field: str) -> bool:
+    """Whether `field` of the block, or any part of it, is unknown until apply."""
+    if block.unknown(field):
+        return True
+    mark = block.resource.unknown.get(block.attribute or "")
+    mark = mark[block.index] if isinstance(mark, list) and block.index < len(mark) else None
+    return _any_true(mark.get(field) if isinstance(mark, dict) else None)
+
+
+def _any_true(mark: Any) -> bool:
+    if isinstance(mark, dict):
+        return any(_any_true(m) for m in mark.values())
+    if isinstance(mark, list):
+        return any(_any_true(m) for m in mark)
+    return mark is True

@@ -5,8 +5,8 @@ outscale_route_table (its computed `routes` and `link_route_tables` in states),
 outscale_route, outscale_route_table_link, outscale_main_route_table_link,
 outscale_security_group (its computed `inbound_rules` / `outbound_rules` in states),
 outscale_security_group_rule (`rules` with `ip_ranges` and `security_groups_members`),
-outscale_vm, outscale_nic and outscale_nic_link (a VM's other NICs: `interfaces`).
-Outscale has no network ACLs.
+outscale_vm (with its `nics` and `primary_nic` blocks), outscale_nic and outscale_nic_link (a VM's
+other NICs: `interfaces`). Outscale has no network ACLs.
 
 Outscale behaviour the resources leave implicit: a subnet with no route table link
 uses the Net's main table (local routes only unless managed); a peering waits in
@@ -15,6 +15,13 @@ uses the Net's main table (local routes only unless managed); a peering waits in
 when it was created, as an AWS accepter's `accept_status` does); a new security
 group holds a rule allowing all outbound traffic unless
 `remove_default_outbound_rule` is set.
+
+A VM launched with its NICs (`nics`, or `primary_nic` and outscale_nic_link) has no `subnet_id` in
+its configuration: the NIC of device 0 is its primary interface (its subnet, addresses and groups are
+the VM's), any other device one more interface of it. A block names an outscale_nic (`nic_id`), which
+is then attached to the VM, or creates a NIC (`subnet_id`, `private_ips`, `security_group_ids`). A
+state holds every NIC of the VM in `nics` (and device 0 again in `primary_nic`), with the computed
+`security_groups` of each: the top-level `security_group_ids` of such a VM is empty.
 """
 
 from __future__ import annotations
@@ -23,8 +30,18 @@ from typing import Any
 
 from verifier.importers.estate import DROP, Estate, Item, block_peer, group_peer
 from verifier.importers.terraform import External, Resource, Target, iter_blocks
-from verifier.importers.terraform.interfaces import Nic, attached_to, place, subnet_of
+from verifier.importers.terraform.interfaces import (
+    Link,
+    Nic,
+    NicBlock,
+    attached_to,
+    join_primary,
+    marked,
+    place,
+    subnet_of,
+)
 from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of
+from verifier.importers.terraform.source import MASKED
 from verifier.language.model import canonical_state
 
 # What the ids of the resources are ids of (each also holds its own id under a second name, `net_id`
@@ -97,6 +114,17 @@ GATEWAYS = ("gateway_id", "nat_service_id", "nic_id", "vm_id", "net_access_point
 
 _TARGETS = {attribute: str for attribute in GATEWAYS + ("net_peering_id",)}
 _RULE = {"ip_ranges": [str], "security_groups_members": [{"security_group_id": str}]}
+# A NIC block of a VM (`nics`, `primary_nic`): a plan holds a device number as a number, a state's
+# `link_nic` as a string; a plan's `security_group_ids` (a list) holds null where an id is unknown.
+_NIC = {
+    "device_number": (int, str),
+    "nic_id": str,
+    "subnet_id": str,
+    "private_ips": [{"private_ip": str}],
+    "security_group_ids": list,
+    "security_groups": [{"security_group_id": str}],
+    "link_nic": [{"device_number": (int, str)}],
+}
 # The attributes read whose type the mapping relies on (names, lists, blocks), by resource type (`shape`).
 VALUES = {
     "outscale_subnet": {"subregion_name": str},
@@ -106,7 +134,7 @@ VALUES = {
     "outscale_net_peering_acceptation": {"state": [{"name": str}]},
     "outscale_security_group": {"inbound_rules": [_RULE], "outbound_rules": [_RULE]},
     "outscale_security_group_rule": {**_RULE, "rules": [_RULE]},
-    "outscale_vm": {"private_ips": [str], "security_group_ids": [str]},
+    "outscale_vm": {"private_ips": [str], "security_group_ids": [str], "nics": [_NIC], "primary_nic": [_NIC]},
     "outscale_nic": {
         "private_ips": [{"private_ip": str}],
         "security_group_ids": [str],
@@ -341,26 +369,200 @@ class OutscaleMapping(Mapping):
             item.rule(direction, proto, ports, peer, resource.origin)
 
     def _vms(self) -> None:
+        nics = self._nics()
         for vm in self.r.of_type("outscale_vm"):
-            subnet = self.lookup(vm, "subnet_id", "subnet", "the VM is not modelled")
-            net = self.estate.owner.get(subnet) if subnet else None
-            if subnet is None or net is None:  # no subnet: no net either
+            blocks = self._nic_blocks(vm)
+            first = next((b for b in blocks if b.device == 0), None)
+            unread = [a for a in ("primary_nic", "nics") if vm.is_unknown(a) and self.r.configured(vm, a)]
+            for attribute in unread:
+                self.unknown(vm, attribute, "the VM's NICs are not modelled")
+            done = None  # the block read to place the VM
+            if vm.get("subnet_id") or not (blocks or unread):
+                item = self._vm(vm)
+            elif unread:  # launched with NICs that are not known: said above
                 continue
-            addresses = self.blocks(vm.get("private_ips")) or self.blocks([vm.get("private_ip")])
-            if not addresses:
-                self.unknown(vm, "private_ip", "the VM is not modelled (set private_ips to verify it)")
-                continue
-            groups = self.lookup_many(
-                vm, "security_group_ids", "security group", "the VM's groups are not all modelled"
+            else:  # launched with its NICs: the VM is where its primary NIC is
+                done = first
+                item = self._primary_vm(vm, self._block_nic(vm, first, nics, None, True) if first else None, first)
+            net = self.estate.owner.get(vm.address) if item is not None else None
+            for block in blocks:
+                if block is not done:
+                    self._block_nic(vm, block, nics, net)
+        place(self, nics)
+
+    def _vm(self, vm: Resource) -> Item | None:
+        """A VM by its own subnet, addresses and groups (launched with `subnet_id`; any VM in a state)."""
+        subnet = self.lookup(vm, "subnet_id", "subnet", "the VM is not modelled")
+        net = self.estate.owner.get(subnet) if subnet else None
+        if subnet is None or net is None:  # no subnet: no net either
+            return None
+        addresses = self.blocks(vm.get("private_ips")) or self.blocks([vm.get("private_ip")])
+        if not addresses:
+            self.unknown(vm, "private_ip", "the VM is not modelled (set private_ips to verify it)")
+            return None
+        groups = self.lookup_many(vm, "security_group_ids", "security group", "the VM's groups are not all modelled")
+        item = self.estate.item("vm", net, vm.address, vm.origin)
+        item.set("subnet", subnet)
+        for address in addresses:
+            item.set("ip", address)
+        for group in groups:
+            if self.estate.find(group):
+                item.set("groups", group)
+        return item
+
+    def _primary_vm(self, vm: Resource, primary: Nic | None, block: NicBlock | None) -> Item | None:
+        """A VM launched with its NICs, in the net of its primary NIC (device 0), whose subnet,
+        addresses and groups are the VM's. What the VM's own attributes add is said: the documentation
+        does not say which NIC it would go to."""
+        if primary is None:
+            if block is None:
+                self.not_modelled(
+                    vm, "no NIC of device 0 (its primary interface) in nics or primary_nic: the VM", gap=(), effect="vm"
+                )
+            return None
+        item = self.estate.item("vm", primary.net, vm.address, vm.origin)
+        join_primary(self, item, primary)
+        beside = [
+            a for a in self.blocks([*(vm.get("private_ips") or []), vm.get("private_ip")]) if a not in primary.addresses
+        ]
+        if beside:
+            self.not_modelled(
+                vm,
+                f"private_ips {', '.join(beside)} beside NICs: not addresses of its primary NIC, they are not modelled",
+                gap=[primary.net],
             )
-            item = self.estate.item("vm", net, vm.address, vm.origin)
-            item.set("subnet", subnet)
-            for address in addresses:
-                item.set("ip", address)
-            for group in groups:
-                if self.estate.find(group):
-                    item.set("groups", group)
-        place(self, self._nics())
+        given = vm.get("security_group_ids") or (
+            vm.is_unknown("security_group_ids") and self.r.configured(vm, "security_group_ids")
+        )
+        groups = (
+            self.lookup_many(vm, "security_group_ids", "security group", "the VM's groups are not all modelled")
+            if given
+            else []
+        )
+        beside = [g for g in groups if g not in primary.groups and self.estate.find(g) is not None]
+        if beside:
+            self.not_modelled(
+                vm,
+                f"security_group_ids {', '.join(beside)} beside NICs: which NIC they are groups of is not documented; "
+                "they are not modelled",
+                gap=[primary.net],
+                effect="allows",
+            )
+        return item
+
+    def _nic_blocks(self, vm: Resource) -> list[NicBlock]:
+        """The VM's NIC blocks, one per device: `primary_nic` (device 0), then `nics` (a state lists
+        device 0 in both)."""
+        blocks: list[NicBlock] = []
+        devices: set[Any] = set()
+        for attribute in ("primary_nic", "nics"):
+            for index, value in enumerate(vm.get(attribute) or []):
+                if isinstance(value, dict):
+                    block = NicBlock(self.r, vm, attribute, index, value)
+                    key = block.device if block.device is not None else (attribute, index)
+                    if key not in devices:
+                        devices.add(key)
+                        blocks.append(block)
+        return blocks
+
+    def _block_nic(
+        self, vm: Resource, block: NicBlock, nics: dict[str, Nic], net: str | None, primary: bool = False
+    ) -> Nic | None:
+        """The NIC a block of `vm` attaches: an outscale_nic of the input (`nic_id`), or one it creates
+        (`subnet_id`, `private_ips`, groups), put with the others to be placed on the VM. `net`: the VM's
+        (None: the VM is not modelled); `primary`: the block places the VM (its device 0)."""
+        name = self.name(block.target("nic_id"))
+        if name in nics:
+            nics[name].links.append(Link(vm.address, block.device, vm))
+            return nics[name]
+        if name is not None or (net is None and not primary):
+            return None  # an outscale_nic not modelled (said there), or a NIC of a VM not modelled (said)
+        gap = ("the VM is not modelled", "vm", ()) if primary else ("the NIC is not modelled", "any", (net,))
+        if not (block.get("subnet_id") or block.unknown("subnet_id")):  # it names a NIC, not one of the input
+            self._block_name(vm, block, "nic_id", "NIC", *gap)
+            return None
+        subnet = self._block_name(vm, block, "subnet_id", "subnet", *gap)
+        subnet_net = self.estate.owner.get(subnet) if subnet else None
+        if subnet is None or subnet_net is None:
+            return None
+        ips = sorted(iter_blocks(block.get("private_ips")), key=lambda ip: not ip.get("is_primary"))
+        addresses = self.blocks([ip.get("private_ip") for ip in ips])
+        if not addresses or len(addresses) < len(ips):
+            left = gap if not addresses else ("its other addresses are modelled", "any", (subnet_net,))
+            self._block_unknown(vm, block, "private_ips", *left)
+            if not addresses:
+                return None
+        groups = self._block_groups(vm, block, subnet_net)
+        label = f"{vm.address}.{block.attribute}[{block.device if block.device is not None else block.index}]"
+        found = nics[label] = Nic(vm, subnet, subnet_net, addresses, groups, [Link(vm.address, block.device, vm)])
+        return found
+
+    def _block_groups(self, vm: Resource, block: NicBlock, net: str) -> list[str]:
+        """The groups of a NIC a block creates: its `security_group_ids` (configured, or in a state), else a
+        state's computed `security_groups`; what is not modelled is said (a group left out could only
+        allow more)."""
+        values = block.get("security_group_ids")
+        unknown = marked(block, "security_group_ids")
+        if values is None and not unknown:
+            values = [g.get("security_group_id") for g in iter_blocks(block.get("security_groups"))]
+        targets: list[Target | External] = [
+            self.r.resolve(v, "security_group_ids", vm) for v in values or [] if isinstance(v, str) and v
+        ]
+        if unknown:
+            references = block.references("security_group_ids")
+            targets += [t for t in references if t not in targets]
+            if not references:
+                self._block_unknown(
+                    vm, block, "security_group_ids", "the NIC's groups are not all modelled", "allows", (net,)
+                )
+        groups: list[str] = []
+        for target in targets:
+            name = self.name(target)
+            if name is not None and self.declared(name) and self.estate.find(name) is not None:
+                groups.append(name)
+                continue
+            label = target.value if isinstance(target, External) else name or target.address
+            self.not_in_input(vm, f"{block.label}.security_group_ids {label}", "security group", "it is left out")
+            self.estate.unmodelled(f"{vm.address}: a group of {block.label} is left out", vm.origin, [net], "allows")
+        return list(dict.fromkeys(groups))
+
+    def _block_name(
+        self, vm: Resource, block: NicBlock, field: str, what: str, consequence: str, effect: str, nets: tuple
+    ) -> str | None:
+        """The declared name the `field` of a NIC block points at; None, said with the gap it leaves."""
+        target = block.target(field)
+        name = self.name(target)
+        if name is not None and self.declared(name):
+            return name
+        if target is None:
+            self._block_unknown(vm, block, field, consequence, effect, nets)
+            return None
+        label = name or (target.value if isinstance(target, External) else target.address)
+        self.not_in_input(vm, f"{block.label}.{field} {label}", what, consequence)
+        self.estate.unmodelled(f"{vm.address}: {consequence}", vm.origin, nets, effect)
+        return None
+
+    def _block_unknown(
+        self, vm: Resource, block: NicBlock, field: str, consequence: str, effect: str, nets: tuple
+    ) -> None:
+        """A field of a NIC block that is masked, unknown until apply (IMP002), or not given (IMP001)."""
+        where = f"{vm.address}: {block.label}.{field}"
+        if any(p[:2] == (block.attribute, block.index) and field in p[2:] for p in vm.masked):
+            vm.said.add(block.attribute or "")
+            self.estate.leave_out(
+                "IMP002", f"{where} is masked in the input ({MASKED}); {consequence}", vm.origin, nets, effect
+            )
+        elif marked(block, field):
+            why = (
+                " and the configuration names no single resource it comes from"
+                if field.endswith(("_id", "_ids"))
+                else ""
+            )
+            self.estate.leave_out(
+                "IMP002", f"{where} is known only after apply{why}; {consequence}", vm.origin, nets, effect
+            )
+        else:
+            self.estate.leave_out("IMP001", f"{where} is not given; {consequence}", vm.origin, nets, effect)
 
     def _nics(self) -> dict[str, Nic]:
         """The NICs, each with what links it to a VM: its computed `link_nic` (a state), the
