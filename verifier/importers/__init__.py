@@ -372,11 +372,11 @@ BACKUP = re.compile(r"(?P<state>.+?)(?:\.\d+)?\.backup")
 
 def _kind(file: Path, head: Head | None = None) -> str | None:
     """Which importer reads `file`, by its content (whatever its name), or None."""
-    from verifier.importers import alibaba_api, aws_cli, outscale_api, terraform
-
     head = head or sniff(file)
     if not head.json:
-        return None
+        return None  # peer text, or nothing an importer reads: their modules are not even loaded
+    from verifier.importers import alibaba_api, aws_cli, outscale_api, terraform
+
     if terraform.detect_file(file, head):
         return "terraform"
     if alibaba_api.detect_file(file, head):  # before AWS's: both print `Vpcs`, `SecurityGroups`...

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Iterable, Iterator, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, TypeVar, overload
 
-import netaddr
+if TYPE_CHECKING:
+    import netaddr
+
 
 Severity = Literal["error", "warning", "info"]
 Direction = Literal["inbound", "outbound"]
@@ -60,6 +62,15 @@ ICMP_PROTOCOLS = (1, 58)
 # The ICMP queries and the type that answers each (RFC 792, RFC 4443, RFC 4620): the reply of a
 # connection. Every other ICMP message is not answered.
 ICMP_REPLIES = {1: {8: 0, 13: 14, 15: 16, 17: 18}, 58: {128: 129, 139: 140}}
+
+
+def address_text(value: int, version: int) -> str:
+    """An address as written: dotted for IPv4, netaddr's compact form for IPv6 (loaded only then)."""
+    if version == 4:
+        return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
+    import netaddr
+
+    return str(netaddr.IPAddress(value, 6))
 
 
 def family_width(version: int) -> int:
@@ -118,6 +129,8 @@ class Block:
 
     @property
     def network(self) -> netaddr.IPNetwork:
+        import netaddr
+
         return netaddr.IPNetwork((self.first, self.prefixlen), version=self.version)
 
     def contains(self, address: int, version: int) -> bool:
@@ -130,7 +143,7 @@ class Block:
         return other.version == self.version and self.first <= other.last and other.first <= self.last
 
     def __str__(self) -> str:
-        return f"{netaddr.IPAddress(self.first, self.version)}/{self.prefixlen}"
+        return f"{address_text(self.first, self.version)}/{self.prefixlen}"
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,7 @@ class Address:
     span: Span
 
     def __str__(self) -> str:
-        return str(netaddr.IPAddress(self.value, self.version))
+        return address_text(self.value, self.version)
 
 
 @dataclass(frozen=True)
