@@ -270,3 +270,34 @@ def test_a_gap_naming_one_net_twice_touches_that_net_only():
     touched, unknown_net = estate.gaps
     assert touched.nets == ("vpc-a",)
     assert unknown_net.nets == ()  # a net the estate does not hold: it could be any
+
+
+@pytest.mark.parametrize("where", ["instance", "interface"])
+def test_a_group_of_a_vm_not_in_the_input_leaves_its_isolations_open(tmp_path, where):
+    """A VM is in every group it lists; AWS lets a packet in when any of them allows it. A group of
+    another workspace (not in the input) may allow what the modelled ones do not: an isolation to the
+    VM is unknown, not proved; a reach proved through the groups that are modelled stands."""
+    state = _state()
+    instance = next(r for r in state["resources"] if r["type"] == "aws_instance" and r["name"] == "b")
+    if where == "instance":
+        instance["instances"][0]["attributes"]["vpc_security_group_ids"] = ["sg-b", "sg-0elsewhere"]
+    else:  # the same, through the instance's primary interface resource
+        attributes = instance["instances"][0]["attributes"]
+        attributes["vpc_security_group_ids"] = []
+        state["resources"].append(
+            entry(
+                "aws_network_interface",
+                "b",
+                {
+                    "id": "eni-b",
+                    "subnet_id": "subnet-b",
+                    "private_ips": ["10.2.1.10"],
+                    "security_groups": ["sg-b", "sg-0elsewhere"],
+                    "attachment": [{"instance": "i-b", "device_index": 0, "attachment_id": "eni-attach-b"}],
+                },
+            )
+        )
+    statuses, codes, document = _check_state(tmp_path, state)
+    assert statuses[0] == "proved" and statuses[1] == "unknown", statuses  # reach stands; isolate open
+    assert codes.get("REACH005"), codes
+    assert any("sg-0elsewhere" in d["message"] for d in document["diagnostics"] if d["code"] == "IMP001")

@@ -340,8 +340,8 @@ class AlicloudMapping(Mapping):
             if not addresses:
                 self.unknown(instance, "private_ip", "the instance is not modelled (set private_ip to verify it)")
                 continue
-            groups = self.lookup_many(
-                instance, "security_groups", "security group", "the instance's groups are not all modelled"
+            groups = self.lookup_many(  # an Alibaba group left out may deny as well as allow
+                instance, "security_groups", "security group", "the instance's groups are not all modelled", [net]
             )
             item = self.estate.item("vm", net, instance.address, instance.origin)
             item.set("subnet", vswitch)

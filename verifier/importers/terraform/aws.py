@@ -648,7 +648,10 @@ class AwsMapping(Mapping):
         puts an instance or a network interface created with none."""
         groups = []
         if self.r.configured(resource, attribute) is not False or resource.get(attribute):
-            groups = self.lookup_many(resource, attribute, "security group", f"{what} are not all modelled")
+            # a group left out may allow more (AWS lets in what any group of the VM allows)
+            groups = self.lookup_many(
+                resource, attribute, "security group", f"{what} are not all modelled", gap=[net], effect="allows"
+            )
         if not groups and self.r.configured(resource, attribute) is not True:
             groups = [self.names.get((net, "default_security_group_id"), f"{net}.default_security_group")]
         return [g for g in groups if self._group_item(g) is not None]

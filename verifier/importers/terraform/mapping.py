@@ -374,7 +374,18 @@ class Mapping:
             self.estate.unmodelled(f"{resource.address}: {consequence}", resource.origin, effect="vm")
         return None
 
-    def lookup_many(self, resource: Resource, attribute: str, what: str, consequence: str) -> list[str]:
+    def lookup_many(
+        self,
+        resource: Resource,
+        attribute: str,
+        what: str,
+        consequence: str,
+        gap: Iterable[str] | None = None,
+        effect: str = "any",
+    ) -> list[str]:
+        """The declared resources `attribute` names. Each one left out is said (IMP001); with `gap`, it
+        is also a part of those nets the model does not hold, of `effect` (a VM's security group of
+        another workspace: what it allows is unknown)."""
         targets, whole = self.r.many(resource, attribute)
         if not whole:
             self.unknown(resource, attribute, consequence)
@@ -388,6 +399,15 @@ class Mapping:
                 self.not_in_input(resource, f"{attribute} {label}", what, "it is left out")
             elif name not in names:
                 names.append(name)
+                continue
+            if gap is not None:
+                left = name or (target.value if isinstance(target, External) else target.address)
+                self.estate.unmodelled(
+                    f"{resource.address}: {attribute} {left}, not in the input: {consequence}",
+                    resource.origin,
+                    gap,
+                    effect,
+                )
         return names
 
     def inline_unknown(self, resource: Resource, attribute: str, consequence: str) -> None:

@@ -400,7 +400,9 @@ class OutscaleMapping(Mapping):
         if not addresses:
             self.unknown(vm, "private_ip", "the VM is not modelled (set private_ips to verify it)")
             return None
-        groups = self.lookup_many(vm, "security_group_ids", "security group", "the VM's groups are not all modelled")
+        groups = self.lookup_many(
+            vm, "security_group_ids", "security group", "the VM's groups are not all modelled", [net], "allows"
+        )
         item = self.estate.item("vm", net, vm.address, vm.origin)
         item.set("subnet", subnet)
         for address in addresses:
@@ -435,7 +437,14 @@ class OutscaleMapping(Mapping):
             vm.is_unknown("security_group_ids") and self.r.configured(vm, "security_group_ids")
         )
         groups = (
-            self.lookup_many(vm, "security_group_ids", "security group", "the VM's groups are not all modelled")
+            self.lookup_many(
+                vm,
+                "security_group_ids",
+                "security group",
+                "the VM's groups are not all modelled",
+                [primary.net],
+                "allows",
+            )
             if given
             else []
         )
@@ -580,13 +589,29 @@ class OutscaleMapping(Mapping):
                 continue
             if nic.get("security_group_ids") or nic.is_unknown("security_group_ids"):
                 groups = self.lookup_many(
-                    nic, "security_group_ids", "security group", "the NIC's groups are not all modelled"
+                    nic,
+                    "security_group_ids",
+                    "security group",
+                    "the NIC's groups are not all modelled",
+                    [net],
+                    "allows",
                 )
             else:  # a state's computed list of the groups the NIC is in
-                members = [g.get("security_group_id") for g in iter_blocks(nic.get("security_groups"))]
-                groups = [
-                    n for n in (self.name(self.r.resolve(g, "security_group_id", nic)) for g in members if g) if n
-                ]
+                groups = []
+                for member in iter_blocks(nic.get("security_groups")):
+                    value = member.get("security_group_id")
+                    name = self.name(self.r.resolve(value, "security_group_id", nic)) if value else None
+                    if name is not None and self.estate.find(name) is not None:
+                        groups.append(name)
+                    elif value:  # what a group of another workspace lets in is unknown
+                        self.estate.leave_out(
+                            "IMP001",
+                            f"{nic.address}: security_groups {value} is not a security group of the input; what it "
+                            "lets through the NIC is not modelled",
+                            nic.origin,
+                            [net],
+                            "allows",
+                        )
             groups = [g for g in groups if self.estate.find(g) is not None]
             found = nics[nic.address] = Nic(nic, subnet, net, addresses, groups)
             for block in blocks_of(self.r, nic, "link_nic"):
