@@ -13,8 +13,9 @@ from datetime import datetime, timezone
 import pytest
 from conftest import fixture_models
 
-from verifier.commands.matrix import SPAN, compute, groups
+from verifier.commands.matrix import compute, groups
 from verifier.engine.classes import Classes
+from verifier.engine.matrix_rows import SPAN
 from verifier.engine.verify import Engine
 from verifier.language.build import build
 from verifier.language.model import Assertion, Endpoint, Ports, Protocol, Ref

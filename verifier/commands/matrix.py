@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from verifier.commands import ExitCode
-from verifier.commands.options import add_paths, output_file, port_number, query_options, run_query
-from verifier.engine.classes import Classes
-from verifier.engine.verify import Engine
-from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, Vm
+from verifier.commands.options import add_paths, job_count, output_file, port_number, query_options, run_query
+from verifier.engine.matrix_rows import Rows, decide
+from verifier.engine.matrix_witness import CellWitness, Witnesses
+from verifier.language.model import Model
 from verifier.outputs.escape import visible
 from verifier.outputs.progress import Progress, silent, start
 from verifier.project.config import Config
 
-SPAN = Span.start("<matrix>")
 SYMBOLS = {"proved": "yes", "refuted": "no", "unknown": "?", "vacuous": "-"}
 
 
@@ -30,6 +29,8 @@ class Matrix:
     cells: list[list[str]]  # cells[i][j]: status of names[i] -> names[j]
     protocol: str
     port: int | None
+    # With witnesses asked for (the HTML page): what each cell rests on; None for a vacuous one.
+    why: list[list[CellWitness | None]] | None = None
 
     def as_json(self) -> dict:
         return {"by": self.by, "protocol": self.protocol, "port": self.port, "names": self.names, "cells": self.cells}
@@ -51,72 +52,30 @@ def compute(
     port: int | None,
     limits=None,
     progress: Progress | None = None,
+    witnesses: bool = False,
+    shortcuts: bool = True,
+    jobs: int = 1,
 ) -> Matrix:
     """Each cell: `reach X -> Y` for the kind of traffic asked (some of it gets through), over every
-    pair of VMs of X and Y. Alike VMs (`engine.classes`) are asked about once: a cell is the verdict
-    on one pair of each pair of classes it holds. `progress` is told the cells filled."""
+    pair of VMs of X and Y (`engine.matrix_rows`), by `jobs` processes. Without gaps, `shortcuts`
+    decide what the routes pin down without the solver; the verdicts are the same. `witnesses`: keep
+    what each cell rests on (`Matrix.why`). `progress` is told the cells filled."""
     progress = progress or silent()
-    engine = Engine(model, now, limits)
     names = groups(model, by)
-    members = {name: engine.topo.endpoint_vms(Endpoint(Ref(name, SPAN), None, SPAN)) for name in names}
-    classes = Classes(model, engine.topo)
-    asked: dict[tuple, str] = {}  # (class of the source, class of the target, one VM) -> verdict
-
-    def pair(source: Vm, target: Vm) -> str:
-        key = (classes.key(source), classes.key(target), classes.same(source, target))
-        if key not in asked:
-            assertion = Assertion(
-                "reach",
-                Endpoint(Ref(source.name, SPAN), None, SPAN),
-                Endpoint(Ref(target.name, SPAN), None, SPAN),
-                # a cell is reachable when some traffic of the kind gets through
-                Protocol(protocol, SPAN) if protocol not in (None, -1) else None,
-                Ports(port, port, SPAN) if port is not None else None,
-                SPAN,
-            )
-            asked[key] = engine.check_assertion(assertion, witness=False).status
-        return asked[key]
-
-    cells: list[list[str]] = []
-    progress.stage("matrix", cells=f"cells 0/{len(names) ** 2}")
-    for x in names:
-        row = []
-        for y in names:
-            if not members[x] or not members[y] or (x == y and len(members[x]) < 2):
-                row.append("vacuous")
-            else:
-                row.append(_cell(x, y, members, classes, pair))
-            progress.count("cells", len(cells) * len(names) + len(row), len(names) ** 2)
-        cells.append(row)
+    total = len(names) ** 2
+    progress.stage("matrix", cells=f"cells 0/{total}")
+    arguments = (model, now, limits, names, protocol, port, witnesses, shortcuts)
+    told = (lambda done: progress.count("cells", done, total)) if progress.on else None
+    rows, deciding = decide(arguments, jobs, told)
+    cells = [["vacuous" if pair is None else pair.status for pair in row] for row in deciding]
     from verifier.language.model import protocol_name
 
-    return Matrix(by, names, cells, protocol_name(protocol) if protocol is not None else "all", port)
-
-
-def _cell(x: str, y: str, members: dict[str, list[Vm]], classes: Classes, pair) -> str:
-    """`reach x -> y` from one pair of VMs of each pair of classes: refuted if one pair is, else unknown if
-    one is, else proved (as the engine combines the pairs of an assertion)."""
-    sources: dict = {}
-    targets: dict = {}
-    for vm in members[x]:
-        sources.setdefault(classes.key(vm), []).append(vm)
-    for vm in members[y]:
-        targets.setdefault(classes.key(vm), []).append(vm)
-    verdicts = set()
-    for source_class, from_vms in sources.items():
-        for target_class, to_vms in targets.items():
-            source = from_vms[0]
-            # two VMs of one class: any two distinct ones stand for every such pair
-            target = next((vm for vm in to_vms if not classes.same(vm, source)), None)
-            if target is None:
-                source = next((vm for vm in from_vms if not classes.same(vm, to_vms[0])), None)
-                target = to_vms[0] if source is not None else None
-            if target is None or source is None:
-                continue  # a VM to itself never crosses the network
-            verdicts.add(pair(source, target))
-            if "refuted" in verdicts:
-                return "refuted"
-    return "unknown" if "unknown" in verdicts else "proved"
+    matrix = Matrix(by, names, cells, protocol_name(protocol) if protocol is not None else "all", port)
+    if witnesses:
+        rows = rows or Rows(*arguments)
+        shown = Witnesses(rows.engine, rows.shortcut)
+        matrix.why = [[None if pair is None else rows.witness(pair, shown) for pair in row] for row in deciding]
+    return matrix
 
 
 def render_table(matrix: Matrix) -> str:
@@ -151,6 +110,14 @@ def add_parser(commands: argparse._SubParsersAction, help: str) -> None:
     matrix.add_argument("--port", type=port_number, help="destination port (default: some port)")
     matrix.add_argument("--format", choices=("text", "csv", "json", "svg", "html"), default="text")
     matrix.add_argument("-o", "--output", type=output_file, help="write to FILE instead of standard output")
+    matrix.add_argument(
+        "--jobs",
+        "-j",
+        type=job_count,
+        default=1,
+        metavar="N",
+        help="decide the rows in N processes (default 1; 0: one per core); the output is the same",
+    )
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -161,7 +128,8 @@ def _matrix(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitC
     from verifier.commands.check import load_model
     from verifier.commands.why import parse_protocol
     from verifier.diagnostics import BadQuery
-    from verifier.outputs.pictures import matrix_html, matrix_svg
+    from verifier.outputs.pictures import matrix_svg
+    from verifier.outputs.pictures_page import matrix_page
 
     now = args.now or datetime.now(timezone.utc)
     limits = config.limits()
@@ -173,12 +141,13 @@ def _matrix(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitC
     with start(args.format == "text" or args.output is not None) as progress:
         progress.stage("reading")
         model = load_model(paths, config).model
-        matrix = compute(model, now, args.by, protocol, args.port, limits, progress)
+        html = args.format == "html"
+        matrix = compute(model, now, args.by, protocol, args.port, limits, progress, witnesses=html, jobs=args.jobs)
     text = {
         "text": render_table,
         "csv": render_csv,
         "svg": matrix_svg,
-        "html": matrix_html,
+        "html": matrix_page,
         "json": lambda m: json.dumps(m.as_json(), indent=2) + "\n",
     }[args.format](matrix)
     if args.output:

@@ -124,7 +124,7 @@ def _start_worker(work: Work, parent: int) -> None:
     global _work, _engine
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent says "interrupted" and ends the workers
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _die_with(parent)
+    die_with(parent)
     from verifier.engine.verify import Engine
 
     _work = work
@@ -132,7 +132,7 @@ def _start_worker(work: Work, parent: int) -> None:
     _engine = Engine(model, now, limits, exact)
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """Have the kernel kill this worker when its parent dies: a parent killed outright (SIGKILL, the
     OOM killer) cannot end its workers, which would otherwise wait for work for ever. Linux only."""
     if not sys.platform.startswith("linux"):

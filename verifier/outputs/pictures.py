@@ -329,21 +329,8 @@ def matrix_svg(matrix, cell_attribute: str = "data-cell") -> str:
 
 
 def matrix_html(matrix) -> str:
-    """The matrix page: a click on a cell says what it means and how to see its witness or its
-    blocking points (the matrix keeps verdicts only: `why` finds them)."""
-    from verifier.outputs.pictures_page import MATRIX_SCRIPT, MATRIX_STYLE, PAGE, fill, script_json
+    """The matrix page (`pictures_page.matrix_page`): a click on a cell shows its witness or its
+    blocking points."""
+    from verifier.outputs.pictures_page import matrix_page
 
-    data = {
-        "by": matrix.by,
-        "names": [visible(n) for n in matrix.names],
-        "cells": matrix.cells,
-        "proto": matrix.protocol,
-        "port": matrix.port,
-    }
-    body = (
-        '<p id="detail">Click a cell: what it means, and how to see its witness or its blocking points.</p>\n'
-        + matrix_svg(matrix, cell_attribute="data-label")
-    )
-    script = MATRIX_SCRIPT.replace("@@DATA@@", script_json(data))
-    title = escape(f"peerproof: reachability by {matrix.by}")
-    return fill(PAGE, {"TITLE": title, "STYLE": MATRIX_STYLE, "BODY": body, "SCRIPT": script})
+    return matrix_page(matrix)

@@ -2,8 +2,8 @@
 
 The graph page: zoom (wheel, `+`/`-`, the buttons), pan (drag), fit (`0`), search by name (`/`,
 Enter goes to the next match), and a click on a net showing its blocks, peerings, routes and the
-nets its routes lead to; a click on a peering shows its ends. The matrix page: a click on a cell
-shows its verdict and the `why` command that explains it.
+nets its routes lead to; a click on a peering shows its ends. The matrix page (`matrix_page`): a
+click on a cell shows its witness or its blocking points, and the `why` command that explains it.
 
 The static markup holds only the picture and text; the script adds the controls. What the model
 names reaches the script as JSON whose `<`, `>` and `&` are escaped, so no name can end the script.
@@ -317,28 +317,65 @@ MATRIX_SCRIPT = """
     vacuous: "no pair of vms to ask about"
   };
   var what = DATA.proto + (DATA.port === null ? "" : " port " + DATA.port);
-  function line(text, className) {
-    var p = document.createElement("p");
-    p.textContent = text;
-    if (className) { p.className = className; }
-    detail.appendChild(p);
+  function add(parent, tag, text, className) {
+    var e = document.createElement(tag);
+    if (text !== undefined) { e.textContent = text; }
+    if (className) { e.className = className; }
+    parent.appendChild(e);
+    return e;
+  }
+  function hops(title, ids, blocked) {
+    if (!ids.length) { return; }
+    add(detail, "h3", title);
+    var list = add(detail, "ol", undefined, "hops");
+    ids.forEach(function (id) {
+      var hop = DATA.hops[id];  // [step, description, disposition, code]
+      var item = add(list, "li", undefined, "hop " + hop[2]);
+      add(item, "span", hop[0] + ":", "step");
+      add(item, "span", " " + hop[1] + (hop[3] ? " [" + hop[3] + "]" : ""));
+      if (blocked && hop[2] === "drop") { item.className += " stop"; }
+    });
+  }
+  function show(i, j) {
+    var from = DATA.names[i], to = DATA.names[j], status = DATA.cells[i][j], why = DATA.why ? DATA.why[i][j] : null;
+    detail.textContent = "";
+    add(detail, "p", from + " -> " + to + " (" + what + "): " + MEANING[status], "verdict " + status);
+    if (status === "vacuous" || !why) { return; }
+    var c = why.connection;
+    if (DATA.by !== "vm") {
+      add(detail, "p", "decided by the pair vm " + why.pair[0] + " -> vm " + why.pair[1], "note");
+    }
+    if (status === "proved") {
+      add(detail, "h3", c ? "Witness: " + c.packet + " (from " + c.from + " to " + c.to + "), from every client port" :
+        "No connection crosses the network (a vm's traffic to itself)");
+    } else if (status === "refuted") {
+      add(detail, "h3", "Counterexample: " + (c && c.packet ? c.packet : "no packet at all") +
+        (c && c.direction ? ", dies on the " + c.direction + (c.blocked ? " (" + c.blocked + ")" : "") : ""));
+      if (why.blocking.length) {
+        add(detail, "h3", "Blocking points (" + why.blocking.length + ")");
+        var points = add(detail, "ul", undefined, "blocking");
+        why.blocking.forEach(function (b) { add(points, "li", b[0] + " on the " + b[1] + ": " + b[2]); });
+      }
+    } else {
+      if (why.depends.length) { add(detail, "h3", "It depends on " + why.depends.join(", ")); }
+      if (why.reason) { add(detail, "p", why.reason); }
+      if (c && c.packet) { add(detail, "h3", "For example: " + c.packet); }
+    }
+    if (c) {
+      hops("Forward (" + c.from + " to " + c.to + ")", c.forward, status === "refuted");
+      hops("Reply", c.reply, status === "refuted");
+    }
+    var command = "peerproof why " + why.pair[0] + " " + why.pair[1];
+    if (DATA.proto !== "all") { command += " --proto " + DATA.proto; }
+    if (DATA.port !== null) { command += " --port " + DATA.port; }
+    add(detail, "p", "The same, with repairs:", "note");
+    add(detail, "p", command, "command");
   }
   document.querySelectorAll("rect.cell").forEach(function (cell) {
     cell.addEventListener("click", function () {
       document.querySelectorAll("rect.cell.chosen").forEach(function (c) { c.classList.remove("chosen"); });
       cell.classList.add("chosen");
-      var i = +cell.getAttribute("data-row"), j = +cell.getAttribute("data-column");
-      var from = DATA.names[i], to = DATA.names[j], status = DATA.cells[i][j];
-      detail.textContent = "";
-      line(from + " -> " + to + " (" + what + "): " + MEANING[status], "verdict " + status);
-      if (status === "vacuous") { return; }
-      var command = "peerproof why " + (DATA.by === "vm" ? from + " " + to : "VM_OF_" + from + " VM_OF_" + to);
-      if (DATA.proto !== "all") { command += " --proto " + DATA.proto; }
-      if (DATA.port !== null) { command += " --port " + DATA.port; }
-      line("The matrix keeps the verdict only; " +
-        (status === "proved" ? "the witness (a packet and its hops)" : "the blocking points") + " come from:");
-      line(command, "command");
-      if (DATA.by !== "vm") { line("with a vm of each " + DATA.by + ".", "note"); }
+      show(+cell.getAttribute("data-row"), +cell.getAttribute("data-column"));
     });
   });
   document.body.setAttribute("data-rendered", document.querySelectorAll("rect.cell").length);
@@ -348,10 +385,79 @@ MATRIX_SCRIPT = """
 MATRIX_STYLE = """
 body { font-family: sans-serif; margin: 16px; color: #263238; }
 h1 { font-size: 18px; }
-#detail { min-height: 3em; padding: 4px 8px; border-left: 4px solid #90a4ae; background: #f5f7fa; }
+#detail { display: block; position: sticky; top: 0; z-index: 1; max-height: 45vh; overflow: auto; min-height: 3em;
+  padding: 4px 8px; border-left: 4px solid #90a4ae; background: #f5f7fa; font-size: 13px; }
 #detail p { margin: 2px 0; }
+#detail h3 { font-size: 13px; margin: 8px 0 2px; }
+#detail ol, #detail ul { margin: 0; padding-left: 22px; }
+#detail .verdict { font-weight: bold; }
+#detail .step { color: #607d8b; }
+#detail .hop.drop { color: #b71c1c; }
+#detail .hop.unknown { color: #6d4c00; }
+#detail .hop.stop { font-weight: bold; }
+#detail .blocking li { color: #b71c1c; }
 #detail .command { font-family: monospace; background: #263238; color: #fff; padding: 2px 6px; display: inline-block; }
 #detail .note { color: #607d8b; }
 rect.cell { cursor: pointer; }
 rect.cell:hover, rect.cell.chosen { stroke: #263238; stroke-width: 2; }
 """
+
+
+def matrix_page(matrix) -> str:
+    """The matrix page: the picture, and a click on a cell shows what decides it — for a reachable
+    cell the witness (a packet and its hops, both ways), for an unreachable one the counterexample
+    and every blocking point, for an undecided one what it depends on — from `matrix.why`."""
+    from verifier.outputs.escape import visible
+    from verifier.outputs.pictures import escape, matrix_svg
+
+    hops: dict[tuple, int] = {}
+
+    def ids(walk) -> list[int]:
+        found = []
+        for hop in walk:
+            row = (hop.step, visible(hop.description), hop.disposition, hop.code.value if hop.code else None)
+            found.append(hops.setdefault(row, len(hops)))
+        return found
+
+    def cell(why) -> dict | None:
+        if why is None:
+            return None
+        connection = why.connection
+        shown = None
+        if connection is not None:
+            shown = {
+                "from": visible(connection.source_vm),
+                "to": visible(connection.destination_vm),
+                "packet": connection.packet.describe() if connection.packet else None,
+                "forward": ids(connection.forward),
+                "reply": ids(connection.reply),
+                "direction": connection.direction,
+                "blocked": connection.blocked.value if connection.blocked else None,
+            }
+        return {
+            "pair": [visible(why.source), visible(why.target)],
+            "connection": shown,
+            "blocking": [[b.code.value, b.direction, visible(b.message)] for b in why.blocking],
+            "depends": [visible(fact) for fact in why.depends],
+            "reason": visible(why.reason),
+        }
+
+    why = matrix.why or [[None] * len(matrix.names) for _ in matrix.names]
+    cells = [[cell(w) for w in row] for row in why]
+    data = {
+        "by": matrix.by,
+        "names": [visible(n) for n in matrix.names],
+        "cells": matrix.cells,
+        "proto": matrix.protocol,
+        "port": matrix.port,
+        "hops": [list(row) for row in hops],
+        "why": cells,
+    }
+    body = (
+        # a paragraph (the pages hold no other markup); the script fills it with the cell's witness
+        '<p id="detail">Click a cell: its witness (a packet and its hops), or what blocks it.</p>\n'
+        + matrix_svg(matrix, cell_attribute="data-label")
+    )
+    script = MATRIX_SCRIPT.replace("@@DATA@@", script_json(data))
+    title = escape(f"peerproof: reachability by {matrix.by}")
+    return fill(PAGE, {"TITLE": title, "STYLE": MATRIX_STYLE, "BODY": body, "SCRIPT": script})
