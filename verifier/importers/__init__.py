@@ -554,9 +554,6 @@ def read(
     Sizes first, by stat, before anything is read: an input to import over `max_bytes` (default
     MAX_FILE_BYTES, as a peer file), and every input found, peer files included, over `total_bytes`
     together (default MAX_TOTAL_BYTES), are input errors (exit 2)."""
-    from verifier.importers import alibaba_api, aws_cli, outscale_api
-    from verifier.importers.terraform import load
-
     groups = found.imports
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     imports: list[tuple[str, int | None]] = [(str(file), limit) for files in groups.values() for file in files]
@@ -564,7 +561,10 @@ def read(
     if too_large:
         raise InputError(too_large)
     if not groups:
-        return []
+        return []  # peer files only: no importer is even loaded
+    from verifier.importers import alibaba_api, aws_cli, outscale_api
+    from verifier.importers.terraform import load
+
     label = lambda kind: f"{found.label}.peer" if len(groups) == 1 else f"{found.label}#{kind}.peer"  # noqa: E731
     readers = {
         "alibaba-api": lambda files, name: alibaba_api.load(files, name),

@@ -582,9 +582,17 @@ def parse_source(source: SourceFile, builder: "Builder") -> list[Any]:
     if "\x00" in source.text:
         offset = source.text.index("\x00")
         raise InputError([_syntax_error(source, offset, "unexpected NUL byte", None)])
+    from verifier.language import fast
+
     lark = parser()
     CURRENT.builder = builder
     try:
+        parsed = fast.parse(lark, source.text)
+        if parsed is not None:
+            return cast(list[Any], parsed)
+        # Not a file of the language: Lark reads it again, and its error is the one said (`fast`).
+        builder.errors.clear()
+        builder.findings.clear()
         return cast(list[Any], lark.parse(source.text))
     except UnexpectedInput as exc:
         raise InputError([_describe(source, exc)]) from None

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-import netaddr
 from lark import Token
 
 from verifier.catalog import report
@@ -89,10 +88,14 @@ Meta = At | Token  # the position a rule's method is given (an importer's: a `Pl
 def _at(children: list[Any]) -> At:
     """The position of a reduction: its first and last children that have one (a token, or a model
     object's span; an optional part left out is None)."""
-    first = next((c for c in children if c is not None), None)
-    last = next((c for c in reversed(children) if c is not None), None)
-    if first is None or last is None:
+    for first in children:  # plain loops: this runs at every reduction
+        if first is not None:
+            break
+    else:
         return At(1, 1, 1, 1)  # an empty file
+    for last in reversed(children):
+        if last is not None:
+            break
     start = first if isinstance(first, Token) else first.span
     end = last if isinstance(last, Token) else last.span
     # lark types a token's position Optional (a token made by hand has none); the parser's always have one
@@ -213,24 +216,24 @@ class Builder:
         return Address(parsed[0], parsed[1], self.span(token))
 
     def _address_value(self, token: Token, text: str) -> tuple[IpVersion, int] | None:
-        version: IpVersion = 6 if ":" in text else 4
-        try:
-            if version == 4:
-                parts = text.split(".")
-                # four decimal numbers of 0-255 without a leading zero (which some read as octal), as
-                # inet_pton reads them
-                if len(parts) != 4 or any(
-                    not p.isdigit() or len(p) > 3 or int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts
-                ):
-                    raise ValueError
+        if ":" not in text:
+            parts = text.split(".")
+            # four decimal numbers of 0-255 without a leading zero (which some read as octal), as
+            # inet_pton reads them
+            if len(parts) == 4 and all(
+                p.isdigit() and len(p) <= 3 and int(p) <= 255 and (len(p) == 1 or p[0] != "0") for p in parts
+            ):
                 octets = [int(p) for p in parts]
-                return version, octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
-            else:
-                ip = netaddr.IPAddress(text, version=6)
-        except (ValueError, netaddr.AddrFormatError):
-            self.value_error(token, f"invalid IPv{version} address {shown(text)}")
+                return 4, octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+            self.value_error(token, f"invalid IPv4 address {shown(text)}")
             return None
-        return version, int(ip)
+        import netaddr  # IPv6 only: an IPv4 address is read without it
+
+        try:
+            return 6, int(netaddr.IPAddress(text, version=6))
+        except (ValueError, netaddr.AddrFormatError):
+            self.value_error(token, f"invalid IPv6 address {shown(text)}")
+            return None
 
     def attrs(
         self, items: Iterable[Any], required: dict[str, str], owner: str, span: Span, single: tuple[str, ...]
