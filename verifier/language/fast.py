@@ -17,7 +17,7 @@ tests/test_fast_parse.py holds the two to that on every fixture and on mutated f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from lark import Token
 from lark.parsers.lalr_analysis import Shift
@@ -85,40 +85,17 @@ def parse(lark: "Lark", text: str) -> Any | None:
         return None  # then Lark parses it all, as it always may
     state_stack = [start]
     value_stack: list[Any] = []
-    pos, line, line_start, length = 0, 1, 0, len(text)
-    last: Token | None = None
-    while pos < length:
-        mres, terminal_callbacks, ignored, newlines = scanners[state_stack[-1]]
-        for mre in mres:
-            match = mre.match(text, pos)
-            if match:
-                break
-        else:
-            return None  # no terminal of this state: Lark's lexer error
-        value, kind = match.group(0), match.lastgroup
-        column = pos - line_start + 1
-        if kind in newlines and "\n" in value:
-            end_line = line + value.count("\n")
-            end_start = pos + value.rindex("\n") + 1
-        else:
-            end_line, end_start = line, line_start
-        if kind in ignored and kind not in terminal_callbacks:
-            pos += len(value)
-            line, line_start = end_line, end_start
-            continue
-        token = _token(kind, value, pos, line, column, end_line, pos + len(value) - end_start + 1)
-        pos += len(value)
-        line, line_start = end_line, end_start
-        if kind in terminal_callbacks:
-            token = terminal_callbacks[kind](token)
-            kind = token.type  # a callback may retype it (a reserved word of a name's shape)
-        if kind in ignored:
-            continue
-        last = token
-        # Lark's `feed_token`, step for step, inline (a call a token costs as much as the step)
+    # Lark's `feed_token`, step for step, inline (a call a token costs as much as the step)
+    for token in _tokens(text, scanners, state_stack):
+        if token is None:
+            return None  # no terminal of this state matches: Lark's lexer error
+        kind = token.type
+        is_end = kind == "$END"
         while True:
             action, arg = states[state_stack[-1]].get(kind, _NONE)
             if action is Shift:
+                if is_end:
+                    return None
                 state_stack.append(arg)
                 value_stack.append(token if kind not in callbacks else callbacks[kind](token))
                 break
@@ -133,43 +110,39 @@ def parse(lark: "Lark", text: str) -> Any | None:
                 children = []
             value_stack.append(callbacks[arg](children))
             state_stack.append(states[state_stack[-1]][arg.origin.name][1])
-    end = Token.new_borrow_pos("$END", "", last) if last is not None else Token("$END", "", 0, 1, 1)
-    if not _feed(end, state_stack, value_stack, states, callbacks, end_state, True):
-        return None
-    return value_stack[-1]
+            if is_end and state_stack[-1] == end_state:
+                return value_stack[-1]
+    return None
 
 
-def _feed(
-    token: Token,
-    state_stack: list,
-    value_stack: list,
-    states: dict,
-    callbacks: dict,
-    end_state: Any,
-    is_end: bool,
-) -> bool:
-    """One token through the LALR automaton (Lark's `feed_token`, step for step); False where Lark
-    would raise."""
-    while True:
-        action, arg = states[state_stack[-1]].get(token.type, (None, None))
-        if action is None:
-            return False
-        if action is Shift:
-            if is_end:
-                return False
-            state_stack.append(arg)
-            value_stack.append(token if token.type not in callbacks else callbacks[token.type](token))
-            return True
-        size = len(arg.expansion)
-        if size:
-            children = value_stack[-size:]
-            del state_stack[-size:]
-            del value_stack[-size:]
+def _tokens(text: str, scanners: _Scanners, state_stack: list) -> Iterator[Token | None]:
+    """The tokens of `text` as Lark's contextual lexer makes them, each with the scanner of the state
+    the parser is in when it is asked for it; then Lark's end token. None where no terminal matches."""
+    pos, line, line_start, length = 0, 1, 0, len(text)
+    last: Token | None = None
+    while pos < length:
+        mres, terminal_callbacks, ignored, newlines = scanners[state_stack[-1]]
+        for mre in mres:
+            match = mre.match(text, pos)
+            if match:
+                break
         else:
-            children = []
-        value = callbacks[arg](children)
-        _, goto = states[state_stack[-1]][arg.origin.name]
-        state_stack.append(goto)
-        value_stack.append(value)
-        if is_end and state_stack[-1] == end_state:
-            return True
+            yield None
+            return
+        value, kind = match.group(0), match.lastgroup
+        column = pos - line_start + 1
+        if kind in newlines and "\n" in value:
+            end_line, end_start = line + value.count("\n"), pos + value.rindex("\n") + 1
+        else:
+            end_line, end_start = line, line_start
+        start, pos = pos, pos + len(value)
+        line, line_start, was = end_line, end_start, line
+        if kind in ignored and kind not in terminal_callbacks:
+            continue
+        token = _token(kind, value, start, was, column, end_line, pos - end_start + 1)
+        if kind in terminal_callbacks:
+            token = terminal_callbacks[kind](token)  # it may retype it (a reserved word of a name's shape)
+        if kind not in ignored:
+            last = token
+            yield token
+    yield Token.new_borrow_pos("$END", "", last) if last is not None else Token("$END", "", 0, 1, 1)
