@@ -12,6 +12,7 @@ start at the keyword, and `reductions` leaves out the keywords and punctuation b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -133,6 +134,9 @@ def _span(file: str, meta: At | Token) -> Span:
     return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}", re.ASCII)
+
 # The numbers of the language are small (a port, a priority: 65535 at most; a prefix length, a
 # protocol, an ICMP type: less); Python does not even convert one of 4,300 digits (ValueError).
 MAX_DIGITS = 18
@@ -217,14 +221,11 @@ class Builder:
 
     def _address_value(self, token: Token, text: str) -> tuple[IpVersion, int] | None:
         if ":" not in text:
-            parts = text.split(".")
             # four decimal numbers of 0-255 without a leading zero (which some read as octal), as
             # inet_pton reads them
-            if len(parts) == 4 and all(
-                p.isdigit() and len(p) <= 3 and int(p) <= 255 and (len(p) == 1 or p[0] != "0") for p in parts
-            ):
-                octets = [int(p) for p in parts]
-                return 4, octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+            if _IPV4.fullmatch(text):
+                a, b, c, d = text.split(".")
+                return 4, int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
             self.value_error(token, f"invalid IPv4 address {shown(text)}")
             return None
         import netaddr  # IPv6 only: an IPv4 address is read without it
