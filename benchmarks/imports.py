@@ -299,14 +299,25 @@ ROUTE_KEYS = (  # the keys of an aws_route_table's inline route, as the AWS prov
 def stats(path: Path, repeat: int) -> tuple[float, dict]:
     """`peerproof stats` on `path`: the median time of `repeat` runs, and its counts."""
     env = {**os.environ, "PEERPROOF_NO_CACHE": "1"}
-    command = [sys.executable, "-m", "verifier.cli", "stats", "--isolated", "--format", "json", str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "verifier.cli",
+        "stats",
+        "--isolated",
+        "--max-file-size",
+        "256",
+        "--format",
+        "json",
+        str(path),
+    ]
     times, counts = [], {}
     for _ in range(repeat):
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
-            raise SystemExit(f"stats failed on {path}: {done.stderr[-2000:]}")
+            raise SystemExit(f"stats failed on {path}: {(done.stderr or done.stdout)[-2000:]}")
         counts = json.loads(done.stdout)
     return statistics.median(times), {key: counts.get(key) for key in COUNTS}
 
