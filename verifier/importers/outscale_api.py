@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from verifier.importers import Head, Imported, Where, read_dump, sniff
-from verifier.importers.estate import DROP, Estate, block_peer, group_peer, via_gateway, via_peering
+from verifier.importers.estate import DROP, Estate, Item, block_peer, group_peer, via_gateway, via_peering
 from verifier.importers.gateways import gateway_kind
 from verifier.importers.terraform.mapping import Mapping
 from verifier.language.model import Span, canonical_state
@@ -70,7 +70,15 @@ SHAPE = {
             "State": str,
             "PrivateIp": str,
             "SecurityGroups": _GROUPS,
-            "Nics": [{"PrivateIps": [{"PrivateIp": str}], "SecurityGroups": _GROUPS}],
+            "Nics": [
+                {
+                    "NicId": str,
+                    "SubnetId": str,
+                    "PrivateIps": [{"PrivateIp": str, "IsPrimary": bool}],
+                    "SecurityGroups": _GROUPS,
+                    "LinkNic": {"DeviceNumber": int, "State": str},
+                }
+            ],
         }
     ],
 }
@@ -257,6 +265,8 @@ class _Reader:
                         item.rule(direction, proto, ports, peer, self.at(ident))
 
     def _vms(self) -> None:
+        """Each VM, its primary NIC (device 0) its own subnet, addresses and groups, each other NIC an
+        interface of it with its own (ReadVms gives a VM's `Nics`, each with its `LinkNic.DeviceNumber`)."""
         estate = self.estate
         for vm in self.data["Vms"]:
             ident, subnet = vm.get("VmId"), vm.get("SubnetId")
@@ -266,17 +276,90 @@ class _Reader:
                 continue
             if vm.get("State") in ("terminated", "shutting-down"):
                 continue  # gone: holds no address any more
-            addresses = [vm["PrivateIp"]] if vm.get("PrivateIp") else []
-            groups = [g.get("SecurityGroupId") for g in vm.get("SecurityGroups") or []]
-            for nic in vm.get("Nics") or []:
-                addresses += [p.get("PrivateIp") for p in nic.get("PrivateIps") or [] if p.get("PrivateIp")]
-                groups += [g.get("SecurityGroupId") for g in nic.get("SecurityGroups") or []]
-            if len(vm.get("Nics") or []) > 1:
-                self.note(ident, "several NICs: all addresses are modelled on the VM's subnet")
+            nics = [nic for nic in vm.get("Nics") or [] if isinstance(nic, dict)]
+            primary = _primary_nic(nics, subnet, vm.get("PrivateIp"))
             item = estate.item("vm", net, ident, self.at(ident))
             item.set("subnet", subnet)
-            for address in addresses:
+            addresses = _nic_addresses(primary) if primary else []
+            for address in addresses or ([vm["PrivateIp"]] if vm.get("PrivateIp") else []):
                 item.set("ip", address)
-            for group in groups:
-                if group and estate.find(group):
-                    item.set("groups", group)
+            groups = _group_ids(primary if primary else vm)
+            beside = [g for g in _group_ids(vm) if g not in groups] if primary else []
+            if beside:  # the VM's list names a group its primary NIC is not in: which NIC it is is not told
+                estate.leave_out(
+                    "IMP001",
+                    f"{ident}: security groups {', '.join(beside)} of the VM are not its primary NIC's; what they "
+                    "let through is not modelled",
+                    self.at(ident),
+                    [net],
+                    "allows",
+                )
+            self._member_of(ident, item, net, groups, self.at(ident))
+            for nic in nics:  # (with no primary told, the NIC holding the VM's own address is it)
+                if nic is not primary and not (primary is None and vm.get("PrivateIp") in _nic_addresses(nic)):
+                    self._interface(ident, net, item, nic)
+
+    def _interface(self, vm: str, net: str, item: Item, nic: dict) -> None:
+        """A NIC of `vm` but its primary: an interface of the VM, in its own subnet, with its own groups."""
+        estate, name = self.estate, nic.get("NicId") or f"{vm}.nic{(nic.get('LinkNic') or {}).get('DeviceNumber')}"
+        subnet, addresses = nic.get("SubnetId"), _nic_addresses(nic)
+        origin = self.at(nic["NicId"]) if nic.get("NicId") else self.at(vm)
+        if estate.owner.get(subnet or "") != net or not addresses:
+            why = "no private address" if not addresses else f"its subnet {subnet} is not in the VM's Net in the input"
+            estate.leave_out(
+                "IMP001",
+                f"{vm}: NIC {name}: {why}; not imported: traffic through it is not checked",
+                origin,
+                [net],
+            )
+            return
+        groups = []
+        for group in _group_ids(nic):
+            if estate.find(group) is not None:
+                groups.append(group)
+            else:
+                self._group_left_out(vm, net, group, origin)
+        item.interface(name, str(subnet), addresses, groups, origin)
+
+    def _member_of(self, vm: str, item: Item, net: str, groups: list[str], origin: Span) -> None:
+        for group in groups:
+            if self.estate.find(group) is not None:
+                item.set("groups", group)
+            else:
+                self._group_left_out(vm, net, group, origin)
+
+    def _group_left_out(self, vm: str, net: str, group: str, origin: Span) -> None:
+        """A group of the VM that is not in the input: what it lets in may be more than the modelled
+        groups do (a packet passes when any group of the interface allows it)."""
+        self.estate.leave_out(
+            "IMP001",
+            f"{vm}: its security group {group} is not in the input; what it lets through is not modelled",
+            origin,
+            [net],
+            "allows",
+        )
+
+
+def _primary_nic(nics: list[dict], subnet: str | None, address: str | None) -> dict | None:
+    """The NIC of device 0; else the one in the VM's subnet holding its address; else the first."""
+    for nic in nics:
+        if (nic.get("LinkNic") or {}).get("DeviceNumber") == 0:
+            return nic
+    for nic in nics:
+        if nic.get("SubnetId") == subnet and (address is None or address in _nic_addresses(nic)):
+            return nic
+    return nics[0] if len(nics) == 1 else None
+
+
+def _nic_addresses(nic: dict) -> list[str]:
+    ips = sorted(
+        (p for p in nic.get("PrivateIps") or [] if isinstance(p, dict) and p.get("PrivateIp")),
+        key=lambda p: not p.get("IsPrimary"),
+    )
+    return list(dict.fromkeys(p["PrivateIp"] for p in ips))
+
+
+def _group_ids(holder: dict) -> list[str]:
+    return list(
+        dict.fromkeys(g["SecurityGroupId"] for g in holder.get("SecurityGroups") or [] if g.get("SecurityGroupId"))
+    )
