@@ -309,6 +309,21 @@ def test_a_group_known_by_one_response_only_is_said(dump):
     assert said(messages, I_BILLING, f"its security group {SG_BILLING} is not in the input")
 
 
+def test_an_instance_in_a_group_not_in_the_input_leaves_its_vpc_s_verdicts_open(dump, tmp_path):
+    # Its rules may allow or deny (priorities, deny rules): a verdict on its VPC's traffic is unknown,
+    # never proved on the groups that are known; the rest of the estate is checked (it was NAME001,
+    # and nothing was).
+    (dump / "network-describe-security-groups.json").unlink()
+    (dump / "network-describe-security-group-attribute-billing.json").unlink()
+    model = tmp_path / "assertions.peer"
+    model.write_text(f"assert isolate {I_BILLING} -> {I_ORDERS}\n")
+    document = check(dump, model)
+    assert not {"NAME001", "CHECK001"} & {d["code"] for d in document["diagnostics"]}
+    assert [a["status"] for a in document["assertions"]] == ["unknown"]
+    (reason,) = [d["message"] for d in document["diagnostics"] if d["code"] == "REACH005"]
+    assert f"its security group {SG_BILLING} is not in the input" in reason
+
+
 def _rule(**fields) -> dict:
     rule = {"Direction": "ingress", "Policy": "Accept", "Priority": "1", "IpProtocol": "TCP", "PortRange": "80/80"}
     return {"SecurityGroupRuleId": "sgr-bp1test0000000000", "NicType": "intranet", **rule, **fields}

@@ -432,9 +432,11 @@ def test_a_rule_naming_a_group_not_in_the_input_matches_nothing(tmp_path):
     assert '"sg-c"' in line  # at the rule's group
 
 
-def test_an_instance_in_a_group_not_in_the_input_is_not_checked(tmp_path):
-    # Its rules are unknown: no reading of them is safe for both reach and isolate, so the
-    # reference stays unresolved (NAME001) and no verdict is given, rather than a wrong one.
+def test_an_instance_in_a_group_not_in_the_input_leaves_what_rests_on_it_open(tmp_path):
+    # Its rules are unknown, and so is what a rule naming it lets in: no reading of them is safe for
+    # both reach and isolate. The group is left out of the instance, said, and a part of its VPC the
+    # model does not hold: an isolation from or to the instance is unknown, not wrongly proved, and
+    # the rest of the estate is checked (it was NAME001 and nothing was).
     instances = [
         instance("i-a", [interface("eni-a", "subnet-a", "10.1.1.10", ["sg-a", "sg-gone"], 0)]),
         instance("i-b", [interface("eni-b", "subnet-b", "10.2.1.10", ["sg-b"], 0, "vpc-b")], vpc_id="vpc-b"),
@@ -443,13 +445,14 @@ def test_an_instance_in_a_group_not_in_the_input_is_not_checked(tmp_path):
     folder = two_vpcs(tmp_path / "a", groups=groups, instances=instances)
     _, warnings = imported(folder)
     assert warnings == [
+        "i-a: its security group sg-gone is not in the input; what it lets through is not modelled",
         "sg-b: rule inbound tcp 5432 from group sg-gone (account 111122223333) names a security group that is "
         "not in the input: read as matching nothing (an instance of the input is in it, but its rules are not: "
-        "that instance is not checked)"
+        "what rests on them is unknown)",
     ]
-    document = check(tmp_path, folder, assertions="assert isolate vpc-a -> vpc-b\n")
-    assert codes(document)["NAME001"] == 1
-    assert [a["status"] for a in document["assertions"]] == ["not-run"]
+    document = check(tmp_path, folder, assertions="assert isolate vpc-a -> vpc-b tcp 5432\n")
+    assert "NAME001" not in codes(document) and codes(document)["REACH005"] == 1
+    assert [a["status"] for a in document["assertions"]] == ["unknown"]
 
 
 # -- instances ---------------------------------------------------------------------------------------

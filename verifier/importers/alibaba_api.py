@@ -485,8 +485,10 @@ class _Reader:
         if not addresses:
             self.say(origin, f"{ident}: an instance with no private address; not imported{also}")
             return
-        groups = strings(dig(instance, "SecurityGroupIds", "SecurityGroupId"))
-        self._known_groups(ident, found, groups, "the instance's")
+        vpc = self.estate.owner[vswitch]
+        groups = self._known_groups(
+            ident, found, strings(dig(instance, "SecurityGroupIds", "SecurityGroupId")), "the instance's", vpc
+        )
         status = instance.get("Status")
         if status in STOPPED:
             self.say(
@@ -494,7 +496,6 @@ class _Reader:
                 f"{ident}: the instance is {status}: it keeps its vSwitch, addresses and security groups, and "
                 "is modelled as when it runs, so verdicts about it say what the network lets through",
             )
-        vpc = self.estate.owner[vswitch]
         vm = self.estate.item("vm", vpc, ident, origin)
         vm.set("subnet", vswitch)
         for address in dict.fromkeys(addresses):
@@ -542,8 +543,13 @@ class _Reader:
         if not addresses:
             self.say(origin, f"{who}: an ENI with no private address; not imported")
             return None
-        groups = list(dict.fromkeys(strings(dig(item, "SecurityGroupIds", "SecurityGroupId"))))
-        self._known_groups(eni, described, groups, "the interface's")
+        groups = self._known_groups(
+            eni,
+            described,
+            strings(dig(item, "SecurityGroupIds", "SecurityGroupId")),
+            "the interface's",
+            self.estate.owner[vswitch],
+        )
         if item.get("Status") not in (None, "InUse"):
             self.say(origin, f"{who} is {item['Status']}: modelled as attached")
         for key in ("Ipv4PrefixSets", "Ipv6PrefixSets"):
@@ -571,26 +577,36 @@ class _Reader:
             if owner
             else f"{eni}: an ENI used by an Alibaba Cloud service (no instance)"
         )
-        if self._interface_parts(eni, described, None, who) is None:
+        parts = self._interface_parts(eni, described, None, who)
+        if parts is None:
             return
-        vswitch = item["VSwitchId"]
+        vswitch, addresses, groups = parts
         self.say(origin, f"{who}: modelled as a VM of its own, {eni}, so that traffic to its addresses is checked")
         vm = self.estate.item("vm", self.estate.owner[vswitch], eni, origin)
         vm.set("subnet", vswitch)
-        for address in dict.fromkeys(_addresses(item)):
+        for address in addresses:
             vm.set("ip", address)
-        for group in dict.fromkeys(strings(dig(item, "SecurityGroupIds", "SecurityGroupId"))):
+        for group in groups:
             vm.set("groups", group)
 
-    def _known_groups(self, ident: str, found: Found, groups: list[str], whose: str) -> None:
-        for group in groups:
+    def _known_groups(self, ident: str, found: Found, groups: list[str], whose: str, vpc: str) -> list[str]:
+        """The groups of an instance or ENI that are in the input. One that is not may allow or deny
+        (Alibaba's groups have priorities and deny rules): it is said and left out, a part of the VPC the
+        model does not hold (`Gap`), so what rests on the traffic of that VPC is unknown."""
+        known = []
+        for group in dict.fromkeys(groups):
             declared = self.estate.find(group)
-            if declared is None or declared.kind != "security-group":
-                self.say(
-                    found.at(group),
-                    f"{ident}: its security group {group} is not in the input: {whose} rules are unknown, "
-                    "and nothing about it is checked",
-                )
+            if declared is not None and declared.kind == "security-group":
+                known.append(group)
+                continue
+            self.estate.leave_out(
+                "IMP001",
+                f"{ident}: its security group {group} is not in the input: {whose} rules are unknown; what "
+                "rests on them is not checked",
+                found.at(group),
+                [vpc],
+            )
+        return known
 
     # -- peering connections -----------------------------------------------------------------------
     def _peerings(self) -> None:

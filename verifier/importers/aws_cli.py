@@ -729,15 +729,15 @@ def _dangling(dump: Dump, gid: str, rule: str, pair: dict) -> None:
     decided as AWS decides it. The members it does let through are instances the model does not
     hold (of an outside net, or of no net of the input): no assertion can name them as a VM — one
     that names an outside net is vacuous (REACH004), never proved. When an instance of the input is
-    in the group, its rules are unknown: that instance's reference to it stays unresolved (NAME001),
-    and nothing about it is checked rather than anything wrongly proved.
+    in the group, the group is left out of it and is a part of its VPC the model does not hold
+    (`_known`): what rests on the instance's traffic is unknown (REACH005), not wrongly proved.
     """
     group = pair["GroupId"]
     owner = [f"account {pair['UserId']}" if pair.get("UserId") else "", pair.get("VpcId") or ""]
     owner += [f"over peering {pair['VpcPeeringConnectionId']}" if pair.get("VpcPeeringConnectionId") else ""]
     whose = f" ({', '.join(o for o in owner if o)})" if any(owner) else ""
     members = (
-        "an instance of the input is in it, but its rules are not: that instance is not checked"
+        "an instance of the input is in it, but its rules are not: what rests on them is unknown"
         if group in dump.members
         else "no instance of the input is in it, so it lets no modelled traffic through"
     )
@@ -799,11 +799,32 @@ def _instance(estate: Estate, dump: Dump, vpc: str, instance: dict) -> None:
         vm.set("subnet", subnet)
     for address in addresses:
         vm.set("ip", address)
-    for group in groups:
+    for group in _known(estate, dump, vpc, iid, groups):
         vm.set("groups", group)
     for interface in own:  # several interfaces, each with its subnet and groups
         eni = interface["NetworkInterfaceId"]
-        vm.interface(eni, interface["SubnetId"], _addresses(interface), _groups(interface), dump.at(eni))
+        known = _known(estate, dump, vpc, eni, _groups(interface))
+        vm.interface(eni, interface["SubnetId"], _addresses(interface), known, dump.at(eni))
+
+
+def _known(estate: Estate, dump: Dump, vpc: str, holder: str, groups: list[str]) -> list[str]:
+    """The groups of an interface that are in the input. One that is not (another account's, a VPC's
+    outside the dump) may let in what the others do not (AWS lets a packet in when any group of the
+    interface allows it): it is said, and a part of the VPC the model does not hold (effect allows), so
+    an isolation to the interface is unknown while a reach through its other groups stands."""
+    known = []
+    for group in groups:
+        if group in dump.groups:
+            known.append(group)
+            continue
+        estate.leave_out(
+            "IMP001",
+            f"{holder}: its security group {group} is not in the input; what it lets through is not modelled",
+            dump.origins.within(holder, group) or dump.at(holder),
+            [vpc],
+            "allows",
+        )
+    return known
 
 
 def _vm(instance: dict) -> tuple[str | None, list[str], list[str], list[dict]]:
