@@ -12,7 +12,6 @@ alone says "interrupted", ends them. A worker also dies with its parent (on Linu
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -65,6 +64,8 @@ class ProofPool:
         # SIGINT is held while the workers are forked, so none dies of it before it ignores it.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
+            import multiprocessing  # only with --jobs above 1: the pre-commit path never loads it
+
             self._pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_start_worker, initargs=(work, os.getpid())
             )
@@ -83,6 +84,8 @@ class ProofPool:
     @staticmethod
     def available() -> bool:
         """Whether this platform forks (elsewhere the caller decides the assertions in turn)."""
+        import multiprocessing
+
         return "fork" in multiprocessing.get_all_start_methods()
 
     def collect(self) -> None:
