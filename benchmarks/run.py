@@ -4,8 +4,10 @@
                              [--against REV]
 
 Generates estates with `peerproof gen` (seed 0), then runs, each in a fresh
-process (the way a user runs it): `stats` (parse and build), `check` with a
-cold parse cache and with a warm one, and `check --jobs 2` on an
+process (the way a user runs it): `stats` (parse and build), and beside it its
+floor (`stats` from a warm cache: the model's objects made from their values,
+nothing parsed), `check` with a cold parse cache and with a warm one, and
+`check --jobs 2` on an
 assertion-heavy estate; in-process, on a loaded model: `why` queries (what the
 shell answers) and `matrix`; and `check` on the hostile inputs of
 benchmarks/hostile.py (inputs that once took quadratic time). Wall time is the
@@ -146,6 +148,8 @@ def main() -> int:
         )
         run(["check", "--isolated", "--now", NOW, str(estate)], cache)  # fill the cache
         row["check_warm"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cache)
+        # The floor of reading: the model's objects made from their values, nothing parsed (a cache hit).
+        row["stats_floor"] = measure(["stats", str(estate)], repeat, cache)
         if previous is not None:
             cold = {"PEERPROOF_NO_CACHE": "1"}
             row["previous"] = {
@@ -303,15 +307,17 @@ def write(results: dict, out: Path) -> None:
 
 def table(results: dict) -> str:
     lines = [
-        "| nets | stats (parse, build) | check, cold cache | check, warm cache | peak memory (cold) | why on a "
-        "loaded model (median / max) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| nets | stats (parse, build) | the floor: stats from the cache | stats / floor | check, cold cache | "
+        "check, warm cache | peak memory (cold) | why on a loaded model (median / max) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in results["sizes"]:
         why = row.get("why")
         why_text = f"{why['why_ms_median']} / {why['why_ms_max']} ms" if why else "-"
+        floor = row.get("stats_floor")
+        floor_text = f"{floor['seconds']} s | {row['stats']['seconds'] / floor['seconds']:.1f}" if floor else "- | -"
         lines.append(
-            f"| {row['nets']:,} | {row['stats']['seconds']} s | {row['check_cold']['seconds']} s | "
+            f"| {row['nets']:,} | {row['stats']['seconds']} s | {floor_text} | {row['check_cold']['seconds']} s | "
             f"{row['check_warm']['seconds']} s | {row['check_cold']['peak_mib']} MiB | {why_text} |"
         )
     if any("previous" in row for row in results["sizes"]):
