@@ -40,6 +40,8 @@ from ._overlap import Box, box, neighbourhoods
 def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         for group in net.security_groups:
+            if not _may_take_precedence(group.rules):
+                continue  # every rule allows, at one priority (AWS, Outscale): none can shadow another
             # Each rule is weighed against the rules that may match a packet in common with it (an
             # index: all of them made a question per rule the size of the group).
             for rule, near in neighbourhoods(group.rules, _box):
@@ -56,6 +58,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                             Related(q.span, f"{q.action} rule, priority {q.effective_priority}") for q in shadowing
                         ),
                     )
+
+
+def _may_take_precedence(rules: tuple[GroupRule, ...]) -> bool:
+    """Whether a rule of these may take precedence over another: a deny, or a priority better than
+    another's. Without one, no rule has a better one to be shadowed by (`shadowed_group_rule`)."""
+    return any(rule.action == "deny" for rule in rules) or len({rule.effective_priority for rule in rules}) > 1
 
 
 def _box(rule: GroupRule) -> Box:

@@ -231,3 +231,27 @@ def test_group_rule_boxes_agree_with_the_solver(rules):
         assert (a is None) == (b is None), (rule, text)
         if a is not None and b is not None:
             assert [q.span for q in a] == [q.span for q in b], (rule, text)
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_GROUP_RULE, min_size=1, max_size=5), st.sampled_from(["aws", "alibaba"]))
+def test_a_group_sg002_skips_has_no_rule_to_report(rules, provider):
+    # SG002 does not weigh a group where no rule may take precedence over another (every rule allows,
+    # at one priority: an AWS or Outscale group): the engine finds no shadowed rule and no open question
+    # there, so skipping it changes nothing.
+    import importlib
+
+    from verifier.engine.verify import Engine
+    from verifier.resources import rules_package
+
+    rules_package()  # the catalog, as `verifier.rules`, wherever it lies
+    sg002 = importlib.import_module("verifier.rules.sg002_shadowed_group_rule")
+
+    text = f"provider {provider}\nnet n {{ cidr 10.0.0.0/8\n security-group g {{\n" + "\n".join(rules) + "\n } }\n"
+    model, _ = build([SourceFile("generated.peer", text)])
+    group = model.nets[0].security_groups[0]
+    if sg002._may_take_precedence(group.rules):
+        return
+    for exact in (True, False):
+        engine = Engine(model, NOW, exact_routes=exact)
+        assert all(engine.shadowed_group_rule(group, rule) == (None, []) for rule in group.rules), text
