@@ -44,6 +44,9 @@ class Routes(Part):
         super().__init__(engine)
         self._route_facts: dict[tuple[str, int], RouteFacts] = {}
         self._first_routes: dict[str, dict[tuple[int, int, int], Route]] = {}
+        # (peer net, peer table, version, block, home net) -> an address of the block the table does
+        # not route back to the home net, or None: the same for every route that asks it
+        self._way_back: dict[tuple[str, str | None, int, int, int, str], int | None] = {}
 
     def route_facts(self, net: Net, table: RouteTable, index: int) -> RouteFacts:
         key = (table.name, index)
@@ -222,20 +225,35 @@ class Routes(Part):
                 if not reaches:
                     continue
                 peer_table = self.topo.table_of(peer_subnet)
-                back_map = self.atlas.route_map(peer, peer_table, version)
                 for block in home_blocks:
-                    for atom in back_map.within(block.first, block.last):
-                        if self.topo.carries_to(peer, atom.choice) is net:
-                            continue
-                        address = atom.low
-                        if self.topo.carries_to(peer, self.sim.select_route(peer, peer_table, version, address)) is net:
-                            raise Disagreement(
-                                f"the route back from {peer_subnet.name} to "
-                                f"{address_text(address, version)}: missing for the atoms, present "
-                                "for the simulator"
-                            )
+                    address = self._not_routed_back(peer, peer_table, peer_subnet, block, net)
+                    if address is not None:
                         return MissingWayBack(subnet, peer_subnet, peer_table, address)
         return None
+
+    def _not_routed_back(
+        self, peer: Net, peer_table: RouteTable | None, peer_subnet: Subnet, block: Block, net: Net
+    ) -> int | None:
+        """The first address of `block` that `peer_table` does not send back to `net`, or None; asked
+        once for each table and block (every route over the peering asks the same)."""
+        version = block.version
+        key = (peer.name, peer_table.name if peer_table else None, version, block.first, block.last, net.name)
+        if key in self._way_back:
+            return self._way_back[key]
+        found = None
+        for atom in self.atlas.route_map(peer, peer_table, version).within(block.first, block.last):
+            if self.topo.carries_to(peer, atom.choice) is net:
+                continue
+            found = atom.low
+            if self.topo.carries_to(peer, self.sim.select_route(peer, peer_table, version, found)) is net:
+                raise Disagreement(
+                    f"the route back from {peer_subnet.name} to "
+                    f"{address_text(found, version)}: missing for the atoms, present "
+                    "for the simulator"
+                )
+            break
+        self._way_back[key] = found
+        return found
 
     def _missing_way_back_solver(
         self, net: Net, table: RouteTable, route: Route, peer: Net
