@@ -74,10 +74,10 @@ def _imported(args: argparse.Namespace, progress: Progress) -> tuple[list[Import
     progress.stage("reading", given=f"{len(args.source)} path(s) given")
     imported = importers.load([Path(s) for s in args.source], Path(args.tf_root) if args.tf_root else None)
     progress.stage("building the text", read=f"files read {len({path for one in imported for path in one.inputs})}")
-    written = joined(imported, args.output or "<import>")
     errors = [e for one in imported for e in one.errors]
-    if errors:  # values the model cannot hold, each at its resource
-        return imported, written, InputError(errors)
+    if errors:  # values the model cannot hold, each at its resource: an input error, as `check` says it
+        raise InputError(errors)
+    written = joined(imported, args.output or "<import>")
     try:
         validate(written)
     except InputError as exc:
