@@ -72,18 +72,10 @@ class Imported:
     def text(self) -> str:
         """The peer text of the import: printed from the declarations built, never from the input's
         values (`printer`)."""
-        from verifier.language.model import Gap, Model, Net, Peering, ProviderDecl
+        from verifier.language.build import model_of
         from verifier.language.printer import print_model
 
-        decls = self.declarations
-        model = Model(
-            providers=tuple(d for d in decls if isinstance(d, ProviderDecl)),
-            nets=tuple(d for d in decls if isinstance(d, Net)),
-            peerings=tuple(d for d in decls if isinstance(d, Peering)),
-            assertions=(),
-            files=(),
-            gaps=tuple(d for d in decls if isinstance(d, Gap)),
-        )
+        model = model_of(self.declarations)
         notes = {name: _comment(text) for name, text in self.notes.items()}
         return f"# {_comment(self.heading)}\n" + print_model(model, notes, LEFT_OUT)
 

@@ -7,7 +7,7 @@ returned with the model.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from verifier.diagnostics import Diagnostic, InputError
 from verifier.language import cache
@@ -51,7 +51,12 @@ def build(sources: list[SourceFile], imported: Sequence[Any] = ()) -> tuple[Mode
     if errors:
         raise InputError(errors)
     files = {s.path for s in sources} | {path for one in imported for path in one.inputs}
-    model = Model(
+    return model_of(decls, files), findings
+
+
+def model_of(decls: Sequence[Any], files: Iterable[str] = ()) -> Model:
+    """The model the declarations make, in their order (the files they were read from: sorted)."""
+    return Model(
         providers=tuple(d for d in decls if isinstance(d, ProviderDecl)),
         nets=tuple(d for d in decls if isinstance(d, Net)),
         peerings=tuple(d for d in decls if isinstance(d, Peering)),
@@ -59,4 +64,3 @@ def build(sources: list[SourceFile], imported: Sequence[Any] = ()) -> tuple[Mode
         files=tuple(sorted(files)),
         gaps=tuple(d for d in decls if isinstance(d, Gap)),
     )
-    return model, findings
