@@ -590,23 +590,11 @@ class _Reader:
             vm.set("groups", group)
 
     def _known_groups(self, ident: str, found: Found, groups: list[str], whose: str, vpc: str) -> list[str]:
-        """The groups of an instance or ENI that are in the input. One that is not may allow or deny
-        (Alibaba's groups have priorities and deny rules): it is said and left out, a part of the VPC the
-        model does not hold (`Gap`), so what rests on the traffic of that VPC is unknown."""
-        known = []
-        for group in dict.fromkeys(groups):
-            declared = self.estate.find(group)
-            if declared is not None and declared.kind == "security-group":
-                known.append(group)
-                continue
-            self.estate.leave_out(
-                "IMP001",
-                f"{ident}: its security group {group} is not in the input: {whose} rules are unknown; what "
-                "rests on them is not checked",
-                found.at(group),
-                [vpc],
-            )
-        return known
+        """The groups of an instance or ENI that are in the input (`Estate.known_groups`). One that is not
+        may allow or deny (Alibaba's groups have priorities and deny rules): what rests on the traffic of
+        the VPC is unknown."""
+        consequence = f": {whose} rules are unknown; what rests on them is not checked"
+        return self.estate.known_groups(ident, groups, vpc, found.at, effect="any", consequence=consequence)
 
     # -- peering connections -----------------------------------------------------------------------
     def _peerings(self) -> None:

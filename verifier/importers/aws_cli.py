@@ -808,23 +808,17 @@ def _instance(estate: Estate, dump: Dump, vpc: str, instance: dict) -> None:
 
 
 def _known(estate: Estate, dump: Dump, vpc: str, holder: str, groups: list[str]) -> list[str]:
-    """The groups of an interface that are in the input. One that is not (another account's, a VPC's
-    outside the dump) may let in what the others do not (AWS lets a packet in when any group of the
-    interface allows it): it is said, and a part of the VPC the model does not hold (effect allows), so
-    an isolation to the interface is unknown while a reach through its other groups stands."""
-    known = []
-    for group in groups:
-        if group in dump.groups:
-            known.append(group)
-            continue
-        estate.leave_out(
-            "IMP001",
-            f"{holder}: its security group {group} is not in the input; what it lets through is not modelled",
-            dump.origins.within(holder, group) or dump.at(holder),
-            [vpc],
-            "allows",
-        )
-    return known
+    """The groups of an interface that are in the input (`Estate.known_groups`: one that is not, another
+    account's or of a VPC outside the dump, may let in what the others do not, as AWS lets a packet in
+    when any group of the interface allows it: an isolation to it is unknown, a reach through its other
+    groups stands)."""
+    return estate.known_groups(
+        holder,
+        groups,
+        vpc,
+        lambda group: dump.origins.within(holder, group) or dump.at(holder),
+        dump.groups.__contains__,
+    )
 
 
 def _vm(instance: dict) -> tuple[str | None, list[str], list[str], list[dict]]:

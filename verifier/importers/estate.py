@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic
@@ -245,6 +245,30 @@ class Estate:
         known = tuple(net for net in named if net in self.nets)
         what = _MASK_SHOWN.sub("", message)  # the printed text never holds a masked value's mask
         self.gaps.append(Gap(what, origin, known if len(known) == len(named) else (), effect, routes))  # type: ignore[arg-type]
+
+    def known_groups(
+        self,
+        holder: str,
+        groups: Iterable[str],
+        net: str,
+        at: Callable[[str], Span],
+        known: Callable[[str], bool] | None = None,
+        effect: str = "allows",
+        consequence: str = "; what it lets through is not modelled",
+    ) -> list[str]:
+        """The security groups of an instance or interface (`holder`, of `net`) that the estate holds
+        (`known`; by default, a group declared in it). One it does not (another account's, a VPC's
+        outside the input) may let in what the others do not: it is said at `at(group)`, and a part of
+        `net` the model does not hold, of `effect` (allows where groups only allow: AWS, Outscale; any
+        where they deny too: Alibaba), so what could rest on it is unknown."""
+        found = []
+        for group in dict.fromkeys(groups):
+            if known(group) if known is not None else getattr(self.find(group), "kind", None) == "security-group":
+                found.append(group)
+                continue
+            message = f"{holder}: its security group {group} is not in the input{consequence}"
+            self.leave_out("IMP001", message, at(group), [net], effect)
+        return found
 
     def net(self, name: str, origin: Span) -> NetDraft:
         if name not in self.nets:

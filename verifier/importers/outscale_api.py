@@ -294,7 +294,8 @@ class _Reader:
                     [net],
                     "allows",
                 )
-            self._member_of(ident, item, net, groups, self.at(ident))
+            for group in estate.known_groups(ident, groups, net, lambda _: self.at(ident)):
+                item.set("groups", group)
             for nic in nics:  # (with no primary told, the NIC holding the VM's own address is it)
                 if nic is not primary and not (primary is None and vm.get("PrivateIp") in _nic_addresses(nic)):
                     self._interface(ident, net, item, nic)
@@ -313,31 +314,8 @@ class _Reader:
                 [net],
             )
             return
-        groups = []
-        for group in _group_ids(nic):
-            if estate.find(group) is not None:
-                groups.append(group)
-            else:
-                self._group_left_out(vm, net, group, origin)
+        groups = estate.known_groups(vm, _group_ids(nic), net, lambda _: origin)
         item.interface(name, str(subnet), addresses, groups, origin)
-
-    def _member_of(self, vm: str, item: Item, net: str, groups: list[str], origin: Span) -> None:
-        for group in groups:
-            if self.estate.find(group) is not None:
-                item.set("groups", group)
-            else:
-                self._group_left_out(vm, net, group, origin)
-
-    def _group_left_out(self, vm: str, net: str, group: str, origin: Span) -> None:
-        """A group of the VM that is not in the input: what it lets in may be more than the modelled
-        groups do (a packet passes when any group of the interface allows it)."""
-        self.estate.leave_out(
-            "IMP001",
-            f"{vm}: its security group {group} is not in the input; what it lets through is not modelled",
-            origin,
-            [net],
-            "allows",
-        )
 
 
 def _primary_nic(nics: list[dict], subnet: str | None, address: str | None) -> dict | None:
