@@ -120,11 +120,11 @@ def _tokens(text: str, scanners: _Scanners, state_stack: list) -> Iterator[Token
     the parser is in when it is asked for it; then Lark's end token. None where no terminal matches."""
     pos, line, line_start, length = 0, 1, 0, len(text)
     last: Token | None = None
-    by_state, state = scanners.by_state, None
+    state = None
     while pos < length:
         if state_stack[-1] is not state:  # the scanner changes with the state only
             state = state_stack[-1]
-            mres, terminal_callbacks, ignored, newlines = by_state.get(state) or scanners[state]
+            mres, terminal_callbacks, ignored, newlines = scanners[state]
         for mre in mres:
             match = mre.match(text, pos)
             if match:
