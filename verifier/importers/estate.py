@@ -375,8 +375,10 @@ class _Building:
         declarations += [self.net(net) for net in estate.nets.values()]
         declarations += [self.peering(peering) for peering in estate.peerings.values()]
         declarations += [self.gap(gap) for gap in estate.gaps]
-        warnings = [w if w.resource else _named(w, self.named(w.span)) for w in estate.warnings]
-        warnings = [_moved(w, self.moved) for w in warnings]
+        warnings = [  # each naming its resource, where `moved` points it
+            replace(w, resource=w.resource or self.named(w.span), span=self.moved.get(w.span, w.span))
+            for w in estate.warnings
+        ]
         return Imported(
             estate.label,
             declarations,
@@ -502,11 +504,3 @@ class _Building:
     def gap(self, gap: Gap) -> Gap:
         place = self.at(gap.span).span
         return Gap(gap.what, place, tuple(model_name(n) for n in gap.nets), gap.effect, gap.routes)
-
-
-def _named(warning: Diagnostic, resource: str | None) -> Diagnostic:
-    return replace(warning, resource=resource)
-
-
-def _moved(warning: Diagnostic, moved: dict[Span, Span]) -> Diagnostic:
-    return replace(warning, span=moved.get(warning.span, warning.span)) if warning.span in moved else warning
