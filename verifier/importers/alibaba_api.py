@@ -497,11 +497,7 @@ class _Reader:
                 "is modelled as when it runs, so verdicts about it say what the network lets through",
             )
         vm = self.estate.item("vm", vpc, ident, origin)
-        vm.set("subnet", vswitch)
-        for address in dict.fromkeys(addresses):
-            vm.set("ip", address)
-        for group in dict.fromkeys(groups):
-            vm.set("groups", group)
+        vm.primary(vswitch, addresses, groups)
         for eni in secondaries:
             if eni in enis:
                 self._interface(ident, vpc, eni, enis[eni], vm)
@@ -583,11 +579,7 @@ class _Reader:
         vswitch, addresses, groups = parts
         self.say(origin, f"{who}: modelled as a VM of its own, {eni}, so that traffic to its addresses is checked")
         vm = self.estate.item("vm", self.estate.owner[vswitch], eni, origin)
-        vm.set("subnet", vswitch)
-        for address in addresses:
-            vm.set("ip", address)
-        for group in groups:
-            vm.set("groups", group)
+        vm.primary(vswitch, addresses, groups)
 
     def _known_groups(self, ident: str, found: Found, groups: list[str], whose: str, vpc: str) -> list[str]:
         """The groups of an instance or ENI that are in the input (`Estate.known_groups`). One that is not

@@ -795,12 +795,7 @@ def _instance(estate: Estate, dump: Dump, vpc: str, instance: dict) -> None:
             "the network lets through, not that it answers",
         )
     vm = estate.item("vm", vpc, iid, dump.at(iid))
-    if subnet is not None:
-        vm.set("subnet", subnet)
-    for address in addresses:
-        vm.set("ip", address)
-    for group in _known(estate, dump, vpc, iid, groups):
-        vm.set("groups", group)
+    vm.primary(subnet, addresses, _known(estate, dump, vpc, iid, groups))
     for interface in own:  # several interfaces, each with its subnet and groups
         eni = interface["NetworkInterfaceId"]
         known = _known(estate, dump, vpc, eni, _groups(interface))

@@ -157,6 +157,15 @@ class Item:
         if value not in values:
             values.append(value)
 
+    def primary(self, subnet: str | None, addresses: Iterable[str], groups: Iterable[str]) -> None:
+        """A VM's own interface: its subnet, addresses and security groups (each once, in order)."""
+        if subnet is not None:
+            self.set("subnet", subnet)
+        for address in addresses:
+            self.set("ip", address)
+        for group in groups:
+            self.set("groups", group)
+
     def add(self, part: Part, origin: Span) -> None:
         if part not in self.kept:  # inline and separate copies of one rule
             self.kept.add(part)

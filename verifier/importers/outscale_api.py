@@ -279,10 +279,9 @@ class _Reader:
             nics = [nic for nic in vm.get("Nics") or [] if isinstance(nic, dict)]
             primary = _primary_nic(nics, subnet, vm.get("PrivateIp"))
             item = estate.item("vm", net, ident, self.at(ident))
-            item.set("subnet", subnet)
-            addresses = _nic_addresses(primary) if primary else []
-            for address in addresses or ([vm["PrivateIp"]] if vm.get("PrivateIp") else []):
-                item.set("ip", address)
+            addresses = (_nic_addresses(primary) if primary else []) or (
+                [vm["PrivateIp"]] if vm.get("PrivateIp") else []
+            )
             groups = _group_ids(primary if primary else vm)
             beside = [g for g in _group_ids(vm) if g not in groups] if primary else []
             if beside:  # the VM's list names a group its primary NIC is not in: which NIC it is is not told
@@ -294,8 +293,7 @@ class _Reader:
                     [net],
                     "allows",
                 )
-            for group in estate.known_groups(ident, groups, net, lambda _: self.at(ident)):
-                item.set("groups", group)
+            item.primary(subnet, addresses, estate.known_groups(ident, groups, net, lambda _: self.at(ident)))
             for nic in nics:  # (with no primary told, the NIC holding the VM's own address is it)
                 if nic is not primary and not (primary is None and vm.get("PrivateIp") in _nic_addresses(nic)):
                     self._interface(ident, net, item, nic)

@@ -344,12 +344,7 @@ class AlicloudMapping(Mapping):
                 instance, "security_groups", "security group", "the instance's groups are not all modelled", [net]
             )
             item = self.estate.item("vm", net, instance.address, instance.origin)
-            item.set("subnet", vswitch)
-            for address in addresses:
-                item.set("ip", address)
-            for group in groups:
-                if self.estate.find(group):
-                    item.set("groups", group)
+            item.primary(vswitch, addresses, [g for g in groups if self.estate.find(g)])
 
 
 def build(resolver: Resolver, estate: Estate) -> Estate:

@@ -635,11 +635,7 @@ class AwsMapping(Mapping):
             addresses += self.blocks(instance.get("ipv6_addresses"))
             groups = self._member_of(instance, net, "vpc_security_group_ids", "the instance's groups")
             item = self.estate.item("vm", net, instance.address, instance.origin)
-            item.set("subnet", subnet)
-            for address in addresses:
-                item.set("ip", address)
-            for group in groups:
-                item.set("groups", group)
+            item.primary(subnet, addresses, groups)
         self._group_attachments(nics)
         place(self, nics)
 

@@ -142,11 +142,7 @@ def join_primary(mapping: Mapping, vm: Item, nic: Nic) -> None:
             gap=[mapping.estate.owner.get(vm.name, ""), nic.net],
         )
         return
-    vm.set("subnet", nic.subnet)
-    for address in nic.addresses:
-        vm.set("ip", address)
-    for group in nic.groups:
-        vm.set("groups", group)
+    vm.primary(nic.subnet, nic.addresses, nic.groups)
     nic.placed = True
 
 

@@ -404,12 +404,7 @@ class OutscaleMapping(Mapping):
             vm, "security_group_ids", "security group", "the VM's groups are not all modelled", [net], "allows"
         )
         item = self.estate.item("vm", net, vm.address, vm.origin)
-        item.set("subnet", subnet)
-        for address in addresses:
-            item.set("ip", address)
-        for group in groups:
-            if self.estate.find(group):
-                item.set("groups", group)
+        item.primary(subnet, addresses, [g for g in groups if self.estate.find(g)])
         return item
 
     def _primary_vm(self, vm: Resource, primary: Nic | None, block: NicBlock | None) -> Item | None:
