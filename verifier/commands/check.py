@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -149,9 +150,11 @@ class LoadedModel:
     findings: list[Diagnostic]
     origins: Origins
 
+    @cached_property
     def repair_view(self) -> tuple[Model, dict[str, str]]:
         """The model and texts a repair is searched in (a repair is edits of peer text): the peer
-        files, and each import as the text `peerproof import` prints, the model built from them."""
+        files, and each import as the text `peerproof import` prints, the model built from them. Made
+        when a repair is first searched (printing and building an imported estate again costs)."""
         texts = {s.path: s.text for s in self.sources}
         if not self.origins.imports:
             return self.model, texts

@@ -16,7 +16,7 @@ from typing import Literal
 
 from verifier.catalog import did_you_mean, run_rules
 from verifier.commands import ExitCode
-from verifier.commands.check import load_model
+from verifier.commands.check import LoadedModel, load_model
 from verifier.commands.options import add_paths, port_number, query_options, run_query
 from verifier.diagnostics import InputError
 from verifier.engine.verify import Disagreement, Engine
@@ -38,7 +38,7 @@ class PeerShell(cmd.Cmd):
         self.paths, self.config, self.now, self.limits = paths, config, now, limits
         self.model: Model | None = None
         self.sources: dict[str, str] = {}
-        self.view: tuple[Model, dict[str, str]] | None = None  # where a repair is searched (`repair_view`)
+        self.loaded: LoadedModel | None = None  # what was read: where a repair is searched (`repair_view`)
         self.engine: Engine | None = None
         self.history: list[str] = []
 
@@ -59,7 +59,7 @@ class PeerShell(cmd.Cmd):
             self._say("the model has structural errors: fix them, then `reload`")
             return False
         self.model, self.sources = model, {s.path: s.text for s in sources}
-        self.view = loaded.repair_view()
+        self.loaded = loaded
         self.engine = Engine(model, self.now, self.limits)
         import gc
 
@@ -139,6 +139,10 @@ class PeerShell(cmd.Cmd):
         port = _port(words[3]) if len(words) > 3 else None
         return words[0], words[1], protocol, port
 
+    def _repair_view(self) -> tuple[Model, dict[str, str]]:
+        assert self.loaded is not None  # a question is answered on a loaded model only
+        return self.loaded.repair_view
+
     def do_why(self, arg: str) -> bool:
         """why SRC DST [PROTO [PORT]]: why a vm can or cannot reach another, and the minimal repair."""
         from verifier.commands.why import answer_why, why_text
@@ -149,7 +153,7 @@ class PeerShell(cmd.Cmd):
         source, destination, protocol, port = self._query(arg, 6)
         try:
             question = (source, destination, protocol, port)
-            answer = answer_why(self.model, self.sources, self.now, *question, self.limits, view=self.view)
+            answer = answer_why(self.model, self.sources, self.now, *question, self.limits, view=self._repair_view)
         except BadQuery as exc:
             raise ValueError(str(exc)) from None
         self.stdout.write(why_text(answer))

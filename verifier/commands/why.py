@@ -12,6 +12,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 import netaddr
 
@@ -101,7 +102,7 @@ def answer_why(
     port: int | None,
     limits: Limits | None = None,
     repair: bool = True,
-    view: tuple[Model, dict[str, str]] | None = None,
+    view: Callable[[], tuple[Model, dict[str, str]]] | None = None,
 ) -> WhyAnswer:
     """`view`: the model and texts to search a repair in (`LoadedModel.repair_view`), when they are not
     `model` and `sources` (an imported estate: its edits are of the text `import` prints)."""
@@ -162,7 +163,7 @@ def answer_why(
         path.blocking,
     )
     if repair:
-        in_model, in_texts = view or (model, sources)
+        in_model, in_texts = view() if view is not None else (model, sources)
         answer.repair = find_repair(in_texts, in_model, now, assertion, limits, (source, target_vm.name, packet))
     return answer
 
@@ -268,7 +269,7 @@ def _why(args: argparse.Namespace, config: Config, paths: list[str]) -> ExitCode
         raise InputError([d for d in report.diagnostics if d.severity == "error"])
     texts = {s.path: s.text for s in sources}
     question = (args.source, args.destination, parse_protocol(args.proto), args.port)
-    answer = answer_why(model, texts, now, *question, limits, view=loaded.repair_view())
+    answer = answer_why(model, texts, now, *question, limits, view=lambda: loaded.repair_view)
     edits = answer.repair.edits if answer.repair else []
     touches_import = any(origins.generated(e.file) for e in edits)
     if answer.repair is not None and touches_import:  # shown at the imported resource they change
