@@ -302,6 +302,15 @@ def blocks_of(resolver: Resolver, resource: Resource, attribute: str) -> Iterato
             yield Fields(resolver, resource, attribute, index, block)
 
 
+def after_apply(attribute: str) -> str:
+    """How a value unknown until apply is said: for an id, the configuration named no single resource
+    it comes from either (else it would be resolved by reference)."""
+    ids = attribute.endswith(("_id", "_ids", "groups"))
+    return "is known only after apply" + (
+        " and the configuration names no single resource it comes from" if ids else ""
+    )
+
+
 def icmp_text(kind: Any, code: Any) -> str | None:
     """The text after `icmp` or `icmpv6` for an ICMP type and code as the clouds give them (AWS and
     Outscale: FromPort the type, ToPort the code; -1 or nothing for every type, or every code of the
@@ -565,14 +574,9 @@ class Mapping:
                 routes=routes,
             )
             return
-        why = (
-            " and the configuration names no single resource it comes from"
-            if attribute.endswith(("_id", "_ids", "groups"))
-            else ""
-        )
         self.estate.leave_out(
             "IMP002",
-            f"{resource.address}: {attribute} is known only after apply{why}; {consequence}",
+            f"{resource.address}: {attribute} {after_apply(attribute)}; {consequence}",
             resource.origin,
             effect=effect,
             routes=routes,

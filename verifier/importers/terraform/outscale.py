@@ -40,7 +40,7 @@ from verifier.importers.terraform.interfaces import (
     place,
     subnet_of,
 )
-from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, blocks_of
+from verifier.importers.terraform.mapping import Fields, Ids, Mapping, Resolver, after_apply, blocks_of
 from verifier.importers.terraform.source import MASKED
 from verifier.language.model import canonical_state
 
@@ -557,14 +557,7 @@ class OutscaleMapping(Mapping):
                 "IMP002", f"{where} is masked in the input ({MASKED}); {consequence}", vm.origin, nets, effect
             )
         elif marked(block, field):
-            why = (
-                " and the configuration names no single resource it comes from"
-                if field.endswith(("_id", "_ids"))
-                else ""
-            )
-            self.estate.leave_out(
-                "IMP002", f"{where} is known only after apply{why}; {consequence}", vm.origin, nets, effect
-            )
+            self.estate.leave_out("IMP002", f"{where} {after_apply(field)}; {consequence}", vm.origin, nets, effect)
         else:
             self.estate.leave_out("IMP001", f"{where} is not given; {consequence}", vm.origin, nets, effect)
 
