@@ -85,7 +85,9 @@ LEFT_OUT = "left out of the import (IMP001, IMP002): a verdict that could rest o
 
 def _comment(text: str) -> str:
     """`text` on one line of a comment (it may hold file names): a line break or control character as ?."""
-    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", "?", text)
+    from verifier.importers.estate import UNPRINTABLE
+
+    return UNPRINTABLE.sub("?", text)
 
 
 Named = Callable[[Span], str | None]  # the identity of the resource written at a place of the input

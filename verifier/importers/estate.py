@@ -31,7 +31,7 @@ KINDS = ("subnet", "route-table", "security-group", "network-acl", "vm", "gatewa
 
 # What a name, an account, a region or a zone may hold to be printed as peer text and read back: not
 # empty, no line break nor other control character (`printer.name_text` quotes the rest).
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _NUMBER = re.compile(r"[0-9]+")
 _PORTS = re.compile(r"[0-9]+(?:[-/][0-9]+)?")
 _MASK_SHOWN = re.compile(r' ?\("#{2,}"\)')  # `("########")`, as a message shows a masked value
@@ -348,7 +348,7 @@ class _Building:
         """A name, account, region or zone; one that peer text cannot hold is refused at its resource."""
         text = model_name(name)
         token = self.at(origin, text, "NAME")
-        if not text or _UNPRINTABLE.search(text):
+        if not text or UNPRINTABLE.search(text):
             self.builder.value_error(
                 token, f"a name peer text cannot hold (empty, or with a line break or control character): {text!r}"
             )
