@@ -26,25 +26,23 @@ or add `cidr 10.1.0.0/16` to the net as a secondary block.
 
 from typing import Iterator
 
-from netaddr import IPSet
-
 from verifier.catalog import Context, Finding, Rule
+from verifier.language.model import address_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
-        net_space = IPSet(b.network for b in net.blocks)
         for subnet in net.subnets:
             for block in subnet.blocks:
-                outside = IPSet([block.network]) - net_space
-                if not outside:
+                outside = block.first_outside(net.blocks)
+                if outside is None:
                     continue
-                address = next(iter(outside.iter_cidrs()))[0]
+                address = address_text(outside, block.version)
                 yield Finding(
                     block.span,
                     f"subnet '{subnet.name}' block {block} is not inside net '{net.name}' "
                     f"({', '.join(str(b) for b in net.blocks) or 'no blocks'}): {address} is outside",
-                    counterexample={"address": str(address), "block": str(block)},
+                    counterexample={"address": address, "block": str(block)},
                 )
 
 

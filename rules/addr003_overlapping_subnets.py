@@ -27,11 +27,9 @@ subnet db  { cidr 10.0.1.0/24 }
 
 from typing import Iterator
 
-import netaddr
-
 from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
-from verifier.language.model import Block, Subnet
+from verifier.language.model import Block, Subnet, address_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -48,7 +46,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 if other_subnet is subnet:
                     continue
                 earlier, later = sorted([(other, other_subnet), (block, subnet)], key=lambda e: e[0].span)
-                address = netaddr.IPAddress(max(block.first, other.first), block.version)
+                address = address_text(max(block.first, other.first), block.version)
                 yield Finding(
                     later[0].span,
                     f"subnet '{later[1].name}' block {later[0]} overlaps subnet '{earlier[1].name}' "

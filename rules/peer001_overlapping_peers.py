@@ -45,21 +45,19 @@ keep the vSwitch blocks of the two VPCs apart.
 
 from typing import Iterable, Iterator
 
-import netaddr
-
 from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
-from verifier.language.model import Block
+from verifier.language.model import Block, address_text
 
 # Final states: the cloud refused the request or the peering ended (as PEER002 reads them).
 HISTORY = frozenset({"deleted", "rejected", "failed", "expired"})
 
 
-def _overlaps(blocks_a: Iterable[Block], blocks_b: Iterable[Block]) -> Iterator[tuple[Block, Block, netaddr.IPAddress]]:
+def _overlaps(blocks_a: Iterable[Block], blocks_b: Iterable[Block]) -> Iterator[tuple[Block, Block, str]]:
     for x in blocks_a:
         for y in blocks_b:
             if x.overlaps(y):
-                yield x, y, netaddr.IPAddress(max(x.first, y.first), x.version)
+                yield x, y, address_text(max(x.first, y.first), x.version)
 
 
 def check(ctx: Context) -> Iterator[Finding]:

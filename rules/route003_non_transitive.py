@@ -28,8 +28,7 @@ use a transit gateway outside the peering model.
 from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule, undecided
-from verifier.engine.simulate import address_text
-from verifier.language.model import Peering
+from verifier.language.model import Peering, address_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:

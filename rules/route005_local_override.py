@@ -27,8 +27,7 @@ Route exactly the peer's blocks: `route 10.1.0.0/16 via peering a-b`.
 from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule
-from verifier.engine.simulate import address_text
-from verifier.language.model import Peering
+from verifier.language.model import Peering, address_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -32,8 +32,7 @@ from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule, undecided
 from verifier.diagnostics import Related
-from verifier.engine.simulate import address_text
-from verifier.language.model import Subnet
+from verifier.language.model import Subnet, address_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:

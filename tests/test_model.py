@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import netaddr
+import pytest
 from conftest import shape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from verifier.diagnostics import InputError
 from verifier.language.build import build
-from verifier.language.model import Block, Span
+from verifier.language.model import Block, Span, address_text, span_order
 from verifier.language.parse import SourceFile
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
@@ -96,3 +98,58 @@ def test_ipv6_contains_matches_netaddr(value, prefix, probe):
     oracle = netaddr.IPNetwork((value, prefix), version=6)
     assert block.contains(probe, 6) == (netaddr.IPAddress(probe, 6) in oracle)
     assert not block.contains(probe & 0xFFFFFFFF, 4)
+
+
+@given(st.integers(0, 2**128 - 1))
+def test_ipv6_written_as_netaddr_writes_it(value):
+    assert address_text(value, 6) == str(netaddr.IPAddress(value, 6))
+    assert str(Block(6, value, 128, SPAN)) == f"{netaddr.IPAddress(value, 6)}/128"
+
+
+def _ipv6_written(value: int, upper: bool, v4_tail: bool) -> str:
+    text = str(netaddr.IPAddress(value, 6)) if not v4_tail else f"::ffff:{netaddr.IPAddress(value & 0xFFFFFFFF, 4)}"
+    return text.upper() if upper else text
+
+
+@given(
+    st.one_of(
+        st.builds(_ipv6_written, st.integers(0, 2**128 - 1), st.booleans(), st.booleans()),
+        st.from_regex(r"[0-9A-Fa-f]{0,5}:[0-9A-Fa-f:.]{0,40}", fullmatch=True),
+    )
+)
+def test_ipv6_read_as_netaddr_reads_it(text):
+    """An IPv6 address is read (or refused) exactly as netaddr reads it with version=6 (the C
+    library's inet_pton): any text the language lexes as an address."""
+    try:
+        expected: int | None = int(netaddr.IPAddress(text, version=6))
+    except (ValueError, netaddr.AddrFormatError):
+        expected = None
+    source = SourceFile("m.peer", f"net a {{ cidr {text}/128 }}")
+    if expected is None:
+        with pytest.raises(InputError) as refused:
+            build([source])
+        assert [d.message for d in refused.value.diagnostics] == [f"invalid IPv6 address {text!r}"]
+    else:
+        model, _ = build([source])
+        assert [(b.version, b.value) for b in model.nets[0].blocks] == [(6, expected)]
+
+
+@given(
+    st.tuples(st.integers(0, 2**12 - 1), st.integers(20, 32)),
+    st.lists(st.tuples(st.integers(0, 2**12 - 1), st.integers(18, 32), st.sampled_from([4, 4, 4, 6])), max_size=6),
+)
+def test_first_outside_is_the_lowest_address_netaddr_finds_outside(target, parts):
+    """The sweep ADDR002 and ROUTE004's cross-check use, held to netaddr's set arithmetic (small
+    numbers shifted into one /20 so that parts meet, cover and miss each other)."""
+    block = Block(4, 0x0A000000 | target[0] << 20 - 12, target[1], SPAN)
+    given_parts = [Block(version, 0x0A000000 | value << 20 - 12, prefix, SPAN) for value, prefix, version in parts]
+    space = netaddr.IPSet(p.network for p in given_parts if p.version == 4)
+    outside = netaddr.IPSet([block.network]) - space
+    expected = next(iter(outside.iter_cidrs()))[0].value if outside else None
+    assert block.first_outside(given_parts) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), *[st.integers(1, 3)] * 4), max_size=8))
+def test_span_order_orders_as_spans_compare(fields):
+    spans = [Span(*f) for f in fields]
+    assert sorted(spans, key=span_order) == sorted(spans)

@@ -8,7 +8,6 @@ runner turns them into `Diagnostic`s with the rule's code and severity.
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -170,6 +169,8 @@ class Suggestions:
 
     def __call__(self, word: str) -> str:
         # difflib.get_close_matches(word, pool, n=1, cutoff=0.6), each ratio computed once.
+        import difflib  # only for a name that is not found
+
         best: tuple[float, str] | None = None
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(word)

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from verifier.commands import ExitCode
 from verifier.commands.options import add_paths, output_file, port_number, query_options, run_query
-from verifier.engine.simulate import address_text
 from verifier.engine.verify import Engine
-from verifier.language.model import Model, Peering, Vm
+from verifier.language.model import Model, Peering, Vm, address_text
 
 if TYPE_CHECKING:
     from verifier.commands.why import WhyAnswer

@@ -10,7 +10,7 @@ from __future__ import annotations
 from verifier.engine.encode import Queries, Query
 from verifier.engine.part import Part
 from verifier.engine.results import AssertionResult, Connection, Delivery, Disagreement, connection_of
-from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, address_text, vm_text
+from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, vm_text
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
@@ -23,6 +23,7 @@ from verifier.language.model import (
     Model,
     Route,
     Vm,
+    address_text,
     any_protocol,
     protocol_name,
 )

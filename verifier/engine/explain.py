@@ -16,7 +16,6 @@ from verifier.engine.simulate import (
     Packet,
     Simulator,
     Stop,
-    address_text,
     carried_hop,
     local_route_hop,
     transitional_hop,
@@ -24,7 +23,7 @@ from verifier.engine.simulate import (
     vm_text,
 )
 from verifier.engine.topology import LocalRoute, Topology
-from verifier.language.model import TRANSITIONAL_STATES, Net, Peering, Route, Span, Vm
+from verifier.language.model import TRANSITIONAL_STATES, Net, Peering, Route, Span, Vm, address_text
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from verifier.diagnostics import InputError
 from verifier.engine.explain import Blocking, Explainer
 from verifier.engine.limits import Limits
 from verifier.engine.results import Connection
-from verifier.engine.simulate import Packet, Stop, address_text
+from verifier.engine.simulate import Packet, Stop
 from verifier.engine.solve import cheapest_cover
 from verifier.engine.topology import Topology
 from verifier.language.build import build
@@ -39,6 +39,7 @@ from verifier.language.model import (
     Peering,
     Span,
     Vm,
+    address_text,
     family_width,
     protocol_name,
 )

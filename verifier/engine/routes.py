@@ -8,15 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-import netaddr
-
 from verifier.engine.atoms import inside, outside
 from verifier.engine.encode import Query
 from verifier.engine.part import Part
 from verifier.engine.results import Disagreement, Undecided
-from verifier.engine.simulate import address_text
 from verifier.engine.topology import LocalRoute
-from verifier.language.model import Block, Net, Route, RouteTable, Subnet
+from verifier.language.model import Block, Net, Route, RouteTable, Subnet, address_text
 
 if TYPE_CHECKING:
     from verifier.engine.verify import Engine
@@ -73,8 +70,7 @@ class Routes(Part):
             and r.destination.overlaps(route.destination)
         ]
         # Cross-check the proof with independent address arithmetic.
-        covered = netaddr.IPSet([b.network for b in local] + [r.destination.network for r in specific])
-        if route.destination.network not in covered:
+        if route.destination.first_outside([*local, *(r.destination for r in specific)]) is not None:
             raise Disagreement(
                 f"route {route.destination} in {table.name}: proved never selected, but the "
                 "address arithmetic finds it selected"
@@ -211,20 +207,24 @@ class Routes(Part):
             for a in self.atlas.route_map(net, table, version).within(route.destination.first, route.destination.last)
             if a.choice is route
         ]
+        # the peer subnets the route carries traffic into, with their tables: asked once
+        reached: list[tuple[Subnet, RouteTable | None]] | None = None
         for subnet in self.topo.subnets_using(table):
             home_blocks = [b for b in subnet.blocks if b.version == version]
             if not home_blocks:
                 continue
-            for peer_subnet in peer.subnets:
-                reaches = any(
-                    inside(max(a.low, b.first), min(a.high, b.last), peer.blocks, version) is not None
-                    for a in selected
-                    for b in peer_subnet.blocks
-                    if b.version == version and b.first <= a.high and b.last >= a.low
-                )
-                if not reaches:
-                    continue
-                peer_table = self.topo.table_of(peer_subnet)
+            if reached is None:
+                reached = [
+                    (peer_subnet, self.topo.table_of(peer_subnet))
+                    for peer_subnet in peer.subnets
+                    if any(
+                        inside(max(a.low, b.first), min(a.high, b.last), peer.blocks, version) is not None
+                        for a in selected
+                        for b in peer_subnet.blocks
+                        if b.version == version and b.first <= a.high and b.last >= a.low
+                    )
+                ]
+            for peer_subnet, peer_table in reached:
                 for block in home_blocks:
                     address = self._not_routed_back(peer, peer_table, peer_subnet, block, net)
                     if address is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from verifier.engine.topology import LocalRoute, RouteChoice, Topology, ip_address
+from verifier.engine.topology import LocalRoute, RouteChoice, Topology
 from verifier.language.model import (
     ICMP_PROTOCOLS,
     ICMP_REPLIES,
@@ -29,6 +29,7 @@ from verifier.language.model import (
     RouteTable,
     Span,
     Vm,
+    address_text,
     any_protocol,
     family_width,
     protocol_name,
@@ -216,10 +217,6 @@ def carried_hop(peering: Peering, other: Net) -> Hop:
 def vm_text(vm: Vm) -> str:
     """`vm NAME`, or for another interface of a VM `interface NAME of vm OWNER`."""
     return f"interface {vm.name} of vm {vm.owner}" if vm.owner else f"vm {vm.name}"
-
-
-def address_text(value: int, version: int) -> str:
-    return str(ip_address(value, version))
 
 
 def _block_holds(block: Block, version: int, address: int) -> bool:

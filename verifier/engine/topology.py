@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Callable
-
-import netaddr
+from typing import TYPE_CHECKING, Callable
 
 from verifier.language.model import (
     ANY_PROTOCOL,
@@ -37,6 +35,9 @@ from verifier.language.model import (
     Vm,
 )
 
+if TYPE_CHECKING:
+    import netaddr
+
 # Alibaba's implicit rules of a basic group rank below every written rule (priorities 1-100).
 IMPLICIT_PRIORITY = 1_000_000
 # Providers whose security groups have allow rules only: a deny or a priority is refused (SG001).
@@ -44,7 +45,10 @@ ALLOW_ONLY = ("aws", "outscale")
 
 
 def ip_address(value: int, version: int) -> netaddr.IPAddress:
-    """`value` as an address of the family `version` (4 or 6)."""
+    """`value` as an address of the family `version` (4 or 6). netaddr is loaded here, when first asked:
+    most runs never need it."""
+    import netaddr
+
     return netaddr.IPAddress(value, 6 if version == 6 else 4)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Iterator, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Literal, TypeVar, overload
 
 if TYPE_CHECKING:
     import netaddr
@@ -65,12 +65,12 @@ ICMP_REPLIES = {1: {8: 0, 13: 14, 15: 16, 17: 18}, 58: {128: 129, 139: 140}}
 
 
 def address_text(value: int, version: int) -> str:
-    """An address as written: dotted for IPv4, netaddr's compact form for IPv6 (loaded only then)."""
+    """An address as written: dotted for IPv4, the C library's compact form for IPv6 (as netaddr's)."""
     if version == 4:
         return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
-    import netaddr
+    from socket import AF_INET6, inet_ntop
 
-    return str(netaddr.IPAddress(value, 6))
+    return inet_ntop(AF_INET6, value.to_bytes(16, "big"))
 
 
 def family_width(version: int) -> int:
@@ -94,12 +94,35 @@ class Span:
         return cls(file, 1, 1, 1, 1)
 
 
+def span_order(span: Span) -> tuple[str, int, int, int, int]:
+    """What spans are ordered by (as `<` orders them), as a tuple: a sort key compared without a call
+    a comparison, for sorts of many thousands."""
+    return (span.file, span.line, span.column, span.end_line, span.end_column)
+
+
 @dataclass(frozen=True)
 class Ref:
     """A name as written where it refers to a declaration."""
 
     name: str
     span: Span
+
+
+_Kept = TypeVar("_Kept")
+
+
+class _kept(Generic[_Kept]):
+    """`functools.cached_property` without the lock Python 3.11 takes at each first read: a value
+    computed once an object and kept in its dict, where later reads find it first. For what tens of
+    thousands of objects are each asked (a block's bounds)."""
+
+    def __init__(self, compute: Callable[[Any], _Kept]):
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _Kept:
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -115,11 +138,11 @@ class Block:
     def width(self) -> int:
         return family_width(self.version)
 
-    @cached_property  # asked by every rule that compares blocks: kept (the fields never change)
+    @_kept  # asked by every rule that compares blocks: kept (the fields never change)
     def first(self) -> int:
         return self.value & ~((1 << (self.width - self.prefixlen)) - 1) & ((1 << self.width) - 1)
 
-    @cached_property
+    @_kept
     def last(self) -> int:
         return self.first | ((1 << (self.width - self.prefixlen)) - 1)
 
@@ -141,6 +164,16 @@ class Block:
 
     def overlaps(self, other: "Block") -> bool:
         return other.version == self.version and self.first <= other.last and other.first <= self.last
+
+    def first_outside(self, parts: Iterable[Block]) -> int | None:
+        """The lowest address of this block that none of `parts` holds (None: they hold all of it
+        together). A sweep over their ranges, in order."""
+        reached = self.first  # every address of the block below this one is held
+        for part in sorted((p for p in parts if p.version == self.version), key=lambda p: p.first):
+            if part.first > reached:
+                break
+            reached = max(reached, part.last + 1)
+        return reached if reached <= self.last else None
 
     def __str__(self) -> str:
         return f"{address_text(self.first, self.version)}/{self.prefixlen}"
@@ -442,7 +475,7 @@ class Model:
             items.extend(net.network_acls)
             items.extend(net.vms)
             items.extend(net.gateways)
-        return iter(sorted(items, key=lambda d: d.span))
+        return iter(sorted(items, key=lambda d: span_order(d.span)))
 
     @cached_property
     def names(self) -> dict[str, Declaration]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timezone
 
-import netaddr
-
+from verifier.language import model as _model
 from verifier.language.model import (
     AclRule,
     Address,
@@ -44,11 +43,11 @@ def name_text(name: str) -> str:
 
 
 def block_text(block: Block) -> str:
-    return f"{netaddr.IPAddress(block.value, block.version)}/{block.prefixlen}"
+    return f"{_model.address_text(block.value, block.version)}/{block.prefixlen}"
 
 
 def address_text(address: Address) -> str:
-    return str(netaddr.IPAddress(address.value, address.version))
+    return _model.address_text(address.value, address.version)
 
 
 def _proto_ports(protocol: Protocol, ports: Ports | None, icmp: Icmp | None = None) -> str:

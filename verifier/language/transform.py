@@ -228,11 +228,11 @@ class Builder:
                 return 4, int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
             self.value_error(token, f"invalid IPv4 address {shown(text)}")
             return None
-        import netaddr  # IPv6 only: an IPv4 address is read without it
+        from socket import AF_INET6, inet_pton  # IPv6 only: an IPv4 address is read without it
 
-        try:
-            return 6, int(netaddr.IPAddress(text, version=6))
-        except (ValueError, netaddr.AddrFormatError):
+        try:  # the C library's reading, as netaddr's
+            return 6, int.from_bytes(inet_pton(AF_INET6, text), "big")
+        except (OSError, ValueError):  # not an address; a NUL in it
             self.value_error(token, f"invalid IPv6 address {shown(text)}")
             return None
 

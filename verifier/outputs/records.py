@@ -11,8 +11,8 @@ from typing import Any
 from verifier.engine.explain import Blocking
 from verifier.engine.repair import Edit
 from verifier.engine.results import Connection, Counterexample, Delivery
-from verifier.engine.simulate import Hop, Packet, address_text
-from verifier.language.model import protocol_name
+from verifier.engine.simulate import Hop, Packet
+from verifier.language.model import address_text, protocol_name
 
 
 def packet_json(packet: Packet) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +101,8 @@ def _holds_settings(text: str) -> bool:
     header (`[tool.peerproof]`, `[ tool . "peerproof" ]`), dotted keys (`tool.peerproof.select = …`)
     or an inline table (`[tool]` then `peerproof = {…}`). TOML that does not read is ours when it
     names peerproof at all (`load` then says where it is wrong), another tool's problem otherwise."""
+    import tomllib  # loaded where a file is read: most runs have none
+
     try:
         tool = tomllib.loads(text).get("tool")
     except (ValueError, RecursionError):  # TOMLDecodeError, an over-long integer; nested too deep
@@ -147,6 +148,8 @@ def _read(path: Path) -> str:
 def load(path: Path, known_codes: set[str]) -> Config:
     text = _read(path)
     where = _Locator(str(path), text, "tool.peerproof" if path.name == "pyproject.toml" else None)
+    import tomllib
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
