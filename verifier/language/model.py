@@ -478,6 +478,11 @@ class Model:
         return iter(sorted(items, key=lambda d: span_order(d.span)))
 
     @cached_property
+    def all_references(self) -> tuple[Reference, ...]:
+        """Every name reference (`references`)."""
+        return tuple(_references(self))
+
+    @cached_property
     def names(self) -> dict[str, Declaration]:
         """Name to declaration; where a name is declared twice, the first wins."""
         index: dict[str, Declaration] = {}
@@ -572,8 +577,13 @@ class Reference:
     same_net: str | None  # the net the declaration must belong to, if any
 
 
-def references(model: Model) -> Iterator[Reference]:
-    """Every name reference in the model, in source order of the owners."""
+def references(model: Model) -> tuple[Reference, ...]:
+    """Every name reference in the model, in source order of the owners (made once a model: three
+    checks ask)."""
+    return model.all_references
+
+
+def _references(model: Model) -> Iterator[Reference]:
     for peering in model.peerings:
         for ref in (peering.requester, peering.accepter):
             if ref is not None:
