@@ -5,11 +5,9 @@
 
 Generates estates with `peerproof gen` (seed 0), then runs, each in a fresh
 process (the way a user runs it): `stats` (parse and build), and beside it its
-floor (`stats` from a warm cache: the model's objects made from their values,
-nothing parsed), `check` with a cold parse cache and with a warm one, and
-`check --jobs 2` on an
-assertion-heavy estate; in-process, on a loaded model: `why` queries (what the
-shell answers) and `matrix`; and `check` on the hostile inputs of
+floor (benchmarks/floor.py: `stats` with the model's objects made from their values,
+nothing parsed), `check`, and `check --jobs 2` on an assertion-heavy estate;
+in-process, on a loaded model: `why` queries (what the shell answers) and `matrix`; and `check` on the hostile inputs of
 benchmarks/hostile.py (inputs that once took quadratic time). Wall time is the
 median of --repeat runs; peak memory is the child's maximum resident set size.
 Writes results.json, results.md (the table the README quotes) and results.png.
@@ -43,14 +41,14 @@ def run(args: list[str], env: dict[str, str] | None = None, code: Path = ROOT) -
     checkout, or an earlier revision's files)."""
     # As a user runs it: with compiled bytecode (some sandboxes set PYTHONDONTWRITEBYTECODE,
     # which would recompile every module on every start and measure that instead).
+    return _timed([sys.executable, "-m", "verifier.cli", *args], {"PYTHONPATH": str(code), **(env or {})}, code)
+
+
+def _timed(command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, int, int]:
     base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "verifier.cli", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**base, "PYTHONPATH": str(code), **(env or {})},
-        cwd=code,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**base, **(env or {})}, cwd=cwd
     )
     _, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
@@ -120,7 +118,7 @@ def main() -> int:
         run(["--version"])
         results = json.loads((args.out / "results.json").read_text())
         if args.only == "jobs":
-            results["jobs"] = measure_jobs(work, {"PEERPROOF_CACHE_DIR": str(work / "cache")}, args.repeat)
+            results["jobs"] = measure_jobs(work, args.repeat)
         else:
             results["hostile"] = measure_hostile(work, args.repeat)
         write(results, args.out)
@@ -130,7 +128,6 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="peerproof-bench-"))
     run(["--version"])  # compile the bytecode once, outside the measurements
     previous = _checkout(args.against, work / "previous") if args.against else None
-    cache = {"PEERPROOF_CACHE_DIR": str(work / "cache")}
     rows = []
     for n in sizes:
         estate = work / f"estate-{n}"
@@ -142,27 +139,22 @@ def main() -> int:
         )
         repeat = args.repeat if n <= 1000 else 1
         row = {"nets": n}
-        row["stats"] = measure(["stats", str(estate)], repeat, {"PEERPROOF_NO_CACHE": "1"})
-        row["check_cold"] = measure(
-            ["check", "--isolated", "--now", NOW, str(estate)], repeat, {"PEERPROOF_NO_CACHE": "1"}
-        )
-        run(["check", "--isolated", "--now", NOW, str(estate)], cache)  # fill the cache
-        row["check_warm"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cache)
-        # The floor of reading: the model's objects made from their values, nothing parsed (a cache hit).
-        row["stats_floor"] = measure(["stats", str(estate)], repeat, cache)
-        if previous is not None:
+        row["stats"] = measure(["stats", str(estate)], repeat)
+        row["check"] = measure(["check", "--isolated", "--now", NOW, str(estate)], repeat)
+        row["stats_floor"] = measure_floor(estate, work / f"values-{n}.json", repeat)
+        if previous is not None:  # its parse cache (if it has one) off: each of our runs reads every file
             cold = {"PEERPROOF_NO_CACHE": "1"}
             row["previous"] = {
                 "stats": measure(["stats", str(estate)], repeat, cold, previous),
-                "check_cold": measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cold, previous),
+                "check": measure(["check", "--isolated", "--now", NOW, str(estate)], repeat, cold, previous),
             }
         if n <= 1000:
             row["why"] = in_process(estate, 20)
         if n <= 10:
-            row["matrix"] = measure(["matrix", "--isolated", "--now", NOW, str(estate)], 1, cache)
+            row["matrix"] = measure(["matrix", "--isolated", "--now", NOW, str(estate)], 1)
         print(json.dumps(row), flush=True)
         rows.append(row)
-    jobs = measure_jobs(work, cache, args.repeat)
+    jobs = measure_jobs(work, args.repeat)
     pre_commit = work / "estate-20"
     subprocess.run(
         [sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "--force", "-o", str(pre_commit)],
@@ -170,14 +162,10 @@ def main() -> int:
         check=True,
         capture_output=True,
     )
-    run(["check", "--isolated", "--now", NOW, str(pre_commit)], cache)
-    twenty = {
-        "cold": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}),
-        "warm": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 5, cache),
-    }
+    twenty = {"check": measure(["check", "--isolated", "--now", NOW, str(pre_commit)], 9)}
     if previous is not None:
-        twenty["previous_cold"] = measure(
-            ["check", "--isolated", "--now", NOW, str(pre_commit)], 5, {"PEERPROOF_NO_CACHE": "1"}, previous
+        twenty["previous"] = measure(
+            ["check", "--isolated", "--now", NOW, str(pre_commit)], 9, {"PEERPROOF_NO_CACHE": "1"}, previous
         )
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()},
@@ -201,7 +189,16 @@ def _checkout(revision: str, into: Path) -> Path:
     return into
 
 
-def measure_jobs(work: Path, cache: dict, repeat: int) -> dict:
+def measure_floor(estate: Path, values: Path, repeat: int) -> dict:
+    """The floor of reading `estate` (benchmarks/floor.py): the model made from its values in a fresh
+    process, nothing parsed."""
+    floor = Path(__file__).resolve().parent / "floor.py"
+    subprocess.run([sys.executable, str(floor), "--dump", str(estate), str(values)], cwd=ROOT, check=True)
+    runs = [_timed([sys.executable, str(floor), str(values)]) for _ in range(repeat)]
+    return {"seconds": round(statistics.median(r[0] for r in runs), 3), "peak_mib": max(r[1] for r in runs)}
+
+
+def measure_jobs(work: Path, repeat: int) -> dict:
     """check --jobs 1 and 2 on an assertion-heavy estate (100 nets, 16 assertions a spoke net)."""
     heavy = work / "assertion-heavy"
     subprocess.run(
@@ -210,16 +207,14 @@ def measure_jobs(work: Path, cache: dict, repeat: int) -> dict:
         check=True,
         capture_output=True,
     )
-    run(["check", "--isolated", "--now", NOW, str(heavy)], cache)
     return {
-        str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat, cache)
-        for j in (1, 2)
+        str(j): measure(["check", "--isolated", "--now", NOW, "--jobs", str(j), str(heavy)], repeat) for j in (1, 2)
     }
 
 
 def measure_engine(work: Path, repeat: int, previous: Path | None = None) -> dict:
     """The two checks issue 15 names for the engine: `check` on 20 nets (the pre-commit hook: process start
-    included, no cache, median of 5) and on the assertion-heavy estate at --jobs 1 and 2; each also by the
+    included, median of 5) and on the assertion-heavy estate at --jobs 1 and 2; each also by the
     code of `previous` (another revision's files) where given, on the same estates."""
     twenty, heavy = work / "estate-20", work / "assertion-heavy"
     for estate, options in ((twenty, ["--nets", "20"]), (heavy, ["--nets", "100", "--assertions", "16"])):
@@ -229,7 +224,7 @@ def measure_engine(work: Path, repeat: int, previous: Path | None = None) -> dic
             check=True,
             capture_output=True,
         )
-    cold = {"PEERPROOF_NO_CACHE": "1"}
+    cold = {"PEERPROOF_NO_CACHE": "1"}  # for an earlier revision that had a parse cache
     codes = {"now": ROOT, **({"previous": previous} if previous is not None else {})}
     found: dict = {}
     for name, code in codes.items():
@@ -249,7 +244,7 @@ def measure_engine(work: Path, repeat: int, previous: Path | None = None) -> dic
 
 def engine_table(found: dict) -> str:
     rows = [
-        ("20 nets, pre-commit (`check`, no cache, process start included, median of 5)", "twenty_cold"),
+        ("20 nets, pre-commit (`check`, process start included, median of 5)", "twenty_cold"),
         ("assertion-heavy (100 nets, 16 assertions a spoke net), `check --jobs 1`", "heavy_jobs_1"),
         ("assertion-heavy, `check --jobs 2`", "heavy_jobs_2"),
     ]
@@ -260,7 +255,7 @@ def engine_table(found: dict) -> str:
         "",
         "Measured by `python benchmarks/run.py --only engine"
         + (f" --against {found['against']}`" if before else "`")
-        + f" (Python {found['machine']['python']}, {found['machine']['cpus']} cores, cold: PEERPROOF_NO_CACHE=1).",
+        + f" (Python {found['machine']['python']}, {found['machine']['cpus']} cores; no parse cache).",
         "",
         head,
         "| --- | ---: | ---: |" + (" ---: | ---: |" if before else ""),
@@ -291,7 +286,7 @@ def measure_hostile(work: Path, repeat: int) -> dict:
     found = {}
     for case in hostile.CASES:
         path = hostile.write(case, work / f"hostile-{case}")
-        row = measure(["check", "--isolated", "--now", NOW, str(path)], repeat, {"PEERPROOF_NO_CACHE": "1"})
+        row = measure(["check", "--isolated", "--now", NOW, str(path)], repeat)
         found[case] = {"size": hostile.SIZES[case], **row}
         print(json.dumps({case: found[case]}), flush=True)
     return found
@@ -307,9 +302,9 @@ def write(results: dict, out: Path) -> None:
 
 def table(results: dict) -> str:
     lines = [
-        "| nets | stats (parse, build) | the floor: stats from the cache | stats / floor | check, cold cache | "
-        "check, warm cache | peak memory (cold) | why on a loaded model (median / max) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| nets | stats (parse, build) | the floor: stats with nothing parsed | stats / floor | check | "
+        "peak memory of check | why on a loaded model (median / max) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in results["sizes"]:
         why = row.get("why")
@@ -317,13 +312,14 @@ def table(results: dict) -> str:
         floor = row.get("stats_floor")
         floor_text = f"{floor['seconds']} s | {row['stats']['seconds'] / floor['seconds']:.1f}" if floor else "- | -"
         lines.append(
-            f"| {row['nets']:,} | {row['stats']['seconds']} s | {floor_text} | {row['check_cold']['seconds']} s | "
-            f"{row['check_warm']['seconds']} s | {row['check_cold']['peak_mib']} MiB | {why_text} |"
+            f"| {row['nets']:,} | {row['stats']['seconds']} s | {floor_text} | {row['check']['seconds']} s | "
+            f"{row['check']['peak_mib']} MiB | {why_text} |"
         )
     if any("previous" in row for row in results["sizes"]):
         lines += [
             "",
-            f"Against the previous release ({results.get('against')}), same estates, same machine, cold cache:",
+            f"Against the previous release ({results.get('against')}), same estates, same machine "
+            "(its parse cache off):",
             "",
             "| nets | stats before | stats now | ratio | check before | check now | ratio | peak memory before / now |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -334,24 +330,20 @@ def table(results: dict) -> str:
                 continue
             stats, check = (
                 (before["stats"]["seconds"], row["stats"]["seconds"]),
-                (
-                    before["check_cold"]["seconds"],
-                    row["check_cold"]["seconds"],
-                ),
+                (before["check"]["seconds"], row["check"]["seconds"]),
             )
             lines.append(
                 f"| {row['nets']:,} | {stats[0]} s | {stats[1]} s | {stats[1] / stats[0]:.2f} | {check[0]} s | "
-                f"{check[1]} s | {check[1] / check[0]:.2f} | {before['check_cold']['peak_mib']} / "
-                f"{row['check_cold']['peak_mib']} MiB |"
+                f"{check[1]} s | {check[1] / check[0]:.2f} | {before['check']['peak_mib']} / "
+                f"{row['check']['peak_mib']} MiB |"
             )
     twenty, jobs = results["twenty_nets"], results["jobs"]
     lines.append("")
     lines.append(
-        f"20 nets (pre-commit): check {twenty['warm']['seconds']} s with a warm cache, "
-        f"{twenty['cold']['seconds']} s cold (median of 5, process start included)"
+        f"20 nets (pre-commit): check {twenty['check']['seconds']} s (median of 9, process start included)"
         + (
-            f"; the previous release: {twenty['previous_cold']['seconds']} s cold."
-            if "previous_cold" in twenty
+            f"; the previous release: {twenty['previous']['seconds']} s, its parse cache off."
+            if "previous" in twenty
             else "."
         )
     )
@@ -385,11 +377,11 @@ def plot(results: dict, path: Path) -> None:
         return
     nets = [r["nets"] for r in results["sizes"]]
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for key, label in (("stats", "stats"), ("check_cold", "check (cold cache)"), ("check_warm", "check (warm)")):
+    for key, label in (("stats_floor", "the floor (nothing parsed)"), ("stats", "stats"), ("check", "check")):
         left.plot(nets, [r[key]["seconds"] for r in results["sizes"]], marker="o", label=label)
     left.set(xscale="log", yscale="log", xlabel="nets", ylabel="seconds (wall)", title="time")
     left.legend()
-    right.plot(nets, [r["check_cold"]["peak_mib"] for r in results["sizes"]], marker="o", color="tab:red")
+    right.plot(nets, [r["check"]["peak_mib"] for r in results["sizes"]], marker="o", color="tab:red")
     right.set(xscale="log", xlabel="nets", ylabel="MiB", title="peak memory of check")
     figure.tight_layout()
     figure.savefig(path, dpi=100)

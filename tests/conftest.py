@@ -13,16 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent  # on sys.path first: pyproject's `pythonpath`
 
-# The parse cache of the tests lives apart from the user's, and starts empty.
-import tempfile  # noqa: E402
-
-if "PEERPROOF_CACHE_DIR" not in os.environ:
-    import atexit
-    import shutil
-
-    os.environ["PEERPROOF_CACHE_DIR"] = tempfile.mkdtemp(prefix="peerproof-test-cache-")
-    atexit.register(shutil.rmtree, os.environ["PEERPROOF_CACHE_DIR"], True)
-
 FIXTURES = ROOT / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9_,\s]+)")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +16,6 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from verifier.commands import graph, imports, matrix
-from verifier.language import cache
 
 NOW = ("--now", "2026-11-21T00:00:00Z")
 HUGE = "9" * 5000  # more digits than Python converts (sys.get_int_max_str_digits(): 4,300)
@@ -300,48 +298,6 @@ def test_why_fix_in_a_read_only_directory_writes_nothing(tmp_path, monkeypatch):
     run = run_cli("why", "--isolated", *NOW, "a-1", "c-1", "--port", "443", str(tmp_path), "--fix")
     honest(run, "peerproof: no fix written: the directory of", "is not writable; nothing was written")
     assert a.read_text() == NET_A and c.read_text() == NET_C
-
-
-# --- the parse cache ----------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "corrupt",
-    [
-        lambda text: text[: len(text) // 2],  # cut short
-        lambda text: "\udcff",  # not UTF-8 once written
-        lambda text: "[" * 100_000 + "]" * 100_000,  # deeper than json.load goes
-        lambda text: text.replace('"@":"Net"', '"@":"Popen"'),  # a class no entry may hold
-        lambda text: text.replace('"key":"', '"key":"0'),  # the entry of another file
-        lambda text: re.sub(r'"value":\[', '"value":[1,', text, count=1),  # more parts than an entry has
-        lambda text: re.sub(r'"@":"Span","v":\["[^"]*",\d+', '"@":"Span","v":["f","one"', text),  # a line "one"
-        lambda text: text.replace('"@":"Protocol","v":[6', '"@":"Protocol","v":["6"', 1),  # a number as a string
-        lambda text: re.sub(r'"@":"Block","v":\[4', '"@":"Block","v":[5', text, count=1),  # no such family
-        lambda text: f'{{"key":"x","value":{HUGE}}}',  # a number Python will not convert
-    ],
-    ids=[
-        "truncated",
-        "not-utf8",
-        "nested",
-        "unknown-class",
-        "other-key",
-        "wrong-parts",
-        "wrong-kind",
-        "number-as-string",
-        "no-such-family",
-        "long-number",
-    ],
-)
-def test_a_corrupt_cache_entry_is_a_miss(tmp_path, monkeypatch, corrupt):
-    # Guards: a damaged cache entry must change nothing: the file is parsed again.
-    monkeypatch.setenv("PEERPROOF_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "_enabled", True)
-    fresh = run_cli("check", "--isolated", *NOW, str(MODEL))
-    entries = list((tmp_path / "cache").rglob("*.json"))
-    assert entries, "the run stored no cache entry"
-    for entry in entries:
-        text = corrupt(entry.read_text())
-        entry.write_bytes(text.encode("utf-8", errors="surrogateescape"))
-    again = run_cli("check", "--isolated", *NOW, str(MODEL))
-    assert (again.code, again.out, again.err) == (fresh.code, fresh.out, fresh.err)
 
 
 # --- dates at the edges of the calendar ---------------------------------------------------------

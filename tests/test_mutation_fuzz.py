@@ -73,10 +73,7 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
-def test_mutations_never_crash(tmp_path, chunk, monkeypatch):
-    from verifier.language import cache
-
-    monkeypatch.setattr(cache, "_enabled", False)  # 10,000 one-off files: nothing to reuse
+def test_mutations_never_crash(tmp_path, chunk):
     path = tmp_path / "mutant.peer"
     per_chunk = RUNS // CHUNKS
     for n in range(per_chunk):

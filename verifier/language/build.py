@@ -1,4 +1,4 @@
-"""Build the typed model from peer files: parse each (or take it from the cache), then merge.
+"""Build the typed model from peer files: parse each, then merge.
 
 Input errors (unparseable files, malformed values) raise InputError (exit 2);
 findings made while building (MODEL001, MODEL002, MODEL006, MODEL007) are
@@ -10,17 +10,12 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from verifier.diagnostics import Diagnostic, InputError
-from verifier.language import cache
 from verifier.language.model import Assertion, Gap, Model, Net, Peering, ProviderDecl
-from verifier.language.parse import SourceFile, grammar_digest, parse_source
+from verifier.language.parse import SourceFile, parse_source
 
 
 def build_file(source: SourceFile) -> tuple[list[Any], list[Diagnostic], list[Diagnostic]]:
-    """One file's declarations, input errors and build findings (cached by content)."""
-    digest = grammar_digest()
-    cached = cache.load(source.path, source.text, digest)
-    if cached is not None:
-        return cached
+    """One file's declarations, input errors and build findings."""
     from verifier.language.transform import Builder
 
     builder = Builder(source.path)
@@ -28,9 +23,7 @@ def build_file(source: SourceFile) -> tuple[list[Any], list[Diagnostic], list[Di
         declarations = parse_source(source, builder)
     except InputError as exc:
         return [], exc.diagnostics, []
-    result = (declarations, builder.errors, builder.findings)
-    cache.store(source.path, source.text, digest, result)
-    return result
+    return declarations, builder.errors, builder.findings
 
 
 def build(sources: list[SourceFile], imported: Sequence[Any] = ()) -> tuple[Model, list[Diagnostic]]:
