@@ -1,9 +1,9 @@
-"""Read peer files and parse them with Lark; turn Lark's failures into located errors."""
+"""Read peer files and parse them (the fast path of `fast`, Lark's parser where it gives up); turn
+Lark's failures into located errors."""
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import re
 import stat
@@ -63,6 +63,8 @@ class SourceFile:
 
 @cache
 def grammar_digest() -> str:
+    import hashlib  # only for Lark's stored table, read for a file with a syntax error: ~4 ms to import
+
     return hashlib.sha256(grammar_text().encode()).hexdigest()
 
 
@@ -71,23 +73,27 @@ def grammar_digest() -> str:
 _DECLARED = re.compile(r"^([A-Z][A-Z0-9_]*)(?:\.[0-9]+)?\s*:", re.MULTILINE)
 
 
-# How the parser is made; part of the stored table's stamp (a change of any of them builds afresh).
+# How the parser is made; part of both stored tables' stamps (a change of any of them builds afresh).
 _LARK_OPTIONS: dict[str, Any] = {
     "parser": "lalr",
     "lexer": "contextual",
     "keep_all_tokens": True,
     "maybe_placeholders": True,
 }
-# The LALR tables of the grammar, computed once and shipped with peerproof (`write_table`): building
-# them costs about 0.1 s a process, a third of a pre-commit run on a small model. Plain JSON, read
-# back by Lark's own deserializer, which makes objects of its grammar classes only: nothing in it can
-# run code. It is part of the installed package, never a cache written at run time; a table whose
-# stamp (grammar, Lark version, options) differs from the running one is not used.
+# Lark's LALR tables of the grammar, computed once and shipped with peerproof (`write_table`), beside
+# the fast path's own (`fast.TABLE_PATH`, which reads every file without Lark): Lark is built only
+# to read a file with a syntax error again and word its error, and from this table that costs 20 ms
+# rather than 0.1 s. Plain JSON, read back by Lark's own deserializer, which makes objects of its
+# grammar classes only: nothing in it can run code. It is part of the installed package, never a
+# cache written at run time; a table whose stamp (grammar, Lark version, options) differs from the
+# running one is not used.
 TABLE_PATH = Path(__file__).with_name("peer_table.json")
 
 
 def table_stamp() -> str:
     """What the stored table must have been made from: the grammar, Lark's version and the options."""
+    import hashlib
+
     import lark
 
     options = ",".join(f"{k}={v}" for k, v in sorted(_LARK_OPTIONS.items()))
@@ -151,12 +157,18 @@ def table_document() -> dict[str, Any]:
 
 
 def write_table() -> None:
-    """Store the table (after a change of the grammar or of Lark: `python -m verifier.language.parse`). Lark
-    numbers its states in an order that varies from run to run: two tables of one grammar differ in
-    their numbers, not in what they parse."""
+    """Store the tables (after a change of the grammar or of Lark: `python -m verifier.language.parse`):
+    Lark's, for a file with a syntax error, and the fast path's (`fast.TABLE_PATH`), for every file.
+    Lark numbers its states in an order that varies from run to run: two of its tables of one grammar
+    differ in their numbers, not in what they parse; the fast path's table numbers them in one order."""
     import json
 
+    from verifier.language import fast, fast_table
+
     TABLE_PATH.write_text(json.dumps(table_document(), sort_keys=True, separators=(",", ":")) + "\n")
+    declared = set(_DECLARED.findall(grammar_text()))
+    document = fast_table.document(_built(None), declared, fast.made_from())
+    fast.TABLE_PATH.write_text(json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n")
 
 
 def _plain(value: Any) -> Any:
@@ -574,25 +586,27 @@ def _file_error(name: str, message: str) -> Diagnostic:
 
 def parse_source(source: SourceFile, builder: "Builder") -> list[Any]:
     """Parse one file into `builder`'s declarations; raise InputError with a located, worded syntax
-    error."""
-    from lark.exceptions import UnexpectedInput
-
-    from verifier.language.transform import CURRENT
-
+    error. The fast path reads it (`fast`: no Lark); where it gives up, Lark reads it again, and its
+    error is the one said."""
     if "\x00" in source.text:
         offset = source.text.index("\x00")
         raise InputError([_syntax_error(source, offset, "unexpected NUL byte", None)])
     from verifier.language import fast
 
+    parsed = fast.parse(source.text, builder)
+    if parsed is not None:
+        return cast(list[Any], parsed)
+    # Not a file of the language (or no current table): what the fast path built is dropped, and
+    # Lark reads the file from the start (it finds the same on its way to the error).
+    builder.errors.clear()
+    builder.findings.clear()
+    from lark.exceptions import UnexpectedInput
+
+    from verifier.language.transform import CURRENT
+
     lark = parser()
     CURRENT.builder = builder
     try:
-        parsed = fast.parse(lark, source.text)
-        if parsed is not None:
-            return cast(list[Any], parsed)
-        # Not a file of the language: Lark reads it again, and its error is the one said (`fast`).
-        builder.errors.clear()
-        builder.findings.clear()
         return cast(list[Any], lark.parse(source.text))
     except UnexpectedInput as exc:
         raise InputError([_describe(source, exc)]) from None

@@ -1,5 +1,6 @@
-"""Model objects built while the file is parsed: one method per grammar rule, called by Lark's LALR
-parser at each reduction (`reductions`), with no parse tree in between.
+"""Model objects built while the file is parsed: one method per grammar rule, called at each reduction
+of the parser (the fast path's, `fast`; Lark's, through `reductions`, for a file with a syntax
+error), with no parse tree in between.
 
 Values the lexer accepts liberally (addresses, ports, states, timestamps) are
 validated here; a malformed one is an input error (exit 2). An attribute given
@@ -7,17 +8,16 @@ twice or a required one missing is a model finding (MODEL001, MODEL002).
 
 Each method takes the position of its reduction (`At`: from its first token, the keyword, to its
 last) and the children a parse tree would hold: the parser keeps every token, so that positions
-start at the keyword, and `reductions` leaves out the keywords and punctuation before the call.
+start at the keyword, and the keywords and punctuation are left out before the call. A token is a
+string with its terminal's name and place (`tokens.Token`, or Lark's own of the same fields).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
-
-from lark import Token
 
 from verifier.catalog import report
 from verifier.diagnostics import Diagnostic, Related
@@ -63,6 +63,7 @@ from verifier.language.model import (
     family_width,
 )
 from verifier.language.parse import shown
+from verifier.language.tokens import Token
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,10 @@ def _at(children: list[Any]) -> At:
     for last in reversed(children):
         if last is not None:
             break
-    start = first if isinstance(first, Token) else first.span
-    end = last if isinstance(last, Token) else last.span
-    # lark types a token's position Optional (a token made by hand has none); the parser's always have one
-    return At(start.line, start.column, end.end_line, end.end_column)  # type: ignore[arg-type]
+    start = first if isinstance(first, str) else first.span  # a token (ours or Lark's), else a model object
+    end = last if isinstance(last, str) else last.span
+    # a token's position is typed Optional (a token made by hand has none); the parser's always have one
+    return At(start.line, start.column, end.end_line, end.end_column)  # type: ignore[arg-type,union-attr]
 
 
 class _Current:
@@ -114,24 +115,51 @@ CURRENT = _Current()
 
 def reductions(declared: set[str]) -> object:
     """The callbacks Lark's parser calls at each reduction, one per grammar rule, each calling the
-    current builder's method of that name. Tokens of a type the grammar does not declare by name
-    (keywords, braces, `->`) are left out of the children, as a parse tree leaves them out."""
+    current builder's method of that name (its own: a subclass's where it has one, as the fast path
+    calls them). Lark reads only a file with a syntax error (`parse.parse_source`). Tokens of a type
+    the grammar does not declare by name (keywords, braces, `->`) are left out of the children, as a
+    parse tree leaves them out."""
     callbacks = {}
-    for name, method in vars(Builder).items():
-        if name.startswith("_") or not callable(method) or name in _HELPERS:
-            continue
+    for name in rule_methods():
 
-        def reduce(children: list[Any], method: Any = method) -> Any:
-            kept = [c for c in children if not (isinstance(c, Token) and c.type not in declared)]
-            return method(CURRENT.builder, _at(children), *kept)
+        def reduce(children: list[Any], name: str = name) -> Any:
+            kept = [c for c in children if not (isinstance(c, str) and c.type not in declared)]  # type: ignore[attr-defined]
+            return getattr(CURRENT.builder, name)(_at(children), *kept)
 
         callbacks[name] = staticmethod(reduce)
     return type("Reductions", (), callbacks)()
 
 
+def rule_methods() -> frozenset[str]:
+    """The names of the builder's methods that are grammar rules (the others are its helpers)."""
+    return frozenset(
+        name
+        for name, method in vars(Builder).items()
+        if not name.startswith("_") and callable(method) and name not in _HELPERS
+    )
+
+
 def _span(file: str, meta: At | Token) -> Span:
-    # lark types a token's position Optional (a token made by hand has none); the parser's always have one
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
+    # a token's position is typed Optional (a token made by hand has none); the parser's always have one
+    if not _PLAIN_SPAN:
+        return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
+    span = _new_object(Span)
+    values = span.__dict__
+    values["file"], values["line"], values["column"] = file, meta.line, meta.column
+    values["end_line"], values["end_column"] = meta.end_line, meta.end_column
+    return span
+
+
+# A span is made for nearly every token: `Span(...)`, a frozen dataclass, sets its five fields one by
+# one through `object.__setattr__`, a tenth of a large file's reading. Where that is all its `__init__`
+# does (these fields, no `__post_init__`, no slots), `_span` puts them in place itself: the same object.
+_new_object = object.__new__
+_PLAIN_SPAN = (
+    tuple(f.name for f in fields(Span)) == ("file", "line", "column", "end_line", "end_column")
+    and not hasattr(Span, "__post_init__")
+    and not hasattr(Span, "__slots__")
+    and all(f.init and f.default is MISSING and f.default_factory is MISSING for f in fields(Span))
+)
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
