@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from verifier.diagnostics import InputError
 from verifier.language.build import build
-from verifier.language.model import Block, Span, address_text, span_order
+from verifier.language.model import Block, Span, address_text
 from verifier.language.parse import SourceFile
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
@@ -147,9 +147,3 @@ def test_first_outside_is_the_lowest_address_netaddr_finds_outside(target, parts
     outside = netaddr.IPSet([block.network]) - space
     expected = next(iter(outside.iter_cidrs()))[0].value if outside else None
     assert block.first_outside(given_parts) == expected
-
-
-@given(st.lists(st.tuples(st.sampled_from("ab"), *[st.integers(1, 3)] * 4), max_size=8))
-def test_span_order_orders_as_spans_compare(fields):
-    spans = [Span(*f) for f in fields]
-    assert sorted(spans, key=span_order) == sorted(spans)

@@ -228,7 +228,7 @@ def _findings(result, old_diags, old_sources, old_roots, new_diags, new_sources,
         texts_rel = {_relative(p, roots): t for p, t in texts.items()}
         from dataclasses import replace
 
-        moved = [replace(d, span=replace(d.span, file=rel)) for d, rel in relabelled]
+        moved = [replace(d, span=d.span._replace(file=rel)) for d, rel in relabelled]
         return {f: d for f, d in zip(fingerprints(moved, texts_rel, str), diags)}
 
     before, after = keyed(old_diags, old_sources, old_roots), keyed(new_diags, new_sources, new_roots)

@@ -15,7 +15,7 @@ string with its terminal's name and place (`tokens.Token`, or Lark's own of the 
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -141,25 +141,7 @@ def rule_methods() -> frozenset[str]:
 
 def _span(file: str, meta: At | Token) -> Span:
     # a token's position is typed Optional (a token made by hand has none); the parser's always have one
-    if not _PLAIN_SPAN:
-        return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
-    span = _new_object(Span)
-    values = span.__dict__
-    values["file"], values["line"], values["column"] = file, meta.line, meta.column
-    values["end_line"], values["end_column"] = meta.end_line, meta.end_column
-    return span
-
-
-# A span is made for nearly every token: `Span(...)`, a frozen dataclass, sets its five fields one by
-# one through `object.__setattr__`, a tenth of a large file's reading. Where that is all its `__init__`
-# does (these fields, no `__post_init__`, no slots), `_span` puts them in place itself: the same object.
-_new_object = object.__new__
-_PLAIN_SPAN = (
-    tuple(f.name for f in fields(Span)) == ("file", "line", "column", "end_line", "end_column")
-    and not hasattr(Span, "__post_init__")
-    and not hasattr(Span, "__slots__")
-    and all(f.init and f.default is MISSING and f.default_factory is MISSING for f in fields(Span))
-)
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
