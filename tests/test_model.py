@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import netaddr
 import pytest
 from conftest import shape
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from verifier.diagnostics import InputError
@@ -117,6 +117,12 @@ def _ipv6_written(value: int, upper: bool, v4_tail: bool) -> str:
         st.from_regex(r"[0-9A-Fa-f]{0,5}:[0-9A-Fa-f:.]{0,40}", fullmatch=True),
     )
 )
+@example("1:2:3:4:5:6:7::")  # "::" for a single group
+@example("::ffff:1.2.3.4")  # an IPv4 tail
+@example("::ffff:01.2.3.4")  # a leading zero in it
+@example("::ffff:1.2.3")
+@example("00000::")
+@example("1::2::3")
 def test_ipv6_read_as_netaddr_reads_it(text):
     """An IPv6 address is read (or refused) exactly as netaddr reads it with version=6 (the C
     library's inet_pton): any text the language lexes as an address."""
