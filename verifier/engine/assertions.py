@@ -7,10 +7,14 @@ proved, one that fails even where it possibly works is refuted, anything between
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from verifier.engine.atoms import RouteMap
 from verifier.engine.encode import Queries, Query
 from verifier.engine.part import Part
 from verifier.engine.results import AssertionResult, Connection, Delivery, Disagreement, connection_of
 from verifier.engine.simulate import Packet, RoundTrip, Stop, Trace, vm_text
+from verifier.engine.solve import SolverAnswer
 from verifier.language.model import (
     ANY_PROTOCOL,
     EPHEMERAL_PORTS,
@@ -29,17 +33,25 @@ from verifier.language.model import (
 )
 from verifier.language.printer import assertion_text
 
+if TYPE_CHECKING:
+    from verifier.engine.verify import Engine
+
 # Protocols without ports: an assertion on one of them has no destination port to choose.
 _UNPORTED = frozenset(range(256)) - set(PORTED_PROTOCOLS)
 
 
 class Assertions(Part):
+    def __init__(self, engine: "Engine"):
+        super().__init__(engine)
+        self._uncertain_routes: dict[tuple[int, int], bool] = {}  # by `_uncertain_route`
+
     def check(self, assertion: Assertion, witness: bool = True) -> AssertionResult:
         """Prove or refute an assertion, or say what it depends on. Without `witness` (the matrix), a
         refuted `reach` carries no counterexample, which saves the search for a telling one.
 
-        No state carries from one assertion to the next: a verdict never depends on what was asked
-        before it, nor on `--jobs`.
+        A verdict never depends on what was asked before it, nor on `--jobs`: the solver kept from
+        one assertion to the next holds nothing asserted (`Solver.session`), and the caches are of
+        pure functions of the model.
         """
         # `isolate` holds for every interface of a VM; `reach` speaks of VMs, from the interface each
         # would send from, to their primary interfaces (docs/language.md, "Several interfaces").
@@ -129,7 +141,7 @@ class Assertions(Part):
                     if answer.status == "unsat":
                         continue
                     packet = _packet(version, answer.values)  # type: ignore[arg-type]
-                    _check_kind(assertion, packet, text)
+                    _check_kind(assertion, packet)
                     target = next(
                         (t for t in others if any(a.version == version and a.value == packet.dst for a in t.addresses)),
                         None,
@@ -288,16 +300,27 @@ class Assertions(Part):
         net = self.topo.net_of(source)
         route_map = self.atlas.route_map(net, self.topo.table_of(self.topo.subnet_of(source)), version)
         for target in targets:
-            for address in (a.value for a in target.addresses if a.version == version):
-                choice = route_map.choice(address)
-                if not isinstance(choice, Route):
-                    continue
-                if self.topo.may_come_back(choice, version, address):
-                    return True
-                peering = self.topo.peering(choice.via.name) if choice.target == "peering" else None  # type: ignore[union-attr]
-                if peering is not None and self.topo.state(peering) in TRANSITIONAL_STATES:
+            for address in target.addresses:
+                if address.version == version and self._uncertain_route(route_map, version, address.value):
                     return True
         return False
+
+    def _uncertain_route(self, route_map: RouteMap, version: int, address: int) -> bool:
+        """Whether the route `route_map` takes to `address` may bring a packet back or crosses a transitional
+        peering; kept per table and address (a fact of the model: many sources share a table)."""
+        key = (id(route_map), address)
+        known = self._uncertain_routes.get(key)
+        if known is not None:
+            return known
+        choice = route_map.choice(address)
+        uncertain = False
+        if isinstance(choice, Route):
+            peering = self.topo.peering(choice.via.name) if choice.target == "peering" else None  # type: ignore[union-attr]
+            uncertain = self.topo.may_come_back(choice, version, address) or (
+                peering is not None and self.topo.state(peering) in TRANSITIONAL_STATES
+            )
+        self._uncertain_routes[key] = uncertain
+        return uncertain
 
     def _decide_pair(
         self,
@@ -350,7 +373,13 @@ class Assertions(Part):
         else:
             answer = self._decided(questions.violation())
             if answer.status == "unsat":
-                success = self._ask(questions.success()) if witness_wanted else self._decided(questions.success())
+                # Every connection works: the witness shown is the one the natural question pins down, if
+                # it holds (then no need to ask), else the solver's.
+                pinned = questions.pinned_success() if witness_wanted else None
+                if pinned is not None:
+                    success = SolverAnswer("sat", pinned)
+                else:
+                    success = self._ask(questions.success()) if witness_wanted else self._decided(questions.success())
                 if success.status == "sat":
                     return self._confirm(assertion, source, target, version, success.values, pair, reading)  # type: ignore[arg-type]
                 return AssertionResult("unknown" if success.status == "unknown" else "proved", pair)
@@ -378,7 +407,7 @@ class Assertions(Part):
         depends: list[str] = []
         for sport in sports:
             packet = Packet(version, values["src"], values["dst"], protocol, sport, dport)
-            _check_kind(assertion, packet, assertion_text(assertion))
+            _check_kind(assertion, packet)
             connection = self.sim.connection(source, packet, target)
             works = connection.ok if reading == "certain" else connection.possible
             if not works:
@@ -425,7 +454,7 @@ class Assertions(Part):
         else:
             raise Disagreement(f"{text}: refuted, yet the solver finds no failing connection")
         packet = _packet(version, answer.values)  # type: ignore[arg-type]
-        _check_kind(assertion, packet, text)
+        _check_kind(assertion, packet)
         connection = self.sim.connection(source, packet, target)
         if connection.ok or (reading == "possible" and connection.possible):
             raise Disagreement(
@@ -485,7 +514,7 @@ def _with_gaps(model: Model, assertion: Assertion, result: AssertionResult, gaps
     )
 
 
-def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
+def _check_kind(assertion: Assertion, packet: Packet) -> None:
     """A witness is believed only if it is a packet of the kind asserted: its protocol and ports."""
     protocol = assertion.protocol.number if assertion.protocol else None
     icmp = assertion.icmp
@@ -502,7 +531,10 @@ def _check_kind(assertion: Assertion, packet: Packet, text: str) -> None:
         )
     )
     if wrong:
-        raise Disagreement(f"{text}: the solver's witness {packet.describe()} is not a packet of the kind asserted")
+        witness = packet.describe()
+        raise Disagreement(
+            f"{assertion_text(assertion)}: the solver's witness {witness} is not a packet of the kind asserted"
+        )
 
 
 def _open_part(assertion: Assertion, packet: Packet) -> str:

@@ -13,6 +13,23 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 import z3
 
+from verifier.engine.terms import (
+    Numbers,
+    and_,
+    eq,
+    eq_number,
+    extract,
+    if_bool,
+    implies,
+    ne_number,
+    not_,
+    or_,
+    same,
+    simplify,
+    substitute,
+    uge,
+    ule,
+)
 from verifier.engine.topology import Holder, LocalRoute, Topology
 from verifier.language.model import (
     EPHEMERAL_PORTS,
@@ -24,6 +41,7 @@ from verifier.language.model import (
     GroupRule,
     Icmp,
     Net,
+    NetworkAcl,
     Peering,
     Ports,
     Route,
@@ -35,7 +53,7 @@ from verifier.language.model import (
 )
 
 if TYPE_CHECKING:
-    from verifier.engine.atoms import Atlas
+    from verifier.engine.atoms import Atlas, RouteMap
 
 _Item = TypeVar("_Item", GroupRule, AclRule)  # what a coverage question is about
 
@@ -107,13 +125,17 @@ class Encoder:
         self.version = version
         self.width = family_width(version)
         self.atlas = atlas  # route maps: with them, walks to known destinations route concretely
+        # Terms are made through `terms` (the same terms as z3's helpers make, for less), each value once.
+        self.numbers = Numbers()
+        self.true, self.false = self.numbers.true, self.numbers.false
         self._packets: dict[str, Sym] = {}
         # What is said of a packet alone (its reply, its kind...), by the packet's tag and what was asked:
         # the same terms for every connection it is asked about.
         self._replies: dict[str, Sym] = {}
         self._said: dict[tuple[object, ...], z3.BoolRef] = {}
-        self._filters: dict[tuple[str, str, str], z3.BoolRef] = {}
-        self._rules: dict[tuple[str, str], list[GroupRule]] = {}
+        self._filters: dict[tuple[object, ...], z3.BoolRef] = {}
+        self._rules: dict[tuple[str, str], tuple[tuple[str, ...], list[GroupRule]]] = {}
+        self._routes: dict[tuple[int, str, int], tuple[Outcome, bool] | None] = {}  # by `_routed`
 
     # --- packets ---------------------------------------------------------------------
     def packet(self, prefix: str = "") -> Sym:
@@ -130,7 +152,19 @@ class Encoder:
         return self._packets[prefix]
 
     def address(self, value: int) -> z3.BitVecRef:
-        return z3.BitVecVal(value, self.width)
+        return self.numbers.bv(value, self.width)
+
+    def port(self, value: int) -> z3.BitVecRef:
+        """A 16-bit value: a port, an ICMP type or code."""
+        return self.numbers.bv(value, 16)
+
+    def is_proto(self, pkt: Sym, number: int) -> z3.BoolRef:
+        """`pkt.proto == number`."""
+        return eq_number(pkt.proto, self.numbers.bv(number, 8))
+
+    def is_icmp(self, pkt: Sym) -> z3.BoolRef:
+        """`is_icmp(pkt.proto)`, made once per packet."""
+        return self.said((pkt.tag, "icmp"), lambda: or_([self.is_proto(pkt, number) for number in ICMP_PROTOCOLS]))
 
     def reply(self, pkt: Sym) -> Sym:
         """`pkt.reply()`, made once per packet."""
@@ -149,7 +183,7 @@ class Encoder:
         return self.said((pkt.tag, "answered"), pkt.answered)
 
     def ported(self, pkt: Sym) -> z3.BoolRef:
-        return self.said((pkt.tag, "ported"), lambda: z3.Or(pkt.proto == 6, pkt.proto == 17))
+        return self.said((pkt.tag, "ported"), lambda: or_([self.is_proto(pkt, 6), self.is_proto(pkt, 17)]))
 
     def wellformed(self, pkt: Sym) -> z3.BoolRef:
         """Only TCP and UDP carry ports; ICMP and ICMPv6 a type and a code (0-255); other protocols
@@ -157,48 +191,46 @@ class Encoder:
         return self.said((pkt.tag, "wellformed"), lambda: self._wellformed(pkt))
 
     def _wellformed(self, pkt: Sym) -> z3.BoolRef:
-        icmp = z3.And(is_icmp(pkt.proto), z3.ULE(pkt.sport, 255), z3.ULE(pkt.dport, 255))
-        return z3.Or(self.ported(pkt), icmp, z3.And(pkt.sport == 0, pkt.dport == 0))
+        byte = self.port(255)
+        icmp = and_([self.is_icmp(pkt), ule(pkt.sport, byte), ule(pkt.dport, byte)])
+        none = self.port(0)
+        return or_([self.ported(pkt), icmp, and_([eq_number(pkt.sport, none), eq_number(pkt.dport, none)])])
 
-    @staticmethod
-    def ephemeral(port: z3.BitVecRef) -> z3.BoolRef:
+    def ephemeral(self, port: z3.BitVecRef) -> z3.BoolRef:
         low, high = EPHEMERAL_PORTS
-        return z3.And(z3.UGE(port, low), z3.ULE(port, high))
+        return and_([uge(port, self.port(low)), ule(port, self.port(high))])
 
-    @staticmethod
-    def protocol_is(pkt: Sym, number: int | None) -> z3.BoolRef:
-        return z3.BoolVal(True) if any_protocol(number) else pkt.proto == number
+    def protocol_is(self, pkt: Sym, number: int | None) -> z3.BoolRef:
+        return self.true if any_protocol(number) else self.is_proto(pkt, number)  # type: ignore[arg-type]
 
-    @staticmethod
-    def icmp_is(pkt: Sym, icmp: Icmp | None) -> z3.BoolRef:
+    def icmp_is(self, pkt: Sym, icmp: Icmp | None) -> z3.BoolRef:
         """The packet's ICMP type (destination port) and code (source port) are those written, if any."""
         if icmp is None:
-            return z3.BoolVal(True)
-        parts = [is_icmp(pkt.proto), pkt.dport == icmp.type]
+            return self.true
+        parts = [self.is_icmp(pkt), eq_number(pkt.dport, self.port(icmp.type))]
         if icmp.code is not None:
-            parts.append(pkt.sport == icmp.code)
-        return z3.And(parts)
+            parts.append(eq_number(pkt.sport, self.port(icmp.code)))
+        return and_(parts)
 
-    @staticmethod
-    def port_in(port: z3.BitVecRef, ports: Ports | None) -> z3.BoolRef:
+    def port_in(self, port: z3.BitVecRef, ports: Ports | None) -> z3.BoolRef:
         if ports is None:
-            return z3.BoolVal(True)
-        return z3.And(z3.UGE(port, ports.low), z3.ULE(port, ports.high))
+            return self.true
+        return and_([uge(port, self.port(ports.low)), ule(port, self.port(ports.high))])
 
     # --- address arithmetic ---------------------------------------------------------------
     def in_block(self, x: z3.BitVecRef, block: Block) -> z3.BoolRef:
         if block.version != self.version:
-            return z3.BoolVal(False)
+            return self.false
         if block.prefixlen == 0:
-            return z3.BoolVal(True)
+            return self.true
         host = self.width - block.prefixlen
-        return z3.Extract(self.width - 1, host, x) == z3.BitVecVal(block.first >> host, block.prefixlen)
+        return eq(extract(self.width - 1, host, x), self.numbers.bv(block.first >> host, block.prefixlen))
 
     def in_any(self, x: z3.BitVecRef, blocks: Iterable[Block]) -> z3.BoolRef:
-        return z3.Or([self.in_block(x, b) for b in blocks if b.version == self.version] or [z3.BoolVal(False)])
+        return or_([self.in_block(x, b) for b in blocks if b.version == self.version] or [self.false])
 
     def one_of(self, x: z3.BitVecRef, values: Iterable[int]) -> z3.BoolRef:
-        return z3.Or([x == self.address(v) for v in values] or [z3.BoolVal(False)])
+        return or_([eq(x, self.address(v)) for v in values] or [self.false])
 
     # --- filters ------------------------------------------------------------------------------
     def rule_matches(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None = None) -> z3.BoolRef:
@@ -211,8 +243,8 @@ class Encoder:
         if rule.peer.kind == "block":
             matches.append(self.in_block(peer, rule.peer.block))  # type: ignore[arg-type]
         elif rule.peer.kind == "group":
-            matches.append(z3.BoolVal(self.topo.is_member(peer_vm, rule.peer.group.name)))  # type: ignore[union-attr]
-        return z3.And(matches)
+            matches.append(self.numbers.boolean(self.topo.is_member(peer_vm, rule.peer.group.name)))  # type: ignore[union-attr]
+        return and_(matches)
 
     def rule_matches_someone(self, rule: GroupRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
         """Whether a rule matches a packet from or to some VM (a rule compared with rules): a `group G`
@@ -221,18 +253,20 @@ class Encoder:
             return self.rule_matches(rule, pkt, peer)
         name = rule.peer.group.name  # type: ignore[union-attr]
         members = self.topo.member_addresses(name, self.version)
-        return z3.And(
-            self.protocol_is(pkt, rule.protocol.number),
-            self.port_ported(pkt, rule.ports),
-            self.icmp_is(pkt, rule.icmp),
-            z3.Bool(f"member:{name}"),
-            self.one_of(peer, members),
+        return and_(
+            [
+                self.protocol_is(pkt, rule.protocol.number),
+                self.port_ported(pkt, rule.ports),
+                self.icmp_is(pkt, rule.icmp),
+                z3.Bool(f"member:{name}"),
+                self.one_of(peer, members),
+            ]
         )
 
     def port_ported(self, pkt: Sym, ports: Ports | None) -> z3.BoolRef:
         if ports is None:
-            return z3.BoolVal(True)
-        return z3.And(self.ported(pkt), self.port_in(pkt.dport, ports))
+            return self.true
+        return and_([self.ported(pkt), self.port_in(pkt.dport, ports)])
 
     def decision(self, rules: list[GroupRule], pkt: Sym, peer: z3.BitVecRef, peer_vm: Vm | None) -> z3.BoolRef:
         """Allowed iff some matching allow rule has no matching deny rule of equal or better priority."""
@@ -244,18 +278,22 @@ class Encoder:
             beaten = [
                 match[id(d)] for d in rules if d.action == "deny" and d.effective_priority <= rule.effective_priority
             ]
-            allowed.append(z3.And(match[id(rule)], z3.Not(z3.Or(beaten))) if beaten else match[id(rule)])
-        return z3.Or(allowed) if allowed else z3.BoolVal(False)
+            allowed.append(and_([match[id(rule)], not_(or_(beaten))]) if beaten else match[id(rule)])
+        return or_(allowed) if allowed else self.false
 
     def groups_allow(self, vm: Vm, pkt: Sym, direction: str, peer_vm: Vm | None) -> z3.BoolRef:
         """`vm`'s groups let the packet through; `peer_vm` is the VM at the other end.
 
-        The formula depends on `peer_vm` only through the groups its rules name that it belongs to:
-        it is built once per such set (most rules name no group: once per VM and direction)."""
-        rules = self._rules.get((vm.name, direction))
-        if rules is None:
-            rules = [r for g in self.topo.groups_of(vm) for r in self.topo.rules_of(g) if r.direction == direction]
-            self._rules[(vm.name, direction)] = rules
+        The formula depends on `vm` only through its groups, and on `peer_vm` only through the groups
+        its rules name that it belongs to: it is built once per such groups and set (most rules name no
+        group: once per set of groups and direction)."""
+        known = self._rules.get((vm.name, direction))
+        if known is None:
+            groups = self.topo.groups_of(vm)
+            rules = [r for g in groups for r in self.topo.rules_of(g) if r.direction == direction]
+            # VMs in the same groups share the formula.
+            known = self._rules[(vm.name, direction)] = (tuple(g.name for g in groups), rules)
+        group_names, rules = known
         named = sorted(
             {
                 r.peer.group.name
@@ -263,24 +301,26 @@ class Encoder:
                 if r.peer.group is not None and self.topo.is_member(peer_vm, r.peer.group.name)
             }
         )
-        key = ("sg", f"{vm.name}/{direction}/{','.join(named)}", pkt.tag)
+        key = ("sg", group_names, direction, tuple(named), pkt.tag)
         if key not in self._filters:
             self._filters[key] = self.decision(rules, pkt, pkt.dst if direction == "outbound" else pkt.src, peer_vm)
         return self._filters[key]
 
     def acl_entry_matches(self, entry: AclRule, pkt: Sym, peer: z3.BitVecRef) -> z3.BoolRef:
-        return z3.And(
-            self.protocol_is(pkt, entry.protocol.number),
-            self.port_ported(pkt, entry.ports),
-            self.icmp_is(pkt, entry.icmp),
-            self.in_block(peer, entry.block),
+        return and_(
+            [
+                self.protocol_is(pkt, entry.protocol.number),
+                self.port_ported(pkt, entry.ports),
+                self.icmp_is(pkt, entry.icmp),
+                self.in_block(peer, entry.block),
+            ]
         )
 
     def acl_allows(self, vm: Vm, pkt: Sym, direction: str, within: bool = False) -> z3.BoolRef:
         """`vm`'s subnet ACL lets the packet through; `within`: it stays in the subnet, unfiltered."""
         if within:
-            return z3.BoolVal(True)
-        key = ("acl", vm.name + "/" + direction, pkt.tag)
+            return self.true
+        key = ("acl-of", vm.name, direction, pkt.tag)
         if key not in self._filters:
             self._filters[key] = self._acl_allows(vm, pkt, direction)
         return self._filters[key]
@@ -288,11 +328,18 @@ class Encoder:
     def _acl_allows(self, vm: Vm, pkt: Sym, direction: str) -> z3.BoolRef:
         acl = self.topo.acl_of(self.topo.subnet_of(vm))
         if acl is None:
-            return z3.BoolVal(True)
+            return self.true
+        key = ("acl", acl.name, direction, pkt.tag)  # the VMs of the subnets it guards share it
+        if key not in self._filters:
+            self._filters[key] = self._acl_entries(acl, pkt, direction)
+        return self._filters[key]
+
+    def _acl_entries(self, acl: NetworkAcl, pkt: Sym, direction: str) -> z3.BoolRef:
         peer = pkt.dst if direction == "outbound" else pkt.src
-        result: z3.BoolRef = z3.BoolVal(False)  # no match: denied
+        result: z3.BoolRef = self.false  # no match: denied
         for entry in reversed(acl.ordered(direction)):  # type: ignore[arg-type]
-            result = z3.If(self.acl_entry_matches(entry, pkt, peer), z3.BoolVal(entry.action == "allow"), result)
+            matched = self.acl_entry_matches(entry, pkt, peer)
+            result = if_bool(matched, self.numbers.boolean(entry.action == "allow"), result)
         return result
 
     # --- routing ---------------------------------------------------------------------------------
@@ -308,14 +355,14 @@ class Encoder:
         earlier: list[z3.BoolRef] = []
         for route in overrides:
             here = self.in_block(dst, route.destination)
-            choices.append((route, z3.And(here, z3.Not(z3.Or(earlier))) if earlier else here))
+            choices.append((route, and_([here, not_(or_(earlier))]) if earlier else here))
             earlier.append(here)
         local = self.in_any(dst, self.topo.local_blocks(net))
-        choices.append((LocalRoute(), z3.And(local, z3.Not(z3.Or(earlier))) if earlier else local))
+        choices.append((LocalRoute(), and_([local, not_(or_(earlier))]) if earlier else local))
         earlier.append(local)
         for route in self.route_order(table.routes if table else ()):
             here = self.in_block(dst, route.destination)
-            choices.append((route, z3.And(here, z3.Not(z3.Or(earlier)))))
+            choices.append((route, and_([here, not_(or_(earlier))])))
             earlier.append(here)
         return choices
 
@@ -337,16 +384,16 @@ class Encoder:
         parts = [self.acl_allows(source, pkt, "outbound", within)]
         if not stateful_reply:
             parts.insert(0, self.groups_allow(source, pkt, "outbound", receiver))
-        return z3.And(parts)
+        return and_(parts)
 
     def _arrive(
         self, source: Vm, pkt: Sym, stateful_reply: bool, receiver: Vm, address: int, within: bool
     ) -> z3.BoolRef:
         """The packet for `address` enters `receiver`: its ACL, then its groups (not for a reply)."""
-        parts = [pkt.dst == self.address(address), self.acl_allows(receiver, pkt, "inbound", within)]
+        parts = [eq(pkt.dst, self.address(address)), self.acl_allows(receiver, pkt, "inbound", within)]
         if not stateful_reply:
             parts.append(self.groups_allow(receiver, pkt, "inbound", source))
-        return z3.And(parts)
+        return and_(parts)
 
     def _within(self, source: Vm, outcome: Outcome, receiver: Vm) -> bool:
         """Local delivery inside the source's own subnet: network ACLs do not filter it."""
@@ -379,27 +426,29 @@ class Encoder:
                         continue
                     leave = self._leave(source, pkt, stateful_reply, holder.vm, False)
                     delivered.setdefault(holder.vm.name, []).append(
-                        z3.And(chosen, leave, pkt.dst == self.address(holder.address))
+                        and_([chosen, leave, eq(pkt.dst, self.address(holder.address))])
                     )
                 continue
             destination = self.carried(net, outcome)
             if destination is None:
                 continue
             # Across a peering, only the peer net's own blocks are delivered (non-transitive).
-            inside = z3.BoolVal(True) if isinstance(outcome, LocalRoute) else self.in_any(pkt.dst, destination.blocks)
+            inside = self.true if isinstance(outcome, LocalRoute) else self.in_any(pkt.dst, destination.blocks)
             for holder in self.topo.holders_in(destination, self.version):
                 if self.topo.vm_holding(destination, self.version, holder.address) is not holder.vm:
                     continue  # a second holder of one address is gated out (ADDR005)
                 within = self._within(source, outcome, holder.vm)
                 delivered.setdefault(holder.vm.name, []).append(
-                    z3.And(
-                        chosen,
-                        inside,
-                        self._leave(source, pkt, stateful_reply, holder.vm, within),
-                        self._arrive(source, pkt, stateful_reply, holder.vm, holder.address, within),
+                    and_(
+                        [
+                            chosen,
+                            inside,
+                            self._leave(source, pkt, stateful_reply, holder.vm, within),
+                            self._arrive(source, pkt, stateful_reply, holder.vm, holder.address, within),
+                        ]
                     )
                 )
-        return {name: z3.Or(conds) for name, conds in delivered.items()}
+        return {name: or_(conds) for name, conds in delivered.items()}
 
     def _anywhere(self, destinations: list[Vm] | None) -> list[Holder]:
         """The VMs (with their addresses) a packet that comes back through a gateway may reach."""
@@ -414,46 +463,65 @@ class Encoder:
         delivered: dict[str, list[z3.BoolRef]] = {}
         for vm in destinations:
             for address in (a.value for a in vm.addresses if a.version == self.version):
-                outcome = route_map.choice(address)
-                if outcome is None:
+                routed = self._routed(net, route_map, vm, address)
+                if routed is None:
                     continue
-                if self.comes_back(outcome, address):
-                    delivered.setdefault(vm.name, []).append(
-                        z3.And(self._leave(source, pkt, stateful_reply, vm, False), pkt.dst == self.address(address))
-                    )
-                    continue
-                destination = self.carried(net, outcome)
-                if destination is None or destination.name != vm.net:
-                    continue
-                outside = not any(b.contains(address, self.version) for b in destination.blocks)
-                if isinstance(outcome, Route) and outside:
-                    continue  # non-transitive: outside the peer net's own blocks
-                if self.topo.vm_holding(destination, self.version, address) is not vm:
+                outcome, back = routed
+                if back:
+                    leave = self._leave(source, pkt, stateful_reply, vm, False)
+                    delivered.setdefault(vm.name, []).append(and_([leave, eq(pkt.dst, self.address(address))]))
                     continue
                 within = self._within(source, outcome, vm)
                 delivered.setdefault(vm.name, []).append(
-                    z3.And(
-                        self._leave(source, pkt, stateful_reply, vm, within),
-                        self._arrive(source, pkt, stateful_reply, vm, address, within),
+                    and_(
+                        [
+                            self._leave(source, pkt, stateful_reply, vm, within),
+                            self._arrive(source, pkt, stateful_reply, vm, address, within),
+                        ]
                     )
                 )
-        return {name: z3.Or(conds) for name, conds in delivered.items()}
+        return {name: or_(conds) for name, conds in delivered.items()}
+
+    def _routed(self, net: Net, route_map: RouteMap, vm: Vm, address: int) -> tuple[Outcome, bool] | None:
+        """Where `net`'s table (`route_map`) takes a packet for `vm`'s `address`: (the choice, whether a
+        gateway may bring it back) where it may reach the VM, else None. Kept per table, VM and address:
+        it is the same for every sender behind the table."""
+        key = (id(route_map), vm.name, address)
+        if key not in self._routes:
+            self._routes[key] = self._route(net, route_map, vm, address)
+        return self._routes[key]
+
+    def _route(self, net: Net, route_map: RouteMap, vm: Vm, address: int) -> tuple[Outcome, bool] | None:
+        outcome = route_map.choice(address)
+        if outcome is None:
+            return None
+        if self.comes_back(outcome, address):
+            return outcome, True
+        destination = self.carried(net, outcome)
+        if destination is None or destination.name != vm.net:
+            return None
+        outside = not any(b.contains(address, self.version) for b in destination.blocks)
+        if isinstance(outcome, Route) and outside:
+            return None  # non-transitive: outside the peer net's own blocks
+        if self.topo.vm_holding(destination, self.version, address) is not vm:
+            return None
+        return outcome, False
 
     def leaves(self, source: Vm, pkt: Sym, target: Vm) -> z3.BoolRef:
         """The packet for `target` passes the source's groups and ACL (it gets as far as routing)."""
         within = target.net == source.net and self.topo.subnet_of(target) is self.topo.subnet_of(source)
-        return z3.And(
-            self.groups_allow(source, pkt, "outbound", target), self.acl_allows(source, pkt, "outbound", within)
+        return and_(
+            [self.groups_allow(source, pkt, "outbound", target), self.acl_allows(source, pkt, "outbound", within)]
         )
 
     def connection(self, source: Vm, target: Vm, pkt: Sym) -> tuple[z3.BoolRef, z3.BoolRef]:
         """(forward delivered to target, reply delivered back to source); an ICMP message that is no
         query waits for no reply."""
-        forward = self.walk(source, pkt, destinations=[target]).get(target.name, z3.BoolVal(False))
+        forward = self.walk(source, pkt, destinations=[target]).get(target.name, self.false)
         back = self.walk(target, self.reply(pkt), stateful_reply=True, destinations=[source]).get(
-            source.name, z3.BoolVal(False)
+            source.name, self.false
         )
-        return forward, z3.Or(z3.Not(self.answered(pkt)), back)
+        return forward, or_([not_(self.answered(pkt)), back])
 
 
 @dataclass(frozen=True)
@@ -463,12 +531,17 @@ class Query:
     `preferences` make a witness read naturally (TCP, an ephemeral client
     port); they are tried only once the formula is known satisfiable, and
     dropped one by one, last first, where they cannot hold.
+
+    `pinned`, where known: (k, values) — the formula with its first k preferences (or more) holds for
+    no values of the variables but these (each is fixed by an equation among its conjuncts), so a
+    witness with these values needs no search for another (`Solver._pinned`).
     """
 
     formula: z3.BoolRef
     variables: dict[str, z3.ExprRef]
     quantified: bool = False
     preferences: tuple[z3.BoolRef, ...] = ()
+    pinned: tuple[int, dict[str, int]] | None = None
 
 
 class Queries:
@@ -492,7 +565,7 @@ class Queries:
         parts = [self.enc.wellformed(pkt), self.enc.protocol_is(pkt, protocol), self.enc.icmp_is(pkt, icmp)]
         if ports is not None:
             parts.append(self.enc.port_in(pkt.dport, ports))
-        return z3.And(parts)
+        return and_(parts)
 
     # --- assertions -------------------------------------------------------------------
     def isolate(
@@ -514,11 +587,11 @@ class Queries:
         parts = [
             self._kind(pkt, protocol, ports, icmp),
             enc.one_of(pkt.src, [a.value for a in source.addresses if a.version == enc.version]),
-            z3.Or(reached),
+            or_(reached),
         ]
         if fixed_dst is not None:
-            parts.append(pkt.dst == enc.address(fixed_dst))
-        return Query(z3.And(parts), pkt.variables(), preferences=self.natural(pkt, protocol))
+            parts.append(eq(pkt.dst, enc.address(fixed_dst)))
+        return Query(and_(parts), pkt.variables(), preferences=self.natural(pkt, protocol))
 
     def natural(self, pkt: Sym, protocol: int | None = None) -> tuple[z3.BoolRef, ...]:
         """What makes a witness packet read naturally: TCP, from an ephemeral client port, to a port not 0;
@@ -529,16 +602,17 @@ class Queries:
         return self._natural[key]
 
     def _make_natural(self, pkt: Sym, protocol: int | None) -> tuple[z3.BoolRef, ...]:
+        enc = self.enc
         if protocol in ICMP_PROTOCOLS:
-            return (pkt.dport == (8 if protocol == 1 else 128), pkt.sport == 0)
+            return (eq_number(pkt.dport, enc.port(8 if protocol == 1 else 128)), eq_number(pkt.sport, enc.port(0)))
         # Last (dropped first where it cannot hold): the client port pinned to the first ephemeral port.
         # A range alone leaves the solver its choice, which follows its history in the process (the
         # terms built before): the same input would not always give the same witness.
         return (
-            pkt.proto == 6,
-            self.enc.ephemeral(pkt.sport),
-            z3.Or(z3.Not(self.enc.ported(pkt)), pkt.dport != 0),
-            z3.Or(z3.Not(self.enc.ported(pkt)), pkt.sport == EPHEMERAL_PORTS[0]),
+            enc.is_proto(pkt, 6),
+            enc.ephemeral(pkt.sport),
+            or_([not_(enc.ported(pkt)), ne_number(pkt.dport, enc.port(0))]),
+            or_([not_(enc.ported(pkt)), eq_number(pkt.sport, enc.port(EPHEMERAL_PORTS[0]))]),
         )
 
     def reach(
@@ -668,23 +742,52 @@ class ReachQueries:
         self.target = target
         self.pkt = pkt = enc.packet()
         self.forward, self.back = enc.connection(source, target, pkt)
-        self.kind = z3.And(
-            queries._kind(pkt, protocol, ports, icmp), pkt.src == enc.address(src), pkt.dst == enc.address(dst)
-        )
+        self._asked = (protocol, (ports.low, ports.high) if ports else None, (icmp.type, icmp.code) if icmp else None)
+        self._kind_only = queries._kind(pkt, protocol, ports, icmp)  # the kind, but for the addresses
+        self.kind = and_([self._kind_only, eq(pkt.src, enc.address(src)), eq(pkt.dst, enc.address(dst))])
         # Client source ports: the ephemeral range, for the protocols that have ports.
-        self.client = enc.said((pkt.tag, "client"), lambda: z3.Implies(enc.ported(pkt), enc.ephemeral(pkt.sport)))
+        self.client = enc.said((pkt.tag, "client"), lambda: implies(enc.ported(pkt), enc.ephemeral(pkt.sport)))
         self.preferences = queries.natural(pkt, protocol)
+        self.pinned = _connection_pins(src, dst, protocol, ports, icmp)
+        self._works: z3.BoolRef | None = None
 
     def _query(self, *parts: z3.BoolRef, quantified: bool = False) -> Query:
-        return Query(z3.And(self.kind, *parts), self.pkt.variables(), quantified, self.preferences)
+        return Query(and_([self.kind, *parts]), self.pkt.variables(), quantified, self.preferences, self.pinned)
+
+    def works(self) -> z3.BoolRef:
+        """The connection completes: forward and back."""
+        if self._works is None:
+            self._works = and_([self.forward, self.back])
+        return self._works
 
     def impossible(self) -> bool:
         """No packet of any kind completes the connection: the routes alone rule it out."""
-        return bool(z3.is_false(z3.simplify(self.forward)) or z3.is_false(z3.simplify(self.back)))
+        false = self.enc.false  # `z3.is_false(z3.simplify(...))`: Z3 makes `false` once
+        return same(simplify(self.forward), false) or same(simplify(self.back), false)
+
+    def pinned_success(self) -> dict[str, int] | None:
+        """Once every connection of the kind from a client port is known to work (`violation` is
+        unsatisfiable), the witness that `success` with all its preferences has: the values its
+        equations pin down (`Query.pinned`), where they satisfy the kind, the client port and every
+        preference — that question is then satisfiable, with these values only. None: ask it."""
+        if self.pinned is None:
+            return None
+        enc, pkt, values = self.enc, self.pkt, self.pinned[1]
+        # The addresses satisfy their equations: what is left to hold depends on what is asked only,
+        # and is decided once for it (a formula without variables simplifies to true or false).
+        holds = enc.said((pkt.tag, "pins hold", *self._asked), lambda: self._holds(values))
+        return dict(values) if same(holds, enc.true) else None
+
+    def _holds(self, values: dict[str, int]) -> z3.BoolRef:
+        """The kind (but for the addresses), the client port and every preference at `values`."""
+        pkt, numbers = self.pkt, self.enc.numbers
+        point = [(pkt.proto, numbers.bv(values["proto"], 8))]
+        point += [(pkt.sport, numbers.bv(values["sport"], 16)), (pkt.dport, numbers.bv(values["dport"], 16))]
+        return simplify(substitute(and_([self._kind_only, self.client, *self.preferences]), point))
 
     def violation(self) -> Query:
         """A connection of the kind, from a client port, that fails."""
-        return self._query(self.client, z3.Not(z3.And(self.forward, self.back)))
+        return self._query(self.client, not_(self.works()))
 
     def success(self) -> Query:
         return self._query(self.client, self.forward, self.back)
@@ -692,10 +795,11 @@ class ReachQueries:
     def violation_at(self, protocol: int, dport: int, sport: int) -> Query:
         """A client port for which the connection to this protocol and port fails (a protocol without
         ports has no client port: its source port, an ICMP code, stays `sport`)."""
-        fixed = [self.pkt.proto == protocol, self.pkt.dport == dport]
+        enc = self.enc
+        fixed = [enc.is_proto(self.pkt, protocol), eq_number(self.pkt.dport, enc.port(dport))]
         if protocol not in (6, 17):
-            fixed.append(self.pkt.sport == sport)
-        return self._query(self.client, *fixed, z3.Not(z3.And(self.forward, self.back)))
+            fixed.append(eq_number(self.pkt.sport, enc.port(sport)))
+        return self._query(self.client, *fixed, not_(self.works()))
 
     def some_port_for_every_client(self) -> Query:
         """A protocol and destination port that work from every client source port (for a protocol
@@ -711,12 +815,49 @@ class ReachQueries:
     def telling_failures(self) -> list[Query]:
         """Failing connections, the most telling first: the reply dies; the forward packet
         dies after leaving the source; any failure."""
-        failing = z3.Not(z3.And(self.forward, self.back))
+        failing = not_(self.works())
         return [
-            self._query(self.client, self.forward, z3.Not(self.back)),
-            self._query(self.client, self.enc.leaves(self.source, self.pkt, self.target), z3.Not(self.forward)),
+            self._query(self.client, self.forward, not_(self.back)),
+            self._query(self.client, self.enc.leaves(self.source, self.pkt, self.target), not_(self.forward)),
             self._query(self.client, failing),
         ]
+
+
+def _connection_pins(
+    src: int, dst: int, protocol: int | None, ports: Ports | None, icmp: Icmp | None
+) -> tuple[int, dict[str, int]] | None:
+    """What the questions of one connection (`ReachQueries`: its kind, conjoined with anything more, and
+    the preferences of `Queries.natural`) pin down, once how many of the preferences hold; None where
+    a value stays open. Each value is fixed by an equation among the conjuncts: the addresses by the
+    kind's; the protocol by the kind's, else by `proto == 6` (the first preference); the destination
+    port by a one-port range, an ICMP type, or the echo request preferred for ICMP (its first); the
+    client port by an ICMP code, the code 0 preferred for ICMP (its second), or, for TCP and UDP, by
+    the fourth preference (ported -> sport == the first ephemeral port)."""
+    held = 0  # the preferences that must hold
+    natural_icmp = protocol in ICMP_PROTOCOLS  # `Queries.natural` prefers an echo request
+    if not any_protocol(protocol):
+        proto: int = protocol  # type: ignore[assignment]
+    elif not natural_icmp:
+        proto, held = 6, 1
+    else:
+        return None
+    if ports is not None and ports.low == ports.high:
+        dport = ports.low
+    elif icmp is not None:
+        dport = icmp.type
+    elif natural_icmp:
+        dport, held = (8 if protocol == 1 else 128), max(held, 1)
+    else:
+        return None
+    if icmp is not None and icmp.code is not None:
+        sport = icmp.code
+    elif natural_icmp:
+        sport, held = 0, max(held, 2)
+    elif proto in (6, 17):
+        sport, held = EPHEMERAL_PORTS[0], 4
+    else:
+        return None
+    return held, {"src": src, "dst": dst, "proto": proto, "sport": sport, "dport": dport}
 
 
 class DiffQueries:

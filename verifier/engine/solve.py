@@ -20,6 +20,7 @@ import z3
 
 from verifier.engine.encode import Query
 from verifier.engine.limits import Limits
+from verifier.engine.terms import Numbers, and_, context_made, ne, or_
 
 # Fixed seeds: the same input gives the same model, hence the same
 # counterexample and byte-identical output.
@@ -46,22 +47,27 @@ class Solver:
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits()
         self.queries = 0
-        # The incremental solver of the assertion being decided (`session`), made on its first question.
+        # The incremental solver of the assertions' questions (`session`), made on the first one and kept.
         self._session: z3.Solver | None = None
         self._in_session = False
+        self._numbers: Numbers | None = None  # the values `_pinned` compares with, each made once
 
     @contextmanager
     def session(self) -> Iterator[None]:
         """The questions asked meanwhile (those of one assertion) go to one incremental solver, each
         pushed and popped: making a solver and its tactics costs milliseconds a question, about ten times
-        what a small question costs. Only satisfiability is read from it: the solver ends with the
-        assertion, and a witness it finds is shown only where the question pins it down (`check`)."""
-        outer = (self._session, self._in_session)
-        self._session, self._in_session = None, True
+        what a small question costs. The solver is kept for the next assertion's questions (making it
+        and its first answer cost about a millisecond, more than most assertions' questions). Nothing
+        stays asserted in it between questions and its satisfiability answers are exact, so what was
+        asked before changes no verdict; a natural witness is taken from it only where the question
+        pins it down (`check`). The values of an answer asked with `natural=False` are whatever model it
+        found: they follow what it was asked before, as they always followed the terms made before."""
+        outer = self._in_session
+        self._in_session = True
         try:
             yield
         finally:
-            self._session, self._in_session = outer
+            self._in_session = outer
 
     def check(self, query: Query, natural: bool = True) -> SolverAnswer:
         """Is the query's formula satisfiable? With `sat`, the values of its variables in a model,
@@ -98,10 +104,11 @@ class Solver:
         preferences = list(query.preferences)
         decided = False  # whether the formula alone is known satisfiable
         while True:
-            formula = z3.And(query.formula, *preferences) if preferences else query.formula
+            formula = and_([query.formula, *preferences]) if preferences else query.formula
             nicer = self._check(query, formula)
             if nicer.status == "sat":
-                return nicer if self._pinned(query, formula, nicer) else self._natural_alone(query, nicer)
+                pinned = self._pinned(query, formula, nicer, len(preferences))
+                return nicer if pinned else self._natural_alone(query, nicer)
             if nicer.status == "unknown":
                 answer = self._check(query, query.formula)  # the deciding question, as outside a session
                 return self._natural_alone(query, answer) if answer.status == "sat" else answer
@@ -114,13 +121,20 @@ class Solver:
                 decided = True
             preferences.pop()
 
-    def _pinned(self, query: Query, formula: z3.BoolRef, answer: SolverAnswer) -> bool:
-        """Whether `formula` holds for the values of `answer` only (then every solver finds them)."""
+    def _pinned(self, query: Query, formula: z3.BoolRef, answer: SolverAnswer, held: int) -> bool:
+        """Whether `formula` (the query's, with its first `held` preferences) holds for the values of
+        `answer` only (then every solver finds them). Where the query says which values its equations
+        fix (`Query.pinned`), these are those: nothing to ask."""
         assert answer.values is not None, "a satisfiable answer has values"
+        if query.pinned is not None and held >= query.pinned[0] and answer.values == query.pinned[1]:
+            return True
         if not all(z3.is_bv(var) for var in query.variables.values()):
             return False
-        other = [var != z3.BitVecVal(answer.values[name], var.size()) for name, var in query.variables.items()]
-        return self._check(query, z3.And(formula, z3.Or(other)), want_values=False).status == "unsat"
+        if self._numbers is None or self._numbers.ctx != formula.ctx:
+            self._numbers = Numbers(formula.ctx)
+        numbers = self._numbers
+        other = [ne(var, numbers.bv(answer.values[name], var.size())) for name, var in query.variables.items()]
+        return self._check(query, and_([formula, or_(other)]), want_values=False).status == "unsat"
 
     def _check(
         self, query: Query, formula: z3.BoolRef, own: z3.Context | None = None, want_values: bool = True
@@ -151,7 +165,8 @@ class Solver:
             solver.add(formula)
             try:
                 result = _interruptible(solver.check, solver.ctx)
-            except z3.Z3Exception as exc:  # as in `_check`
+            except z3.Z3Exception as exc:  # as in `_check`; the next question gets a new solver
+                self._session = None
                 return SolverAnswer("unknown", reason=f"the solver gave up: {exc}")
             if result == z3.sat and not want_values:
                 return SolverAnswer("sat", {})
@@ -193,6 +208,7 @@ def cheapest_cover(
     peering). Returns the chosen edits, or None when no choice covers them all.
     """
     limits = limits or Limits()
+    context_made()
     chosen = {name: z3.Bool(f"edit:{name}") for name in weights}
     optimizer = z3.Optimize()
     optimizer.set("timeout", limits.timeout_ms)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Callable, Hashable
+from typing import TYPE_CHECKING, Callable, Hashable
 
-from verifier.engine import parallel
 from verifier.engine.assertions import Assertions
 from verifier.engine.atoms import Atlas
 from verifier.engine.encode import Encoder, Queries
@@ -24,6 +23,7 @@ from verifier.engine.results import AssertionResult, Disagreement, Undecided
 from verifier.engine.routes import MissingWayBack, RouteFacts, Routes
 from verifier.engine.simulate import Simulator
 from verifier.engine.solve import Solver
+from verifier.engine.terms import make_context_early
 from verifier.engine.topology import Topology
 from verifier.language.model import (
     AclRule,
@@ -37,6 +37,9 @@ from verifier.language.model import (
     SecurityGroup,
 )
 from verifier.language.printer import assertion_text
+
+if TYPE_CHECKING:
+    from verifier.engine.parallel import ProofPool
 
 __all__ = [
     "assertion_meaning",
@@ -69,6 +72,7 @@ class Engine:
     def __init__(self, model: Model, now: datetime, limits: Limits | None = None, exact_routes: bool = True):
         """`exact_routes`: decide route questions over address atoms (exact, fast); False asks the
         solver for each (the differential tests hold the two to each other)."""
+        make_context_early()  # Z3's, ready by the first question (the route rules need no solver)
         self.model = model
         self.topo = Topology(model, now)
         self.sim = Simulator(self.topo)
@@ -121,10 +125,12 @@ class Engine:
         """Prove or refute an assertion, or say what it depends on (see `assertions.Assertions`)."""
         return self._assertions.check(assertion, witness)
 
-    def start_parallel_proofs(self, assertions: list[Assertion], jobs: int) -> parallel.ProofPool | None:
+    def start_parallel_proofs(self, assertions: list[Assertion], jobs: int) -> ProofPool | None:
         """Start deciding `assertions` in `jobs` worker processes; the pool's `collect` records their
         verdicts here. None where the platform does not fork (the caller decides them in turn)."""
-        return parallel.ProofPool(self, assertions, jobs) if parallel.ProofPool.available() else None
+        from verifier.engine.parallel import ProofPool  # only with --jobs above 1: a check's start needs none
+
+        return ProofPool(self, assertions, jobs) if ProofPool.available() else None
 
     # --- routes and filters ----------------------------------------------------------------
     def route_facts(self, net: Net, table: RouteTable, index: int) -> RouteFacts:
