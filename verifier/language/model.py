@@ -95,7 +95,7 @@ class Span(NamedTuple):
         return cls(file, 1, 1, 1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A name as written where it refers to a declaration."""
 
@@ -174,7 +174,7 @@ class Block:
         return f"{address_text(self.first, self.version)}/{self.prefixlen}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     version: IpVersion
     value: int
@@ -184,7 +184,7 @@ class Address:
         return address_text(self.value, self.version)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ports:
     low: int
     high: int
@@ -194,7 +194,7 @@ class Ports:
         return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Icmp:
     """An ICMP type, and its code (None: every code of the type): `8`, `3/4`."""
 
@@ -206,7 +206,7 @@ class Icmp:
         return str(self.type) if self.code is None else f"{self.type}/{self.code}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Protocol:
     """An IP protocol number, or ANY_PROTOCOL for `all`."""
 
@@ -231,7 +231,7 @@ def protocol_name(number: int) -> str:
     return str(number)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     destination: Block
     target: RouteTarget
@@ -249,7 +249,7 @@ class RouteTable:
     kind = "route-table"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Peer:
     """Whom a security group rule speaks of: a block, a group, or any address."""
 
@@ -259,7 +259,7 @@ class Peer:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupRule:
     direction: Direction
     action: Literal["allow", "deny"]
@@ -301,7 +301,7 @@ class Gateway:
     kind = "gateway"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AclRule:
     direction: Direction
     number: int
