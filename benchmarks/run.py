@@ -97,7 +97,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument(
         "--only",
-        choices=("jobs", "hostile", "engine"),
+        choices=("jobs", "hostile", "engine", "scaling"),
         help="re-measure one part, merged into the recorded results (engine: the pre-commit and "
         "assertion-heavy checks, written to engine-speed.md, beside the previous release with --against)",
     )
@@ -119,6 +119,8 @@ def main() -> int:
         results = json.loads((args.out / "results.json").read_text())
         if args.only == "jobs":
             results["jobs"] = measure_jobs(work, args.repeat)
+        elif args.only == "scaling":
+            results["scaling"] = measure_scaling(work, args.repeat)
         else:
             results["hostile"] = measure_hostile(work, args.repeat)
         write(results, args.out)
@@ -155,6 +157,7 @@ def main() -> int:
         print(json.dumps(row), flush=True)
         rows.append(row)
     jobs = measure_jobs(work, args.repeat)
+    scaling = measure_scaling(work, args.repeat) if {1000, 5000} <= set(sizes) else None
     pre_commit = work / "estate-20"
     subprocess.run(
         [sys.executable, "-m", "verifier.cli", "gen", "--nets", "20", "--force", "-o", str(pre_commit)],
@@ -173,6 +176,7 @@ def main() -> int:
         "sizes": rows,
         "twenty_nets": twenty,
         "jobs": jobs,
+        **({"scaling": scaling} if scaling else {}),
         "hostile": measure_hostile(work, args.repeat),
     }
     write(results, args.out)
@@ -196,6 +200,28 @@ def measure_floor(estate: Path, values: Path, repeat: int) -> dict:
     subprocess.run([sys.executable, str(floor), "--dump", str(estate), str(values)], cwd=ROOT, check=True)
     runs = [_timed([sys.executable, str(floor), str(values)]) for _ in range(repeat)]
     return {"seconds": round(statistics.median(r[0] for r in runs), 3), "peak_mib": max(r[1] for r in runs)}
+
+
+def measure_scaling(work: Path, repeat: int) -> dict:
+    """`check` on 1,000 and on 5,000 nets, run in turn (1,000, 5,000, 1,000...) so that both see the
+    machine alike: on a shared machine whose speed drifts by a quarter, one 5,000-net run beside a
+    median of 1,000-net runs taken minutes apart cannot tell 5 times from 6."""
+    estates = {}
+    for n in (1000, 5000):
+        estates[n] = work / f"estate-{n}"
+        if not estates[n].exists():
+            subprocess.run(
+                [sys.executable, "-m", "verifier.cli", "gen", "--nets", str(n), "-o", str(estates[n])],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+    times: dict[int, list[float]] = {1000: [], 5000: []}
+    for _ in range(repeat):
+        for n in (1000, 5000):
+            times[n].append(run(["check", "--isolated", "--now", NOW, str(estates[n])])[0])
+    small, large = (round(statistics.median(times[n]), 3) for n in (1000, 5000))
+    return {"repeat": repeat, "check_1000": small, "check_5000": large, "ratio": round(large / small, 2)}
 
 
 def measure_jobs(work: Path, repeat: int) -> dict:
@@ -347,6 +373,12 @@ def table(results: dict) -> str:
             else "."
         )
     )
+    scaling = results.get("scaling")
+    if scaling:
+        lines.append(
+            f"5,000 against 1,000 nets, `check` run in turn (median of {scaling['repeat']} each): "
+            f"{scaling['check_5000']} s / {scaling['check_1000']} s = {scaling['ratio']} times."
+        )
     speedup = jobs["1"]["seconds"] / jobs["2"]["seconds"]
     lines.append(
         f"Assertion-heavy estate (100 nets, 16 assertions a spoke net): check --jobs 1 "
