@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from conftest import FIXTURES, ROOT
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from verifier.diagnostics import InputError
@@ -174,6 +174,7 @@ ORDERS = [["AB", "SPACE", "HASH", "WORD", "DASH"], ["SPACE", "AB", "WORD", "HASH
 
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(ORDERS), st.text(alphabet="abc #-\nx", max_size=12))
+@example(ORDERS[2], "a")  # Python 3.11.2's possessive `*+` over a look-ahead matched nothing here
 def test_a_scanner_skips_and_matches_as_lark_s_lexer(order, text):
     pattern, _, _ = fast._scanner({"terminals": order, "retype": {}, "callbacks": {}}, SYNTHETIC)
     expected = _lark_scan(order, SYNTHETIC, text, 0)
