@@ -27,6 +27,7 @@ or add `cidr 10.1.0.0/16` to the net as a secondary block.
 from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule
+from verifier.engine.atoms import outside
 from verifier.language.model import address_text
 
 
@@ -34,10 +35,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     for net in ctx.model.nets:
         for subnet in net.subnets:
             for block in subnet.blocks:
-                outside = block.first_outside(net.blocks)
-                if outside is None:
+                first = outside(block.first, block.last, net.blocks, block.version)
+                if first is None:
                     continue
-                address = address_text(outside, block.version)
+                address = address_text(first, block.version)
                 yield Finding(
                     block.span,
                     f"subnet '{subnet.name}' block {block} is not inside net '{net.name}' "

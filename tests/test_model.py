@@ -11,6 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from verifier.diagnostics import InputError
+from verifier.engine.atoms import outside
 from verifier.language.build import build
 from verifier.language.model import Block, Span, address_text
 from verifier.language.parse import SourceFile
@@ -144,12 +145,12 @@ def test_ipv6_read_as_netaddr_reads_it(text):
     st.tuples(st.integers(0, 2**12 - 1), st.integers(20, 32)),
     st.lists(st.tuples(st.integers(0, 2**12 - 1), st.integers(18, 32), st.sampled_from([4, 4, 4, 6])), max_size=6),
 )
-def test_first_outside_is_the_lowest_address_netaddr_finds_outside(target, parts):
-    """The sweep ADDR002 and ROUTE004's cross-check use, held to netaddr's set arithmetic (small
-    numbers shifted into one /20 so that parts meet, cover and miss each other)."""
+def test_outside_is_the_lowest_address_netaddr_finds_outside(target, parts):
+    """The sweep ADDR002, ROUTE004's cross-check and ROUTE003 use (`atoms.outside`), held to netaddr's
+    set arithmetic (small numbers shifted into one /20 so that parts meet, cover and miss each other)."""
     block = Block(4, 0x0A000000 | target[0] << 20 - 12, target[1], SPAN)
     given_parts = [Block(version, 0x0A000000 | value << 20 - 12, prefix, SPAN) for value, prefix, version in parts]
     space = netaddr.IPSet(p.network for p in given_parts if p.version == 4)
-    outside = netaddr.IPSet([block.network]) - space
-    expected = next(iter(outside.iter_cidrs()))[0].value if outside else None
-    assert block.first_outside(given_parts) == expected
+    left = netaddr.IPSet([block.network]) - space
+    expected = next(iter(left.iter_cidrs()))[0].value if left else None
+    assert outside(block.first, block.last, given_parts, block.version) == expected

@@ -70,7 +70,9 @@ class Routes(Part):
             and r.destination.overlaps(route.destination)
         ]
         # Cross-check the proof with independent address arithmetic.
-        if route.destination.first_outside([*local, *(r.destination for r in specific)]) is not None:
+        destination = route.destination
+        held = [*local, *(r.destination for r in specific)]
+        if outside(destination.first, destination.last, held, destination.version) is not None:
             raise Disagreement(
                 f"route {route.destination} in {table.name}: proved never selected, but the "
                 "address arithmetic finds it selected"

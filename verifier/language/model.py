@@ -160,16 +160,6 @@ class Block:
     def overlaps(self, other: "Block") -> bool:
         return other.version == self.version and self.first <= other.last and other.first <= self.last
 
-    def first_outside(self, parts: Iterable[Block]) -> int | None:
-        """The lowest address of this block that none of `parts` holds (None: they hold all of it
-        together). A sweep over their ranges, in order."""
-        reached = self.first  # every address of the block below this one is held
-        for part in sorted((p for p in parts if p.version == self.version), key=lambda p: p.first):
-            if part.first > reached:
-                break
-            reached = max(reached, part.last + 1)
-        return reached if reached <= self.last else None
-
     def __str__(self) -> str:
         return f"{address_text(self.first, self.version)}/{self.prefixlen}"
 
