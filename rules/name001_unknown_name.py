@@ -28,7 +28,7 @@ route-table rt { route 10.1.0.0/16 via peering hub-to-a }
 from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule, Suggestions
-from verifier.language.model import kinds_text, references
+from verifier.language.model import kinds_text
 from verifier.language.parse import ECHO_CHARS, shown
 
 
@@ -37,7 +37,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     # One set of suggestions per kind of reference, built once (a list of every name per
     # reference made 10,000 misspelt names take hours).
     suggestions: dict[tuple[type, ...], Suggestions] = {}
-    for reference in references(ctx.model):
+    for reference in ctx.model.references:
         name = reference.ref.name
         if name in names:
             continue

@@ -27,12 +27,12 @@ from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
-from verifier.language.model import kinds_text, references
+from verifier.language.model import kinds_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     names = ctx.model.names
-    for reference in references(ctx.model):
+    for reference in ctx.model.references:
         decl = names.get(reference.ref.name)
         if decl is None or isinstance(decl, reference.kinds):
             continue

@@ -30,12 +30,12 @@ from typing import Iterator
 
 from verifier.catalog import Context, Finding, Rule
 from verifier.diagnostics import Related
-from verifier.language.model import Net, Peering, references
+from verifier.language.model import Net, Peering
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     names = ctx.model.names
-    for reference in references(ctx.model):
+    for reference in ctx.model.references:
         decl = names.get(reference.ref.name)
         if reference.same_net is None or not isinstance(decl, reference.kinds):
             continue

@@ -20,7 +20,7 @@ from verifier.commands.check import LoadedModel, load_model
 from verifier.commands.options import add_paths, port_number, query_options, run_query
 from verifier.diagnostics import InputError
 from verifier.engine.verify import Disagreement, Engine
-from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span, references
+from verifier.language.model import Assertion, Endpoint, Model, Ports, Protocol, Ref, Span
 from verifier.language.printer import assertion_text
 from verifier.outputs.escape import visible
 from verifier.outputs.text import describe_counterexample
@@ -226,7 +226,7 @@ class PeerShell(cmd.Cmd):
             closing = text.find("\n", start)
         self._say(f"{decl.kind} {name} ({decl.span.file}:{decl.span.line}):")
         self._say(text[start : closing + 1])
-        users = [r for r in references(self.model) if r.ref.name == name]
+        users = [r for r in self.model.references if r.ref.name == name]
         self._say(f"referred to by {len(users)}:" if users else "referred to by nothing")
         for r in users:
             self._say(f"  {r.ref.span.file}:{r.ref.span.line}:{r.ref.span.column}: {r.role}")

@@ -463,8 +463,9 @@ class Model:
         return iter(sorted(items, key=lambda d: d.span))
 
     @cached_property
-    def all_references(self) -> tuple[Reference, ...]:
-        """Every name reference (`references`)."""
+    def references(self) -> tuple[Reference, ...]:
+        """Every name reference in the model, in source order of the owners (made once: three checks
+        ask)."""
         return tuple(_references(self))
 
     @cached_property
@@ -560,12 +561,6 @@ class Reference:
     kinds: tuple[type[Declaration], ...]  # what the name must declare
     role: str  # how the reference reads, for messages: "'via peering'"
     same_net: str | None  # the net the declaration must belong to, if any
-
-
-def references(model: Model) -> tuple[Reference, ...]:
-    """Every name reference in the model, in source order of the owners (made once a model: three
-    checks ask)."""
-    return model.all_references
 
 
 def _references(model: Model) -> Iterator[Reference]:
