@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from verifier.language.model import (
     ANY_PROTOCOL,
@@ -35,21 +35,10 @@ from verifier.language.model import (
     Vm,
 )
 
-if TYPE_CHECKING:
-    import netaddr
-
 # Alibaba's implicit rules of a basic group rank below every written rule (priorities 1-100).
 IMPLICIT_PRIORITY = 1_000_000
 # Providers whose security groups have allow rules only: a deny or a priority is refused (SG001).
 ALLOW_ONLY = ("aws", "outscale")
-
-
-def ip_address(value: int, version: int) -> netaddr.IPAddress:
-    """`value` as an address of the family `version` (4 or 6). netaddr is loaded here, when first asked:
-    most runs never need it."""
-    import netaddr
-
-    return netaddr.IPAddress(value, 6 if version == 6 else 4)
 
 
 @dataclass(frozen=True)
@@ -148,7 +137,9 @@ class Topology:
         """Whether the internet routes to an address (not private, shared, link-local, documentation...)."""
         key = (version, address)
         if key not in self._public:
-            self._public[key] = ip_address(address, version).is_global()
+            import netaddr  # loaded here, where a gateway to the internet is: most runs never need it
+
+            self._public[key] = netaddr.IPAddress(address, 6 if version == 6 else 4).is_global()
         return self._public[key]
 
     @cached_property
